@@ -1,0 +1,191 @@
+"""One KuCoin WebSocket session: open, wait for welcome, send requests, keep alive, read.
+
+A session lives on one thread (the feed thread) and owns its socket: every send and every
+receive happens there, so no locks are needed and the uplink limit is enforced in one place.
+It knows nothing of candles or reconnecting; it raises :class:`ConnectionLost` with a reason
+and the owner decides what to do.
+
+Keep-alive is KuCoin's JSON ping, sent every ``pingInterval`` whatever else is flowing (a
+WebSocket ping frame does not count); a ping left unanswered for ``pingTimeout`` means the
+link is dead even if the socket looks open. Silence is not: a quiet pair sends nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import websocket
+
+from kucandle_gui.protocol import (
+    ErrorMessage,
+    Pong,
+    ServerMessage,
+    Welcome,
+    parse_server_message,
+    ping_message,
+    subscribe_message,
+    unsubscribe_message,
+)
+
+from .ratelimit import SlidingWindowLimiter
+from .rest import BulletToken, InstanceServer
+
+#: Error codes KuCoin sends when the token is refused (invalid or expired).
+TOKEN_REJECTED = 401
+
+
+class ConnectionLost(Exception):
+    """The session is over; ``str(exc)`` says why in words a user can read."""
+
+    def __init__(self, reason: str, *, token_rejected: bool = False) -> None:
+        super().__init__(reason)
+        self.token_rejected = token_rejected
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTimeouts:
+    """How long to wait for each step; ping period and pong deadline come from the server."""
+
+    connect: float = 10.0
+    welcome: float = 10.0
+    ack: float = 10.0
+    #: Longest a receive blocks before the owner's loop gets control back.
+    poll: float = 0.1
+
+
+def session_url(server: InstanceServer, token: str, connect_id: str) -> str:
+    """``endpoint?token=…&connectId=…`` with both values URL-encoded."""
+    joiner = "&" if "?" in server.endpoint else "?"
+    return server.endpoint + joiner + urlencode({"token": token, "connectId": connect_id})
+
+
+class WsSession:
+    """A single connection to one instance server with one token."""
+
+    def __init__(
+        self,
+        bullet: BulletToken,
+        timeouts: SessionTimeouts = SessionTimeouts(),
+        limiter: SlidingWindowLimiter | None = None,
+    ) -> None:
+        self.server = bullet.servers[0]
+        self.token = bullet.token
+        self.timeouts = timeouts
+        self.connect_id = uuid.uuid4().hex
+        self.limiter = limiter or SlidingWindowLimiter()
+        self._ids = itertools.count(time.time_ns())
+        self._ws: websocket.WebSocket | None = None
+        #: Frames waiting for the uplink limit, with the ping id for pings (they jump the queue).
+        self._outbox: deque[tuple[str, str | None]] = deque()
+        #: Requests sent and not yet answered: id → (deadline, description).
+        self._pending: dict[str, tuple[float, str]] = {}
+        self._pings: dict[str, float] = {}
+        self._next_ping = 0.0
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def open(self, should_stop: Callable[[], bool]) -> None:
+        """Connect and wait for ``welcome``; raises ``ConnectionLost`` if it does not come."""
+        url = session_url(self.server, self.token, self.connect_id)
+        try:
+            self._ws = websocket.create_connection(
+                url, timeout=self.timeouts.connect, enable_multithread=False
+            )
+        except (websocket.WebSocketException, OSError) as exc:
+            raise ConnectionLost(f"cannot open {self.server.endpoint}: {exc}") from exc
+        self._ws.settimeout(self.timeouts.poll)
+        deadline = time.monotonic() + self.timeouts.welcome
+        while not should_stop():
+            if time.monotonic() > deadline:
+                raise ConnectionLost(f"no welcome within {self.timeouts.welcome:g} s")
+            message = self._receive()
+            if isinstance(message, Welcome):
+                self._next_ping = time.monotonic() + self.server.ping_interval
+                return
+            if isinstance(message, ErrorMessage) and message.code == TOKEN_REJECTED:
+                raise ConnectionLost(f"token refused: {message.data}", token_rejected=True)
+
+    def close(self) -> None:
+        """Close politely but briefly; never raises."""
+        if self._ws is not None:
+            try:
+                self._ws.close(timeout=0.5)
+            except (websocket.WebSocketException, OSError):
+                pass
+            self._ws = None
+
+    # -- requests -----------------------------------------------------------------------
+
+    def request(self, kind: str, topic: str) -> str:
+        """Queue a subscribe or unsubscribe with ``response: true``; returns its id (a string)."""
+        ident = str(next(self._ids))
+        build = subscribe_message if kind == "subscribe" else unsubscribe_message
+        self._outbox.append((build(ident, topic), None))
+        self._pending[ident] = (time.monotonic() + self.timeouts.ack, f"{kind} {topic}")
+        return ident
+
+    def answered(self, ident: str | None) -> bool:
+        """Forget a pending request once its ack or error arrived; True if it was ours."""
+        return ident is not None and self._pending.pop(ident, None) is not None
+
+    # -- the loop step ------------------------------------------------------------------
+
+    def step(self) -> ServerMessage | None:
+        """Do the due housekeeping, then read at most one frame (``None`` when idle).
+
+        Raises ``ConnectionLost`` when the link is dead, and ``ProtocolError`` for a frame
+        that cannot be parsed (the session goes on: one bad frame is not a dead link).
+        """
+        now = time.monotonic()
+        if now >= self._next_ping:
+            self._queue_ping(now)
+        self._check_deadlines(now)
+        if self._outbox:
+            self._flush()
+        message = self._receive()
+        if isinstance(message, Pong):
+            self._pings.pop(message.id, None)
+        return message
+
+    def _queue_ping(self, now: float) -> None:
+        ping_id = str(next(self._ids))
+        self._outbox.appendleft((ping_message(ping_id), ping_id))
+        self._next_ping = now + self.server.ping_interval
+
+    def _check_deadlines(self, now: float) -> None:
+        for sent_at in self._pings.values():
+            if now - sent_at > self.server.ping_timeout:
+                raise ConnectionLost(f"no pong within {self.server.ping_timeout:g} s")
+        for deadline, what in self._pending.values():
+            if now > deadline:
+                raise ConnectionLost(f"no answer to {what} within {self.timeouts.ack:g} s")
+
+    def _flush(self) -> None:
+        assert self._ws is not None
+        while self._outbox and self.limiter.try_acquire():
+            frame, ping_id = self._outbox.popleft()
+            if ping_id is not None:
+                self._pings[ping_id] = time.monotonic()
+            try:
+                self._ws.send(frame)
+            except (websocket.WebSocketException, OSError) as exc:
+                raise ConnectionLost(f"send failed: {exc}") from exc
+
+    def _receive(self) -> ServerMessage | None:
+        assert self._ws is not None
+        try:
+            frame = self._ws.recv()
+        except websocket.WebSocketTimeoutException:
+            return None
+        except (websocket.WebSocketException, OSError) as exc:
+            raise ConnectionLost(f"connection dropped: {exc or type(exc).__name__}") from exc
+        if frame == "" or frame == b"":
+            # websocket-client returns an empty frame when the server closed the socket.
+            raise ConnectionLost("connection closed by the exchange")
+        return parse_server_message(frame)
