@@ -15,9 +15,9 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 # --------------------------------------------------------------------------------------
 # Timeframes
@@ -83,10 +83,10 @@ def validate_symbol(symbol: str) -> str:
 
 def candle_start(timeframe: str, timestamp: float) -> int:
     """Start (Unix seconds, UTC) of the ``timeframe`` candle that contains ``timestamp``."""
-    t = int(math.floor(timestamp))
+    t = math.floor(timestamp)
     if timeframe == "1month":
-        moment = datetime.fromtimestamp(t, tz=timezone.utc)
-        return int(datetime(moment.year, moment.month, 1, tzinfo=timezone.utc).timestamp())
+        moment = datetime.fromtimestamp(t, tz=UTC)
+        return int(datetime(moment.year, moment.month, 1, tzinfo=UTC).timestamp())
     seconds = TIMEFRAME_SECONDS[timeframe]
     if timeframe == "1week":
         return (t - _FIRST_MONDAY) // seconds * seconds + _FIRST_MONDAY
@@ -96,9 +96,11 @@ def candle_start(timeframe: str, timestamp: float) -> int:
 def next_candle_start(timeframe: str, start: int) -> int:
     """Start of the candle after the one starting at ``start``."""
     if timeframe == "1month":
-        moment = datetime.fromtimestamp(start, tz=timezone.utc)
-        year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-        return int(datetime(year, month, 1, tzinfo=timezone.utc).timestamp())
+        moment = datetime.fromtimestamp(start, tz=UTC)
+        year, month = (
+            (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+        )
+        return int(datetime(year, month, 1, tzinfo=UTC).timestamp())
     return start + TIMEFRAME_SECONDS[timeframe]
 
 
@@ -132,11 +134,16 @@ class Candle:
     def from_kucoin(cls, row: Any) -> Candle:
         """Parse KuCoin's ``[time, open, close, high, low, volume, turnover]`` row.
 
-        Raises ``ProtocolError`` for anything but seven numeric fields forming a possible
-        candle (finite, high ≥ open, close ≥ low, sizes ≥ 0): a wrong candle must never be drawn.
+        Raises ``ProtocolError`` for anything but seven numeric fields (strings or numbers,
+        never booleans) forming a possible candle: finite, integral start, low ≤ open, close
+        ≤ high, positive prices, sizes ≥ 0. A wrong candle must never be drawn.
         """
         if not isinstance(row, list) or len(row) != 7:
             raise ProtocolError(f"candle row must be a list of 7 fields, got {row!r:.120}")
+        if any(isinstance(x, bool) for x in row) or (
+            isinstance(row[0], float) and not row[0].is_integer()
+        ):
+            raise ProtocolError(f"candle row has a field of the wrong type: {row!r:.120}")
         try:
             start = int(row[0])
             open_, close, high, low, volume, turnover = (float(x) for x in row[1:])
@@ -186,7 +193,7 @@ class Candle:
 
 
 def format_number(value: float) -> str:
-    """Shortest plain decimal for ``value`` (``67644.9``, ``0.00001``, ``67644``), as KuCoin writes."""
+    """Shortest plain decimal, as KuCoin writes numbers: ``67644.9``, ``0.00001``, ``67644``."""
     text = format(Decimal(repr(float(value))), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -284,13 +291,13 @@ class OtherMessage:
     raw: dict[str, Any]
 
 
-ServerMessage = Union[Welcome, Pong, Ack, ErrorMessage, CandlePush, OtherMessage]
+ServerMessage = Welcome | Pong | Ack | ErrorMessage | CandlePush | OtherMessage
 
 
 def _loads_object(text: str | bytes) -> dict[str, Any]:
     try:
         obj = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(f"frame is not JSON: {text[:120]!r}") from exc
     if not isinstance(obj, dict):
         raise ProtocolError(f"frame is not a JSON object: {text[:120]!r}")
@@ -298,8 +305,13 @@ def _loads_object(text: str | bytes) -> dict[str, Any]:
 
 
 def _id_of(obj: dict[str, Any]) -> str | None:
+    """Ids may come as numbers or strings (acks always as strings): compare them as strings."""
     value = obj.get("id")
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ProtocolError(f"id is neither a string nor a number: {value!r:.60}")
+    return str(value)
 
 
 def parse_server_message(text: str | bytes) -> ServerMessage:
@@ -320,11 +332,14 @@ def parse_server_message(text: str | bytes) -> ServerMessage:
     if kind == "error":
         code = obj.get("code")
         if code is not None:
+            if isinstance(code, bool):
+                raise ProtocolError(f"error code is not a number: {code!r}")
             try:
                 code = int(code)
             except (TypeError, ValueError) as exc:
                 raise ProtocolError(f"error code is not a number: {code!r}") from exc
-        return ErrorMessage(_id_of(obj), code, str(obj.get("data", "")))
+        data = obj.get("data")
+        return ErrorMessage(_id_of(obj), code, "" if data is None else str(data))
     if not isinstance(kind, str):
         raise ProtocolError(f"frame without a type: {str(obj)[:120]}")
     return OtherMessage(kind, obj)
@@ -424,7 +439,7 @@ class UnknownRequest:
     type: object
 
 
-ClientMessage = Union[Ping, Subscribe, Unsubscribe, UnknownRequest]
+ClientMessage = Ping | Subscribe | Unsubscribe | UnknownRequest
 
 
 def ping_message(ping_id: str) -> str:

@@ -68,7 +68,7 @@ class UpdateBuffer:
     def put_many(self, updates: Iterable[CandleUpdate]) -> None:
         """Queue several updates under one lock with one wake-up (a merged REST page).
 
-        ``updates`` is iterated while the lock is held: pass a ready collection.
+        ``updates`` is consumed while the lock is held: a collection or a cheap generator.
         """
         with self._cond:
             if self._closed:

@@ -81,10 +81,12 @@ class WsSession:
         self.limiter = limiter or SlidingWindowLimiter()
         self._ids = itertools.count(time.time_ns())
         self._ws: websocket.WebSocket | None = None
-        #: Frames waiting for the uplink limit, with the ping id for pings (they jump the queue).
-        self._outbox: deque[tuple[str, str | None]] = deque()
-        #: Requests sent and not yet answered: id → (deadline, description).
-        self._pending: dict[str, tuple[float, str]] = {}
+        #: Frames waiting for the uplink limit, with their id and whether they are pings
+        #: (pings jump the queue).
+        self._outbox: deque[tuple[str, str, bool]] = deque()
+        #: Requests not yet answered: id → description; and when each was sent.
+        self._pending: dict[str, str] = {}
+        self._sent_at: dict[str, float] = {}
         self._pings: dict[str, float] = {}
         self._next_ping = 0.0
 
@@ -126,12 +128,13 @@ class WsSession:
         """Queue a subscribe or unsubscribe with ``response: true``; returns its id (a string)."""
         ident = str(next(self._ids))
         build = subscribe_message if kind == "subscribe" else unsubscribe_message
-        self._outbox.append((build(ident, topic), None))
-        self._pending[ident] = (time.monotonic() + self.timeouts.ack, f"{kind} {topic}")
+        self._outbox.append((build(ident, topic), ident, False))
+        self._pending[ident] = f"{kind} {topic}"
         return ident
 
     def answered(self, ident: str | None) -> bool:
         """Forget a pending request once its ack or error arrived; True if it was ours."""
+        self._sent_at.pop(ident, None)
         return ident is not None and self._pending.pop(ident, None) is not None
 
     # -- the loop step ------------------------------------------------------------------
@@ -155,23 +158,24 @@ class WsSession:
 
     def _queue_ping(self, now: float) -> None:
         ping_id = str(next(self._ids))
-        self._outbox.appendleft((ping_message(ping_id), ping_id))
+        self._outbox.appendleft((ping_message(ping_id), ping_id, True))
         self._next_ping = now + self.server.ping_interval
 
     def _check_deadlines(self, now: float) -> None:
         for sent_at in self._pings.values():
             if now - sent_at > self.server.ping_timeout:
                 raise ConnectionLost(f"no pong within {self.server.ping_timeout:g} s")
-        for deadline, what in self._pending.values():
-            if now > deadline:
-                raise ConnectionLost(f"no answer to {what} within {self.timeouts.ack:g} s")
+        for ident, sent_at in self._sent_at.items():
+            if now - sent_at > self.timeouts.ack:
+                raise ConnectionLost(
+                    f"no answer to {self._pending[ident]} within {self.timeouts.ack:g} s"
+                )
 
     def _flush(self) -> None:
         assert self._ws is not None
         while self._outbox and self.limiter.try_acquire():
-            frame, ping_id = self._outbox.popleft()
-            if ping_id is not None:
-                self._pings[ping_id] = time.monotonic()
+            frame, ident, is_ping = self._outbox.popleft()
+            (self._pings if is_ping else self._sent_at)[ident] = time.monotonic()
             try:
                 self._ws.send(frame)
             except (websocket.WebSocketException, OSError) as exc:

@@ -1,0 +1,179 @@
+"""The simulated market: candles of any timeframe and range, as of any simulated moment.
+
+REST history, WebSocket pushes and ``LocalExchange.truth`` all call :meth:`Market.candles`,
+so they agree by construction: a candle is the aggregate of the deterministic trades of
+:mod:`kucandle_gui.sim.trades` whose second lies in the candle's period, after the listing
+time and not after "now". Periods without trades have no candle at all, as on KuCoin.
+
+Day chunks of minute bars are cached, so the second-level work for a day is done once.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from kucandle_gui.protocol import Candle, candle_start, next_candle_start
+from kucandle_gui.sim.symbols import SymbolSpec
+from kucandle_gui.sim.trades import (
+    INT64_MAX,
+    MINUTES_PER_DAY,
+    DayTrades,
+    MinuteBars,
+    TradeModel,
+    hashed_unit,
+    stable_key,
+)
+
+#: Share of rollovers on which the previous candle's final update comes after the new candle.
+LATE_UPDATE_SHARE = 0.1
+_CACHED_DAYS = 256
+_LOW_BITS = np.int64(0xFFFFFFFF)
+
+
+class UnknownSymbolError(KeyError):
+    """The market does not list this pair."""
+
+
+class Market:
+    """Deterministic candles for a set of pairs listed at ``listing_time``.
+
+    Thread-safe: the exchange's loop, its REST worker threads and test threads share it.
+    """
+
+    def __init__(self, seed: int, specs: list[SymbolSpec], listing_time: float) -> None:
+        self.seed = seed
+        #: First second with trades; a minute start, so minute bars need no partial left edge.
+        self.listing_time = int(listing_time) // 60 * 60
+        self._models = {spec.symbol: TradeModel(seed, spec) for spec in specs}
+        self._late_key = stable_key(seed, "late-update")
+        self._days: OrderedDict[tuple[str, int], DayTrades] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self._models)
+
+    def spec(self, symbol: str) -> SymbolSpec:
+        return self._model(symbol).spec
+
+    def candles(
+        self,
+        symbol: str,
+        timeframe: str,
+        first_start: int,
+        last_start: int,
+        now: float,
+        limit: int | None = None,
+    ) -> list[Candle]:
+        """Candles whose start is in [first_start, last_start] as of ``now``, oldest first.
+
+        With ``limit``, only the newest ``limit`` of them (REST pages are the newest rows).
+        """
+        model = self._model(symbol)
+        now_second = math.floor(now)
+        lowest = max(first_start, candle_start(timeframe, self.listing_time))
+        start = candle_start(timeframe, min(last_start, now_second))
+        found: list[Candle] = []
+        while start >= lowest and (limit is None or len(found) < limit):
+            wanted = 1500 if limit is None else limit - len(found)
+            batch: list[int] = []
+            while start >= lowest and len(batch) < wanted + 16:
+                batch.append(start)
+                start = candle_start(timeframe, start - 1)
+            batch.reverse()
+            found = self._aggregate(model, timeframe, batch, now_second) + found
+        return found if limit is None else found[-limit:] if limit else []
+
+    def candle(self, symbol: str, timeframe: str, start: int, now: float) -> Candle | None:
+        """The candle starting at ``start`` as of ``now``; None while it has no trade."""
+        rows = self.candles(symbol, timeframe, start, start, now)
+        return rows[0] if rows else None
+
+    def is_late_rollover(self, symbol: str, timeframe: str, new_start: int) -> bool:
+        """Whether, when the candle at ``new_start`` begins, the previous one's final update
+        comes after the new candle (KuCoin's "late update"); fixed per seed, pair and time."""
+        key = self._late_key ^ stable_key(symbol, timeframe)
+        return hashed_unit(key, new_start) < LATE_UPDATE_SHARE
+
+    def _model(self, symbol: str) -> TradeModel:
+        try:
+            return self._models[symbol]
+        except KeyError:
+            raise UnknownSymbolError(symbol) from None
+
+    def _aggregate(
+        self, model: TradeModel, timeframe: str, starts: list[int], now_second: int
+    ) -> list[Candle]:
+        """Candles for consecutive period ``starts`` (ascending, none after now)."""
+        first_minute = starts[0] // 60
+        period_end = next_candle_start(timeframe, starts[-1])
+        stop_minute = min(period_end // 60, now_second // 60 + 1)
+        bars = self._bars(model, first_minute, stop_minute, now_second)
+        bounds = np.array([s // 60 - first_minute for s in starts], dtype=np.int64)
+        index = np.arange(len(bars), dtype=np.int64)
+        traded = bars.traded
+        first = np.minimum.reduceat(np.where(traded, index, INT64_MAX), bounds)
+        last = np.maximum.reduceat(np.where(traded, index, -1), bounds)
+        high = np.maximum.reduceat(np.where(traded, bars.high, 0), bounds)
+        low = np.minimum.reduceat(np.where(traded, bars.low, INT64_MAX), bounds)
+        volume = np.add.reduceat(bars.volume, bounds)
+        # Turnover of a long candle can pass int64: sum its halves, join them as Python ints.
+        turnover_high = np.add.reduceat(bars.turnover >> 32, bounds)
+        turnover_low = np.add.reduceat(bars.turnover & _LOW_BITS, bounds)
+
+        price_scale = 10**model.spec.price_decimals
+        size_scale = 10**model.spec.size_decimals
+        candles = []
+        for i in np.flatnonzero(last >= 0).tolist():
+            turnover = (int(turnover_high[i]) << 32) + int(turnover_low[i])
+            candles.append(
+                Candle(
+                    time=starts[i],
+                    open=int(bars.open[first[i]]) / price_scale,
+                    high=int(high[i]) / price_scale,
+                    low=int(low[i]) / price_scale,
+                    close=int(bars.close[last[i]]) / price_scale,
+                    volume=int(volume[i]) / size_scale,
+                    turnover=turnover / (price_scale * size_scale),
+                )
+            )
+        return candles
+
+    def _bars(
+        self, model: TradeModel, first_minute: int, stop_minute: int, now_second: int
+    ) -> MinuteBars:
+        """Minute bars of [first_minute, stop_minute): nothing before listing, nothing after
+        ``now_second`` (the minute containing it is cut at that second)."""
+        parts = []
+        minute = first_minute
+        while minute < stop_minute:
+            day_number, offset = divmod(minute, MINUTES_PER_DAY)
+            take = min(stop_minute - minute, MINUTES_PER_DAY - offset)
+            day = self._day(model, day_number)
+            part = day.bars.slice(offset, offset + take)
+            if minute + take - 1 == now_second // 60:
+                cut = model.partial_minute(day, offset + take - 1, now_second)
+                part = MinuteBars.concat([part.slice(0, take - 1), cut])
+            parts.append(part)
+            minute += take
+        bars = MinuteBars.concat(parts)
+        unlisted = self.listing_time // 60 - first_minute
+        return bars.without_trades_before(unlisted) if unlisted > 0 else bars
+
+    def _day(self, model: TradeModel, day_number: int) -> DayTrades:
+        key = (model.spec.symbol, day_number)
+        with self._lock:
+            cached = self._days.get(key)
+            if cached is not None:
+                self._days.move_to_end(key)
+                return cached
+        day = model.day(day_number)
+        with self._lock:
+            self._days[key] = day
+            while len(self._days) > _CACHED_DAYS:
+                self._days.popitem(last=False)
+        return day
