@@ -74,6 +74,8 @@ class Market:
         With ``limit``, only the newest ``limit`` of them (REST pages are the newest rows).
         """
         model = self._model(symbol)
+        if limit == 0:
+            return []
         now_second = math.floor(now)
         lowest = max(first_start, candle_start(timeframe, self.listing_time))
         start = candle_start(timeframe, min(last_start, now_second))
@@ -86,7 +88,7 @@ class Market:
                 start = candle_start(timeframe, start - 1)
             batch.reverse()
             found = self._aggregate(model, timeframe, batch, now_second) + found
-        return found if limit is None else found[-limit:] if limit else []
+        return found if limit is None else found[-limit:]
 
     def candle(self, symbol: str, timeframe: str, start: int, now: float) -> Candle | None:
         """The candle starting at ``start`` as of ``now``; None while it has no trade."""
@@ -147,9 +149,17 @@ class Market:
         self, model: TradeModel, first_minute: int, stop_minute: int, now_second: int
     ) -> MinuteBars:
         """Minute bars of [first_minute, stop_minute): nothing before listing, nothing after
-        ``now_second`` (the minute containing it is cut at that second)."""
+        ``now_second`` (the minute containing it is cut at that second).
+
+        Days before listing are not computed at all: their minutes are simply empty.
+        """
+        listing_minute = self.listing_time // 60
         parts = []
         minute = first_minute
+        if minute < listing_minute:
+            unlisted = min(listing_minute, stop_minute) - minute
+            parts.append(MinuteBars.empty(unlisted))
+            minute += unlisted
         while minute < stop_minute:
             day_number, offset = divmod(minute, MINUTES_PER_DAY)
             take = min(stop_minute - minute, MINUTES_PER_DAY - offset)
@@ -160,9 +170,7 @@ class Market:
                 part = MinuteBars.concat([part.slice(0, take - 1), cut])
             parts.append(part)
             minute += take
-        bars = MinuteBars.concat(parts)
-        unlisted = self.listing_time // 60 - first_minute
-        return bars.without_trades_before(unlisted) if unlisted > 0 else bars
+        return MinuteBars.concat(parts)
 
     def _day(self, model: TradeModel, day_number: int) -> DayTrades:
         key = (model.spec.symbol, day_number)

@@ -80,13 +80,11 @@ class MinuteBars:
     def slice(self, first: int, stop: int) -> MinuteBars:
         return MinuteBars(*(getattr(self, f)[first:stop] for f in _BAR_FIELDS))
 
-    def without_trades_before(self, index: int) -> MinuteBars:
-        """The same minutes with the first ``index`` ones emptied (the pair was not listed yet)."""
-        traded = self.traded.copy()
-        traded[:index] = False
-        volume = np.where(traded, self.volume, 0)
-        turnover = np.where(traded, self.turnover, 0)
-        return MinuteBars(traded, self.open, self.close, self.high, self.low, volume, turnover)
+    @staticmethod
+    def empty(count: int) -> MinuteBars:
+        """``count`` minutes without a trade."""
+        zeros = np.zeros(count, dtype=np.int64)
+        return MinuteBars(np.zeros(count, dtype=bool), *([zeros] * 6))
 
     @staticmethod
     def concat(parts: list[MinuteBars]) -> MinuteBars:
@@ -167,7 +165,7 @@ class TradeModel:
 
     def _second_fields(self, first_second: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Walk steps and trade sizes (0 = no trade) of ``count`` seconds from a minute start."""
-        seconds = np.arange(first_second, first_second + count, dtype=np.int64).astype(np.uint64)
+        seconds = np.arange(first_second, first_second + count, dtype=np.uint64)
         bits = mix(seconds ^ self._second_key)
         step_bits = ((bits >> np.uint64(22)) & np.uint64(0x3FFFFF)).astype(np.int64)
         steps = ((step_bits * (2 * self._max_step + 1)) >> 22) - self._max_step
@@ -175,7 +173,8 @@ class TradeModel:
         sizes = self._size_min + (unit * unit * unit * self._size_span).astype(np.int64)
         trades = (bits >> np.uint64(44)) < self._trade_threshold
         trades &= np.repeat(self._live_minutes(first_second // 60, count // 60), 60)
-        return steps, np.where(trades, sizes, 0)
+        sizes *= trades
+        return steps, sizes
 
     def _live_minutes(self, first_minute: int, count: int) -> np.ndarray:
         """Which minutes trade at all (dead minutes and silent blocks trade nothing)."""

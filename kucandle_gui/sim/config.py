@@ -1,0 +1,36 @@
+"""Settings of the local exchange; defaults behave like KuCoin, tests shrink the times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kucandle_gui.sim.symbols import DEFAULT_SYMBOLS
+
+
+@dataclass
+class SimConfig:
+    """How the local exchange runs. Times are real seconds unless they say simulated."""
+
+    seed: int = 1
+    #: Listed pairs; ``QUIET-USDT`` trades rarely, with whole minutes (and more) of silence.
+    symbols: tuple[str, ...] = DEFAULT_SYMBOLS
+    #: Simulated seconds per real second.
+    clock_speed: float = 1.0
+    #: Simulated time when the exchange starts; None = the wall clock at start.
+    start_time: float | None = None
+    #: Real seconds between push rounds; 0 = flood: push as fast as the socket takes.
+    push_interval: float = 0.25
+    #: The market exists from ``start_time - history_days`` (no candle before).
+    history_days: float = 30.0
+    ping_interval_ms: int = 18000
+    ping_timeout_ms: int = 10000
+    #: A client that sent no text message for this long is dropped with ``400 ping timeout``;
+    #: WebSocket ping frames do not count, as on KuCoin.
+    idle_timeout: float = 60.0
+    #: Real seconds a token stays good for new connections (live ones keep going).
+    token_ttl: float = 86400.0
+    #: Real seconds between the WebSocket handshake and the welcome.
+    welcome_delay: float = 0.0
+    host: str = "127.0.0.1"
+    #: 0 = any free port.
+    port: int = 0
