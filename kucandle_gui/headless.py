@@ -46,8 +46,12 @@ def run_headless(
                 stop.set()
         else:
             kind = "backfill" if event.backfill else "history"
-            print(f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
-                  f"{event.changed} new or changed", file=err, flush=True)
+            print(
+                f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
+                f"{event.changed} new or changed",
+                file=err,
+                flush=True,
+            )
 
     with ExitStack() as stack:
         if demo:
@@ -55,8 +59,12 @@ def run_headless(
 
             exchange = stack.enter_context(LocalExchange())
             api_url = exchange.base_url
-            print(f"DEMO: simulated prices from the local exchange at {api_url}; "
-                  "not real market data", file=err, flush=True)
+            print(
+                f"DEMO: simulated prices from the local exchange at {api_url}; "
+                "not real market data",
+                file=err,
+                flush=True,
+            )
         try:
             feed = FeedClient(api_url, [(symbol, timeframe)], config=config, listener=on_event)
         except ValueError as exc:
@@ -69,8 +77,12 @@ def run_headless(
         finally:
             feed.stop()
         metrics = feed.metrics()
-        print(f"summary: messages={metrics.messages} errors={metrics.errors} "
-              f"reconnects={metrics.reconnects}", file=err, flush=True)
+        print(
+            f"summary: messages={metrics.messages} errors={metrics.errors} "
+            f"reconnects={metrics.reconnects}",
+            file=err,
+            flush=True,
+        )
         if refused:
             hint = _suggestion(api_url, symbol)
             print(f"error: cannot serve {symbol} {timeframe}{hint}", file=err, flush=True)

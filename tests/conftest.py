@@ -106,6 +106,14 @@ class Consumer:
             if update is not None:
                 self.apply(update)
 
+    def pump_for(self, seconds: float) -> None:
+        """Apply updates as they come for ``seconds`` (work, not a sleep: the feed runs on)."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            update = self.feed.next(timeout=min(remaining, 0.2))
+            if update is not None:
+                self.apply(update)
+
     def apply(self, update: object) -> None:
         key = (update.symbol, update.timeframe)  # type: ignore[attr-defined]
         candle: Candle = update.candle  # type: ignore[attr-defined]

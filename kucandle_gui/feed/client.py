@@ -31,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from kucandle_gui.protocol import (
     Ack,
@@ -63,7 +63,7 @@ SeriesKey = tuple[str, str]
 PERMANENT_SUBSCRIBE_ERRORS = frozenset({400, 403, 404, 406})
 
 
-class ConnectionState(str, Enum):
+class ConnectionState(StrEnum):
     CONNECTING = "connecting"
     LIVE = "live"
     RECONNECTING = "reconnecting"
@@ -150,7 +150,9 @@ class FeedClient:
         self._stop = threading.Event()
         self._rest = self._rest_client(api_url)
         self._history = HistoryLoader(
-            self._rest_client(api_url), self._post, self.config.reconnect_base,
+            self._rest_client(api_url),
+            self._post,
+            self.config.reconnect_base,
             self.config.reconnect_cap,
         )
         self._buffer = UpdateBuffer()
@@ -269,11 +271,15 @@ class FeedClient:
                 backoff.reset()
             delay = 0.0 if planned else backoff.next_delay()
             self._metrics.record_reconnect()
-            self._emit(StatusEvent(
-                ConnectionState.RECONNECTING,
-                f"{reason}; reconnecting in {delay:.1f} s" if delay else f"{reason}; reconnecting",
-                retry_in=delay,
-            ))
+            self._emit(
+                StatusEvent(
+                    ConnectionState.RECONNECTING,
+                    f"{reason}; reconnecting in {delay:.1f} s"
+                    if delay
+                    else f"{reason}; reconnecting",
+                    retry_in=delay,
+                )
+            )
             if self._stop.wait(delay):
                 break
         self._emit(StatusEvent(ConnectionState.STOPPED, "stopped"))
@@ -359,12 +365,18 @@ class FeedClient:
         kind, key = request
         if kind == "subscribe" and message.code in PERMANENT_SUBSCRIBE_ERRORS:
             self._drop(key)
-            self._emit(ErrorEvent(
-                f"KuCoin refused {key[0]} {key[1]}: {message.data} (error {message.code})",
-                symbol=key[0], timeframe=key[1], subscription_dropped=True,
-            ))
+            self._emit(
+                ErrorEvent(
+                    f"KuCoin refused {key[0]} {key[1]}: {message.data} (error {message.code})",
+                    symbol=key[0],
+                    timeframe=key[1],
+                    subscription_dropped=True,
+                )
+            )
             return
-        raise ConnectionLost(f"{kind} {key[0]} {key[1]} failed: error {message.code} {message.data}")
+        raise ConnectionLost(
+            f"{kind} {key[0]} {key[1]} failed: error {message.code} {message.data}"
+        )
 
     # -- subscriptions (feed thread) ---------------------------------------------------------
 
@@ -405,13 +417,25 @@ class FeedClient:
             self._metrics.record_error()
             what = "backfill" if last is not None else "history"
             then = "retrying" if retrying else "giving up"
-            self._emit(ErrorEvent(f"{what} of {key[0]} {key[1]} failed: {exc}; {then}",
-                                  symbol=key[0], timeframe=key[1]))
+            self._emit(
+                ErrorEvent(
+                    f"{what} of {key[0]} {key[1]} failed: {exc}; {then}",
+                    symbol=key[0],
+                    timeframe=key[1],
+                )
+            )
 
-        self._history.submit(HistoryJob(
-            key[0], key[1], None if last is None else last.time, self.config.history_candles,
-            subscription.cancel, done, failed,
-        ))
+        self._history.submit(
+            HistoryJob(
+                key[0],
+                key[1],
+                None if last is None else last.time,
+                self.config.history_candles,
+                subscription.cancel,
+                done,
+                failed,
+            )
+        )
 
 
 def _checked(symbol: str, timeframe: str) -> SeriesKey:

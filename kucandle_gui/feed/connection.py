@@ -12,6 +12,7 @@ link is dead even if the socket looks open. Silence is not: a quiet pair sends n
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 import uuid
@@ -25,6 +26,7 @@ import websocket
 from kucandle_gui.protocol import (
     ErrorMessage,
     Pong,
+    ProtocolError,
     ServerMessage,
     Welcome,
     parse_server_message,
@@ -106,7 +108,10 @@ class WsSession:
         while not should_stop():
             if time.monotonic() > deadline:
                 raise ConnectionLost(f"no welcome within {self.timeouts.welcome:g} s")
-            message = self._receive()
+            try:
+                message = self._receive()
+            except ProtocolError as exc:
+                raise ConnectionLost(f"bad frame instead of welcome: {exc}") from exc
             if isinstance(message, Welcome):
                 self._next_ping = time.monotonic() + self.server.ping_interval
                 return
@@ -116,10 +121,8 @@ class WsSession:
     def close(self) -> None:
         """Close politely but briefly; never raises."""
         if self._ws is not None:
-            try:
+            with contextlib.suppress(websocket.WebSocketException, OSError):
                 self._ws.close(timeout=0.5)
-            except (websocket.WebSocketException, OSError):
-                pass
             self._ws = None
 
     # -- requests -----------------------------------------------------------------------

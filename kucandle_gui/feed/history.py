@@ -85,13 +85,18 @@ class HistoryLoader:
                 if permanent:
                     return
                 delay = backoff.next_delay()
-                log.warning("history %s %s failed (%s); retrying in %.1f s",
-                            job.symbol, job.timeframe, exc, delay)
+                log.warning(
+                    "history %s %s failed (%s); retrying in %.1f s",
+                    job.symbol,
+                    job.timeframe,
+                    exc,
+                    delay,
+                )
                 if self._rest.cancel.wait(delay):
                     return
                 continue
             if not job.cancel.is_set():
-                self._post(lambda: job.on_done(candles))
+                self._post(lambda candles=candles: job.on_done(candles))
             return
 
     def _fetch(self, job: HistoryJob) -> list[Candle]:

@@ -209,15 +209,20 @@ class RestClient:
                 body = response.json()
             except ValueError:
                 body = None
-            if isinstance(body, dict) and response.status_code < 400 and body.get("code") == REST_OK:
+            if (
+                isinstance(body, dict)
+                and response.status_code < 400
+                and body.get("code") == REST_OK
+            ):
                 return body.get("data")
             code, msg = _error_of(body, response)
             retryable = response.status_code == 429 or response.status_code >= 500 or body is None
             if not retryable:
                 raise KucoinApiError(code, msg, response.status_code)
             if attempt == self.max_attempts:
-                raise KucoinApiError(code, f"{msg} (gave up after {attempt} attempts)",
-                                     response.status_code)
+                raise KucoinApiError(
+                    code, f"{msg} (gave up after {attempt} attempts)", response.status_code
+                )
             delay = backoff.next_delay(at_least=retry_hint)
             log.warning("%s %s: %s %s; retrying in %.2f s", method, path, code, msg, delay)
             if self.cancel.wait(delay):

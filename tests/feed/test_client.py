@@ -16,7 +16,7 @@ from kucandle_gui.feed import (
     HistoryEvent,
     StatusEvent,
 )
-from kucandle_gui.protocol import TIMEFRAMES, candle_start, candle_topic
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, TIMEFRAMES, candle_start, candle_topic
 from kucandle_gui.sim import LocalExchange
 
 from ..conftest import Consumer, EventRecorder, fast_feed_config, fast_sim_config
@@ -47,8 +47,9 @@ def is_history(event: object) -> bool:
 def catch_up_and_compare(exchange: LocalExchange, consumer: Consumer, symbol: str, tf: str) -> int:
     """Let the consumer see two candles past the last closed one, then compare every candle
     from its oldest to that one with the exchange's truth; returns how many were compared."""
-    closed = candle_start(tf, exchange.now()) - 60
-    consumer.pump_until(lambda: (consumer.newest(symbol, tf) or 0) >= closed + 120)
+    length = TIMEFRAME_SECONDS[tf]
+    closed = candle_start(tf, exchange.now()) - length
+    consumer.pump_until(lambda: (consumer.newest(symbol, tf) or 0) >= closed + 2 * length)
     got = consumer.candles(symbol, tf)
     first = min(got)
     truth = {c.time: c for c in exchange.truth(symbol, tf, first, closed)}
@@ -156,18 +157,37 @@ def test_garbage_frames_are_counted_as_errors_and_the_stream_goes_on(
     exchange: LocalExchange,
 ) -> None:
     topic = candle_topic(*BTC)
-    wrong_typed = json.dumps({
-        "type": "message", "topic": topic, "subject": "trade.candles.update",
-        "data": {"symbol": "BTC-USDT", "candles": ["1", "x", "2", "3", "1", "5", "6"],
-                 "time": 1729842192785164840},
-    })
-    impossible = json.dumps({
-        "type": "message", "topic": topic, "subject": "trade.candles.update",
-        "data": {"symbol": "BTC-USDT", "candles": ["60", "10", "10", "9", "11", "1", "10"],
-                 "time": "1729842192785164840"},
-    })
-    frames = ["not json at all", '{"type":"message","topic":"' + topic, wrong_typed, impossible,
-              b"\x00\x01\x02"]
+    wrong_typed = json.dumps(
+        {
+            "type": "message",
+            "topic": topic,
+            "subject": "trade.candles.update",
+            "data": {
+                "symbol": "BTC-USDT",
+                "candles": ["1", "x", "2", "3", "1", "5", "6"],
+                "time": 1729842192785164840,
+            },
+        }
+    )
+    impossible = json.dumps(
+        {
+            "type": "message",
+            "topic": topic,
+            "subject": "trade.candles.update",
+            "data": {
+                "symbol": "BTC-USDT",
+                "candles": ["60", "10", "10", "9", "11", "1", "10"],
+                "time": "1729842192785164840",
+            },
+        }
+    )
+    frames = [
+        "not json at all",
+        '{"type":"message","topic":"' + topic,
+        wrong_typed,
+        impossible,
+        b"\x00\x01\x02",
+    ]
     events = EventRecorder()
     with FeedClient(exchange.base_url, [BTC], config=fast_feed_config(), listener=events) as feed:
         consumer = Consumer(feed)
@@ -316,8 +336,12 @@ def test_stop_joins_every_thread(exchange: LocalExchange) -> None:
 def test_stop_during_reconnect_backoff_joins() -> None:
     # Nothing listens on this port: the feed is in its reconnect wait when stopped.
     events = EventRecorder()
-    feed = FeedClient("http://127.0.0.1:9", [BTC], config=fast_feed_config(
-        reconnect_base=30.0, reconnect_cap=30.0), listener=events).start()
+    feed = FeedClient(
+        "http://127.0.0.1:9",
+        [BTC],
+        config=fast_feed_config(reconnect_base=30.0, reconnect_cap=30.0),
+        listener=events,
+    ).start()
     events.wait_for(lambda e: isinstance(e, StatusEvent) and e.retry_in)
     feed.stop(timeout=2.0)
     assert not feed.running
