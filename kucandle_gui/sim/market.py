@@ -31,6 +31,7 @@ from kucandle_gui.sim.trades import (
 #: Share of rollovers on which the previous candle's final update comes after the new candle.
 LATE_UPDATE_SHARE = 0.1
 _CACHED_DAYS = 256
+_RECENT_CANDLES = 4096
 _LOW_BITS = np.int64(0xFFFFFFFF)
 
 
@@ -51,6 +52,7 @@ class Market:
         self._models = {spec.symbol: TradeModel(seed, spec) for spec in specs}
         self._late_key = stable_key(seed, "late-update")
         self._days: OrderedDict[tuple[str, int], DayTrades] = OrderedDict()
+        self._recent: dict[tuple[str, str, int, int], Candle | None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -91,9 +93,21 @@ class Market:
         return found if limit is None else found[-limit:]
 
     def candle(self, symbol: str, timeframe: str, start: int, now: float) -> Candle | None:
-        """The candle starting at ``start`` as of ``now``; None while it has no trade."""
+        """The candle starting at ``start`` as of ``now``; None while it has no trade.
+
+        Memoised per simulated second: every connection pushing the same pair asks this.
+        """
+        key = (symbol, timeframe, start, math.floor(now))
+        with self._lock:
+            if key in self._recent:
+                return self._recent[key]
         rows = self.candles(symbol, timeframe, start, start, now)
-        return rows[0] if rows else None
+        found = rows[0] if rows else None
+        with self._lock:
+            if len(self._recent) >= _RECENT_CANDLES:
+                self._recent.clear()
+            self._recent[key] = found
+        return found
 
     def is_late_rollover(self, symbol: str, timeframe: str, new_start: int) -> bool:
         """Whether, when the candle at ``new_start`` begins, the previous one's final update

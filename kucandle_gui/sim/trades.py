@@ -141,7 +141,9 @@ class TradeModel:
         step_std = spec.daily_volatility * self._base_subticks / math.sqrt(SECONDS_PER_DAY)
         self._max_step = max(1, round(step_std * math.sqrt(3)))
         self._size_min = round(float(spec.trade_size_min) * 10**spec.size_decimals)
-        self._size_span = round(float(spec.trade_size_max) * 10**spec.size_decimals) - self._size_min
+        self._size_span = (
+            round(float(spec.trade_size_max) * 10**spec.size_decimals) - self._size_min
+        )
 
     def day(self, day: int) -> DayTrades:
         """Every trade of one UTC day, aggregated per minute."""

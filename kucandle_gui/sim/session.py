@@ -1,0 +1,298 @@
+"""One client WebSocket connection, from welcome to close, as KuCoin runs it.
+
+The session reads client frames (JSON ping, subscribe, unsubscribe), answers them, drops the
+client when no text frame came for ``idle_timeout`` (WebSocket ping frames are answered but,
+as on KuCoin, do not keep the session alive), limits the client to 100 messages per 10 s,
+and pushes candle updates every ``push_interval``. Frames the client sends before its welcome
+are counted and ignored: KuCoin only serves a connection once it has said welcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+
+from aiohttp import WSMsgType, web
+
+from kucandle_gui.protocol import (
+    CANDLE_TOPIC_PREFIX,
+    TIMEFRAME_SECONDS,
+    Ping,
+    ProtocolError,
+    Subscribe,
+    Unsubscribe,
+    ack_message,
+    candle_push_message,
+    candle_topic,
+    error_message,
+    parse_candle_topic,
+    parse_client_message,
+    pong_message,
+    welcome_message,
+)
+from kucandle_gui.sim.context import ExchangeContext
+from kucandle_gui.sim.pushes import CandleFeed
+
+log = logging.getLogger(__name__)
+
+UPLINK_WINDOW = 10.0
+UPLINK_LIMIT = 100
+TOPICS_PER_REQUEST = 100
+TOPICS_PER_SESSION = 400
+#: Flood mode's pause when there is nothing to push (stalled, or no subscription yet).
+_FLOOD_IDLE_WAIT = 0.05
+
+
+class RequestError(Exception):
+    """A client request refused with a KuCoin error ``code`` and text."""
+
+    def __init__(self, code: int, data: str) -> None:
+        super().__init__(data)
+        self.code = code
+        self.data = data
+
+
+class Session:
+    """A client connection that passed the token check."""
+
+    def __init__(
+        self,
+        ctx: ExchangeContext,
+        ws: web.WebSocketResponse,
+        transport: asyncio.BaseTransport | None,
+        connect_id: str,
+    ) -> None:
+        self.connect_id = connect_id
+        self._ctx = ctx
+        self._ws = ws
+        self._transport = transport
+        self._feeds: dict[tuple[str, str], CandleFeed] = {}
+        self._uplink: deque[float] = deque()
+        self._welcomed = False
+        self._closing: asyncio.Future[None] | None = None
+
+    async def run(self) -> None:
+        """Serve the connection until either side ends it."""
+        ctx = self._ctx
+        ctx.hub.add(self)
+        ctx.stats.set_topics(id(self), frozenset())
+        reader = asyncio.create_task(self._read_loop())
+        pusher: asyncio.Task[None] | None = None
+        try:
+            delay = ctx.faults.welcome_delay or ctx.config.welcome_delay
+            if delay > 0:
+                await asyncio.wait({reader}, timeout=delay)
+            if not reader.done() and await self._reply(welcome_message(self.connect_id)):
+                self._welcomed = True
+                pusher = asyncio.create_task(self._push_loop())
+            await reader
+        finally:
+            for task in (reader, pusher):
+                if task is not None:
+                    task.cancel()
+            ctx.hub.remove(self)
+            ctx.stats.closed(id(self))
+
+    # -- actions from faults and shutdown ---------------------------------------------------
+
+    def abort(self) -> None:
+        """Cut the TCP connection: no close frame, the client just sees the socket die."""
+        if self._transport is not None:
+            self._transport.abort()
+
+    async def inject(self, frame: str | bytes) -> bool:
+        """Send a fault's frame as is, stall or not; False if the connection is gone."""
+        return await self._send(frame)
+
+    async def expire(self) -> None:
+        """Tell the client its token expired, then close (in the background)."""
+        await self._send(error_message(self.connect_id, 401, "token is expired"))
+        self._closing = asyncio.ensure_future(self.close(1000, "token is expired"))
+
+    async def close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(ConnectionError):
+            await self._ws.close(code=code, message=reason.encode())
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def _read_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        idle_timeout = self._ctx.config.idle_timeout
+        deadline = loop.time() + idle_timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                await self._drop_idle()
+                return
+            try:
+                msg = await self._ws.receive(timeout=remaining)
+            except TimeoutError:
+                continue  # the deadline check above drops the client
+            if msg.type is WSMsgType.TEXT:
+                deadline = loop.time() + idle_timeout
+                await self._on_text(msg.data)
+            elif msg.type is WSMsgType.PING:
+                await self._ws.pong(msg.data)
+            elif msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            elif msg.type is WSMsgType.ERROR:
+                log.info("connection %s failed: %s", self.connect_id, msg.data)
+                return
+
+    async def _drop_idle(self) -> None:
+        log.info(
+            "connection %s sent nothing for %ss", self.connect_id, self._ctx.config.idle_timeout
+        )
+        await self._reply(error_message(self.connect_id, 400, "ping timeout"))
+        await self.close(1000, "ping timeout")
+
+    async def _on_text(self, text: str) -> None:
+        stats = self._ctx.stats
+        stats.count("client_messages")
+        if not self._welcomed:
+            return
+        obj = _json_object(text)
+        request_id = self.connect_id if obj is None or obj.get("id") is None else str(obj["id"])
+        if not self._uplink_allows():
+            stats.count("uplink_violations")
+            await self._reply(error_message(request_id, 509, "exceed max permits per second"))
+            return
+        if obj is None:
+            await self._reply(error_message(request_id, 400, "message is not a JSON object"))
+            return
+        try:
+            request = parse_client_message(text)
+        except ProtocolError:
+            await self._reply(error_message(request_id, 406, "topic is required"))
+            return
+        if isinstance(request, Ping):
+            stats.count("pings_received")
+            if not self._ctx.faults.ignoring_pings and await self._reply(pong_message(request.id)):
+                stats.count("pongs_sent")
+        elif isinstance(request, Subscribe | Unsubscribe):
+            try:
+                self._change_topics(request)
+            except RequestError as exc:
+                await self._reply(error_message(request_id, exc.code, exc.data))
+                return
+            if request.response:
+                await self._reply(ack_message(request.id))
+        else:
+            await self._reply(error_message(request_id, 415, "type is not supported"))
+
+    def _uplink_allows(self) -> bool:
+        """Sliding window: at most 100 accepted messages in any 10 s of real time."""
+        now = time.monotonic()
+        while self._uplink and self._uplink[0] <= now - UPLINK_WINDOW:
+            self._uplink.popleft()
+        if len(self._uplink) >= UPLINK_LIMIT:
+            return False
+        self._uplink.append(now)
+        return True
+
+    def _change_topics(self, request: Subscribe | Unsubscribe) -> None:
+        pairs = self._parse_topic(request.topic)
+        if isinstance(request, Unsubscribe):
+            for pair in pairs:
+                self._feeds.pop(pair, None)
+        else:
+            new = [pair for pair in pairs if pair not in self._feeds]
+            if len(self._feeds) + len(new) > TOPICS_PER_SESSION:
+                raise RequestError(
+                    509,
+                    f"exceed max subscription count limitation of {TOPICS_PER_SESSION} per session",
+                )
+            now = self._ctx.clock.now()
+            for symbol, timeframe in new:
+                self._feeds[symbol, timeframe] = CandleFeed(
+                    self._ctx.market, symbol, timeframe, now
+                )
+        topics = frozenset(candle_topic(symbol, timeframe) for symbol, timeframe in self._feeds)
+        self._ctx.stats.set_topics(id(self), topics)
+
+    def _parse_topic(self, topic: str) -> list[tuple[str, str]]:
+        """The distinct (symbol, timeframe) pairs of a topic, or the error KuCoin gives."""
+        if not topic.startswith(CANDLE_TOPIC_PREFIX):
+            raise RequestError(404, f"topic {topic} is not found")
+        try:
+            pairs = list(dict.fromkeys(parse_candle_topic(topic)))
+        except ProtocolError:
+            raise RequestError(400, "topic is invalid") from None
+        if len(pairs) > TOPICS_PER_REQUEST:
+            raise RequestError(
+                509, f"exceed max topic count limitation of {TOPICS_PER_REQUEST} per request"
+            )
+        listed = self._ctx.market.symbols
+        for symbol, timeframe in pairs:
+            if timeframe not in TIMEFRAME_SECONDS:
+                raise RequestError(400, "topic is invalid")
+            if symbol not in listed:
+                raise RequestError(404, f"topic {candle_topic(symbol, timeframe)} is not found")
+        return pairs
+
+    # -- pushing --------------------------------------------------------------------------
+
+    async def _push_loop(self) -> None:
+        """A round every ``push_interval``; in flood mode (0) rounds back to back, yielding
+        to the loop between them and resting only while there is nothing to push."""
+        interval = self._ctx.config.push_interval
+        while True:
+            await asyncio.sleep(interval)
+            sent = await self._push_round(flood=interval == 0)
+            if sent is None:
+                return
+            if interval == 0 and sent == 0:
+                await asyncio.sleep(_FLOOD_IDLE_WAIT)
+
+    async def _push_round(self, flood: bool) -> int | None:
+        """Push what is due on every subscription; how many pushes, None if the socket died."""
+        now = self._ctx.clock.now()
+        sent = 0
+        for feed in list(self._feeds.values()):
+            if self._ctx.faults.stalled:
+                break  # a stall silences the rest of this round too
+            if flood:
+                latest = feed.latest(now)
+                candles = [latest] if latest is not None else []
+            else:
+                candles = feed.due(now)
+            for candle in candles:
+                frame = candle_push_message(feed.symbol, feed.timeframe, candle, time.time_ns())
+                if not await self._send(frame):
+                    return None
+                sent += 1
+        self._ctx.stats.count("pushes_sent", sent)
+        return sent
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def _reply(self, frame: str) -> bool:
+        """Send unless stalled; True if the frame went out."""
+        if self._ctx.faults.stalled:
+            return False
+        return await self._send(frame)
+
+    async def _send(self, frame: str | bytes) -> bool:
+        if self._ws.closed:
+            return False
+        try:
+            if isinstance(frame, bytes):
+                await self._ws.send_bytes(frame)
+            else:
+                await self._ws.send_str(frame)
+        except ConnectionError:
+            return False
+        return True
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    """The frame as a JSON object, or None for anything else (garbage, lists, numbers)."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
