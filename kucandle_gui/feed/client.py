@@ -416,12 +416,25 @@ class FeedClient:
         def failed(exc: RestError, retrying: bool) -> None:
             self._metrics.record_error()
             what = "backfill" if last is not None else "history"
-            then = "retrying" if retrying else "giving up"
+            if retrying:
+                self._emit(
+                    ErrorEvent(
+                        f"{what} of {key[0]} {key[1]} failed: {exc}; retrying",
+                        symbol=key[0],
+                        timeframe=key[1],
+                    )
+                )
+                return
+            # The exchange refuses the pair itself (it may still have accepted the topic):
+            # a series that can never be complete is dropped, not shown with holes.
+            if self._wanted.get(key) is subscription:
+                self._remove(key)
             self._emit(
                 ErrorEvent(
-                    f"{what} of {key[0]} {key[1]} failed: {exc}; {then}",
+                    f"KuCoin refused {key[0]} {key[1]}: {exc}",
                     symbol=key[0],
                     timeframe=key[1],
+                    subscription_dropped=True,
                 )
             )
 

@@ -171,8 +171,8 @@ class Session:
             return
         if isinstance(request, Ping):
             stats.count("pings_received")
-            if not self._ctx.faults.ignoring_pings and await self._reply(pong_message(request.id)):
-                stats.count("pongs_sent")
+            if not self._ctx.faults.ignoring_pings:
+                await self._reply(pong_message(request.id), counter="pongs_sent")
         elif isinstance(request, Subscribe | Unsubscribe):
             try:
                 self._change_topics(request)
@@ -262,23 +262,26 @@ class Session:
                 candles = feed.due(now)
             for candle in candles:
                 frame = candle_push_message(feed.symbol, feed.timeframe, candle, time.time_ns())
-                if not await self._send(frame):
+                if not await self._send(frame, counter="pushes_sent"):
                     return None
                 sent += 1
-        self._ctx.stats.count("pushes_sent", sent)
         return sent
 
     # -- sending --------------------------------------------------------------------------
 
-    async def _reply(self, frame: str) -> bool:
+    async def _reply(self, frame: str, counter: str | None = None) -> bool:
         """Send unless stalled; True if the frame went out."""
         if self._ctx.faults.stalled:
             return False
-        return await self._send(frame)
+        return await self._send(frame, counter)
 
-    async def _send(self, frame: str | bytes) -> bool:
+    async def _send(self, frame: str | bytes, counter: str | None = None) -> bool:
+        """Send one frame; ``counter`` (a stats name) counts it first, so that a client that
+        sees the frame also sees it counted."""
         if self._ws.closed:
             return False
+        if counter is not None:
+            self._ctx.stats.count(counter)
         try:
             if isinstance(frame, bytes):
                 await self._ws.send_bytes(frame)

@@ -348,3 +348,19 @@ def test_stop_during_reconnect_backoff_joins() -> None:
     feed.stop(timeout=2.0)
     assert not feed.running
     assert events.events[-1] == StatusEvent(ConnectionState.STOPPED, "stopped")
+
+
+def test_pair_refused_by_rest_history_is_dropped_not_shown_with_holes(
+    exchange: LocalExchange,
+) -> None:
+    refusal = '{"code":"400100","msg":"This pair is not provided at present."}'
+    exchange.faults.rest_fail("/api/v1/market/candles", count=1, status=200, body=refusal)
+    events = EventRecorder()
+    with FeedClient(exchange.base_url, [BTC], config=fast_feed_config(), listener=events) as feed:
+        refused = events.wait_for(lambda e: isinstance(e, ErrorEvent) and e.subscription_dropped)
+        assert "400100" in refused.message and "not provided" in refused.message
+        feed.subscribe(*ETH)  # goes after the unsubscribe on the same socket
+        consumer = Consumer(feed)
+        consumer.pump_until(lambda: consumer.newest(*ETH) is not None)
+        assert exchange.stats().subscriptions == (frozenset({candle_topic(*ETH)}),)
+    assert feed.metrics().reconnects == 0

@@ -137,5 +137,10 @@ class WsClient:
             self.ws.close(timeout=1)
 
 
+def error_frame(ident: str, code: int, data: str) -> dict[str, Any]:
+    """An error frame as KuCoin writes it."""
+    return {"id": ident, "type": "error", "code": code, "data": data}
+
+
 def pushes(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in frames if f.get("type") == "message"]

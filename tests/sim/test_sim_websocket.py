@@ -9,7 +9,7 @@ from collections.abc import Callable
 import websocket
 
 from kucandle_gui.sim import LocalExchange
-from tests.sim.simclient import WsClient, bullet, wait_until
+from tests.sim.simclient import WsClient, bullet, error_frame, wait_until
 
 Connect = Callable[..., WsClient]
 BTC_1MIN = "/market/candles:BTC-USDT_1min"
@@ -86,12 +86,9 @@ def test_pushes_have_kucoins_exact_shape(sim: LocalExchange, connect: Connect) -
 def test_unknown_pair_is_404_with_the_request_id(sim: LocalExchange, connect: Connect) -> None:
     client = connect(sim.base_url)
     client.send({"id": 77, "type": "subscribe", "topic": "/market/candles:NOPE-USDT_1min"})
-    assert client.reply_to("77") == {
-        "id": "77",
-        "type": "error",
-        "code": 404,
-        "data": "topic /market/candles:NOPE-USDT_1min is not found",
-    }
+    assert client.reply_to("77") == error_frame(
+        "77", 404, "topic /market/candles:NOPE-USDT_1min is not found"
+    )
     assert sim.stats().subscriptions == (frozenset(),)
 
 
@@ -122,12 +119,7 @@ def test_a_subscribe_without_topic_is_406(sim: LocalExchange, connect: Connect) 
 def test_unknown_message_type_is_415(sim: LocalExchange, connect: Connect) -> None:
     client = connect(sim.base_url)
     client.send({"id": "1", "type": "hello"})
-    assert client.reply_to("1") == {
-        "id": "1",
-        "type": "error",
-        "code": 415,
-        "data": "type is not supported",
-    }
+    assert client.reply_to("1") == error_frame("1", 415, "type is not supported")
 
 
 def test_non_json_text_is_a_400_and_still_counts(sim: LocalExchange, connect: Connect) -> None:
@@ -157,12 +149,9 @@ def test_topic_limits_per_request_and_per_session(
         batch = "/market/candles:" + ",".join(topics[n * 100 : n * 100 + 100])
         assert client.subscribe(batch, request_id=f"ok{n}")["type"] == "ack"
     client.send({"id": "over", "type": "subscribe", "topic": "/market/candles:" + topics[400]})
-    assert client.reply_to("over") == {
-        "id": "over",
-        "type": "error",
-        "code": 509,
-        "data": "exceed max subscription count limitation of 400 per session",
-    }
+    assert client.reply_to("over") == error_frame(
+        "over", 509, "exceed max subscription count limitation of 400 per session"
+    )
     assert len(sim.stats().subscriptions[0]) == 400
 
 
@@ -174,12 +163,7 @@ def test_more_than_100_messages_in_10_seconds_are_refused(
         client.send({"id": f"p{n}", "type": "ping"})
     for n in range(100):
         assert client.reply_to(f"p{n}")["type"] == "pong"
-    assert client.reply_to("p100") == {
-        "id": "p100",
-        "type": "error",
-        "code": 509,
-        "data": "exceed max permits per second",
-    }
+    assert client.reply_to("p100") == error_frame("p100", 509, "exceed max permits per second")
     stats = sim.stats()
     assert (stats.uplink_violations, stats.client_messages, stats.pongs_sent) == (1, 101, 100)
 
@@ -205,7 +189,7 @@ def test_transport_pings_do_not_keep_a_silent_client_alive(
             break
     else:
         raise AssertionError("the silent client was never dropped")
-    assert error == {"id": "mute", "type": "error", "code": 400, "data": "ping timeout"}
+    assert error == error_frame("mute", 400, "ping timeout")
     assert pongs > 3  # the transport pings were answered, just not counted as activity
     tail = client.frames_until_closed()
     assert tail and tail[-1][0] == websocket.ABNF.OPCODE_CLOSE
