@@ -80,8 +80,9 @@ class FaultControl:
             self._ignoring_pings = on
 
     def stall(self, on: bool = True) -> None:
-        """Answer nothing and push nothing (no pushes, pongs, acks or error replies) while
-        keeping sockets open; frames injected with ``send_raw``/``send_error`` still go out."""
+        """Answer nothing and push nothing (no pushes, pongs, acks, error replies, nor the
+        welcome of a new connection) while keeping sockets open; frames injected with
+        ``send_raw``/``send_error`` still go out."""
         with self._lock:
             self._stalled = on
 

@@ -30,7 +30,8 @@ from kucandle_gui.sim.trades import (
 
 #: Share of rollovers on which the previous candle's final update comes after the new candle.
 LATE_UPDATE_SHARE = 0.1
-_CACHED_DAYS = 256
+#: Day chunks kept (about 80 kB each): a month of history for 16 pairs.
+_CACHED_DAYS = 512
 _RECENT_CANDLES = 4096
 _LOW_BITS = np.int64(0xFFFFFFFF)
 
@@ -46,7 +47,6 @@ class Market:
     """
 
     def __init__(self, seed: int, specs: list[SymbolSpec], listing_time: float) -> None:
-        self.seed = seed
         #: First second with trades; a minute start, so minute bars need no partial left edge.
         self.listing_time = int(listing_time) // 60 * 60
         self._models = {spec.symbol: TradeModel(seed, spec) for spec in specs}

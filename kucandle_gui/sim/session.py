@@ -19,8 +19,6 @@ from collections import deque
 from aiohttp import WSMsgType, web
 
 from kucandle_gui.protocol import (
-    CANDLE_TOPIC_PREFIX,
-    TIMEFRAME_SECONDS,
     Ping,
     ProtocolError,
     Subscribe,
@@ -29,31 +27,25 @@ from kucandle_gui.protocol import (
     candle_push_message,
     candle_topic,
     error_message,
-    parse_candle_topic,
     parse_client_message,
     pong_message,
     welcome_message,
 )
 from kucandle_gui.sim.context import ExchangeContext
 from kucandle_gui.sim.pushes import CandleFeed
+from kucandle_gui.sim.topics import (
+    TOPICS_PER_SESSION,
+    RequestError,
+    requested_pairs,
+    session_full,
+)
 
 log = logging.getLogger(__name__)
 
 UPLINK_WINDOW = 10.0
 UPLINK_LIMIT = 100
-TOPICS_PER_REQUEST = 100
-TOPICS_PER_SESSION = 400
 #: Flood mode's pause when there is nothing to push (stalled, or no subscription yet).
 _FLOOD_IDLE_WAIT = 0.05
-
-
-class RequestError(Exception):
-    """A client request refused with a KuCoin error ``code`` and text."""
-
-    def __init__(self, code: int, data: str) -> None:
-        super().__init__(data)
-        self.code = code
-        self.data = data
 
 
 class Session:
@@ -195,17 +187,14 @@ class Session:
         return True
 
     def _change_topics(self, request: Subscribe | Unsubscribe) -> None:
-        pairs = self._parse_topic(request.topic)
+        pairs = requested_pairs(request.topic, self._ctx.market.symbols)
         if isinstance(request, Unsubscribe):
             for pair in pairs:
                 self._feeds.pop(pair, None)
         else:
             new = [pair for pair in pairs if pair not in self._feeds]
             if len(self._feeds) + len(new) > TOPICS_PER_SESSION:
-                raise RequestError(
-                    509,
-                    f"exceed max subscription count limitation of {TOPICS_PER_SESSION} per session",
-                )
+                raise session_full()
             now = self._ctx.clock.now()
             for symbol, timeframe in new:
                 self._feeds[symbol, timeframe] = CandleFeed(
@@ -213,26 +202,6 @@ class Session:
                 )
         topics = frozenset(candle_topic(symbol, timeframe) for symbol, timeframe in self._feeds)
         self._ctx.stats.set_topics(id(self), topics)
-
-    def _parse_topic(self, topic: str) -> list[tuple[str, str]]:
-        """The distinct (symbol, timeframe) pairs of a topic, or the error KuCoin gives."""
-        if not topic.startswith(CANDLE_TOPIC_PREFIX):
-            raise RequestError(404, f"topic {topic} is not found")
-        try:
-            pairs = list(dict.fromkeys(parse_candle_topic(topic)))
-        except ProtocolError:
-            raise RequestError(400, "topic is invalid") from None
-        if len(pairs) > TOPICS_PER_REQUEST:
-            raise RequestError(
-                509, f"exceed max topic count limitation of {TOPICS_PER_REQUEST} per request"
-            )
-        listed = self._ctx.market.symbols
-        for symbol, timeframe in pairs:
-            if timeframe not in TIMEFRAME_SECONDS:
-                raise RequestError(400, "topic is invalid")
-            if symbol not in listed:
-                raise RequestError(404, f"topic {candle_topic(symbol, timeframe)} is not found")
-        return pairs
 
     # -- pushing --------------------------------------------------------------------------
 
@@ -252,9 +221,11 @@ class Session:
         """Push what is due on every subscription; how many pushes, None if the socket died."""
         now = self._ctx.clock.now()
         sent = 0
-        for feed in list(self._feeds.values()):
+        for key, feed in list(self._feeds.items()):
             if self._ctx.faults.stalled:
                 break  # a stall silences the rest of this round too
+            if self._feeds.get(key) is not feed:
+                continue  # unsubscribed while this round was sending
             if flood:
                 latest = feed.latest(now)
                 candles = [latest] if latest is not None else []
