@@ -6,7 +6,12 @@ deadline; nothing sleeps to synchronise.
 
 from __future__ import annotations
 
-import threading
+import os
+
+# Qt tests run without a screen; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import threading  # noqa: E402
 import time
 from collections.abc import Callable, Iterator
 
