@@ -11,7 +11,7 @@ import os
 # Qt tests run without a screen; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import threading  # noqa: E402
+import threading
 import time
 from collections.abc import Callable, Iterator
 
