@@ -1,0 +1,117 @@
+"""FeedController + FeedWorker on a real QThread against the local exchange (pytest-qt)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QThread
+
+from kucandle_gui.feed import ConnectionState, ErrorEvent, FeedMetrics, StatusEvent
+from kucandle_gui.protocol import candle_start
+from kucandle_gui.sim import LocalExchange
+from kucandle_gui.worker import FeedController
+
+from ..conftest import fast_feed_config
+
+
+@pytest.fixture
+def controller(qtbot, exchange: LocalExchange) -> Iterator[FeedController]:
+    started = FeedController(exchange.base_url, "BTC-USDT", "1min", fast_feed_config())
+    started.start()
+    yield started
+    started.stop()
+
+
+def test_candles_arrive_on_the_ui_thread_in_batches(qtbot, controller: FeedController) -> None:
+    seen: list[tuple[str, str, int, bool]] = []
+
+    def record(symbol: str, timeframe: str, candles: list) -> None:
+        seen.append((symbol, timeframe, len(candles), QThread.currentThread() is qtbot_thread))
+
+    qtbot_thread = QThread.currentThread()
+    controller.candlesChanged.connect(record)
+    with qtbot.waitSignal(controller.historyLoaded, timeout=10_000) as history:
+        pass
+    assert history.args[:2] == ["BTC-USDT", "1min"] and history.args[2] >= 50
+    qtbot.waitUntil(lambda: sum(n for *_, n, _ in seen) >= 60, timeout=10_000)
+    assert {(s, tf) for s, tf, _, _ in seen} == {("BTC-USDT", "1min")}
+    assert all(on_ui for *_, on_ui in seen)
+
+
+def test_status_and_metrics_reach_the_ui(qtbot, controller: FeedController) -> None:
+    with qtbot.waitSignal(
+        controller.statusChanged,
+        check_params_cb=lambda e: isinstance(e, StatusEvent) and e.state is ConnectionState.LIVE,
+        timeout=10_000,
+    ):
+        pass
+    with qtbot.waitSignal(
+        controller.metricsUpdated,
+        check_params_cb=lambda m: isinstance(m, FeedMetrics) and m.messages > 0,
+        timeout=10_000,
+    ) as metrics:
+        pass
+    assert metrics.args[0].token_age is not None
+
+
+def test_switch_never_delivers_a_candle_of_the_old_pair(qtbot, controller: FeedController) -> None:
+    qtbot.waitSignal(controller.candlesChanged, timeout=10_000).wait()
+    after_switch: list[str] = []
+    controller.switch("ETH-USDT", "5min")
+    controller.candlesChanged.connect(lambda symbol, timeframe, _: after_switch.append(symbol))
+    qtbot.waitUntil(lambda: after_switch.count("ETH-USDT") >= 3, timeout=10_000)
+    assert set(after_switch) == {"ETH-USDT"}
+    assert (controller.symbol, controller.timeframe) == ("ETH-USDT", "5min")
+
+
+def test_malformed_switch_is_refused_with_what_is_valid(controller: FeedController) -> None:
+    with pytest.raises(ValueError, match="valid timeframes: 1min"):
+        controller.switch("ETH-USDT", "2min")
+    assert (controller.symbol, controller.timeframe) == ("BTC-USDT", "1min")
+
+
+def test_unknown_pair_is_reported_and_the_app_keeps_running(
+    qtbot, controller: FeedController
+) -> None:
+    controller.switch("NOPE-USDT", "1min")
+    with qtbot.waitSignal(
+        controller.errorOccurred,
+        check_params_cb=lambda e: isinstance(e, ErrorEvent) and e.subscription_dropped,
+        timeout=10_000,
+    ) as error:
+        pass
+    assert "NOPE-USDT" in error.args[0].message
+    controller.switch("SOL-USDT", "1min")
+    with qtbot.waitSignal(
+        controller.candlesChanged, check_params_cb=lambda s, *_: s == "SOL-USDT", timeout=10_000
+    ):
+        pass
+
+
+def test_older_history_and_symbols_come_from_the_rest_thread(
+    qtbot, controller: FeedController, exchange: LocalExchange
+) -> None:
+    before = candle_start("1min", exchange.now()) - 3600
+    with qtbot.waitSignal(controller.olderCandlesLoaded, timeout=10_000) as older:
+        controller.load_older(before, 100)
+    symbol, timeframe, candles = older.args
+    assert (symbol, timeframe) == ("BTC-USDT", "1min")
+    assert candles == exchange.truth("BTC-USDT", "1min", before - 100 * 60, before - 1)
+    with qtbot.waitSignal(controller.symbolsLoaded, timeout=10_000) as symbols:
+        controller.request_symbols()
+    assert "BTC-USDT" in {s.symbol for s in symbols.args[0]}
+
+
+def test_stop_leaves_no_thread(qtbot, exchange: LocalExchange) -> None:
+    controller = FeedController(exchange.base_url, "BTC-USDT", "1min", fast_feed_config())
+    controller.start()
+    qtbot.waitSignal(controller.candlesChanged, timeout=10_000).wait()
+    controller.request_symbols()
+    controller.stop()
+    assert not controller._thread.isRunning()
+    qtbot.waitUntil(
+        lambda: not [t for t in threading.enumerate() if t.name.startswith("kucandle-")],
+        timeout=5_000,
+    )
