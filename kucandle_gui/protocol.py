@@ -193,8 +193,14 @@ class Candle:
 
 
 def format_number(value: float) -> str:
-    """Shortest plain decimal, as KuCoin writes numbers: ``67644.9``, ``0.00001``, ``67644``."""
-    text = format(Decimal(repr(float(value))), "f")
+    """Shortest plain decimal, as KuCoin writes numbers: ``67644.9``, ``0.00001``, ``67644``.
+
+    ``repr`` already gives the shortest round-trip digits; only its exponent form (tiny or huge
+    values) needs Decimal, which is ten times slower and on the simulator's hot path.
+    """
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -23,6 +23,9 @@ class CandleUpdate:
     symbol: str
     timeframe: str
     candle: Candle
+    #: Exchange time of the push that brought it (ns, ``data.time``); 0 for REST rows.
+    #: Lets a consumer measure end-to-end latency.
+    pushed_ns: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """Flat named fields, for JSON lines output."""

@@ -333,7 +333,9 @@ class FeedClient:
             self._metrics.record_message(message.time_ns)
             subscription = self._wanted.get((message.symbol, message.timeframe))
             if subscription is not None and subscription.series.upsert(message.candle):
-                self._buffer.put(CandleUpdate(message.symbol, message.timeframe, message.candle))
+                self._buffer.put(
+                    CandleUpdate(message.symbol, message.timeframe, message.candle, message.time_ns)
+                )
         elif isinstance(message, Ack):
             if session.answered(message.id):
                 self._on_ack(self._requests.pop(message.id, None))

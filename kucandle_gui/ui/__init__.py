@@ -1,0 +1,1 @@
+"""The Qt widgets: window, chart, dialogs."""
