@@ -99,7 +99,8 @@ class Consumer:
     def __init__(self, feed: FeedClient) -> None:
         self.feed = feed
         self.series: dict[tuple[str, str], dict[int, Candle]] = {}
-        self.updates = 0
+        #: The series of every update, in the order they were applied.
+        self.log: list[tuple[str, str]] = []
 
     def pump_until(self, condition: Callable[[], bool], timeout: float = 15.0) -> None:
         """Apply updates as they come until ``condition()`` holds; fails after ``timeout``."""
@@ -123,7 +124,7 @@ class Consumer:
         key = (update.symbol, update.timeframe)  # type: ignore[attr-defined]
         candle: Candle = update.candle  # type: ignore[attr-defined]
         self.series.setdefault(key, {})[candle.time] = candle
-        self.updates += 1
+        self.log.append(key)
 
     def candles(self, symbol: str, timeframe: str) -> dict[int, Candle]:
         return self.series.get((symbol, timeframe), {})

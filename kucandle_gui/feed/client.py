@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from kucandle_gui.protocol import (
+    TIMEFRAME_SECONDS,
     Ack,
     Candle,
     CandlePush,
@@ -158,6 +159,8 @@ class FeedClient:
         self._buffer = UpdateBuffer()
         self._metrics = MetricsRecorder()
         self._commands: deque[Callable[[], None]] = deque()
+        #: Set when a command is posted, so that a waiting feed thread runs it at once.
+        self._wakeup = threading.Event()
         self._state = ConnectionState.STOPPED
         self._thread = threading.Thread(target=self._run, name="kucandle-feed", daemon=True)
         # Feed-thread state.
@@ -187,8 +190,10 @@ class FeedClient:
         """Stop both threads; returns within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         self._stop.set()
+        self._wakeup.set()
         self._buffer.close()
-        if self._thread.is_alive():
+        # stop() may be called by the listener, i.e. on the feed thread itself.
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(max(0.0, deadline - time.monotonic()))
         self._history.stop(max(0.0, deadline - time.monotonic()))
 
@@ -237,12 +242,28 @@ class FeedClient:
     def _post(self, command: Callable[[], None]) -> None:
         """Run ``command`` on the feed thread (it owns the series and the socket)."""
         self._commands.append(command)
+        self._wakeup.set()
 
     def _run_commands(self) -> None:
         while self._commands:
             self._commands.popleft()()
 
+    def _wait(self, seconds: float) -> bool:
+        """Wait out a reconnect delay, still serving commands (subscription changes, history
+        results) meanwhile; True if stopped."""
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            self._run_commands()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._wakeup.wait(remaining)
+            self._wakeup.clear()
+        return True
+
     def _emit(self, event: FeedEvent) -> None:
+        if self._stop.is_set() and not isinstance(event, StatusEvent):
+            return  # nobody asked for news of a feed they stopped
         if isinstance(event, StatusEvent):
             self._state = event.state
         if isinstance(event, ErrorEvent):
@@ -280,7 +301,7 @@ class FeedClient:
                     retry_in=delay,
                 )
             )
-            if self._stop.wait(delay):
+            if self._wait(delay):
                 break
         self._emit(StatusEvent(ConnectionState.STOPPED, "stopped"))
 
@@ -356,16 +377,32 @@ class FeedClient:
         subscription.acked = True
         self._load_history(request[1], subscription)
 
+    def _request_answered_by(
+        self, session: WsSession, message: ErrorMessage
+    ) -> tuple[str, SeriesKey] | None:
+        """The request an error answers: by id, or, since the docs say error ids may be the
+        connectId, by the topic named in its text (else the bad topic would be retried on
+        every reconnect, forever)."""
+        ident = message.id
+        if ident not in self._requests:
+            ident = next(
+                (i for i, (_, key) in self._requests.items() if candle_topic(*key) in message.data),
+                None,
+            )
+        if ident is None or not session.answered(ident):
+            return None
+        return self._requests.pop(ident)
+
     def _on_error_message(self, session: WsSession, message: ErrorMessage) -> None:
         self._metrics.record_error()
-        request = self._requests.pop(message.id, None) if session.answered(message.id) else None
+        request = self._request_answered_by(session, message)
         if request is None:
             if message.code == TOKEN_REJECTED:
                 raise ConnectionLost(f"token refused: {message.data}", token_rejected=True)
             self._emit(ErrorEvent(f"exchange error {message.code}: {message.data}"))
             return
         kind, key = request
-        if kind == "subscribe" and message.code in PERMANENT_SUBSCRIBE_ERRORS:
+        if kind == "subscribe" and _is_permanent(message):
             self._drop(key)
             self._emit(
                 ErrorEvent(
@@ -404,8 +441,9 @@ class FeedClient:
         self._buffer.discard(*key)
 
     def _load_history(self, key: SeriesKey, subscription: _Subscription) -> None:
-        """After every acknowledged subscribe: the start-up window, or backfill from the last
-        candle seen (re-fetching it, since it may have been open when the link dropped)."""
+        """After every acknowledged subscribe: the start-up window, or the backfill from one
+        period before the last candle seen: that one may have been open when the link dropped,
+        and the one before it may still have been owed its late final update."""
         last = subscription.series.last()
 
         def done(candles: list[Candle]) -> None:
@@ -444,13 +482,21 @@ class FeedClient:
             HistoryJob(
                 key[0],
                 key[1],
-                None if last is None else last.time,
+                None if last is None else last.time - TIMEFRAME_SECONDS[key[1]],
                 self.config.history_candles,
                 subscription.cancel,
                 done,
                 failed,
             )
         )
+
+
+def _is_permanent(error: ErrorMessage) -> bool:
+    """A subscribe error that retrying cannot fix (a full session is one: 509 "exceed max
+    subscription count"; 509 "too many per second" is not)."""
+    return error.code in PERMANENT_SUBSCRIBE_ERRORS or (
+        error.code == 509 and ("subscription" in error.data or "per session" in error.data)
+    )
 
 
 def _checked(symbol: str, timeframe: str) -> SeriesKey:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import time
 import uuid
 from collections import deque
@@ -40,6 +41,10 @@ from .rest import BulletToken, InstanceServer
 
 #: Error codes KuCoin sends when the token is refused (invalid or expired).
 TOKEN_REJECTED = 401
+#: KuCoin allows 100 client messages per 10 s; the server counts arrivals and we count
+#: departures, so keep a margin for frames that travel at different speeds.
+UPLINK_LIMIT = 95
+UPLINK_WINDOW = 10.0
 
 
 class ConnectionLost(Exception):
@@ -74,13 +79,18 @@ class WsSession:
         self,
         bullet: BulletToken,
         timeouts: SessionTimeouts = SessionTimeouts(),
-        limiter: SlidingWindowLimiter | None = None,
     ) -> None:
         self.server = bullet.servers[0]
         self.token = bullet.token
         self.timeouts = timeouts
         self.connect_id = uuid.uuid4().hex
-        self.limiter = limiter or SlidingWindowLimiter()
+        self._uplink = SlidingWindowLimiter(UPLINK_LIMIT, UPLINK_WINDOW)
+        # Subscribes may not take the pings' share of the window: a ping held back by a
+        # burst of subscribes would let the server drop us for silence.
+        pings_per_window = math.ceil(UPLINK_WINDOW / self.server.ping_interval) + 1
+        self._requests_uplink = SlidingWindowLimiter(
+            max(1, UPLINK_LIMIT - pings_per_window), UPLINK_WINDOW
+        )
         self._ids = itertools.count(time.time_ns())
         self._ws: websocket.WebSocket | None = None
         #: Frames waiting for the uplink limit, with their id and whether they are pings
@@ -176,8 +186,16 @@ class WsSession:
 
     def _flush(self) -> None:
         assert self._ws is not None
-        while self._outbox and self.limiter.try_acquire():
-            frame, ident, is_ping = self._outbox.popleft()
+        while self._outbox:
+            frame, ident, is_ping = self._outbox[0]
+            if self._uplink.wait_time() > 0 or (
+                not is_ping and self._requests_uplink.wait_time() > 0
+            ):
+                return
+            self._outbox.popleft()
+            self._uplink.record()
+            if not is_ping:
+                self._requests_uplink.record()
             (self._pings if is_ping else self._sent_at)[ident] = time.monotonic()
             try:
                 self._ws.send(frame)

@@ -50,6 +50,7 @@ class FaultControl:
         self._stalled = False
         self._refusals = 0
         self._welcome_delay = 0.0
+        self._errors_carry_connect_id = False
         self._rest_faults: deque[RestFault] = deque()
 
     # -- one-off actions on live connections ---------------------------------------------
@@ -73,6 +74,12 @@ class FaultControl:
         return self._connections.expire_all()
 
     # -- standing faults --------------------------------------------------------------------
+
+    def errors_with_connect_id(self, on: bool = True) -> None:
+        """Answer refused requests with the connectId as error id instead of the request's
+        (the docs allow both; a client must still tell which request failed)."""
+        with self._lock:
+            self._errors_carry_connect_id = on
 
     def ignore_pings(self, on: bool = True) -> None:
         """Stop answering JSON pings; pushes go on."""
@@ -136,9 +143,15 @@ class FaultControl:
             self._stalled = False
             self._refusals = 0
             self._welcome_delay = 0.0
+            self._errors_carry_connect_id = False
             self._rest_faults.clear()
 
     # -- what the server consults -------------------------------------------------------------
+
+    @property
+    def errors_carry_connect_id(self) -> bool:
+        with self._lock:
+            return self._errors_carry_connect_id
 
     @property
     def ignoring_pings(self) -> bool:

@@ -149,6 +149,8 @@ class Session:
             return
         obj = _json_object(text)
         request_id = self.connect_id if obj is None or obj.get("id") is None else str(obj["id"])
+        if self._ctx.faults.errors_carry_connect_id:
+            request_id = self.connect_id
         if not self._uplink_allows():
             stats.count("uplink_violations")
             await self._reply(error_message(request_id, 509, "exceed max permits per second"))

@@ -3,6 +3,7 @@ expire (after ``ttl`` real seconds, or at once when a test expires every token s
 
 from __future__ import annotations
 
+import base64
 import enum
 import secrets
 import threading
@@ -25,8 +26,12 @@ class TokenRegistry:
         self._expired: set[str] = set()
 
     def issue(self) -> str:
-        # Shaped like KuCoin's: long url-safe text, a dot, a shorter part.
-        token = f"{secrets.token_urlsafe(96)}.{secrets.token_urlsafe(16)}"
+        # Shaped like KuCoin's (base64 text, a dot, a shorter part, "=" padding), with "+"
+        # and "/" too: a client that does not URL-encode the token finds out here.
+        token = (
+            f"{base64.b64encode(secrets.token_bytes(97)).decode()}."
+            f"{base64.b64encode(secrets.token_bytes(16)).decode()}"
+        )
         with self._lock:
             self._issued_at[token] = time.monotonic()
         return token
