@@ -9,9 +9,11 @@ because a backfill that gives up would leave a hole in the chart.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
-import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,37 +55,64 @@ class HistoryLoader:
         self._post = post
         self._retry_base = retry_base
         self._retry_cap = retry_cap
-        self._jobs: queue.SimpleQueue[HistoryJob | None] = queue.SimpleQueue()
+        #: Jobs by the time they may run: (ready_at, sequence, job, backoff). A job that
+        #: failed for a passing reason goes back in with a later time instead of holding the
+        #: thread, so one sick series does not delay every other series' history.
+        self._jobs: list[tuple[float, int, HistoryJob, Backoff]] = []
+        self._sequence = itertools.count()
+        self._changed = threading.Condition()
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, name="kucandle-history", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def submit(self, job: HistoryJob) -> None:
-        self._jobs.put(job)
+        self._schedule(job, Backoff(self._retry_base, self._retry_cap), 0.0)
 
     def stop(self, timeout: float) -> None:
         """Ask the thread to end (the REST client's cancel event must be set too) and join."""
-        self._jobs.put(None)
-        if self._thread.is_alive():
+        with self._changed:
+            self._stopping = True
+            self._changed.notify()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            self._load(job)
+    def _schedule(self, job: HistoryJob, backoff: Backoff, delay: float) -> None:
+        with self._changed:
+            entry = (time.monotonic() + delay, next(self._sequence), job, backoff)
+            heapq.heappush(self._jobs, entry)
+            self._changed.notify()
 
-    def _load(self, job: HistoryJob) -> None:
-        backoff = Backoff(self._retry_base, self._retry_cap)
-        while not job.cancel.is_set() and not self._rest.cancel.is_set():
-            try:
-                candles = self._fetch(job)
-            except Cancelled:
-                return
-            except RestError as exc:
-                permanent = isinstance(exc, KucoinApiError) and exc.code == REST_INVALID_PARAMETER
-                self._post(lambda exc=exc, permanent=permanent: job.on_error(exc, not permanent))
-                if permanent:
-                    return
+    def _next_job(self) -> tuple[HistoryJob, Backoff] | None:
+        """The earliest job once it is due; None when stopping."""
+        with self._changed:
+            while not self._stopping:
+                if self._jobs:
+                    wait = self._jobs[0][0] - time.monotonic()
+                    if wait <= 0:
+                        _, _, job, backoff = heapq.heappop(self._jobs)
+                        return job, backoff
+                    self._changed.wait(wait)
+                else:
+                    self._changed.wait()
+            return None
+
+    def _run(self) -> None:
+        while (next_job := self._next_job()) is not None:
+            self._load(*next_job)
+
+    def _load(self, job: HistoryJob, backoff: Backoff) -> None:
+        if job.cancel.is_set():
+            return
+        try:
+            candles = self._fetch(job)
+        except Cancelled:
+            return
+        except RestError as exc:
+            permanent = isinstance(exc, KucoinApiError) and exc.code == REST_INVALID_PARAMETER
+            self._post(lambda error=exc: job.on_error(error, not permanent))
+            if not permanent:
                 delay = backoff.next_delay()
                 log.warning(
                     "history %s %s failed (%s); retrying in %.1f s",
@@ -92,12 +121,10 @@ class HistoryLoader:
                     exc,
                     delay,
                 )
-                if self._rest.cancel.wait(delay):
-                    return
-                continue
-            if not job.cancel.is_set():
-                self._post(lambda candles=candles: job.on_done(candles))
+                self._schedule(job, backoff, delay)
             return
+        if not job.cancel.is_set():
+            self._post(lambda: job.on_done(candles))
 
     def _fetch(self, job: HistoryJob) -> list[Candle]:
         # The exchange's clock, not ours: ranges are in its time (and the local exchange's
