@@ -10,17 +10,22 @@ from kucandle_gui import __version__
 from kucandle_gui.feed import DEFAULT_API_URL
 from kucandle_gui.protocol import TIMEFRAMES
 
+DEFAULT_SYMBOL = "BTC-USDT"
+DEFAULT_TIMEFRAME = "1min"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kucandle-gui", description="Live KuCoin spot candlesticks."
     )
-    parser.add_argument("--symbol", default="BTC-USDT", help="trading pair (default BTC-USDT)")
+    parser.add_argument(
+        "--symbol", help=f"trading pair (default: the last one shown, else {DEFAULT_SYMBOL})"
+    )
     parser.add_argument(
         "--timeframe",
-        default="1min",
         metavar="TF",
-        help=f"candle interval, one of: {', '.join(TIMEFRAMES)} (default 1min)",
+        help=f"candle interval, one of: {', '.join(TIMEFRAMES)} "
+        f"(default: the last one shown, else {DEFAULT_TIMEFRAME})",
     )
     parser.add_argument(
         "--api-url",
@@ -32,10 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against the built-in local exchange (simulated prices, marked as such)",
     )
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--headless",
         action="store_true",
         help="no window: print one JSON object per candle change on stdout",
+    )
+    mode.add_argument(
+        "--self-test",
+        action="store_true",
+        help="no screen or network needed: run the local exchange, draw candles offscreen, "
+        "switch pair once, print a one-line report; exit 0 on success",
     )
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -49,15 +61,23 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if not args.headless:
-        print(
-            "kucandle-gui: the desktop window is not built yet; run with --headless",
-            file=sys.stderr,
-        )
-        return 2
-    from kucandle_gui.headless import run_headless
+    # Imported on demand: headless mode must not pay for Qt, nor the window for the others.
+    if args.headless:
+        from kucandle_gui.headless import run_headless
 
-    return run_headless(args.api_url, args.symbol, args.timeframe, demo=args.demo)
+        return run_headless(
+            args.api_url,
+            args.symbol or DEFAULT_SYMBOL,
+            args.timeframe or DEFAULT_TIMEFRAME,
+            demo=args.demo,
+        )
+    if args.self_test:
+        from kucandle_gui.selftest import run_self_test
+
+        return run_self_test()
+    from kucandle_gui.app import run_gui
+
+    return run_gui(args.symbol, args.timeframe, args.api_url, demo=args.demo)
 
 
 if __name__ == "__main__":
