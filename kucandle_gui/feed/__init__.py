@@ -8,6 +8,7 @@ from .buffer import CandleUpdate
 from .client import (
     ConnectionState,
     ErrorEvent,
+    ErrorKind,
     FeedClient,
     FeedConfig,
     FeedEvent,
@@ -22,6 +23,7 @@ __all__ = [
     "CandleUpdate",
     "ConnectionState",
     "ErrorEvent",
+    "ErrorKind",
     "FeedClient",
     "FeedConfig",
     "FeedEvent",

@@ -80,11 +80,29 @@ class StatusEvent:
     retry_in: float | None = None
 
 
+class ErrorKind(StrEnum):
+    """What an ``ErrorEvent`` is about, so that a UI can react without parsing its text."""
+
+    #: No token from bullet-public: the exchange cannot be reached (or refuses us).
+    UNREACHABLE = "unreachable"
+    #: The exchange refused a pair or topic (see ``subscription_dropped``).
+    REFUSED = "refused"
+    #: History or backfill over REST failed.
+    HISTORY = "history"
+    #: A frame that does not follow the protocol was ignored.
+    BAD_FRAME = "bad-frame"
+    #: An ``error`` message from the exchange not tied to a request of ours.
+    EXCHANGE = "exchange"
+    #: A REST question asked on the UI's behalf (pair list, older history) failed.
+    REQUEST = "request"
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorEvent:
     """Something went wrong that the user should hear about; the feed goes on."""
 
     message: str
+    kind: ErrorKind = ErrorKind.EXCHANGE
     symbol: str | None = None
     timeframe: str | None = None
     #: True when the subscription was dropped for good (unknown pair, invalid topic).
@@ -313,7 +331,7 @@ class FeedClient:
             return "stopped", True
         except RestError as exc:
             self._metrics.record_error()
-            self._emit(ErrorEvent(f"cannot get a connect token: {exc}"))
+            self._emit(ErrorEvent(f"cannot get a connect token: {exc}", ErrorKind.UNREACHABLE))
             return "no token", False
         self._metrics.record_token()
         refresh_at = time.monotonic() + self.config.token_max_age - self.config.token_refresh_margin
@@ -337,7 +355,11 @@ class FeedClient:
                     message = session.step()
                 except ProtocolError as exc:
                     self._metrics.record_error()
-                    self._emit(ErrorEvent(f"bad frame from the exchange ignored: {exc}"))
+                    self._emit(
+                        ErrorEvent(
+                            f"bad frame from the exchange ignored: {exc}", ErrorKind.BAD_FRAME
+                        )
+                    )
                     continue
                 if message is not None:
                     self._dispatch(session, message)
@@ -404,14 +426,7 @@ class FeedClient:
         kind, key = request
         if kind == "subscribe" and _is_permanent(message):
             self._drop(key)
-            self._emit(
-                ErrorEvent(
-                    f"KuCoin refused {key[0]} {key[1]}: {message.data} (error {message.code})",
-                    symbol=key[0],
-                    timeframe=key[1],
-                    subscription_dropped=True,
-                )
-            )
+            self._emit_refused(key, f"{message.data} (error {message.code})")
             return
         raise ConnectionLost(
             f"{kind} {key[0]} {key[1]} failed: error {message.code} {message.data}"
@@ -435,6 +450,17 @@ class FeedClient:
         self._drop(key)
         if self._session is not None:
             self._request(self._session, "unsubscribe", key)
+
+    def _emit_refused(self, key: SeriesKey, reason: str) -> None:
+        self._emit(
+            ErrorEvent(
+                f"KuCoin refused {key[0]} {key[1]}: {reason}",
+                ErrorKind.REFUSED,
+                symbol=key[0],
+                timeframe=key[1],
+                subscription_dropped=True,
+            )
+        )
 
     def _drop(self, key: SeriesKey) -> None:
         self._wanted.pop(key).cancel.set()
@@ -460,6 +486,7 @@ class FeedClient:
                 self._emit(
                     ErrorEvent(
                         f"{what} of {key[0]} {key[1]} failed: {exc}; retrying",
+                        ErrorKind.HISTORY,
                         symbol=key[0],
                         timeframe=key[1],
                     )
@@ -469,14 +496,7 @@ class FeedClient:
             # a series that can never be complete is dropped, not shown with holes.
             if self._wanted.get(key) is subscription:
                 self._remove(key)
-            self._emit(
-                ErrorEvent(
-                    f"KuCoin refused {key[0]} {key[1]}: {exc}",
-                    symbol=key[0],
-                    timeframe=key[1],
-                    subscription_dropped=True,
-                )
-            )
+            self._emit_refused(key, str(exc))
 
         self._history.submit(
             HistoryJob(
@@ -506,6 +526,7 @@ def _checked(symbol: str, timeframe: str) -> SeriesKey:
 __all__ = [
     "ConnectionState",
     "ErrorEvent",
+    "ErrorKind",
     "FeedClient",
     "FeedConfig",
     "FeedEvent",

@@ -91,6 +91,10 @@ class AppSettings:
         self.store.setValue("pairs/recent", recent)
         return recent
 
+    def remove_recent(self, symbol: str) -> None:
+        """Forget ``symbol`` (the exchange refused it: the menu should not offer it again)."""
+        self.store.setValue("pairs/recent", [s for s in self.recent if s != symbol])
+
     # -- the window ----------------------------------------------------------------------
 
     @property

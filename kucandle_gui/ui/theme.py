@@ -58,8 +58,3 @@ def apply_theme(app: QApplication, theme: str) -> None:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     app.setPalette(palette)
-
-
-def is_dark(palette: QPalette) -> bool:
-    """Whether ``palette`` draws light text on a dark window (what tests and icons ask)."""
-    return palette.color(_Role.Window).lightness() < palette.color(_Role.WindowText).lightness()

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from kucandle_gui.feed import CandleUpdate, ErrorEvent, FeedConfig
+from kucandle_gui.feed import CandleUpdate, ErrorEvent, ErrorKind, FeedConfig
 from kucandle_gui.feed.rest import RestClient, RestError
 from kucandle_gui.protocol import TIMEFRAME_SECONDS, validate_symbol, validate_timeframe
 
@@ -39,6 +39,7 @@ class FeedController(QObject):
     metricsUpdated = Signal(object)  # feed.FeedMetrics, once a second
     olderCandlesLoaded = Signal(str, str, list)  # symbol, timeframe, list[Candle]
     symbolsLoaded = Signal(list)  # list[SymbolInfo]
+    symbolsFailed = Signal(str)  # why the pair list could not be loaded
 
     def __init__(
         self,
@@ -123,9 +124,12 @@ class FeedController(QObject):
         """Fetch the exchange's trading pairs; the answer comes as ``symbolsLoaded``."""
 
         def fetch() -> None:
-            symbols = self._ask(self._rest.symbols, "the list of pairs")
-            if symbols is not None:
-                self.symbolsLoaded.emit([s for s in symbols if s.enable_trading])
+            try:
+                symbols = self._rest.symbols()
+            except RestError as exc:
+                self.symbolsFailed.emit(f"cannot load the list of pairs: {exc}")
+                return
+            self.symbolsLoaded.emit([s for s in symbols if s.enable_trading])
 
         self._rest_pool.submit(fetch)
 
@@ -134,7 +138,7 @@ class FeedController(QObject):
         try:
             return call()
         except RestError as exc:
-            self.errorOccurred.emit(ErrorEvent(f"cannot load {what}: {exc}"))
+            self.errorOccurred.emit(ErrorEvent(f"cannot load {what}: {exc}", ErrorKind.REQUEST))
             return None
 
     @Slot(list)

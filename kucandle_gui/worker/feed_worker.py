@@ -30,6 +30,9 @@ from kucandle_gui.feed import (
 METRICS_PERIOD = 1.0
 #: Longest the loop blocks before checking for stop and metrics.
 POLL = 0.1
+#: What the feed may take to stop, so that this thread always ends within the controller's
+#: 2 s (a QThread destroyed while running aborts the process): the loop's poll plus this.
+FEED_STOP_BUDGET = 1.5
 
 
 class FeedWorker(QObject):
@@ -82,7 +85,7 @@ class FeedWorker(QObject):
                 self._taken.clear()
                 self.batchReady.emit(batch)
         finally:
-            self.feed.stop()
+            self.feed.stop(FEED_STOP_BUDGET)
             self.finished.emit()
 
     def _wait_until_taken(self) -> bool:

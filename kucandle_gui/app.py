@@ -1,0 +1,192 @@
+"""Desktop start-up: the QApplication, a rotating log file, saved settings, the window.
+
+``run_gui`` is what ``kucandle-gui`` (without ``--headless``) runs. Command-line flags win over
+saved settings. The log goes to ``<app data>/logs/kucandle-gui.log`` (5 files of 1 MB), which
+Help → Open log folder opens: a user reporting a problem can attach it. Errors raised in Qt
+slots and Qt's own warnings go there too, not only to a console the user may not have.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QStandardPaths,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from kucandle_gui import __version__
+from kucandle_gui.feed import DEFAULT_API_URL
+from kucandle_gui.protocol import validate_symbol, validate_timeframe
+from kucandle_gui.ui.main_window import MainWindow
+from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings, start_series
+
+log = logging.getLogger(__name__)
+
+#: Exit code for a pair or timeframe that cannot be (the same as headless mode).
+EXIT_BAD_INPUT = 2
+LOG_FILE = "kucandle-gui.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
+#: How often Python gets to run its signal handlers while Qt's loop runs (Ctrl+C works).
+SIGNAL_POLL_MS = 200
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def resources_dir() -> Path:
+    """The ``resources`` folder beside the package (the bundle keeps the same layout)."""
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def log_directory() -> Path:
+    """Where the log file goes; needs the application's organisation and name set."""
+    location = QStandardPaths.StandardLocation.AppLocalDataLocation
+    return Path(QStandardPaths.writableLocation(location)) / "logs"
+
+
+def create_application() -> QApplication:
+    """The QApplication (an existing one is reused), named so QSettings and paths agree."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APPLICATION)
+    icon = resources_dir() / "kucandle-gui.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+@contextmanager
+def file_logging(log_dir: Path) -> Iterator[Path | None]:
+    """Log INFO and up to a rotating file in ``log_dir`` while the context lasts.
+
+    Handlers already there (the command line's stderr) keep the level they had, so the file
+    gets more detail without the console getting louder. Yields the folder, or None when it
+    cannot be written (the app then runs without a log file; that is no reason not to start).
+    """
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            log_dir / LOG_FILE, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        log.warning("no log file in %s: %s", log_dir, exc)
+        yield None
+        return
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    level = root.level
+    quiet = [h for h in root.handlers if h.level == logging.NOTSET]
+    for other in quiet:
+        other.setLevel(level)
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO) if level else logging.INFO)
+    previous_qt = qInstallMessageHandler(_log_qt_message)
+    previous_hook = sys.excepthook
+    sys.excepthook = _log_uncaught(previous_hook)
+    log.info("kucandle-gui %s starting; log folder %s", __version__, log_dir)
+    try:
+        yield log_dir
+    finally:
+        sys.excepthook = previous_hook
+        qInstallMessageHandler(previous_qt)
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(level)
+        for other in quiet:
+            other.setLevel(logging.NOTSET)
+
+
+def _log_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def _log_uncaught(
+    previous: Callable[[type[BaseException], BaseException, TracebackType | None], object],
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """An excepthook that logs (an error in a Qt slot lands here), then does what it did."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught exception", exc_info=(kind, exc, tb))
+        previous(kind, exc, tb)
+
+    return hook
+
+
+@contextmanager
+def close_on_signals(close: Callable[[], object]) -> Iterator[None]:
+    """SIGINT/SIGTERM close the window (settings saved, feed stopped) instead of killing it.
+
+    Python runs signal handlers only when it gets control, so a timer hands it control a few
+    times a second while Qt's loop runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, lambda *_: close()) for s in (signal.SIGINT, signal.SIGTERM)}
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(SIGNAL_POLL_MS)
+    try:
+        yield
+    finally:
+        timer.stop()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def run_gui(
+    symbol: str | None = None,
+    timeframe: str | None = None,
+    api_url: str = DEFAULT_API_URL,
+    demo: bool = False,
+) -> int:
+    """Show the window until it is closed; returns the exit code.
+
+    ``symbol``/``timeframe`` None means "as saved last time" (BTC-USDT 1min the first time).
+    """
+    try:
+        symbol = validate_symbol(symbol) if symbol else None
+        timeframe = validate_timeframe(timeframe) if timeframe else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    app = create_application()
+    with file_logging(log_directory()) as log_dir:
+        settings = AppSettings()
+        symbol, timeframe = start_series(settings, symbol, timeframe)
+        window = MainWindow(
+            api_url, symbol, timeframe, settings=settings, demo=demo, log_dir=log_dir
+        )
+        window.show()
+        with close_on_signals(window.close):
+            code = app.exec()
+        window.shutdown()  # the loop can also end by app.quit(); stop the feed all the same
+        log.info("kucandle-gui exiting with %d", code)
+        return code

@@ -1,0 +1,126 @@
+"""The window's menus and their actions, with every keyboard shortcut in one place.
+
+Building the menus here keeps ``main_window`` a wiring of parts: it connects these actions
+to what they do. The Pair menu's favourites and recent pairs change while the app runs; they
+are rebuilt from lists and report a pick through ``pairPicked``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from kucandle_gui.protocol import TIMEFRAMES
+
+from .theme import DARK, LIGHT
+
+#: Alt+digit for the ten shorter timeframes, Ctrl+Alt+digit for the four longest.
+TIMEFRAME_SHORTCUTS: dict[str, str] = {
+    **{tf: f"Alt+{(n + 1) % 10}" for n, tf in enumerate(TIMEFRAMES[:10])},
+    **{tf: f"Ctrl+Alt+{n + 1}" for n, tf in enumerate(TIMEFRAMES[10:])},
+}
+#: Favourites get Ctrl+1 … Ctrl+9 in the order they were added.
+FAVOURITE_SHORTCUTS = 9
+
+
+class WindowActions(QObject):
+    """Every action of the main window's menu bar; see the module docstring."""
+
+    #: A favourite or recent pair was picked from the Pair menu.
+    pairPicked = Signal(str)
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        bar = window.menuBar()
+
+        file_menu = bar.addMenu("&File")
+        self.save_screenshot = self._action(file_menu, "Save &screenshot (PNG)…", "Ctrl+S")
+        self.export_csv = self._action(file_menu, "&Export visible candles (CSV)…", "Ctrl+E")
+        file_menu.addSeparator()
+        self.quit = self._action(file_menu, "&Quit", "Ctrl+Q")
+
+        self.pair_menu = bar.addMenu("&Pair")
+        self.choose_pair = self._action(self.pair_menu, "&Choose pair…", "Ctrl+P")
+        self.favourite = self._action(self.pair_menu, "&Favourite", "Ctrl+D")
+        self.favourite.setCheckable(True)
+        self.favourite.setStatusTip("Add the current pair to the favourites, or remove it")
+        self.pair_menu.addSection("Favourites")
+        self._recent_section = self.pair_menu.addSection("Recent")
+        self.favourite_actions: list[QAction] = []
+        self.recent_actions: list[QAction] = []
+
+        timeframe_menu = bar.addMenu("&Timeframe")
+        self.timeframe_group = QActionGroup(self)
+        self.timeframe_group.setExclusive(True)
+        self.timeframes: dict[str, QAction] = {}
+        for timeframe in TIMEFRAMES:
+            action = self._action(timeframe_menu, timeframe, TIMEFRAME_SHORTCUTS[timeframe])
+            action.setCheckable(True)
+            action.setData(timeframe)
+            self.timeframe_group.addAction(action)
+            self.timeframes[timeframe] = action
+        timeframe_menu.addSeparator()
+        self.shorter_timeframe = self._action(timeframe_menu, "S&horter", "[")
+        self.longer_timeframe = self._action(timeframe_menu, "&Longer", "]")
+
+        view_menu = bar.addMenu("&View")
+        self.follow_live = self._action(view_menu, "&Follow live", "End")
+        self.follow_live.setCheckable(True)
+        self.follow_live.setChecked(True)
+        self.volume = self._action(view_menu, "&Volume pane", "Ctrl+Shift+V")
+        self.volume.setCheckable(True)
+        self.reset_zoom = self._action(view_menu, "&Reset zoom", "Ctrl+0")
+        view_menu.addSeparator()
+        self.theme_group = QActionGroup(self)
+        self.themes: dict[str, QAction] = {}
+        for theme, text in ((DARK, "&Dark theme"), (LIGHT, "L&ight theme")):
+            action = self._action(view_menu, text, None)
+            action.setCheckable(True)
+            action.setData(theme)
+            self.theme_group.addAction(action)
+            self.themes[theme] = action
+
+        help_menu = bar.addMenu("&Help")
+        self.open_log_folder = self._action(help_menu, "Open &log folder", None)
+        self.about = self._action(help_menu, "&About kucandle-gui", None)
+
+    def _action(self, menu: QMenu, text: str, shortcut: str | None) -> QAction:
+        action = QAction(text, self._window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        menu.addAction(action)
+        return action
+
+    def set_pairs(self, favourites: list[str], recent: list[str], current: str) -> None:
+        """Rebuild the favourites and recent pairs in the Pair menu."""
+        for action in (*self.favourite_actions, *self.recent_actions):
+            self.pair_menu.removeAction(action)
+            action.deleteLater()
+        self.favourite_actions = [
+            self._pair_action(pair, f"Ctrl+{n + 1}" if n < FAVOURITE_SHORTCUTS else None)
+            for n, pair in enumerate(favourites)
+        ]
+        self.recent_actions = [
+            self._pair_action(pair, None) for pair in recent if pair not in favourites
+        ]
+        self.pair_menu.insertActions(self._recent_section, self.favourite_actions)
+        self.pair_menu.addActions(self.recent_actions)
+        self.favourite.setChecked(current in favourites)
+
+    def _pair_action(self, pair: str, shortcut: str | None) -> QAction:
+        action = QAction(pair, self._window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False, p=pair: self.pairPicked.emit(p))
+        return action
+
+    def check_timeframe(self, timeframe: str) -> None:
+        self.timeframes[timeframe].setChecked(True)
+
+
+def step_timeframe(current: str, step: int) -> str | None:
+    """The timeframe ``step`` places from ``current``, or None past either end."""
+    index = TIMEFRAMES.index(current) + step
+    return TIMEFRAMES[index] if 0 <= index < len(TIMEFRAMES) else None

@@ -1,0 +1,57 @@
+"""The candlestick chart: a price pane over a volume pane, drawn incrementally.
+
+Public API (the window codes against this)::
+
+    from kucandle_gui.ui.chart import CandleChart, ChartTheme, DARK, LIGHT
+
+    chart = CandleChart(parent=None, theme=DARK)   # keyword-only extra: max_candles=None
+    chart.followChanged        # Signal(bool): following the newest candle turned on/off
+    chart.olderHistoryWanted   # Signal(int): the view nears the oldest held candle (its start
+                               # time); once per distinct oldest time — load older history
+
+    chart.set_series(symbol, timeframe, timeframe_seconds)  # clears; resets follow and zoom
+    chart.set_history(candles)     # replace everything (any order; a repeated start: last wins)
+    chart.apply(candle)            # upsert one candle by start time
+    chart.set_history_arrays(time, open, high, low, close, volume, turnover=None)  # numpy bulk
+    chart.apply_many(candles)
+    chart.clear()
+    chart.candle_count() -> int
+    chart.candles() -> list[Candle]            # all held, oldest first
+    chart.visible_candles() -> list[Candle]    # starts within the current x range
+    chart.last_price() -> float | None
+    chart.follow_live() -> bool
+    chart.set_follow_live(on)      # True snaps the view back to the newest candle (zoom kept)
+    chart.reset_zoom()             # newest ~150 candles, follow live
+    chart.set_volume_visible(on)
+    chart.set_theme(theme)
+    chart.set_loading(text | None)     # centred note over the price pane
+    chart.set_watermark(text | None)   # big translucent text, e.g. "SIMULATED"
+    chart.readout_text() -> str        # the readout (candle under the crosshair, else the newest)
+    chart.show_readout_at(time)        # crosshair on the candle at/nearest x=time
+    chart.export_csv(path) -> int      # visible candles; header
+                                       # time,unix,open,high,low,close,volume,turnover
+                                       # (time: ISO 8601 local with offset); returns rows
+    chart.save_png(path) -> bool
+    chart.flush()                  # run a pending coalesced redraw now
+    chart.drawn_count() -> int     # candles or zoomed-out buckets drawn by the last paint
+
+Coordinates: x is the candle's start time in Unix seconds (so pyqtgraph's ``DateAxisItem``
+labels it, in local time), the candle is centred on it and its body is 0.8 timeframe wide.
+Up means close ≥ open.
+
+How it stays fast (see ``/work/shared/STYLE.md``):
+
+* :mod:`.store` — numpy columns; append and update of the newest candle are O(1) (amortised),
+  older candles are placed by binary search. Qt-free.
+* :mod:`.sampling` — only the visible candles are drawn; beyond one candle per pixel they are
+  reduced to per-pixel buckets (``numpy.minimum/maximum.reduceat``). Qt-free.
+* :mod:`.items` — one ``drawRects``/``drawLines`` call per colour over numpy-backed arrays; the
+  arrays are rebuilt only when the view or the history changes, the live candle is drawn apart.
+* :mod:`.widget` — one redraw per screen frame at most (a single-shot ``QTimer``); the view
+  follows the newest candle only while it shows it; y is fitted on view changes, not per tick.
+"""
+
+from kucandle_gui.ui.chart.theme import DARK, LIGHT, ChartTheme
+from kucandle_gui.ui.chart.widget import CandleChart
+
+__all__ = ["DARK", "LIGHT", "CandleChart", "ChartTheme"]

@@ -1,0 +1,181 @@
+"""What to draw for a view: the visible candles, or per-pixel columns when zoomed out.
+
+Qt-free (numpy only). A :class:`Frame` covers the *history* part of the view — every visible
+candle except the newest, which is the live one and is drawn apart — so a tick of the live
+candle leaves the frame (and whatever the items built from it) valid.
+
+When the view holds more than about one candle per pixel, candles are grouped into buckets of
+``k`` whole candles (``k * timeframe`` seconds, aligned to multiples of that width so that the
+buckets do not shift while panning) and each bucket is reduced with ``numpy.*.reduceat``: min
+low, max high, max volume, the first open and the last close. At most about one bucket per
+pixel is drawn, whatever the number of candles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kucandle_gui.ui.chart.store import CandleStore
+
+_EMPTY = np.empty(0, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """The history part of one view, ready to be turned into rectangles and lines.
+
+    For ``aggregated`` frames each entry is a bucket: ``x`` is the middle of its first and last
+    candle, ``low``/``high`` the extremes, ``volume`` the largest volume, ``open`` the first
+    open and ``close`` the last close; ``starts`` are the buckets' first candle indices in the
+    store. Otherwise each entry is a candle and ``starts`` its index.
+    """
+
+    serial: int
+    aggregated: bool
+    #: Width in seconds of one drawn entry: the timeframe, or the bucket width.
+    step: float
+    x: np.ndarray = field(default_factory=lambda: _EMPTY)
+    open: np.ndarray = field(default_factory=lambda: _EMPTY)
+    high: np.ndarray = field(default_factory=lambda: _EMPTY)
+    low: np.ndarray = field(default_factory=lambda: _EMPTY)
+    close: np.ndarray = field(default_factory=lambda: _EMPTY)
+    volume: np.ndarray = field(default_factory=lambda: _EMPTY)
+    starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
+    #: Whether the newest (live) candle falls in the view; it is not part of the arrays.
+    live_visible: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.x)
+
+    @property
+    def up(self) -> np.ndarray:
+        return self.close >= self.open
+
+
+class Sampler:
+    """Builds :class:`Frame` s from a store and caches the last one.
+
+    The cache key is the store's ``history_version`` and the visible index range (or bucket
+    range), so repaints that change neither — a live tick, a crosshair move, the volume pane
+    asking for the same view — cost a dictionary compare.
+    """
+
+    def __init__(self, store: CandleStore, timeframe_seconds: float = 60.0) -> None:
+        self.store = store
+        self.timeframe = float(timeframe_seconds)
+        self._key: tuple | None = None
+        self._frame: Frame | None = None
+        self._serial = 0
+
+    def set_timeframe(self, seconds: float) -> None:
+        self.timeframe = float(seconds)
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._key = None
+        self._frame = None
+
+    def candles_per_bucket(self, x0: float, x1: float, width_px: float) -> int:
+        """1 while the view shows at most one candle per pixel, else candles per bucket."""
+        columns = max(1.0, width_px - 2.0)  # a partial bucket at each end still fits
+        per_px = (x1 - x0) / (self.timeframe * columns)
+        return 1 if per_px <= 1.0 else math.ceil(per_px)
+
+    def frame(self, x0: float, x1: float, width_px: float) -> Frame:
+        store = self.store
+        n = len(store)
+        tf = self.timeframe
+        if n == 0 or not x1 > x0:
+            return self._cached(("empty", store.history_version), lambda: None)
+        k = self.candles_per_bucket(x0, x1, width_px)
+        if k == 1:
+            lo, hi = store.range_indices(x0 - tf, x1 + tf)
+            key = (store.history_version, tf, 1, lo, hi, n)
+            return self._cached(key, lambda: self._candles(lo, hi))
+        width = k * tf
+        b0, b1 = math.floor(x0 / width), math.floor(x1 / width)
+        key = (store.history_version, tf, k, b0, b1, n)
+        return self._cached(key, lambda: self._buckets(b0, b1, width))
+
+    # ------------------------------------------------------------------ builders
+
+    def _cached(self, key: tuple, build) -> Frame:
+        if key != self._key or self._frame is None:
+            self._serial += 1
+            frame = build()
+            self._frame = frame if frame is not None else Frame(self._serial, False, self.timeframe)
+            self._key = key
+        return self._frame
+
+    def _candles(self, lo: int, hi: int) -> Frame:
+        store = self.store
+        n = len(store)
+        live_visible = hi == n
+        hist_hi = min(hi, n - 1)
+        if hist_hi <= lo:
+            return Frame(self._serial, False, self.timeframe, live_visible=live_visible)
+        sl = slice(lo, hist_hi)
+        return Frame(
+            self._serial,
+            False,
+            self.timeframe,
+            x=store.time[sl].astype(np.float64),
+            open=store.open[sl],
+            high=store.high[sl],
+            low=store.low[sl],
+            close=store.close[sl],
+            volume=store.volume[sl],
+            starts=np.arange(lo, hist_hi, dtype=np.intp),
+            live_visible=live_visible,
+        )
+
+    def _buckets(self, b0: int, b1: int, width: float) -> Frame:
+        store = self.store
+        n = len(store)
+        lo = store.first_at_or_after(b0 * width)
+        hi = store.first_at_or_after((b1 + 1) * width)
+        live_visible = hi == n
+        hist_hi = min(hi, n - 1)
+        if hist_hi <= lo:
+            return Frame(self._serial, True, width, live_visible=live_visible)
+        t = store.time[lo:hist_hi]
+        # Integer edges (first start >= edge is the same): float ones would cast all of ``t``.
+        edges = np.ceil(np.arange(b0, b1 + 1, dtype=np.float64) * width).astype(np.int64)
+        first = np.searchsorted(t, edges, side="left")
+        bounds = np.append(first, len(t))
+        starts = first[bounds[1:] > bounds[:-1]]  # non-empty buckets only
+        ends = np.append(starts[1:], len(t))
+        low = np.minimum.reduceat(store.low[lo:hist_hi], starts)
+        high = np.maximum.reduceat(store.high[lo:hist_hi], starts)
+        volume = np.maximum.reduceat(store.volume[lo:hist_hi], starts)
+        return Frame(
+            self._serial,
+            True,
+            width,
+            x=(t[starts] + t[ends - 1]) * 0.5,
+            open=store.open[lo:hist_hi][starts],
+            high=high,
+            low=low,
+            close=store.close[lo:hist_hi][ends - 1],
+            volume=volume,
+            starts=starts + lo,
+            live_visible=live_visible,
+        )
+
+
+def visible_extent(
+    store: CandleStore, x0: float, x1: float, timeframe: float
+) -> tuple[float, float, float] | None:
+    """``(min low, max high, max volume)`` of the candles whose body overlaps ``[x0, x1]``."""
+    lo, hi = store.range_indices(x0 - timeframe / 2, x1 + timeframe / 2)
+    if hi <= lo:
+        return None
+    return (
+        float(np.min(store.low[lo:hi])),
+        float(np.max(store.high[lo:hi])),
+        float(np.max(store.volume[lo:hi])),
+    )

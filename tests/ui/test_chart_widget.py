@@ -1,0 +1,417 @@
+"""The candle chart widget, offscreen: data, view policy, readout, export, overlays, paint."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtGui import QColor, QImage
+
+from kucandle_gui.protocol import Candle
+from kucandle_gui.ui.chart import DARK, LIGHT, CandleChart, ChartTheme
+
+T0 = 1_700_000_040
+TF = 60
+WAIT_MS = 3000
+
+
+def make_series(n: int, seed: int = 0, t0: int = T0) -> list[Candle]:
+    rng = np.random.default_rng(seed)
+    close = 100 + np.cumsum(rng.normal(0, 0.5, n))
+    open_ = np.r_[100.0, close[:-1]]
+    high = np.maximum(open_, close) + rng.random(n)
+    low = np.minimum(open_, close) - rng.random(n)
+    volume = rng.random(n) * 10 + 0.1
+    return [
+        Candle(
+            t0 + i * TF,
+            float(open_[i]),
+            float(high[i]),
+            float(low[i]),
+            float(close[i]),
+            float(volume[i]),
+            float(volume[i] * close[i]),
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def chart(qtbot) -> CandleChart:
+    widget = CandleChart()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_series("BTC-USDT", "1min", TF)
+    return widget
+
+
+@pytest.fixture
+def loaded(chart: CandleChart) -> CandleChart:
+    chart.set_history(make_series(1000))
+    chart.flush()
+    return chart
+
+
+def x_range(chart: CandleChart) -> tuple[float, float]:
+    (x0, x1), _ = chart.price_view.viewRange()
+    return x0, x1
+
+
+def y_range(chart: CandleChart) -> tuple[float, float]:
+    return tuple(chart.price_view.viewRange()[1])
+
+
+def count_color(image: QImage, color: str, step: int = 1) -> int:
+    """Pixels of exactly ``color`` (RGB) in ``image``."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = image.constBits()
+    arr = np.frombuffer(ptr, dtype=np.uint32, count=image.width() * image.height())
+    arr = arr.reshape(image.height(), image.width())[::step, ::step]
+    return int(np.count_nonzero((arr & 0xFFFFFF) == (QColor(color).rgb() & 0xFFFFFF)))
+
+
+# ---------------------------------------------------------------------- data
+
+
+def test_history_then_apply_gives_the_merged_candles(chart: CandleChart) -> None:
+    data = make_series(200)
+    chart.set_history(reversed(data))  # any order
+    live = Candle(data[-1].time, data[-1].open, 500.0, 1.0, 250.0, 99.0, 1.0)
+    new = Candle(data[-1].time + TF, 250.0, 251.0, 249.0, 250.5, 1.0, 1.0)
+    older = Candle(data[0].time - TF, 99.0, 100.0, 98.0, 99.5, 2.0, 2.0)
+    chart.apply(live)
+    chart.apply_many([new, older])
+    expected = [older, *data[:-1], live, new]
+    assert chart.candles() == expected
+    assert chart.candle_count() == 202
+    assert chart.last_price() == 250.5
+
+
+def test_set_series_clears_and_max_candles_caps(qtbot) -> None:
+    widget = CandleChart(max_candles=50)
+    qtbot.addWidget(widget)
+    widget.set_series("ETH-USDT", "5min", 300)
+    widget.set_history(make_series(80))
+    assert widget.candle_count() == 50
+    assert widget.candles()[0] == make_series(80)[30]
+    widget.set_series("ETH-USDT", "1min", TF)
+    assert widget.candle_count() == 0
+    assert widget.last_price() is None
+    widget.flush()
+    assert widget.readout_text() == ""
+
+
+def test_updates_are_coalesced_into_one_redraw(chart: CandleChart, qtbot, monkeypatch) -> None:
+    chart.set_history(make_series(100))
+    chart.flush()
+    redraws = []
+    original = chart.candle_item.refresh_bounds
+    monkeypatch.setattr(
+        chart.candle_item, "refresh_bounds", lambda: (redraws.append(1), original())
+    )
+    last = chart.candles()[-1]
+    for k in range(50):
+        chart.apply(Candle(last.time, last.open, 200.0, last.low, 150.0 + k, 1.0 + k, 1.0))
+    assert chart.last_price_label() != "199.0000"  # nothing drawn yet: the redraw is pending
+    qtbot.waitUntil(lambda: chart.last_price_label() == "199.0000", timeout=WAIT_MS)
+    assert len(redraws) == 1
+
+
+# ---------------------------------------------------------------------- view policy
+
+
+def test_view_shows_the_newest_candles_and_follows_appends(loaded: CandleChart) -> None:
+    chart = loaded
+    last = chart.candles()[-1]
+    x0, x1 = x_range(chart)
+    assert x0 < last.time < x1
+    assert 140 <= len(chart.visible_candles()) <= 160  # ~150 candles after a reset
+    assert chart.follow_live()
+    chart.apply(
+        Candle(last.time + TF, last.close, last.close + 1, last.close - 1, last.close, 1, 1)
+    )
+    chart.flush()
+    nx0, nx1 = x_range(chart)
+    assert nx0 == pytest.approx(x0 + TF)
+    assert nx1 == pytest.approx(x1 + TF)
+    assert chart.visible_candles()[-1].time == last.time + TF
+
+
+def test_user_pan_stops_following_and_set_follow_live_snaps_back(loaded: CandleChart, qtbot):
+    chart = loaded
+    width = x_range(chart)[1] - x_range(chart)[0]
+    with qtbot.waitSignal(chart.followChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
+        chart.price_view.translateBy(x=-300 * TF)  # what a mouse drag does
+    assert not chart.follow_live()
+    before = x_range(chart)
+    last = chart.candles()[-1]
+    for k in range(1, 4):
+        chart.apply(Candle(last.time + k * TF, 100, 101, 99, 100.5, 1, 1))
+    chart.flush()
+    assert x_range(chart) == before  # the view stays where the user put it
+    with qtbot.waitSignal(chart.followChanged, timeout=WAIT_MS, check_params_cb=lambda on: on):
+        chart.set_follow_live(True)
+    x0, x1 = x_range(chart)
+    newest = chart.candles()[-1].time
+    assert x0 < newest < x1
+    assert x1 - x0 == pytest.approx(width)  # zoom kept
+    chart.apply(Candle(newest + TF, 100, 101, 99, 100.5, 1, 1))
+    chart.flush()
+    assert x_range(chart)[1] == pytest.approx(x1 + TF)
+
+
+def test_pan_in_the_volume_pane_also_stops_following(loaded: CandleChart) -> None:
+    loaded.volume_view.translateBy(x=-400 * TF)
+    assert not loaded.follow_live()
+    assert x_range(loaded)[1] < loaded.candles()[-1].time
+
+
+def test_zoom_out_keeping_the_newest_in_view_keeps_following(loaded: CandleChart) -> None:
+    x0, x1 = x_range(loaded)
+    loaded.price_view.setXRange(x0 - 200 * TF, x1, padding=0)  # as a wheel zoom anchored right
+    assert loaded.follow_live()
+
+
+def test_reset_zoom(loaded: CandleChart) -> None:
+    loaded.price_view.setXRange(T0, T0 + 20 * TF, padding=0)
+    assert not loaded.follow_live()
+    loaded.reset_zoom()
+    assert loaded.follow_live()
+    x0, x1 = x_range(loaded)
+    assert (x1 - x0) / TF == pytest.approx(150 + 2.5)
+    assert x0 < loaded.candles()[-1].time < x1
+
+
+def test_y_range_fits_visible_candles_and_ignores_small_ticks(loaded: CandleChart) -> None:
+    chart = loaded
+    visible = chart.visible_candles()
+    y0, y1 = y_range(chart)
+    assert y0 < min(c.low for c in visible)
+    assert y1 > max(c.high for c in visible)
+    assert (max(c.high for c in visible) - min(c.low for c in visible)) > 0.7 * (y1 - y0)
+    # A tick inside the range leaves y alone (no jitter)...
+    last = chart.candles()[-1]
+    mid = (y0 + y1) / 2
+    chart.apply(Candle(last.time, last.open, max(last.high, mid), last.low, mid, 5, 5))
+    chart.flush()
+    assert y_range(chart) == (y0, y1)
+    # ...one leaving it refits.
+    chart.apply(Candle(last.time, last.open, y1 + 10, last.low, y1 + 5, 5, 5))
+    chart.flush()
+    assert y_range(chart)[1] > y1 + 10
+    # After a user pan, y fits the new window exactly.
+    chart.price_view.translateBy(x=-500 * TF)
+    visible = chart.visible_candles()
+    y0, y1 = y_range(chart)
+    assert y0 < min(c.low for c in visible) and y1 > max(c.high for c in visible)
+    assert (max(c.high for c in visible) - min(c.low for c in visible)) > 0.7 * (y1 - y0)
+
+
+# ---------------------------------------------------------------------- readout, export
+
+
+def test_readout_shows_the_candle_under_the_crosshair(chart: CandleChart) -> None:
+    data = make_series(50)
+    data[20] = Candle(data[20].time, 101.25, 103.5, 100.75, 102.0, 12.5, 1275.0)
+    chart.set_history(data)
+    chart.flush()
+    chart.show_readout_at(data[20].time + 20)  # within the candle, off its centre
+    text = chart.readout_text()
+    when = datetime.fromtimestamp(data[20].time).strftime("%Y-%m-%d %H:%M")
+    assert when in text
+    for part in ("O 101.2500", "H 103.5000", "L 100.7500", "C 102.0000", "V 12.5"):
+        assert part in text
+    assert "+0.7500 (+0.74%)" in text
+
+
+def test_mouse_move_places_the_crosshair(loaded: CandleChart, qtbot) -> None:
+    chart = loaded
+    target = chart.candles()[-30]
+    box = chart.price_view
+    scene_pos = box.mapViewToScene(QPointF(target.time, (target.low + target.high) / 2))
+    view = chart.graphics_view
+
+    def move_until(point, text: str) -> None:
+        # pyqtgraph drops mouse moves closer than 10 ms apart, and Qt sends none for a move to
+        # where the mouse already is: move back and forth by a pixel until the readout shows.
+        wiggle = iter(range(1_000_000))
+
+        def shown() -> bool:
+            qtbot.mouseMove(view.viewport(), point + QPoint(0, next(wiggle) % 2))
+            return text in chart.readout_text()
+
+        qtbot.waitUntil(shown, timeout=WAIT_MS)
+
+    move_until(view.mapFromScene(scene_pos), f"C {target.close:.4f}")
+    assert f"O {target.open:.4f}" in chart.readout_text()
+    # Off the panes (over the axis) the readout goes back to the newest candle.
+    newest = chart.candles()[-1]
+    move_until(QPointF(view.width() - 5, 5).toPoint(), f"C {newest.close:.4f}")
+
+
+def test_export_csv_writes_the_visible_candles(loaded: CandleChart, tmp_path: Path) -> None:
+    chart = loaded
+    chart.price_view.translateBy(x=-100 * TF)
+    visible = chart.visible_candles()
+    x0, x1 = x_range(chart)
+    assert visible and all(x0 <= c.time <= x1 for c in visible)
+    path = tmp_path / "out.csv"
+    rows_written = chart.export_csv(path)
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["time", "unix", "open", "high", "low", "close", "volume", "turnover"]
+    assert rows_written == len(rows) - 1 == len(visible)
+    for row, c in zip(rows[1:], visible, strict=True):
+        assert datetime.fromisoformat(row[0]).timestamp() == c.time
+        assert int(row[1]) == c.time
+        assert [float(v) for v in row[2:]] == [
+            c.open,
+            c.high,
+            c.low,
+            c.close,
+            c.volume,
+            c.turnover,
+        ]
+
+
+def test_save_png_writes_a_png(loaded: CandleChart, tmp_path: Path) -> None:
+    path = tmp_path / "chart.png"
+    assert loaded.save_png(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert image.width() > 0 and image.height() > 0
+    assert count_color(image, DARK.up, step=2) > 0
+
+
+# ---------------------------------------------------------------------- overlays, theme
+
+
+def test_watermark_and_loading_text_are_shown(loaded: CandleChart) -> None:
+    chart = loaded
+    plain = chart.grab().toImage()
+    chart.set_watermark("SIMULATED")
+    chart.set_loading("Loading BTC-USDT 1min…")
+    assert chart.watermark_text() == "SIMULATED"
+    assert chart.loading_text() == "Loading BTC-USDT 1min…"
+    marked = chart.grab().toImage()
+    assert marked != plain  # something was painted
+    chart.set_loading(None)
+    assert chart.loading_text() is None
+    assert chart.watermark_text() == "SIMULATED"  # stays while set
+    chart.set_watermark(None)
+    assert chart.watermark_text() is None
+    assert chart.grab().toImage() == plain
+
+
+def dominant_color(image: QImage) -> str:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    arr = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+    values, counts = np.unique(arr & 0xFFFFFF, return_counts=True)
+    return QColor(int(values[np.argmax(counts)])).name()
+
+
+def test_theme_switch_changes_the_background(loaded: CandleChart) -> None:
+    chart = loaded
+    assert dominant_color(chart.grab().toImage()) == DARK.background
+    chart.set_theme(LIGHT)
+    assert chart.theme() is LIGHT
+    image = chart.grab().toImage()
+    assert dominant_color(image) == LIGHT.background
+    assert count_color(image, LIGHT.up) > 0 and count_color(image, LIGHT.down) > 0
+    assert count_color(image, DARK.up) == 0
+
+
+def test_theme_is_a_frozen_dataclass() -> None:
+    with pytest.raises(AttributeError):
+        DARK.up = "#000000"  # type: ignore[misc]
+    assert isinstance(LIGHT, ChartTheme)
+    assert DARK.background != LIGHT.background
+
+
+def test_volume_pane_can_be_hidden(loaded: CandleChart) -> None:
+    chart = loaded
+    volume_up = count_color(chart.grab().toImage(), DARK.volume_up)
+    assert volume_up > 0
+    chart.set_volume_visible(False)
+    chart.flush()
+    assert count_color(chart.grab().toImage(), DARK.volume_up) == 0
+    chart.set_volume_visible(True)
+    chart.flush()
+    assert count_color(chart.grab().toImage(), DARK.volume_up) > 0
+
+
+# ---------------------------------------------------------------------- paint
+
+
+def test_a_real_paint_draws_up_and_down_candles(loaded: CandleChart) -> None:
+    chart = loaded
+    image = QImage(chart.size(), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    chart.render(image)
+    assert count_color(image, DARK.up) > 100
+    assert count_color(image, DARK.down) > 100
+    visible = chart.visible_candles()
+    # Every candle whose body overlaps the view is drawn, one by one (not aggregated).
+    assert len(visible) <= chart.drawn_count() <= len(visible) + 2
+    assert not chart.candle_item.last_frame().aggregated
+
+
+def test_zoomed_out_draws_at_most_one_bucket_per_pixel(chart: CandleChart) -> None:
+    n = 200_000
+    rng = np.random.default_rng(7)
+    close = 100 + np.cumsum(rng.normal(0, 0.2, n))
+    open_ = np.r_[100.0, close[:-1]]
+    high = np.maximum(open_, close) + rng.random(n)
+    low = np.minimum(open_, close) - rng.random(n)
+    volume = rng.random(n)
+    times = T0 + np.arange(n) * TF
+    chart.set_history_arrays(times, open_, high, low, close, volume)
+    chart.flush()
+    chart.price_view.setXRange(times[0] - TF, times[-1] + TF, padding=0)
+    image = chart.grab().toImage()
+    width = chart.price_view.width()
+    assert 0 < chart.drawn_count() <= width
+    frame = chart.candle_item.last_frame()
+    assert frame.aggregated
+    ends = np.append(frame.starts[1:], n - 1)
+    assert frame.starts[0] == 0 and ends[-1] == n - 1  # every history candle is in a bucket
+    for j in range(frame.count):
+        a, b = frame.starts[j], ends[j]
+        assert frame.high[j] == np.max(high[a:b])
+        assert frame.low[j] == np.min(low[a:b])
+    assert count_color(image, DARK.up) > 0 and count_color(image, DARK.down) > 0
+    # The y range covers everything in view.
+    y0, y1 = y_range(chart)
+    assert y0 < low.min() and y1 > high.max()
+
+
+def test_older_history_is_wanted_near_the_left_edge(loaded: CandleChart, qtbot) -> None:
+    chart = loaded
+    asked: list[int] = []
+    chart.olderHistoryWanted.connect(asked.append)
+    oldest = chart.candles()[0].time
+    chart.price_view.translateBy(x=-300 * TF)  # still far from the oldest candle
+    assert asked == []
+    with qtbot.waitSignal(
+        chart.olderHistoryWanted, timeout=WAIT_MS, check_params_cb=lambda t: t == oldest
+    ):
+        chart.price_view.translateBy(x=-450 * TF)
+    chart.price_view.translateBy(x=-10 * TF)
+    assert asked == [oldest]  # once per distinct oldest time
+    older = make_series(500, seed=9, t0=oldest - 500 * TF)
+    chart.apply_many(older)
+    chart.flush()
+    new_oldest = older[0].time
+    assert asked == [oldest]  # the view is now more than a screen from the new oldest
+    with qtbot.waitSignal(
+        chart.olderHistoryWanted, timeout=WAIT_MS, check_params_cb=lambda t: t == new_oldest
+    ):
+        chart.price_view.translateBy(x=-500 * TF)
+    assert asked == [oldest, new_oldest]

@@ -1,0 +1,184 @@
+"""Status bar formatting and the message banner, with clocks the tests move by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from kucandle_gui.feed import ConnectionState, FeedMetrics, StatusEvent
+from kucandle_gui.ui.status_bar import (
+    STALE_AFTER,
+    FeedStatusBar,
+    MessageBanner,
+    format_age,
+    format_duration,
+    format_latency,
+)
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def metrics(**overrides: object) -> FeedMetrics:
+    values: dict[str, object] = {
+        "messages": 12345,
+        "errors": 2,
+        "reconnects": 1,
+        "coalesced": 0,
+        "ignored": 0,
+        "last_message_at": 1000.0,
+        "token_age": 3723.9,
+        "latency": 0.0123,
+        "latency_avg": 0.0151,
+    }
+    values.update(overrides)
+    return FeedMetrics(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clocks():
+    return FakeClock(1000.0), FakeClock(50.0)
+
+
+@pytest.fixture
+def bar(qtbot, clocks):
+    wall, mono = clocks
+    bar = FeedStatusBar(wall=wall, clock=mono)
+    qtbot.addWidget(bar)
+    return bar
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, "—"), (0, "0:00:00"), (59.9, "0:00:59"), (3723.9, "1:02:03"), (90000, "25:00:00")],
+)
+def test_format_duration(seconds, text):
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(None, "—"), (0.04, "0.0 s"), (12.34, "12.3 s"), (75, "0:01:15")]
+)
+def test_format_age(seconds, text):
+    assert format_age(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(None, "—"), (0.0151, "15 ms"), (-0.002, "-2 ms"), (1.5, "1500 ms")]
+)
+def test_format_latency(seconds, text):
+    assert format_latency(seconds) == text
+
+
+def test_metrics_fields(bar, clocks):
+    wall, _ = clocks
+    wall.now = 1000.4
+    bar.set_metrics(metrics())
+    assert bar.messages_label.text() == "12,345 msgs"
+    assert bar.errors_label.text() == "2 errors"
+    assert bar.reconnects_label.text() == "1 reconnects"
+    assert bar.token_label.text() == "token 1:02:03"
+    assert bar.last_message_label.text() == "last msg 0.4 s ago"
+    assert bar.latency_label.text() == "latency 15 ms"
+
+
+def test_ages_move_on_without_new_metrics(bar, clocks):
+    wall, _ = clocks
+    bar.set_metrics(metrics())
+    wall.now = 1075.0
+    bar.refresh()  # what the 1 s timer calls
+    assert bar.last_message_label.text() == "last msg 0:01:15 ago"
+
+
+def test_before_any_metrics_nothing_is_invented(bar):
+    assert bar.messages_label.text() == ""
+    assert bar.state_text() == "starting…"
+    bar.set_metrics(metrics(last_message_at=None, token_age=None, latency=None, latency_avg=None))
+    assert bar.token_label.text() == "token —"
+    assert bar.last_message_label.text() == "last msg —"
+    assert bar.latency_label.text() == "latency —"
+
+
+def test_reconnect_countdown(bar, clocks):
+    _, mono = clocks
+    bar.set_status(
+        StatusEvent(ConnectionState.RECONNECTING, "no pong in 5 s; reconnecting in 4.0 s", 4.0)
+    )
+    assert bar.state_label.text() == "reconnecting in 4 s (no pong in 5 s)"
+    mono.now += 1.2
+    bar.refresh()
+    assert bar.state_label.text() == "reconnecting in 3 s (no pong in 5 s)"
+    mono.now += 3.0
+    bar.refresh()
+    assert bar.state_label.text() == "reconnecting… (no pong in 5 s)"
+    assert "no pong in 5 s; reconnecting in 4.0 s" in bar.state_label.toolTip()
+
+
+def test_live_then_quiet_hint(bar, clocks):
+    wall, _ = clocks
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "connected"))
+    bar.set_metrics(metrics(last_message_at=1010.0))
+    wall.now = 1010.0 + STALE_AFTER
+    bar.refresh()
+    assert bar.state_text() == "live"
+    wall.now = 1010.0 + STALE_AFTER + 5
+    bar.refresh()
+    assert bar.state_label.text() == "live · no pushes for 0:01:05 (quiet market?)"
+
+
+def test_quiet_counts_from_going_live_when_no_push_came(bar, clocks):
+    wall, _ = clocks
+    bar.set_metrics(metrics(last_message_at=500.0))  # a push from before a reconnect
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "connected"))
+    wall.now += 30
+    bar.refresh()
+    assert bar.state_text() == "live"
+
+
+def test_connecting_and_stopped(bar):
+    bar.set_status(StatusEvent(ConnectionState.CONNECTING, "connecting"))
+    assert bar.state_label.text() == "connecting…"
+    bar.set_status(StatusEvent(ConnectionState.STOPPED, "stopped"))
+    assert bar.state_label.text() == "stopped"
+
+
+def test_demo_badge_and_error(bar):
+    assert not bar.demo_label.isVisibleTo(bar)
+    bar.set_demo(True)
+    assert bar.demo_label.isVisibleTo(bar)
+    assert "simulated" in bar.demo_label.text()
+    bar.show_error("exchange error 500: boom")
+    assert bar.message_label.text() == "exchange error 500: boom"
+
+
+def test_banner_action_and_kinds(qtbot):
+    banner = MessageBanner()
+    qtbot.addWidget(banner)
+    called: list[str] = []
+    banner.show_message(
+        "cannot reach", kind="connection", action=("Use demo", lambda: called.append("demo"))
+    )
+    assert banner.text() == "cannot reach"
+    assert banner.action_button.isVisibleTo(banner)
+    banner.clear("pair")  # another problem's end leaves this one up
+    assert banner.text() == "cannot reach"
+    banner.action_button.click()
+    assert called == ["demo"]
+    assert banner.text() == ""
+    banner.show_message("refused", kind="pair")
+    assert not banner.action_button.isVisibleTo(banner)
+    banner.close_button.click()
+    assert banner.text() == ""
+
+
+def test_banner_timeout_takes_it_down(qtbot):
+    banner = MessageBanner()
+    qtbot.addWidget(banner)
+    banner.show_message("passing", kind="error", timeout_ms=50)
+    qtbot.waitUntil(lambda: banner.text() == "", timeout=2000)
