@@ -10,3 +10,7 @@ Layers, each depending only on the ones before it:
 """
 
 __version__ = "0.1.0"
+
+#: The series shown the first time, before any is saved or given on the command line.
+DEFAULT_SYMBOL = "BTC-USDT"
+DEFAULT_TIMEFRAME = "1min"

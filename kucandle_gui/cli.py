@@ -6,12 +6,9 @@ import argparse
 import logging
 import sys
 
-from kucandle_gui import __version__
+from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
 from kucandle_gui.feed import DEFAULT_API_URL
 from kucandle_gui.protocol import TIMEFRAMES
-
-DEFAULT_SYMBOL = "BTC-USDT"
-DEFAULT_TIMEFRAME = "1min"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
 from kucandle_gui.protocol import InvalidSymbolError, validate_symbol, validate_timeframe
 
 from .theme import DARK, THEMES
@@ -16,8 +17,6 @@ from .theme import DARK, THEMES
 ORGANISATION = "kucandle"
 APPLICATION = "kucandle-gui"
 
-DEFAULT_SYMBOL = "BTC-USDT"
-DEFAULT_TIMEFRAME = "1min"
 #: Recent pairs kept in the Pair menu, newest first.
 MAX_RECENT = 10
 
