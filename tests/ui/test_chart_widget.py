@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -166,10 +167,18 @@ def test_user_pan_stops_following_and_set_follow_live_snaps_back(loaded: CandleC
     assert x_range(chart)[1] == pytest.approx(x1 + TF)
 
 
-def test_pan_in_the_volume_pane_also_stops_following(loaded: CandleChart) -> None:
+def test_panes_share_x_and_a_volume_pane_pan_stops_following(loaded: CandleChart) -> None:
+    assert loaded.volume_view.viewRange()[0] == list(x_range(loaded))
     loaded.volume_view.translateBy(x=-400 * TF)
     assert not loaded.follow_live()
     assert x_range(loaded)[1] < loaded.candles()[-1].time
+    assert loaded.volume_view.viewRange()[0] == list(x_range(loaded))
+    loaded.price_view.translateBy(x=100 * TF)
+    assert loaded.volume_view.viewRange()[0] == list(x_range(loaded))
+    # Both panes have the same width and position, so equal ranges line up on screen.
+    price_box = loaded.price_view.sceneBoundingRect()
+    volume_box = loaded.volume_view.sceneBoundingRect()
+    assert (price_box.left(), price_box.width()) == (volume_box.left(), volume_box.width())
 
 
 def test_zoom_out_keeping_the_newest_in_view_keeps_following(loaded: CandleChart) -> None:
@@ -250,6 +259,12 @@ def test_mouse_move_places_the_crosshair(loaded: CandleChart, qtbot) -> None:
 
     move_until(view.mapFromScene(scene_pos), f"C {target.close:.4f}")
     assert f"O {target.open:.4f}" in chart.readout_text()
+    # The vertical line sits on the candle: its column holds crosshair-coloured pixels.
+    image = chart.grab().toImage()
+    column = box.mapViewToScene(QPointF(target.time, target.close)).x()
+    x = int(view.mapFromScene(QPointF(column, 0)).x())
+    strip = image.copy(x - 1, 0, 3, image.height())
+    assert count_color(strip, DARK.crosshair) > 20
     # Off the panes (over the axis) the readout goes back to the newest candle.
     newest = chart.candles()[-1]
     move_until(QPointF(view.width() - 5, 5).toPoint(), f"C {newest.close:.4f}")
@@ -326,6 +341,30 @@ def test_theme_switch_changes_the_background(loaded: CandleChart) -> None:
     assert dominant_color(image) == LIGHT.background
     assert count_color(image, LIGHT.up) > 0 and count_color(image, LIGHT.down) > 0
     assert count_color(image, DARK.up) == 0
+
+
+def test_time_axis_labels_local_time(chart: CandleChart, monkeypatch) -> None:
+    # UTC+5:20: no whole-minute step of UTC lines up with local quarter hours here.
+    monkeypatch.setenv("TZ", "XXX-5:20")
+    time.tzset()
+    try:
+        chart.set_history(make_series(600))
+        chart.flush()
+        chart.grab()  # paint: the axis builds its ticks
+        axis = chart.time_axis
+        step, ticks = axis._levels[0]
+        assert 60 <= step < 86400 and len(ticks) >= 3
+        for t in ticks:
+            lt = time.localtime(t)
+            assert (lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec) % step == 0
+        labels = {text for _, _, text in axis._specs[2]}
+        local = {time.strftime("%H:%M", time.localtime(t)) for t in ticks}
+        assert len(labels) >= 3 and labels <= local | {
+            time.strftime("%d %b", time.localtime(t)).lstrip("0") for t in ticks
+        }
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_theme_is_a_frozen_dataclass() -> None:

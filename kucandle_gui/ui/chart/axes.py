@@ -80,7 +80,8 @@ def _aligned(x0: float, x1: float, step: int, phase: int = 0) -> list[int]:
         t -= _offset(t) - offset
         if t > x1:
             return out
-        if t >= x0 and (not out or t > out[-1]):
+        exists = t + _offset(t) == local  # not a local time skipped by a DST change
+        if exists and t >= x0 and (not out or t > out[-1]):
             out.append(t)
         k += 1
 
@@ -191,6 +192,15 @@ class _FastAxis(pg.AxisItem):
         self._specs = None
         self._levels: list[tuple[float, list[float]]] = []
 
+    def _metrics(self, p: QPainter) -> QFontMetricsF:
+        font = self.style["tickFont"] or p.font()
+        key = font.key()
+        if key != getattr(self, "_metrics_key", None):
+            self._metrics_key = key
+            self._font_metrics = QFontMetricsF(font)
+            self._widths.clear()
+        return self._font_metrics
+
     def _text_width(self, metrics: QFontMetricsF, text: str) -> float:
         width = self._widths.get(text)
         if width is None:
@@ -231,7 +241,7 @@ class TimeAxis(_FastAxis):
         bounds = self.mapRectFromParent(self.geometry())
         x0, x1 = self.range
         width = bounds.width()
-        metrics = QFontMetricsF(self.style["tickFont"] or p.font())
+        metrics = self._metrics(p)
         (_, step), ticks = time_ticks(x0, x1, width)
         self._levels = [(float(step), [float(t) for t, _ in ticks])]
         scale = width / (x1 - x0) if x1 > x0 else 0.0
@@ -264,7 +274,7 @@ class ValueAxis(_FastAxis):
         bounds = self.mapRectFromParent(self.geometry())
         y0, y1 = self.range
         height = bounds.height()
-        metrics = QFontMetricsF(self.style["tickFont"] or p.font())
+        metrics = self._metrics(p)
         step, values, decimals = value_ticks(y0, y1, height)
         self._levels = [(step, values)]
         scale = height / (y1 - y0) if y1 > y0 else 0.0

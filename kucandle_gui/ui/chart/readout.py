@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime
+from functools import lru_cache
 
 from kucandle_gui.protocol import Candle
 
@@ -43,10 +45,17 @@ def format_volume(value: float) -> str:
 
 def local_time_text(start: int, timeframe_seconds: int) -> str:
     """The candle's start in local time; seconds only for sub-minute timeframes."""
+    zone = (time.timezone, time.altzone, time.daylight, time.tzname)
+    return _local_time_text(start, timeframe_seconds, zone)
+
+
+@lru_cache(maxsize=256)
+def _local_time_text(start: int, timeframe_seconds: int, _zone: object) -> str:
+    # ``_zone`` keys the cache to the local time zone (tests and users may change it).
     fmt = "%Y-%m-%d %H:%M:%S" if timeframe_seconds % 60 else "%Y-%m-%d %H:%M"
     if timeframe_seconds >= 86400:
         fmt = "%Y-%m-%d"
-    return datetime.fromtimestamp(start).strftime(fmt)
+    return time.strftime(fmt, time.localtime(start))
 
 
 def readout(candle: Candle, decimals: int, timeframe_seconds: int, prefix: str = "") -> str:

@@ -24,7 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QVBoxLayout, QWidget
 
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
@@ -32,8 +32,8 @@ from kucandle_gui.ui.chart.items import (
     AxisTag,
     CandleItem,
     GridItem,
-    HLine,
     OverlayText,
+    ViewLine,
     VolumeItem,
     cosmetic_pen,
 )
@@ -91,6 +91,8 @@ class CandleChart(QWidget):
         self._volume_visible = True
 
         self._view = pg.GraphicsLayoutWidget()
+        # A solid background fills faster than a cached background pixmap is copied.
+        self._view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self._view.ci.setContentsMargins(0, 0, 0, 0)
         self._view.ci.setSpacing(0)
         layout = QVBoxLayout(self)
@@ -103,7 +105,6 @@ class CandleChart(QWidget):
         self._view.ci.addItem(self._volume_plot, row=1, col=0)
         self._view.ci.layout.setRowStretchFactor(0, 4)
         self._view.ci.layout.setRowStretchFactor(1, 1)
-        self._volume_plot.setXLink(self._price_plot)
         self._price_vb: pg.ViewBox = self._price_plot.getViewBox()
         self._volume_vb: pg.ViewBox = self._volume_plot.getViewBox()
         self._price_grid = GridItem(
@@ -125,23 +126,19 @@ class CandleChart(QWidget):
         self._price_vb.addItem(self._candles, ignoreBounds=True)
         self._volume_vb.addItem(self._volumes, ignoreBounds=True)
 
-        self._last_line = HLine(self._price_vb)
+        self._last_line = ViewLine(self._price_vb)
         self._last_line.setZValue(30)
         self._last_line.hide()
         self._last_tag = AxisTag(self._price_plot.getAxis("right"))
         self._last_tag.hide()
 
-        self._cross_x = pg.InfiniteLine(angle=90, movable=False)
-        self._cross_y = pg.InfiniteLine(angle=0, movable=False)
-        self._cross_vx = pg.InfiniteLine(angle=90, movable=False)
-        for line, box in (
-            (self._cross_x, self._price_vb),
-            (self._cross_y, self._price_vb),
-            (self._cross_vx, self._volume_vb),
-        ):
+        self._cross_x = ViewLine(self._price_vb, vertical=True)
+        self._cross_y = ViewLine(self._price_vb)
+        self._cross_vx = ViewLine(self._volume_vb, vertical=True)
+        for line in (self._cross_x, self._cross_y, self._cross_vx):
             line.hide()
             line.setZValue(50)
-            box.addItem(line, ignoreBounds=True)
+        self._hover_price: float | None = None
 
         self._readout = OverlayText(self._price_vb, anchor=(0.0, 0.0))
         self._readout.setPos(4, 2)
@@ -152,15 +149,20 @@ class CandleChart(QWidget):
         self._loading = OverlayText(self._price_vb, point_size=14, anchor=(0.5, 0.5))
         self._loading.setZValue(70)
         self._loading.hide()
+        for static in (self._watermark, self._loading):  # blit, do not re-render, per frame
+            static.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(_frame_interval_ms())
         self._timer.timeout.connect(self._redraw)
 
+        # The panes share x; we link them ourselves (pyqtgraph's setXLink maps through both
+        # views' screen geometry on every change, which costs more than the rest of an append).
         self._price_vb.sigXRangeChanged.connect(self._on_x_range_changed)
+        self._volume_vb.sigXRangeChanged.connect(self._on_x_range_changed)
         self._price_vb.sigResized.connect(self._place_overlays)
-        self._price_vb.sigTransformChanged.connect(self._place_tag)
+        self._price_vb.sigTransformChanged.connect(self._view_transformed)
         self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.set_theme(theme)
@@ -174,6 +176,11 @@ class CandleChart(QWidget):
         )
         plot.hideAxis("left")
         plot.showAxis("right")
+        for name in ("left", "top"):
+            # Never shown: unlinked, they do not redo their label on every range change.
+            unused = plot.getAxis(name)
+            unused.enableAutoSIPrefix(False)
+            unused.unlinkFromView()
         plot.hideButtons()
         plot.setMenuEnabled(False)
         box = plot.getViewBox()
@@ -299,7 +306,8 @@ class CandleChart(QWidget):
         if on:
             self._view.ci.addItem(self._volume_plot, row=1, col=0)
             self._volume_plot.show()
-            self._volume_plot.setXLink(self._price_plot)
+            with self._programmatic():
+                self._volume_vb.setXRange(*self._price_vb.viewRange()[0], padding=0)
         else:
             self._view.ci.removeItem(self._volume_plot)
             self._volume_plot.hide()
@@ -327,7 +335,7 @@ class CandleChart(QWidget):
         self._volumes.set_colors(theme.volume_up, theme.volume_down)
         cross = cosmetic_pen(theme.crosshair, style=Qt.PenStyle.DashLine)
         for line in (self._cross_x, self._cross_y, self._cross_vx):
-            line.setPen(cross)
+            line.set_pen(cross)
         self._last_line.set_pen(cosmetic_pen(theme.last_price, style=Qt.PenStyle.DotLine))
         self._last_tag.set_colors(theme.last_price, theme.last_price_text)
         plate = QColor(theme.background)
@@ -403,6 +411,12 @@ class CandleChart(QWidget):
         return self._view
 
     @property
+    def time_axis(self) -> TimeAxis:
+        """The labelled date/time axis (the volume pane's, or the price pane's without it)."""
+        plot = self._volume_plot if self._volume_visible else self._price_plot
+        return plot.getAxis("bottom")
+
+    @property
     def candle_item(self) -> CandleItem:
         return self._candles
 
@@ -475,13 +489,17 @@ class CandleChart(QWidget):
     def _set_x_range(self, x0: float, x1: float, *, exact_fit: bool) -> None:
         with self._programmatic():
             self._price_vb.setXRange(x0, x1, padding=0)
+            self._volume_vb.setXRange(x0, x1, padding=0)
         self._fit_y(exact=exact_fit)
         self._check_older()
 
-    def _on_x_range_changed(self, _box: object, x_range: tuple[float, float]) -> None:
+    def _on_x_range_changed(self, box: pg.ViewBox, x_range: tuple[float, float]) -> None:
         if self._driving:
             return
-        # Not ours: the mouse, the keyboard, the linked volume pane, a resize.
+        # Not ours: the mouse or keyboard in either pane. Keep the other pane in step.
+        other = self._volume_vb if box is self._price_vb else self._price_vb
+        with self._programmatic():
+            other.setXRange(*x_range, padding=0)
         if len(self._store):
             anchor = self._anchor_time
             if anchor is None:
@@ -577,23 +595,41 @@ class CandleChart(QWidget):
         if i < 0:
             self._hide_crosshair()
             return
-        t = int(self._store.time[i])
-        self._hover_time = t
-        for line in (self._cross_x, self._cross_vx):
-            line.setPos(t)
-            line.show()
-        if y is None:
-            self._cross_y.hide()
-        else:
-            self._cross_y.setPos(y)
-            self._cross_y.show()
+        self._hover_time = int(self._store.time[i])
+        self._hover_price = y
+        self._place_crosshair()
         self._update_readout()
 
     def _hide_crosshair(self) -> None:
         self._hover_time = None
+        self._hover_price = None
         for line in (self._cross_x, self._cross_y, self._cross_vx):
             line.hide()
         self._update_readout()
+
+    def _view_transformed(self, *_: object) -> None:
+        self._place_tag()
+        self._place_crosshair()
+
+    def _place_crosshair(self) -> None:
+        """Put the crosshair lines (view-box pixels) on the hovered candle and price."""
+        if self._hover_time is None:
+            return
+        (x0, x1), (y0, y1) = self._price_vb.viewRange()
+        width, height = self._price_vb.width(), self._price_vb.height()
+        if x1 <= x0 or y1 <= y0:
+            return
+        x_px = (self._hover_time - x0) / (x1 - x0) * width
+        shown = 0.0 <= x_px <= width
+        for line in (self._cross_x, self._cross_vx):
+            line.setPos(x_px, 0.0)
+            line.setVisible(shown)
+        if self._hover_price is None:
+            self._cross_y.hide()
+        else:
+            y_px = (y1 - self._hover_price) / (y1 - y0) * height
+            self._cross_y.setPos(0.0, y_px)
+            self._cross_y.setVisible(0.0 <= y_px <= height)
 
     def _update_readout(self) -> None:
         store = self._store
