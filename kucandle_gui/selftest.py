@@ -1,0 +1,380 @@
+"""``kucandle-gui --self-test``: prove an installation works, without a screen or the network.
+
+It runs the real parts together, in one process: the local exchange (fast clock), a
+``FeedController`` (REST history, then the WebSocket), and a ``CandleChart`` drawn offscreen.
+For each of two pairs it waits until the history is in the chart and a live candle has come
+over the WebSocket, draws the chart into an image and checks that candles are on it; in
+between it switches pair the way the window does. It also checks that the application icon
+loads from ``resources_dir()`` and that the CA bundle for https is there, so a frozen bundle
+that lost its resources, its SVG support or its certificates fails here, not on a user's desk.
+
+One line goes to stdout, ``self-test ok: …`` (exit 0) or ``self-test FAILED: <reason>``
+(exit 1). Waits run Qt's event loop until a condition holds or a deadline passes; nothing
+sleeps. The controller and the exchange are always stopped.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+# Qt, numpy and the app are imported inside functions: whatever is missing from a broken
+# installation (or bundle) then becomes a "self-test FAILED" line, not a traceback.
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEventLoop, QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QApplication
+
+    from kucandle_gui.feed import ErrorEvent, StatusEvent
+    from kucandle_gui.protocol import Candle
+    from kucandle_gui.ui.chart import CandleChart
+    from kucandle_gui.worker import FeedController
+
+#: The two series shown, in order: the first at start, the second after one switch.
+SERIES: tuple[tuple[str, str], ...] = (("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
+#: History candles asked for at start (the live candle that follows makes one more).
+HISTORY_CANDLES = 60
+#: Simulated seconds per real second: a new 1min candle every real second.
+CLOCK_SPEED = 60.0
+PUSH_INTERVAL = 0.05
+#: Longest wait for any one step (history in, live candle, …), in seconds.
+STEP_TIMEOUT = 20.0
+CHART_SIZE = (900, 600)
+#: Platforms that need no screen; anything else without a display is replaced by offscreen.
+_HEADLESS_PLATFORMS = ("offscreen", "minimal")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+class SelfTestError(Exception):
+    """A check failed; the message is the reason printed after ``self-test FAILED:``."""
+
+
+def needs_offscreen(environ: Mapping[str, str], platform: str) -> bool:
+    """Whether Qt must be told to draw offscreen: a Linux/BSD session without X11 or Wayland.
+
+    Windows and macOS always have their own platform plugin; a platform already chosen that
+    needs no screen is left alone.
+    """
+    if platform.startswith(("win", "darwin")):
+        return False
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return False
+    return environ.get("QT_QPA_PLATFORM", "") not in _HEADLESS_PLATFORMS
+
+
+def run_self_test(
+    *,
+    series: Sequence[tuple[str, str]] = SERIES,
+    step_timeout: float = STEP_TIMEOUT,
+    out: TextIO | None = None,
+) -> int:
+    """Run the self-test; prints one report line to ``out`` (stdout) and returns the exit code."""
+    started = time.monotonic()
+    out = out if out is not None else sys.stdout
+    if needs_offscreen(os.environ, sys.platform):
+        # Before the QApplication exists, or Qt would abort on the missing display.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        report = _run(started, list(series), step_timeout)
+    except SelfTestError as exc:
+        line, code = f"self-test FAILED: {exc}", EXIT_FAILED
+    except Exception as exc:  # an import missing from a bundle, a port refused, a bug
+        logging.getLogger(__name__).debug("self-test failed", exc_info=True)  # --log-level DEBUG
+        line, code = f"self-test FAILED: {type(exc).__name__}: {exc}", EXIT_FAILED
+    else:
+        line, code = f"self-test ok: {report}", EXIT_OK
+    print(line, file=out, flush=True)
+    return code
+
+
+def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> str:
+    if not series:
+        raise SelfTestError("no series to show")
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from kucandle_gui.app import create_application
+    from kucandle_gui.feed import FeedConfig
+    from kucandle_gui.sim import LocalExchange, SimConfig
+    from kucandle_gui.worker import FeedController
+
+    app = create_application()
+    _check_icon(app)
+    _check_ca_bundle()
+
+    previous_handler = qInstallMessageHandler(_quiet_offscreen_warnings)
+    exchange = LocalExchange(SimConfig(clock_speed=CLOCK_SPEED, push_interval=PUSH_INTERVAL))
+    controller = None
+    probe = None
+    try:
+        exchange.start()
+        symbol, timeframe = series[0]
+        controller = FeedController(
+            exchange.base_url, symbol, timeframe, FeedConfig(history_candles=HISTORY_CANDLES)
+        )
+        probe = _probe_class()(controller, _make_chart(), started, step_timeout)
+        parts = []
+        for i, (symbol, timeframe) in enumerate(series):
+            if i == 0:
+                probe.show(symbol, timeframe)
+                controller.start()
+            else:
+                controller.switch(symbol, timeframe)
+                probe.show(symbol, timeframe)
+            count, drawn = probe.complete_series()
+            parts.append(f"{symbol} {timeframe} {count} candles")
+        first = probe.first_drawn
+        if first is None:  # complete_series() drew, so this cannot be; said clearly if it is
+            raise SelfTestError("no candle was ever drawn")
+        launch = _process_age(first[1])
+        since_launch = f" ({launch:.2f} s after launch)" if launch is not None else ""
+        return (
+            f"{', '.join(parts)}, drawn {drawn}, first candle {first[0]:.2f} s{since_launch}, "
+            f"{time.monotonic() - started:.1f} s"
+        )
+    finally:
+        if controller is not None:
+            controller.stop()
+        if probe is not None:
+            probe.close()
+        exchange.stop()
+        qInstallMessageHandler(previous_handler)
+
+
+#: What Qt says on stderr about things the offscreen platform does not do; not a problem here.
+_OFFSCREEN_NOISE = ("This plugin does not support",)
+
+
+def _quiet_offscreen_warnings(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message.startswith(_OFFSCREEN_NOISE):
+        return
+    logging.getLogger("qt").warning("%s", message)
+
+
+def _make_chart() -> CandleChart:
+    from PySide6.QtCore import Qt
+
+    from kucandle_gui.ui.chart import CandleChart
+
+    chart = CandleChart()
+    # Laid out and painted like a shown window, but never put on a real screen.
+    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    chart.resize(*CHART_SIZE)
+    chart.set_watermark("SELF-TEST")
+    chart.show()
+    return chart
+
+
+def _check_icon(app: QApplication) -> None:
+    """The window icon came from ``resources_dir()`` and renders (SVG support is there)."""
+    from kucandle_gui.app import resources_dir
+
+    svg = resources_dir() / "kucandle-gui.svg"
+    if not svg.is_file():
+        raise SelfTestError(f"application icon missing: {svg}")
+    if app.windowIcon().pixmap(32, 32).isNull():
+        raise SelfTestError(f"application icon does not render (no SVG support?): {svg}")
+
+
+def _check_ca_bundle() -> None:
+    """https to the real exchange: OpenSSL loads the CA bundle requests and websocket-client use."""
+    import ssl
+
+    import certifi
+
+    path = certifi.where()
+    if not os.path.isfile(path):
+        raise SelfTestError(f"CA bundle missing: {path}")
+    authorities = ssl.create_default_context(cafile=path).cert_store_stats()["x509_ca"]
+    if authorities == 0:
+        raise SelfTestError(f"no certificate authority loaded from {path}")
+
+
+def _process_age(at: float) -> float | None:
+    """Seconds from the process start (the bundle's launch) to ``time.monotonic()`` ``at``.
+
+    Linux only (``/proc``, 10 ms resolution); None elsewhere.
+    """
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            stat = f.read()
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, AttributeError):
+        return None
+    # Field 22 (starttime, in clock ticks after boot); fields after the ")" of the name.
+    start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
+    age_now = uptime - start_ticks / ticks
+    return age_now - (time.monotonic() - at)
+
+
+def _candle_pixels(chart: CandleChart) -> int:
+    """Pixels of the up or down candle colour in a fresh drawing of the chart."""
+    import numpy as np
+    from PySide6.QtGui import QColor, QImage
+
+    image = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    if not width or not height:
+        return 0
+    rows = np.frombuffer(image.constBits(), dtype=np.uint32, count=height * stride // 4)
+    pixels = rows.reshape(height, stride // 4)[:, :width] & 0x00FFFFFF
+    theme = chart.theme()
+    colours = [QColor(theme.up).rgb() & 0x00FFFFFF, QColor(theme.down).rgb() & 0x00FFFFFF]
+    return int(np.isin(pixels, colours).sum())
+
+
+@functools.cache
+def _probe_class() -> Any:
+    """``_Probe``, a QObject (its slots run on the UI thread), defined once Qt is imported."""
+    from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
+
+    class _Probe(QObject):
+        """Feeds the chart from the controller, and waits (event loop, deadline) on what shows."""
+
+        def __init__(
+            self,
+            controller: FeedController,
+            chart: CandleChart,
+            started: float,
+            step_timeout: float,
+        ) -> None:
+            super().__init__()
+            self._chart = chart
+            self._started = started
+            self._timeout = step_timeout
+            self._series: tuple[str, str] = ("", "")
+            self._history: dict[tuple[str, str], int] = {}
+            self._status = ""
+            self._error = ""
+            self._dropped = ""
+            self._loop: QEventLoop | None = None
+            self._until: Callable[[], bool] | None = None
+            #: (seconds after start, time.monotonic()) when candles were first on the chart.
+            self.first_drawn: tuple[float, float] | None = None
+            controller.candlesChanged.connect(self._on_candles)
+            controller.historyLoaded.connect(self._on_history)
+            controller.statusChanged.connect(self._on_status)
+            controller.errorOccurred.connect(self._on_error)
+
+        def show(self, symbol: str, timeframe: str) -> None:
+            from kucandle_gui.protocol import TIMEFRAME_SECONDS
+
+            self._series = (symbol, timeframe)
+            self._chart.set_series(symbol, timeframe, TIMEFRAME_SECONDS[timeframe])
+
+        def complete_series(self) -> tuple[int, int]:
+            """Wait for the history, then a live candle; check the drawing; (candles, drawn)."""
+            symbol, timeframe = self._series
+            name = f"{symbol} {timeframe}"
+            chart = self._chart
+            self._wait(lambda: self._series in self._history, f"{name} history")
+            rows = self._history[self._series]
+            if rows <= 0:
+                raise SelfTestError(f"{name} history is empty")
+            self._wait(lambda: chart.candle_count() >= rows, f"{rows} {name} history candles")
+            newest = chart.store.last_time()
+            self._wait(
+                lambda: (chart.store.last_time() or 0) > (newest or 0),
+                f"a live {name} candle over the WebSocket",
+            )
+            chart.flush()
+            pixels = _candle_pixels(chart)  # the drawing also sets drawn_count()
+            drawn = chart.drawn_count()
+            if drawn <= 0:
+                raise SelfTestError(f"{name}: {chart.candle_count()} candles, none drawn")
+            if pixels < drawn:
+                raise SelfTestError(
+                    f"{name}: the drawing is blank ({pixels} candle pixels for {drawn} candles)"
+                )
+            if self.first_drawn is None:
+                self._mark_first_drawn()
+            return chart.candle_count(), drawn
+
+        def close(self) -> None:
+            self._chart.close()
+            self._chart.deleteLater()
+
+        # -- waiting -----------------------------------------------------------------------------
+
+        def _wait(self, until: Callable[[], bool], what: str) -> None:
+            self._raise_if_dropped()
+            if until():
+                return
+            loop = QEventLoop()
+            deadline = QTimer()
+            deadline.setSingleShot(True)
+            deadline.timeout.connect(loop.quit)
+            self._loop, self._until = loop, until
+            deadline.start(int(self._timeout * 1000))
+            try:
+                loop.exec()
+            finally:
+                deadline.stop()
+                self._loop = self._until = None
+            self._raise_if_dropped()
+            if not until():
+                detail = "; ".join(
+                    part
+                    for part in (
+                        f"{self._chart.candle_count()} candles on the chart",
+                        f"last status: {self._status}" if self._status else "",
+                        f"last error: {self._error}" if self._error else "",
+                    )
+                    if part
+                )
+                raise SelfTestError(
+                    f"timed out after {self._timeout:g} s waiting for {what} ({detail})"
+                )
+
+        def _raise_if_dropped(self) -> None:
+            if self._dropped:
+                raise SelfTestError(f"{self._series[0]} {self._series[1]} refused: {self._dropped}")
+
+        def _changed(self) -> None:
+            loop, until = self._loop, self._until
+            if loop is not None and until is not None and (self._dropped or until()):
+                loop.quit()
+
+        # -- the controller's signals --------------------------------------------------------------
+
+        @Slot(str, str, list)
+        def _on_candles(self, symbol: str, timeframe: str, candles: list[Candle]) -> None:
+            if (symbol, timeframe) != self._series:
+                return
+            self._chart.apply_many(candles)
+            if self.first_drawn is None:
+                self._chart.flush()
+                if _candle_pixels(self._chart) > 0 and self._chart.drawn_count() > 0:
+                    self._mark_first_drawn()
+            self._changed()
+
+        def _mark_first_drawn(self) -> None:
+            now = time.monotonic()
+            self.first_drawn = (now - self._started, now)
+
+        @Slot(str, str, int, bool)
+        def _on_history(self, symbol: str, timeframe: str, rows: int, backfill: bool) -> None:
+            if not backfill:
+                self._history[(symbol, timeframe)] = rows
+            self._changed()
+
+        @Slot(object)
+        def _on_status(self, event: StatusEvent) -> None:
+            self._status = f"{event.state.value}: {event.message}"
+
+        @Slot(object)
+        def _on_error(self, event: ErrorEvent) -> None:
+            self._error = event.message
+            series = (event.symbol, event.timeframe)
+            if event.subscription_dropped and series in (self._series, (None, None)):
+                self._dropped = event.message
+            self._changed()
+
+    return _Probe

@@ -1,0 +1,112 @@
+"""``kucandle-gui --self-test`` from source: the report line, and how it fails.
+
+The subprocess runs without DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM, so the self-test has
+to choose the offscreen platform itself, as it must on a machine without a screen.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from kucandle_gui.selftest import needs_offscreen, run_self_test
+
+ROOT = Path(__file__).resolve().parent.parent
+
+REPORT = re.compile(
+    r"^self-test ok: BTC-USDT 1min (?P<first>\d+) candles, ETH-USDT 1min (?P<second>\d+) candles,"
+    r" drawn (?P<drawn>\d+), first candle (?P<first_s>\d+\.\d+) s"
+    r"(?: \((?P<launch_s>\d+\.\d+) s after launch\))?, (?P<total_s>\d+\.\d+) s$"
+)
+
+
+def screenless_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(name, None)
+    return env
+
+
+def check_report(stdout: str) -> re.Match[str]:
+    """The one line a successful self-test prints, with believable numbers."""
+    lines = stdout.splitlines()
+    assert len(lines) == 1, f"expected one line, got {lines!r}"
+    match = REPORT.match(lines[0])
+    assert match is not None, f"not a self-test report: {lines[0]!r}"
+    first, second, drawn = int(match["first"]), int(match["second"]), int(match["drawn"])
+    # 60 history candles were asked for and one live candle came after them; a quiet minute
+    # of the simulated market has no candle, so a few fewer is fine.
+    assert 30 <= first <= 65, lines[0]
+    assert 30 <= second <= 65, lines[0]
+    assert 0 < drawn <= second, lines[0]
+    return match
+
+
+def test_self_test_from_source_reports_ok():
+    result = subprocess.run(
+        [sys.executable, "-m", "kucandle_gui", "--self-test"],
+        cwd=ROOT,
+        env=screenless_env(),
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    check_report(result.stdout)
+    print(result.stdout.strip())  # for BENCHMARKS.md (pytest -s)
+
+
+def test_a_refused_pair_fails_fast_with_the_reason_and_stops_everything():
+    out = io.StringIO()
+
+    code = run_self_test(series=[("NOPE-USDT", "1min")], step_timeout=30.0, out=out)
+
+    assert code == 1
+    line = out.getvalue()
+    assert line.startswith("self-test FAILED: NOPE-USDT 1min refused:"), line
+    assert "not found" in line
+    assert line.count("\n") == 1
+    alive = {t.name for t in threading.enumerate() if t.is_alive()}
+    assert not alive & {"local-exchange", "kucandle-feed", "kucandle-history"}, alive
+
+
+def test_a_deadline_passing_is_a_clear_failure():
+    # No wait can be satisfied in zero time: the live candle alone needs a simulated minute.
+    out = io.StringIO()
+
+    code = run_self_test(step_timeout=0.0, out=out)
+
+    assert code == 1
+    line = out.getvalue()
+    assert re.match(r"self-test FAILED: timed out after 0 s waiting for .*BTC-USDT 1min", line), (
+        line
+    )
+    assert "candles on the chart" in line
+    alive = {t.name for t in threading.enumerate() if t.is_alive()}
+    assert not alive & {"local-exchange", "kucandle-feed", "kucandle-history"}, alive
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "expected"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "minimal"}, "linux", False),
+        # xcb without a display would make Qt abort: replaced.
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({}, "freebsd14", True),
+        ({}, "win32", False),
+        ({}, "darwin", False),
+    ],
+)
+def test_offscreen_only_without_a_screen(environ, platform, expected):
+    assert needs_offscreen(environ, platform) is expected
