@@ -521,4 +521,3 @@ def _is_permanent(error: ErrorMessage) -> bool:
 
 def _checked(symbol: str, timeframe: str) -> SeriesKey:
     return validate_symbol(symbol), validate_timeframe(timeframe)
-
