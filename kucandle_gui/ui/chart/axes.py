@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from bisect import bisect_left, bisect_right
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -182,6 +183,58 @@ def value_label(value: float, decimals: int, compact: bool = False) -> str:
     return f"{value:.{decimals}f}"
 
 
+class TimeTickCache:
+    """:func:`time_ticks` for a view that shifts a little at a time (following live candles).
+
+    Keeps the tick times of a window three views wide and answers a view inside it, at the
+    same step, by bisection; labels are memoised per tick. The answer is exactly
+    ``time_ticks``'s: the window is used only when local time has one UTC offset across it
+    (then the ticks are plain multiples of the step), and calendar ticks do not depend on it.
+    """
+
+    _MAX_WINDOW = 60 * DAY
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None  # (unit, step, time.tzname) the window was built for
+        self._lo = self._hi = 0.0
+        self._times: list[int] = []
+        self._labels: dict[tuple[int, str, int], str] = {}
+        self._tz: tuple[str, str] | None = None
+
+    def ticks(
+        self, x0: float, x1: float, width_px: float, min_px: float = 70.0
+    ) -> tuple[tuple[str, int], list[tuple[int, str]]]:
+        if not (x1 > x0 and width_px > 0 and math.isfinite(x0) and math.isfinite(x1)):
+            return ("s", 1), []
+        unit, step = choose_step((x1 - x0) / width_px, min_px)
+        tz = time.tzname
+        if tz != self._tz:  # the local time zone changed: labels and ticks are stale
+            self._tz = tz
+            self._labels.clear()
+            self._key = None
+        key = (unit, step)
+        if key != self._key or x0 < self._lo or x1 > self._hi:
+            span = x1 - x0
+            lo, hi = x0 - span, x1 + span
+            if unit == "s" and (hi - lo > self._MAX_WINDOW or _offset(lo) != _offset(hi)):
+                self._key = None  # a UTC offset change nearby: ticks depend on the window
+                times = tick_values(x0, x1, unit, step)
+                return key, [(t, self._label(t, unit, step)) for t in times]
+            self._key, self._lo, self._hi = key, lo, hi
+            self._times = tick_values(lo, hi, unit, step)
+        times = self._times[bisect_left(self._times, x0) : bisect_right(self._times, x1)]
+        return key, [(t, self._label(t, unit, step)) for t in times]
+
+    def _label(self, t: int, unit: str, step: int) -> str:
+        key = (t, unit, step)
+        text = self._labels.get(key)
+        if text is None:
+            if len(self._labels) > 4096:
+                self._labels.clear()
+            text = self._labels[key] = label(t, unit, step)
+        return text
+
+
 class _FastAxis(pg.AxisItem):
     """Draw specs built by the subclass, drawn directly, tick values kept for the grid."""
 
@@ -191,6 +244,21 @@ class _FastAxis(pg.AxisItem):
         self._widths: dict[str, float] = {}
         self._specs = None
         self._levels: list[tuple[float, list[float]]] = []
+        self._bounds_key: tuple | None = None
+        self._bounds = QRectF()
+
+    def boundingRect(self) -> QRectF:
+        # Qt asks for it many times per range change; pyqtgraph recomputes it in Python each
+        # time. It depends on the geometry, the style, and the grid (off here) and view link.
+        key = (self.geometry(), self.grid, self._linkedView)
+        if key != getattr(self, "_bounds_key", None):
+            self._bounds_key = key
+            self._bounds = super().boundingRect()
+        return QRectF(self._bounds)
+
+    def setStyle(self, **kwargs) -> None:
+        self._bounds_key = None
+        super().setStyle(**kwargs)
 
     def _metrics(self, p: QPainter) -> QFontMetricsF:
         font = self.style["tickFont"] or p.font()
@@ -236,13 +304,14 @@ class TimeAxis(_FastAxis):
         super().__init__(orientation, **kwargs)
         metrics = QFontMetricsF(self.style["tickFont"] or QFont())
         self.setHeight(math.ceil(metrics.height() + self.style["tickLength"] + 6))
+        self._ticks = TimeTickCache()
 
     def generateDrawSpecs(self, p: QPainter):
         bounds = self.mapRectFromParent(self.geometry())
         x0, x1 = self.range
         width = bounds.width()
         metrics = self._metrics(p)
-        (_, step), ticks = time_ticks(x0, x1, width)
+        (_, step), ticks = self._ticks.ticks(x0, x1, width)
         self._levels = [(float(step), [float(t) for t, _ in ticks])]
         scale = width / (x1 - x0) if x1 > x0 else 0.0
         top = bounds.top()

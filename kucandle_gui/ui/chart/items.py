@@ -364,6 +364,7 @@ class OverlayText(QGraphicsObject):
         self._color = QColor("#ffffff")
         self._plate: QColor | None = None
         self._rect = QRectF()
+        self._metrics = QFontMetricsF(self._font)
 
     def text(self) -> str:
         return self._text
@@ -379,7 +380,7 @@ class OverlayText(QGraphicsObject):
         self.prepareGeometryChange()
         self._text = text
         lines = text.split("\n") if text else []
-        metrics = QFontMetricsF(self._font)
+        metrics = self._metrics
         width = max((metrics.horizontalAdvance(line) for line in lines), default=0.0) + 8
         height = metrics.lineSpacing() * len(lines) + 4
         ax, ay = self._anchor

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QVBoxLayout, QWidget
 
@@ -107,6 +107,13 @@ class CandleChart(QWidget):
         self._view.ci.layout.setRowStretchFactor(1, 1)
         self._price_vb: pg.ViewBox = self._price_plot.getViewBox()
         self._volume_vb: pg.ViewBox = self._volume_plot.getViewBox()
+        self._axes = {  # each pane's linked axes, told of the ranges the chart sets
+            box: (plot.getAxis("bottom"), plot.getAxis("right"))
+            for box, plot in (
+                (self._price_vb, self._price_plot),
+                (self._volume_vb, self._volume_plot),
+            )
+        }
         self._price_grid = GridItem(
             self._price_vb,
             self._price_plot.getAxis("right"),
@@ -188,6 +195,10 @@ class CandleChart(QWidget):
         box.setMouseEnabled(x=True, y=False)
         box.enableAutoRange(x=False, y=False)
         box.setDefaultPadding(0.0)
+        # The view's transform is set on its child group on every range change; as a
+        # GraphicsObject it would call back into Python twice per change only to tell the
+        # view that its bounds changed (for auto-range, which is off here).
+        box.childGroup.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, False)
         axis = plot.getAxis("right")
         axis.setWidth(AXIS_WIDTH)
         axis.enableAutoSIPrefix(False)
@@ -306,8 +317,7 @@ class CandleChart(QWidget):
         if on:
             self._view.ci.addItem(self._volume_plot, row=1, col=0)
             self._volume_plot.show()
-            with self._programmatic():
-                self._volume_vb.setXRange(*self._price_vb.viewRange()[0], padding=0)
+            self._move(self._volume_vb, x=tuple(self._price_vb.viewRange()[0]))
         else:
             self._view.ci.removeItem(self._volume_plot)
             self._volume_plot.hide()
@@ -487,10 +497,7 @@ class CandleChart(QWidget):
             self._driving -= 1
 
     def _set_x_range(self, x0: float, x1: float, *, exact_fit: bool) -> None:
-        with self._programmatic():
-            self._price_vb.setXRange(x0, x1, padding=0)
-            self._volume_vb.setXRange(x0, x1, padding=0)
-        self._fit_y(exact=exact_fit)
+        self._fit_y(exact=exact_fit, x_range=(x0, x1))
         self._check_older()
 
     def _on_x_range_changed(self, box: pg.ViewBox, x_range: tuple[float, float]) -> None:
@@ -498,8 +505,7 @@ class CandleChart(QWidget):
             return
         # Not ours: the mouse or keyboard in either pane. Keep the other pane in step.
         other = self._volume_vb if box is self._price_vb else self._price_vb
-        with self._programmatic():
-            other.setXRange(*x_range, padding=0)
+        self._move(other, x=x_range)
         if len(self._store):
             anchor = self._anchor_time
             if anchor is None:
@@ -508,19 +514,49 @@ class CandleChart(QWidget):
         self._fit_y(exact=True)
         self._check_older()
 
-    def _fit_y(self, *, exact: bool) -> None:
-        (x0, x1), (y0, y1) = self._price_vb.viewRange()
-        extent = visible_extent(self._store, x0, x1, self._tf)
-        if extent is None:
+    def _move(
+        self,
+        box: pg.ViewBox,
+        x: tuple[float, float] | None = None,
+        y: tuple[float, float] | None = None,
+    ) -> None:
+        """Set a pane's range for the chart itself: one ``setRange``, no signal cascade.
+
+        ``ViewBox.setRange`` emits four or five signals per call (state, x/y range, range),
+        each fanning out to Python slots that have nothing to do for a range the chart sets
+        itself (its own link handler, the plot's re-emitters and buttons, the items' no-op
+        view hooks). Only the pane's axes need the new range: they are told directly. The
+        transform (and ``sigTransformChanged``) follows as usual before the next paint.
+        """
+        if x is None and y is None:
             return
-        low, high, volume = extent
-        with self._programmatic():
+        old_x, old_y = box.viewRange()
+        with self._programmatic(), QSignalBlocker(box):
+            box.setRange(xRange=x, yRange=y, padding=0)
+        new_x, new_y = box.viewRange()
+        bottom, right = self._axes[box]
+        if new_x != old_x:
+            bottom.linkedViewChanged(box, tuple(new_x))
+        if new_y != old_y:
+            right.linkedViewChanged(box, tuple(new_y))
+
+    def _fit_y(self, *, exact: bool, x_range: tuple[float, float] | None = None) -> None:
+        """Fit y to the candles in view (or in ``x_range``, which both panes then move to)."""
+        (x0, x1), (y0, y1) = self._price_vb.viewRange()
+        if x_range is not None:
+            x0, x1 = x_range
+        price_y = volume_y = None
+        extent = visible_extent(self._store, x0, x1, self._tf)
+        if extent is not None:
+            low, high, volume = extent
             if exact or high > y1 or low < y0 or (high - low) < Y_LOOSE * (y1 - y0):
                 pad = (high - low) * Y_PADDING or abs(high) * 0.01 or 1.0
-                self._price_vb.setYRange(low - pad, high + pad, padding=0)
+                price_y = (low - pad, high + pad)
             (_, v1) = self._volume_vb.viewRange()[1]
             if exact or volume > v1 or volume < Y_LOOSE * v1:
-                self._volume_vb.setYRange(0.0, (volume or 1.0) * (1 + Y_PADDING), padding=0)
+                volume_y = (0.0, (volume or 1.0) * (1 + Y_PADDING))
+        self._move(self._price_vb, x_range, price_y)
+        self._move(self._volume_vb, x_range, volume_y)
 
     def _fit_live(self) -> None:
         """After a tick of the newest candle: refit only if it left the y range (O(1))."""
