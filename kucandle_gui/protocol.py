@@ -138,6 +138,37 @@ class Candle:
         never booleans) forming a possible candle: finite, integral start, low ≤ open, close
         ≤ high, positive prices, sizes ≥ 0. A wrong candle must never be drawn.
         """
+        if type(row) is list and len(row) == 7:
+            start, open_, close, high, low, volume, turnover = row
+            if (
+                type(start) is str
+                and type(open_) is str
+                and type(close) is str
+                and type(high) is str
+                and type(low) is str
+                and type(volume) is str
+                and type(turnover) is str
+            ):
+                # KuCoin's own form, every field a string (the live path, tens of thousands a
+                # second): the same conversions and checks as below, without the type tests
+                # that strings cannot fail.
+                try:
+                    candle = cls(
+                        int(start),
+                        float(open_),
+                        float(high),
+                        float(low),
+                        float(close),
+                        float(volume),
+                        float(turnover),
+                    )
+                except ValueError as exc:
+                    raise ProtocolError(
+                        f"candle row has a non-numeric field: {row!r:.120}"
+                    ) from exc
+                if not candle.is_consistent():
+                    raise ProtocolError(f"candle row is not a possible candle: {row!r:.120}")
+                return candle
         if not isinstance(row, list) or len(row) != 7:
             raise ProtocolError(f"candle row must be a list of 7 fields, got {row!r:.120}")
         if any(isinstance(x, bool) for x in row) or (
@@ -155,14 +186,23 @@ class Candle:
         return candle
 
     def is_consistent(self) -> bool:
-        """True when the fields can describe real trades."""
-        values = (self.open, self.high, self.low, self.close, self.volume, self.turnover)
+        """True when the fields can describe real trades: start ≥ 0, every value finite,
+        low ≤ open, close ≤ high, low > 0, volume ≥ 0, turnover ≥ 0."""
+        isfinite = math.isfinite
+        open_, high, low, close = self.open, self.high, self.low, self.close
         return (
             self.time >= 0
-            and all(math.isfinite(v) for v in values)
-            and self.low <= min(self.open, self.close)
-            and self.high >= max(self.open, self.close)
-            and self.low > 0
+            and isfinite(open_)
+            and isfinite(high)
+            and isfinite(low)
+            and isfinite(close)
+            and isfinite(self.volume)
+            and isfinite(self.turnover)
+            and low <= open_
+            and low <= close
+            and high >= open_
+            and high >= close
+            and low > 0
             and self.volume >= 0
             and self.turnover >= 0
         )
@@ -351,6 +391,24 @@ def parse_server_message(text: str | bytes) -> ServerMessage:
     return OtherMessage(kind, obj)
 
 
+#: ``(symbol, timeframe)`` of the single-pair candle topics seen so far: a feed pushes on a
+#: handful of topics, tens of thousands of times a second.
+_PUSH_TOPICS: dict[str, tuple[str, str]] = {}
+_PUSH_TOPICS_MAX = 4096
+
+
+def _push_topic_pair(topic: str) -> tuple[str, str]:
+    pair = _PUSH_TOPICS.get(topic)
+    if pair is None:
+        pairs = parse_candle_topic(topic)
+        if len(pairs) != 1:
+            raise ProtocolError(f"candle push on a multi-symbol topic: {topic}")
+        pair = pairs[0]
+        if len(_PUSH_TOPICS) < _PUSH_TOPICS_MAX:
+            _PUSH_TOPICS[topic] = pair
+    return pair
+
+
 def _parse_message(obj: dict[str, Any]) -> ServerMessage:
     topic = obj.get("topic")
     subject = obj.get("subject")
@@ -361,10 +419,7 @@ def _parse_message(obj: dict[str, Any]) -> ServerMessage:
     data = obj.get("data")
     if not isinstance(data, dict):
         raise ProtocolError(f"candle message without data object on {topic}")
-    pairs = parse_candle_topic(topic)
-    if len(pairs) != 1:
-        raise ProtocolError(f"candle push on a multi-symbol topic: {topic}")
-    symbol, timeframe = pairs[0]
+    symbol, timeframe = _push_topic_pair(topic)
     if data.get("symbol", symbol) != symbol:
         raise ProtocolError(f"push for {data.get('symbol')!r} on topic {topic}")
     time_ns = data.get("time")
@@ -397,17 +452,44 @@ def error_message(ident: str | None, code: int, data: str) -> str:
     return json.dumps(obj)
 
 
+CANDLE_SUBJECT = "trade.candles.update"
+#: What follows ``data.time``'s digits in a push: the ends of ``data`` and of the frame.
+CANDLE_PUSH_END = "}}"
+
+
 def candle_push_message(
-    symbol: str, timeframe: str, candle: Candle, time_ns: int, subject: str = "trade.candles.update"
+    symbol: str, timeframe: str, candle: Candle, time_ns: int, subject: str = CANDLE_SUBJECT
 ) -> str:
-    """Server side: a candle push, shaped as KuCoin's documented example."""
-    return json.dumps(
-        {
-            "topic": candle_topic(symbol, timeframe),
-            "type": "message",
-            "subject": subject,
-            "data": {"symbol": symbol, "candles": candle.to_kucoin(), "time": time_ns},
-        }
+    """Server side: a candle push, shaped as KuCoin's documented example.
+
+    The text is what ``json.dumps`` writes for ``{"topic", "type", "subject", "data":
+    {"symbol", "candles", "time"}}``, built from :func:`candle_push_prefix` so that a sender
+    that prepares frames ahead (the simulator's flood mode) writes the same bytes.
+    """
+    head = candle_push_head(symbol, timeframe, subject)
+    return f"{candle_push_prefix(head, candle.to_kucoin())}{time_ns}{CANDLE_PUSH_END}"
+
+
+def candle_push_head(symbol: str, timeframe: str, subject: str = CANDLE_SUBJECT) -> str:
+    """Server side: the text every push on this topic starts with, up to its candle row."""
+    topic = json.dumps(candle_topic(symbol, timeframe))
+    return (
+        f'{{"topic": {topic}, "type": "message", "subject": {json.dumps(subject)}, '
+        f'"data": {{"symbol": {json.dumps(symbol)}, "candles": '
+    )
+
+
+def candle_push_prefix(head: str, row: list[str]) -> str:
+    """Server side: a push up to its ``data.time`` value, to be finished by the sender with
+    ``f"{time_ns}{CANDLE_PUSH_END}"``.
+
+    ``head`` comes from :func:`candle_push_head`; ``row`` is ``Candle.to_kucoin()``'s seven
+    numeric strings (digits, ``.``, ``-``: nothing that JSON would escape).
+    """
+    start, open_, close, high, low, volume, turnover = row
+    return (
+        f'{head}["{start}", "{open_}", "{close}", "{high}", "{low}", "{volume}", '
+        f'"{turnover}"], "time": '
     )
 
 

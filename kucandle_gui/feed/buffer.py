@@ -65,8 +65,21 @@ class UpdateBuffer:
             return self._coalesced
 
     def put(self, update: CandleUpdate) -> None:
-        """Queue ``update``, or replace the pending update of the same candle."""
-        self.put_many((update,))
+        """Queue ``update``, or replace the pending update of the same candle.
+
+        ``put_many`` for one update, written out: the feed calls it for every changed candle.
+        """
+        key = (update.symbol, update.timeframe, update.candle.time)
+        with self._cond:
+            if self._closed:
+                return
+            pending = self._pending
+            if key in pending:
+                self._coalesced += 1
+                pending[key] = update
+            else:
+                pending[key] = update
+                self._cond.notify()
 
     def put_many(self, updates: Iterable[CandleUpdate]) -> None:
         """Queue several updates under one lock with one wake-up (a merged REST page).

@@ -14,6 +14,12 @@ from collections.abc import Iterable
 
 from kucandle_gui.protocol import Candle
 
+#: The dead prefix is compacted once it is this fraction of the live candles (1/8), or
+#: ``_COMPACT_MIN``, whichever is more: each compaction moves the live part once per
+#: ``live / 8`` drops (O(1) amortised), and trimmed candles are let go soon after.
+_COMPACT_SHARE = 8
+_COMPACT_MIN = 64
+
 
 class CandleSeries:
     """Candles of one (symbol, timeframe), unique by start time, oldest first.
@@ -22,8 +28,9 @@ class CandleSeries:
 
     Storage is two parallel lists (start times, candles) so that the live path, appending a
     candle or updating the last one, is O(1) amortised and lookups are a binary search.
-    Trimmed candles stay as a dead prefix (``_head``) that is compacted only once it is as
-    large as the live part, so dropping the oldest candle is O(1) amortised as well.
+    Trimmed candles stay as a dead prefix (``_head``) that is compacted once it is an eighth
+    of the live part (``_COMPACT_SHARE``): dropping the oldest candle is O(1) amortised as
+    well, and a full series holds at most about 1.125 x ``max_candles`` candles in memory.
     """
 
     def __init__(self, symbol: str, timeframe: str, max_candles: int = 100_000) -> None:
@@ -121,7 +128,7 @@ class CandleSeries:
         if excess <= 0:
             return
         self._head += excess
-        if self._head >= len(self._times) - self._head:
+        if self._head >= max(_COMPACT_MIN, (len(self._times) - self._head) // _COMPACT_SHARE):
             del self._times[: self._head]
             del self._candles[: self._head]
             self._head = 0

@@ -24,7 +24,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--speed", type=float, default=1.0, help="simulated s per real s")
     parser.add_argument(
-        "--push-interval", type=float, default=0.25, help="s between push rounds; 0 = flood"
+        "--push-interval",
+        type=float,
+        default=0.25,
+        help="s between push rounds; 0 = flood: replay trades ahead of the clock, as fast as "
+        "the socket takes (benchmarks only)",
+    )
+    parser.add_argument(
+        "--flood-rate",
+        type=float,
+        default=0.0,
+        help="flood mode: pushes/s per connection; 0 = unlimited",
     )
     return parser.parse_args(argv)
 
@@ -38,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         clock_speed=args.speed,
         push_interval=args.push_interval,
+        flood_rate=args.flood_rate,
         host=args.host,
         port=args.port,
     )

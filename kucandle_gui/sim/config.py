@@ -19,7 +19,14 @@ class SimConfig:
     #: Simulated time when the exchange starts; None = the wall clock at start.
     start_time: float | None = None
     #: Real seconds between push rounds; 0 = flood: push as fast as the socket takes.
+    #: **Flood is for benchmarks only**: each subscription replays its pair's trades second by
+    #: second from the moment it was subscribed, running ahead of the simulated clock (one
+    #: distinct candle state per traded second), so pushes then tell the future and REST only
+    #: catches up with them as the clock gets there. See :mod:`kucandle_gui.sim.flood`.
     push_interval: float = 0.25
+    #: Flood mode only: pushes per second on each connection, shared by its subscriptions
+    #: in turn; 0 = as many as the socket takes.
+    flood_rate: float = 0.0
     #: The market exists from ``start_time - history_days`` (no candle before).
     history_days: float = 30.0
     ping_interval_ms: int = 18000

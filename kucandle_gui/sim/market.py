@@ -109,6 +109,35 @@ class Market:
             self._recent[key] = found
         return found
 
+    def minute_bars(self, symbol: str, first_minute: int, stop_minute: int) -> MinuteBars:
+        """Aggregates of the whole minutes [first_minute, stop_minute) (minute numbers since
+        the epoch), nothing before listing. Callers ask only for minutes that are over."""
+        model = self._model(symbol)
+        if stop_minute <= first_minute:
+            return MinuteBars.empty(0)
+        return self._bars(model, first_minute, stop_minute, stop_minute * 60)
+
+    def trades(
+        self, symbol: str, first_minute: int, minutes: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every trade in ``minutes`` whole minutes from ``first_minute`` on (minute numbers
+        since the epoch), all in one UTC day: its second (Unix), price (ticks) and size
+        (units), oldest first, nothing before listing; the very trades the candles add up."""
+        model = self._model(symbol)
+        day_number, offset = divmod(first_minute, MINUTES_PER_DAY)
+        if offset + minutes > MINUTES_PER_DAY:
+            raise ValueError("trades() covers one UTC day at most")
+        day = self._day(model, day_number)
+        if not day.bars.traded[offset : offset + minutes].any():
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        ticks, sizes = model.seconds(day, offset, minutes)
+        unlisted = self.listing_time - first_minute * 60
+        if unlisted > 0:
+            sizes[:unlisted] = 0
+        traded = np.flatnonzero(sizes)
+        return first_minute * 60 + traded, ticks[traded], sizes[traded]
+
     def is_late_rollover(self, symbol: str, timeframe: str, new_start: int) -> bool:
         """Whether, when the candle at ``new_start`` begins, the previous one's final update
         comes after the new candle (KuCoin's "late update"); fixed per seed, pair and time."""

@@ -43,9 +43,3 @@ class CandleFeed:
         late = self._market.is_late_rollover(self.symbol, self.timeframe, start)
         self._start, self._last_sent = start, current
         return opened + finals if late else finals + opened
-
-    def latest(self, now: float) -> Candle | None:
-        """The current candle, for flood mode (repeats allowed)."""
-        return self._market.candle(
-            self.symbol, self.timeframe, candle_start(self.timeframe, now), now
-        )

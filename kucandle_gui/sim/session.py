@@ -5,6 +5,10 @@ client when no text frame came for ``idle_timeout`` (WebSocket ping frames are a
 as on KuCoin, do not keep the session alive), limits the client to 100 messages per 10 s,
 and pushes candle updates every ``push_interval``. Frames the client sends before its welcome
 are counted and ignored: KuCoin only serves a connection once it has said welcome.
+
+Flood mode (``push_interval == 0``, benchmarks only) pushes replayed states that run ahead of
+the clock (:mod:`kucandle_gui.sim.flood`), a batch of frames per loop turn, as fast as the
+socket takes them or at ``flood_rate`` per second.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from collections import deque
 
 from aiohttp import WSMsgType, web
 
 from kucandle_gui.protocol import (
+    CANDLE_PUSH_END,
     Ping,
     ProtocolError,
     Subscribe,
@@ -32,6 +38,7 @@ from kucandle_gui.protocol import (
     welcome_message,
 )
 from kucandle_gui.sim.context import ExchangeContext
+from kucandle_gui.sim.flood import CandleReplay
 from kucandle_gui.sim.pushes import CandleFeed
 from kucandle_gui.sim.topics import (
     TOPICS_PER_SESSION,
@@ -46,6 +53,11 @@ UPLINK_WINDOW = 10.0
 UPLINK_LIMIT = 100
 #: Flood mode's pause when there is nothing to push (stalled, or no subscription yet).
 _FLOOD_IDLE_WAIT = 0.05
+#: Flood mode: most frames sent per loop turn before the loop serves anything else (pings,
+#: subscribes, other connections); about 5 ms of sending.
+FLOOD_BATCH = 256
+#: A paced flood that fell behind (the socket was full) catches up at most this much (s).
+_FLOOD_MAX_LAG = 0.1
 
 
 class Session:
@@ -62,7 +74,8 @@ class Session:
         self._ctx = ctx
         self._ws = ws
         self._transport = transport
-        self._feeds: dict[tuple[str, str], CandleFeed] = {}
+        self._flood = ctx.config.push_interval == 0
+        self._feeds: dict[tuple[str, str], CandleFeed | CandleReplay] = {}
         self._uplink: deque[float] = deque()
         self._welcomed = False
         self._closing: asyncio.Future[None] | None = None
@@ -198,47 +211,83 @@ class Session:
             if len(self._feeds) + len(new) > TOPICS_PER_SESSION:
                 raise session_full()
             now = self._ctx.clock.now()
+            kind = CandleReplay if self._flood else CandleFeed
             for symbol, timeframe in new:
-                self._feeds[symbol, timeframe] = CandleFeed(
-                    self._ctx.market, symbol, timeframe, now
-                )
+                self._feeds[symbol, timeframe] = kind(self._ctx.market, symbol, timeframe, now)
         topics = frozenset(candle_topic(symbol, timeframe) for symbol, timeframe in self._feeds)
         self._ctx.stats.set_topics(id(self), topics)
 
     # -- pushing --------------------------------------------------------------------------
 
     async def _push_loop(self) -> None:
-        """A round every ``push_interval``; in flood mode (0) rounds back to back, yielding
-        to the loop between them and resting only while there is nothing to push."""
+        """A round every ``push_interval``, or the flood when it is 0."""
         interval = self._ctx.config.push_interval
+        if interval == 0:
+            await self._flood_loop()
+            return
         while True:
             await asyncio.sleep(interval)
-            sent = await self._push_round(flood=interval == 0)
-            if sent is None:
+            if not await self._push_round():
                 return
-            if interval == 0 and sent == 0:
-                await asyncio.sleep(_FLOOD_IDLE_WAIT)
 
-    async def _push_round(self, flood: bool) -> int | None:
-        """Push what is due on every subscription; how many pushes, None if the socket died."""
+    async def _push_round(self) -> bool:
+        """Push what is due on every subscription; False if the socket died."""
         now = self._ctx.clock.now()
-        sent = 0
         for key, feed in list(self._feeds.items()):
             if self._ctx.faults.stalled:
                 break  # a stall silences the rest of this round too
             if self._feeds.get(key) is not feed:
                 continue  # unsubscribed while this round was sending
-            if flood:
-                latest = feed.latest(now)
-                candles = [latest] if latest is not None else []
-            else:
-                candles = feed.due(now)
-            for candle in candles:
+            assert isinstance(feed, CandleFeed)
+            for candle in feed.due(now):
                 frame = candle_push_message(feed.symbol, feed.timeframe, candle, time.time_ns())
                 if not await self._send(frame, counter="pushes_sent"):
-                    return None
-                sent += 1
-        return sent
+                    return False
+        return True
+
+    async def _flood_loop(self) -> None:
+        """Flood: up to ``FLOOD_BATCH`` replayed states per loop turn, shared by the
+        subscriptions in turn, then a yield to the loop; paced to ``flood_rate`` if set.
+        Rests only while there is nothing to push (stalled, no subscription, quiet pairs)."""
+        loop = asyncio.get_running_loop()
+        rate = self._ctx.config.flood_rate
+        origin, paced = loop.time(), 0
+        turn = 0  # which subscription is served first this time round
+        while True:
+            replays = list(self._feeds.items())
+            if self._ctx.faults.stalled or not replays:
+                await asyncio.sleep(_FLOOD_IDLE_WAIT)
+                origin, paced = loop.time(), 0
+                continue
+            budget = FLOOD_BATCH
+            if rate > 0:
+                elapsed = loop.time() - origin
+                due = math.floor(elapsed * rate) - paced
+                if due <= 0:
+                    await asyncio.sleep((paced + 1) / rate - elapsed)
+                    continue
+                most = math.ceil(rate * _FLOOD_MAX_LAG)
+                if due > most:
+                    origin += (due - most) / rate  # forget what is owed beyond the lag
+                    due = most
+                budget = min(due, FLOOD_BATCH)
+            turn %= len(replays)
+            share = -(-budget // len(replays))
+            sent = 0
+            for key, replay in replays[turn:] + replays[:turn]:
+                if sent >= budget or self._ctx.faults.stalled:
+                    break
+                turn += 1
+                if self._feeds.get(key) is not replay:
+                    continue  # unsubscribed while this turn was sending
+                assert isinstance(replay, CandleReplay)
+                prefixes = replay.take(min(share, budget - sent))
+                done = await self._send_prefixes(key, replay, prefixes)
+                if done is None:
+                    return
+                sent += done
+            paced += sent
+            await asyncio.sleep(0 if sent else _FLOOD_IDLE_WAIT)
 
     # -- sending --------------------------------------------------------------------------
 
@@ -247,6 +296,33 @@ class Session:
         if self._ctx.faults.stalled:
             return False
         return await self._send(frame, counter)
+
+    async def _send_prefixes(
+        self, key: tuple[str, str], replay: CandleReplay, prefixes: list[str]
+    ) -> int | None:
+        """Finish and send replayed pushes of one subscription, each stamped with its own
+        send time, counted first as ``_send`` does; how many went out, None if the
+        connection is gone. Stops if the topic is unsubscribed meanwhile (a send can wait
+        for the socket), so that nothing of it follows the unsubscribe's ack."""
+        if self._ws.closed:
+            return None
+        if not prefixes:
+            return 0
+        stats, feeds = self._ctx.stats, self._feeds
+        stats.count("pushes_sent", len(prefixes))
+        send, clock = self._ws.send_str, time.time_ns
+        sent = 0
+        try:
+            for prefix in prefixes:
+                if feeds.get(key) is not replay:
+                    break
+                await send(f"{prefix}{clock()}{CANDLE_PUSH_END}")
+                sent += 1
+        except ConnectionError:
+            return None
+        if sent < len(prefixes):
+            stats.count("pushes_sent", sent - len(prefixes))
+        return sent
 
     async def _send(self, frame: str | bytes, counter: str | None = None) -> bool:
         """Send one frame; ``counter`` (a stats name) counts it first, so that a client that

@@ -158,12 +158,20 @@ class TradeModel:
     def partial_minute(self, day: DayTrades, minute_of_day: int, last_second: int) -> MinuteBars:
         """One minute of ``day`` counting only trades at seconds <= ``last_second`` (absolute)."""
         first = day.day * SECONDS_PER_DAY + minute_of_day * 60
-        steps, sizes = self._second_fields(first, 60)
-        walk = day.walk_before_minute[minute_of_day] + np.cumsum(steps)
-        offsets = np.arange(minute_of_day * 60, minute_of_day * 60 + 60, dtype=np.int64)
-        ticks = self._ticks(day.day, offsets, walk, day.walk_end)
+        ticks, sizes = self.seconds(day, minute_of_day, 1)
         sizes[first + np.arange(60) > last_second] = 0
         return MinuteBars.from_seconds(ticks.reshape(1, 60), sizes.reshape(1, 60))
+
+    def seconds(
+        self, day: DayTrades, minute_of_day: int, minutes: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Price (ticks) and size (units, 0 = no trade) of each second of ``minutes`` whole
+        minutes of ``day`` from ``minute_of_day`` on: the very trades ``day`` aggregates."""
+        first = day.day * SECONDS_PER_DAY + minute_of_day * 60
+        steps, sizes = self._second_fields(first, 60 * minutes)
+        walk = day.walk_before_minute[minute_of_day] + np.cumsum(steps)
+        offsets = np.arange(minute_of_day * 60, (minute_of_day + minutes) * 60, dtype=np.int64)
+        return self._ticks(day.day, offsets, walk, day.walk_end), sizes
 
     def _second_fields(self, first_second: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Walk steps and trade sizes (0 = no trade) of ``count`` seconds from a minute start."""

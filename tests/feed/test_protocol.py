@@ -359,6 +359,35 @@ def test_server_helpers_produce_what_the_client_parses() -> None:
 
 
 @pytest.mark.parametrize(
+    ("symbol", "candle", "subject"),
+    [
+        ("BTC-USDT", Candle(1729839600, 67644.9, 67724.8, 67243.8, 67437.6, 44.88, 3.0e6), None),
+        ("SHIB-USDT", Candle(60, 1e-08, 2.5e-08, 1e-08, 2e-08, 1e12, 12345.678), None),
+        ("ETH-BTC", Candle(0, 0.05, 0.05, 0.05, 0.05, 0.0, 0.0), "trade.candles.add"),
+    ],
+)
+def test_a_push_is_the_json_of_kucoins_example_however_it_is_built(
+    symbol: str, candle: Candle, subject: str | None
+) -> None:
+    """``candle_push_message`` and the prepared prefix (the simulator's flood) write the very
+    bytes ``json.dumps`` writes for the documented push."""
+    time_ns = 1729842192785164840
+    subject = subject or protocol.CANDLE_SUBJECT
+    expected = json.dumps(
+        {
+            "topic": f"/market/candles:{symbol}_1hour",
+            "type": "message",
+            "subject": subject,
+            "data": {"symbol": symbol, "candles": candle.to_kucoin(), "time": time_ns},
+        }
+    )
+    head = protocol.candle_push_head(symbol, "1hour", subject)
+    prepared = protocol.candle_push_prefix(head, candle.to_kucoin())
+    assert f"{prepared}{time_ns}{protocol.CANDLE_PUSH_END}" == expected
+    assert protocol.candle_push_message(symbol, "1hour", candle, time_ns, subject) == expected
+
+
+@pytest.mark.parametrize(
     "frame",
     ['{"type": "subscribe", "id": "1"}', '{"type": "unsubscribe", "id": "1", "topic": ""}', "{"],
 )

@@ -145,14 +145,26 @@ def test_drops_oldest_beyond_capacity() -> None:
 def test_trimming_many_times_keeps_order_and_lookups() -> None:
     """Far beyond the capacity, so that the dead prefix is compacted several times."""
     series = CandleSeries("BTC-USDT", "1min", max_candles=5)
-    for start in range(0, 60 * 100, 60):
+    for start in range(0, 60 * 1000, 60):
         series.upsert(candle(start, volume=1))
         series.upsert(candle(start, volume=2))
-    assert times(series) == list(range(60 * 95, 60 * 100, 60))
+    assert times(series) == list(range(60 * 995, 60 * 1000, 60))
     assert all(series.get(t) == candle(t, volume=2) for t in times(series))
-    assert series.get(60 * 94) is None
-    assert series.upsert(candle(60 * 97, volume=3))
-    assert series.get(60 * 97) == candle(60 * 97, volume=3)
+    assert series.get(60 * 994) is None
+    assert series.upsert(candle(60 * 997, volume=3))
+    assert series.get(60 * 997) == candle(60 * 997, volume=3)
+
+
+@pytest.mark.parametrize("max_candles", [1, 100, 5000])
+def test_a_full_series_lets_trimmed_candles_go(max_candles: int) -> None:
+    """Memory follows the cap: trimmed candles are released once they are an eighth of the
+    live ones (or 64), not kept until there are as many of them as live ones."""
+    series = CandleSeries("BTC-USDT", "1min", max_candles=max_candles)
+    for start in range(0, 60 * 3 * max_candles + 60 * 200, 60):
+        series.upsert(candle(start))
+        held = len(series._candles)  # live and trimmed-but-not-released
+        assert held <= max(max_candles + 64, max_candles * 9 // 8 + 1)
+    assert len(series) == max_candles
 
 
 def test_rows_older_than_the_oldest_are_ignored_when_full() -> None:

@@ -155,18 +155,3 @@ def test_clear_turns_standing_faults_off(sim: LocalExchange, connect: Connect) -
     client = connect(sim.base_url)  # not refused: asserts the welcome
     client.send({"id": "p", "type": "ping"})
     assert client.reply_to("p")["type"] == "pong"
-
-
-def test_flood_mode_pushes_back_to_back_with_repeats(
-    make_exchange: Callable[..., LocalExchange], connect: Connect
-) -> None:
-    sim = make_exchange(push_interval=0.0, clock_speed=1e-9)  # a frozen market: only repeats
-    client = connect(sim.base_url)
-    client.subscribe("/market/candles:BTC-USDT_1min,ETH-USDT_1min")
-    flood = [client.recv_until(is_push) for _ in range(600)]
-    assert {p["topic"] for p in flood} == {BTC_1MIN, "/market/candles:ETH-USDT_1min"}
-    btc = [p["data"]["candles"] for p in flood if p["topic"] == BTC_1MIN]
-    assert len(btc) > 250 and all(c == btc[0] for c in btc)
-    # The flood yields to the loop: requests are still served while it runs.
-    client.send({"id": "still-there", "type": "ping"})
-    wait_until(lambda: sim.stats().pongs_sent == 1, what="ping answered during the flood")
