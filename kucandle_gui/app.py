@@ -8,6 +8,7 @@ slots and Qt's own warnings go there too, not only to a console the user may not
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -185,6 +186,9 @@ def run_gui(
             api_url, symbol, timeframe, settings=settings, demo=demo, log_dir=log_dir
         )
         window.show()
+        # What start-up created lives as long as the app: keep it out of the garbage
+        # collector's full passes, which otherwise stall the UI thread for tens of ms.
+        gc.freeze()
         with close_on_signals(window.close):
             code = app.exec()
         window.shutdown()  # the loop can also end by app.quit(); stop the feed all the same

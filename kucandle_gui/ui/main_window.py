@@ -110,7 +110,8 @@ class MainWindow(QMainWindow):
         self.pair_dialog: PairDialog | None = None
         self.about_box: QMessageBox | None = None
 
-        self.chart = CandleChart(self)
+        # The chart keeps what the feed keeps, no more: memory stays bounded on a week-long run.
+        self.chart = CandleChart(self, max_candles=(feed_config or FeedConfig()).max_candles)
         self.banner = MessageBanner(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)

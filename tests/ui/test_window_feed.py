@@ -316,3 +316,8 @@ def test_help_menu(qtbot, window, tmp_path):
     finally:
         QDesktopServices.unsetUrlHandler("file")
     assert [u.toLocalFile() for u in catcher.urls] == [str(tmp_path)]
+
+
+def test_the_chart_keeps_no_more_candles_than_the_feed(make_window, exchange) -> None:
+    window = make_window(exchange.base_url)
+    assert window.chart.store.max_len == fast_feed_config().max_candles
