@@ -115,15 +115,16 @@ class FeedStatusBar(QStatusBar):
         self.demo_label.setText("DEMO · simulated prices")
         self.demo_label.setStyleSheet("color: #ffffff; background: #b5179e; padding: 0 6px;")
         self.demo_label.hide()
-        for label in (
+        #: The labels that show the feed's metrics (blank until the first metrics arrive).
+        self._metric_labels = (
             self.messages_label,
             self.errors_label,
             self.reconnects_label,
             self.token_label,
             self.last_message_label,
             self.latency_label,
-            self.demo_label,
-        ):
+        )
+        for label in (*self._metric_labels, self.demo_label):
             self.addPermanentWidget(label)
 
         self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_SHOWN_MS)
@@ -216,14 +217,7 @@ class FeedStatusBar(QStatusBar):
         self.state_label.setStyleSheet(f"color: {_STATE_COLOURS[state]}; font-weight: bold;")
         m = self._metrics
         if m is None:
-            for label in (
-                self.messages_label,
-                self.errors_label,
-                self.reconnects_label,
-                self.token_label,
-                self.last_message_label,
-                self.latency_label,
-            ):
+            for label in self._metric_labels:
                 label.setText("")
             return
         self.messages_label.setText(f"{m.messages:,} msgs")
