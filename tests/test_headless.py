@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import signal
@@ -32,8 +33,10 @@ class HeadlessRun:
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
+        # The pipe is closed under this thread once a test is done with the process.
+        with contextlib.suppress(ValueError):
+            for line in self.process.stdout:
+                self.lines.put(line)
 
     def objects(self, n: int, timeout: float = 20.0) -> list[dict[str, object]]:
         return [json.loads(self.lines.get(timeout=timeout)) for _ in range(n)]
