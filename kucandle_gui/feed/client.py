@@ -452,14 +452,15 @@ class FeedClient:
             self._request(self._session, "unsubscribe", key)
 
     def _emit_refused(self, key: SeriesKey, reason: str) -> None:
+        self._emit_series_error(
+            key, f"KuCoin refused {key[0]} {key[1]}: {reason}", ErrorKind.REFUSED, dropped=True
+        )
+
+    def _emit_series_error(
+        self, key: SeriesKey, message: str, kind: ErrorKind, *, dropped: bool = False
+    ) -> None:
         self._emit(
-            ErrorEvent(
-                f"KuCoin refused {key[0]} {key[1]}: {reason}",
-                ErrorKind.REFUSED,
-                symbol=key[0],
-                timeframe=key[1],
-                subscription_dropped=True,
-            )
+            ErrorEvent(message, kind, symbol=key[0], timeframe=key[1], subscription_dropped=dropped)
         )
 
     def _drop(self, key: SeriesKey) -> None:
@@ -483,13 +484,8 @@ class FeedClient:
             self._metrics.record_error()
             what = "backfill" if last is not None else "history"
             if retrying:
-                self._emit(
-                    ErrorEvent(
-                        f"{what} of {key[0]} {key[1]} failed: {exc}; retrying",
-                        ErrorKind.HISTORY,
-                        symbol=key[0],
-                        timeframe=key[1],
-                    )
+                self._emit_series_error(
+                    key, f"{what} of {key[0]} {key[1]} failed: {exc}; retrying", ErrorKind.HISTORY
                 )
                 return
             # The exchange refuses the pair itself (it may still have accepted the topic):

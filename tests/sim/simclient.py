@@ -17,23 +17,22 @@ import requests
 import websocket
 
 from kucandle_gui.sim import SimConfig
+from tests.conftest import fast_sim_config
 
 #: A fixed simulated start (a minute boundary + 30 s) makes every market value reproducible.
 START = 1_750_000_050.0
 
 
 def sim_config(**overrides: Any) -> SimConfig:
-    """Fast settings: one simulated minute per real second, short heartbeats."""
+    """The shared fast settings, with a fixed start so that every market value repeats."""
     settings: dict[str, Any] = {
         "start_time": START,
-        "clock_speed": 60.0,
         "push_interval": 0.1,
         "ping_interval_ms": 500,
         "ping_timeout_ms": 1000,
-        "idle_timeout": 5.0,
     }
     settings.update(overrides)
-    return SimConfig(**settings)
+    return fast_sim_config(**settings)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 5.0, what: str = "") -> Any:
