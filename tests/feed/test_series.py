@@ -162,7 +162,7 @@ def test_a_full_series_lets_trimmed_candles_go(max_candles: int) -> None:
     series = CandleSeries("BTC-USDT", "1min", max_candles=max_candles)
     for start in range(0, 60 * 3 * max_candles + 60 * 200, 60):
         series.upsert(candle(start))
-        held = len(series._candles)  # live and trimmed-but-not-released
+        held = series.capacity  # live and trimmed-but-not-released
         assert held <= max(max_candles + 64, max_candles * 9 // 8 + 1)
     assert len(series) == max_candles
 

@@ -1,0 +1,142 @@
+"""Everything the screen shows, for every series at once.
+
+``MonitorModel`` holds one :class:`SeriesModel` per series some view needs (today the charts;
+the watchlist and alerts hold theirs the same way), so a series shown twice is held once and
+a series no view needs is let go. What it holds is what the feed must be subscribed to:
+``subscriptions_changed`` tells the worker layer, which never decides that itself. What the
+feed delivers comes back through :meth:`apply` and friends; anything for a series not held
+(still in flight from before a switch) is dropped here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psygnal import Signal
+
+from kucandle_gui.protocol import Candle
+
+from .chart_model import ChartModel
+from .keys import SeriesKey
+from .series_model import SeriesModel, SeriesState
+
+#: Candles asked for each time a view scrolls past the oldest one held.
+OLDER_PAGE = 500
+
+
+class MonitorModel:
+    """Series held (with their holders), the charts, and the requests they make."""
+
+    #: ``(added, removed)``: tuples of ``SeriesKey`` the feed must (no longer) carry.
+    subscriptions_changed = Signal(object, object)
+    #: ``(key, before, count)``: load up to ``count`` candles of ``key`` older than ``before``.
+    older_requested = Signal(object, int, int)
+    #: ``simulated``: prices now come from another exchange (real, or the local simulated
+    #: one); every held series started over.
+    source_changed = Signal(bool)
+
+    def __init__(self, max_candles: int | None = 100_000, older_page: int = OLDER_PAGE) -> None:
+        self.max_candles = max_candles
+        self.older_page = older_page
+        #: Whether the prices come from a simulated exchange: views say so on screen.
+        self.simulated = False
+        self.charts: list[ChartModel] = []
+        self._held: dict[SeriesKey, SeriesModel] = {}
+        self._holders: dict[SeriesKey, int] = {}
+
+    # -- what is held ----------------------------------------------------------------------
+
+    def wanted(self) -> tuple[SeriesKey, ...]:
+        """Every series held: the subscriptions the feed should have."""
+        return tuple(self._held)
+
+    def series(self, key: SeriesKey) -> SeriesModel | None:
+        return self._held.get(key)
+
+    def hold(self, key: SeriesKey) -> SeriesModel:
+        """Count one more holder of ``key`` (held and subscribed from the first one on)."""
+        self._holders[key] = self._holders.get(key, 0) + 1
+        series = self._held.get(key)
+        if series is None:
+            series = SeriesModel(key, self.max_candles)
+            series.older_wanted.connect(self._relay_older)
+            self._held[key] = series
+            self.subscriptions_changed.emit((key,), ())
+        return series
+
+    def release(self, key: SeriesKey) -> None:
+        """One holder fewer; the last one lets the series (and its subscription) go."""
+        count = self._holders.get(key, 0) - 1
+        if count > 0:
+            self._holders[key] = count
+            return
+        self._holders.pop(key, None)
+        if self._held.pop(key, None) is not None:
+            self.subscriptions_changed.emit((), (key,))
+
+    def set_source(self, simulated: bool) -> None:
+        """Another exchange feeds the monitor: every held series starts over (no candle of one
+        exchange is ever shown beside another's), and views learn whether it is simulated."""
+        self.simulated = simulated
+        for series in self._held.values():
+            series.restart()
+        self.source_changed.emit(simulated)
+
+    # -- charts ------------------------------------------------------------------------------
+
+    def add_chart(self, symbol: str, timeframe: str) -> ChartModel:
+        """A chart showing ``symbol`` ``timeframe`` (``ValueError`` names what is valid)."""
+        chart = ChartModel(self.hold(SeriesKey.of(symbol, timeframe)))
+        self.charts.append(chart)
+        return chart
+
+    def show(self, chart: ChartModel, symbol: str, timeframe: str) -> bool:
+        """Point ``chart`` at another series; False when it already shows it.
+
+        Validated here, once (``ValueError`` names what is valid). The new series is held
+        before the old one is released, so switching between two views' series never drops
+        a subscription that is still needed.
+        """
+        key = SeriesKey.of(symbol, timeframe)
+        if key == chart.key:
+            return False
+        old = chart.key
+        chart._switch(self.hold(key))
+        self.release(old)
+        return True
+
+    def is_shown(self, key: SeriesKey) -> bool:
+        return any(chart.key == key for chart in self.charts)
+
+    # -- what the feed delivers (UI thread) --------------------------------------------------
+
+    def apply(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
+        """Candles of one series from the feed; dropped unless the series is held."""
+        series = self._held.get(SeriesKey(symbol, timeframe))
+        if series is not None:
+            series.apply(candles)
+
+    def history_loaded(self, symbol: str, timeframe: str) -> None:
+        """The feed's REST history (or backfill) of a series is in."""
+        series = self._held.get(SeriesKey(symbol, timeframe))
+        if series is not None and series.state is SeriesState.LOADING:
+            series.set_state(SeriesState.READY)
+
+    def refused(self, symbol: str, timeframe: str) -> None:
+        """The exchange will not serve a series (the feed dropped its subscription)."""
+        series = self._held.get(SeriesKey(symbol, timeframe))
+        if series is not None:
+            series.set_state(SeriesState.REFUSED)
+
+    def older_loaded(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
+        series = self._held.get(SeriesKey(symbol, timeframe))
+        if series is not None:
+            series.older_loaded(candles)
+
+    def older_failed(self, symbol: str, timeframe: str) -> None:
+        series = self._held.get(SeriesKey(symbol, timeframe))
+        if series is not None:
+            series.older_failed()
+
+    def _relay_older(self, key: SeriesKey, before: int) -> None:
+        self.older_requested.emit(key, before, self.older_page)

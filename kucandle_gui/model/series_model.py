@@ -1,0 +1,95 @@
+"""One series the app holds: its candles (the copy the screen draws), its state, its requests.
+
+Plain Python with psygnal events, so the model is tested without a QApplication and the Qt
+layer only observes it (napari's viewer model is the example). Runs on the UI thread: the
+worker hands it what the feed delivered, views read it when they repaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+from psygnal import Signal
+
+from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.protocol import Candle
+
+from .keys import SeriesKey
+
+#: Above this many candles a delivery is merged in one pass (new start times inserted with
+#: one sort); below, each candle is upserted, which is O(1) at the live end.
+_MERGE_ABOVE = 32
+
+
+class SeriesState(Enum):
+    """Whether a series can be drawn yet."""
+
+    LOADING = "loading"  # subscribed, history not in yet
+    READY = "ready"  # history in (possibly empty: a pair without recent trades)
+    REFUSED = "refused"  # the exchange will not serve it
+
+
+class SeriesModel:
+    """Candles of one (symbol, timeframe) merged by the feed's rule, with events for views."""
+
+    #: The candles changed (views coalesce redraws to the screen's frame rate).
+    changed = Signal()
+    #: ``SeriesState``: loading, ready or refused.
+    state_changed = Signal(object)
+    #: ``(key, before)``: older candles than ``before`` are wanted (asked once per edge).
+    older_wanted = Signal(object, int)
+    #: ``key``: the exchange has no candles older than those held.
+    no_older = Signal(object)
+
+    def __init__(self, key: SeriesKey, max_candles: int | None) -> None:
+        self.key = key
+        self.candles = CandleSeries(key.symbol, key.timeframe, max_candles)
+        self.state = SeriesState.LOADING
+        #: Oldest start time older history was asked before; None when no request is open.
+        self._older_asked: int | None = None
+
+    def apply(self, candles: Sequence[Candle]) -> bool:
+        """Merge delivered candles; True (and ``changed`` emitted) when the series changed."""
+        if len(candles) > _MERGE_ABOVE:
+            changed = bool(self.candles.merge(candles))
+        else:
+            changed = False
+            for candle in candles:
+                if self.candles.upsert(candle):
+                    changed = True
+        if changed:
+            self.changed.emit()
+        return changed
+
+    def restart(self) -> None:
+        """Forget every candle and wait for history again (the source changed)."""
+        self.candles.clear()
+        self._older_asked = None
+        self.set_state(SeriesState.LOADING)
+        self.changed.emit()
+
+    def set_state(self, state: SeriesState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def want_older(self, oldest: int) -> None:
+        """A view nears ``oldest``, the oldest candle held: ask once per edge, not per repaint,
+        and never again for an edge the exchange has nothing before."""
+        if oldest == self._older_asked or self.state is SeriesState.REFUSED:
+            return
+        self._older_asked = oldest
+        self.older_wanted.emit(self.key, oldest)
+
+    def older_loaded(self, candles: Sequence[Candle]) -> None:
+        """Older candles arrived; none means the edge stays asked (nothing older exists)."""
+        if candles:
+            self._older_asked = None
+            self.apply(candles)
+        else:
+            self.no_older.emit(self.key)
+
+    def older_failed(self) -> None:
+        """The request failed: the same edge may be asked again."""
+        self._older_asked = None

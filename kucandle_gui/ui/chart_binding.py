@@ -1,0 +1,65 @@
+"""A chart widget as a view of a chart model.
+
+``ChartBinding`` keeps a :class:`CandleChart` showing what a :class:`ChartModel` says: the
+series' candles (the chart draws the model's own columns, it holds no copy), whether they are
+loading or refused, and SIMULATED while the source is simulated. The chart's request for older
+history goes back to the model, which decides whether to ask.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, SeriesState
+from kucandle_gui.ui.chart import CandleChart
+
+from .wording import series_note
+
+
+class ChartBinding(QObject):
+    """Observes one chart model (and the monitor's source) and drives one chart widget."""
+
+    def __init__(
+        self, chart: CandleChart, model: ChartModel, monitor: MonitorModel, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.chart = chart
+        self.model = model
+        self._monitor = monitor
+        self._series: SeriesModel | None = None
+        model.series_switched.connect(self._show)
+        monitor.source_changed.connect(self._source_changed)
+        chart.olderHistoryWanted.connect(self._older_wanted)
+        self._show(model.series)
+
+    def _show(self, series: SeriesModel) -> None:
+        if self._series is not None:
+            self._series.changed.disconnect(self.chart.data_changed)
+            self._series.state_changed.disconnect(self._state_changed)
+        self._series = series
+        series.changed.connect(self.chart.data_changed)
+        series.state_changed.connect(self._state_changed)
+        key = series.key
+        self.chart.set_series(key.symbol, key.timeframe, key.seconds, store=series.candles)
+        self.chart.set_watermark("SIMULATED" if self._monitor.simulated else None)
+        self._state_changed(series.state)
+
+    def _state_changed(self, state: SeriesState) -> None:
+        if self._series is not None:
+            self.chart.set_loading(series_note(self._series.key, state))
+
+    def _source_changed(self, _simulated: bool) -> None:
+        self._show(self.model.series)  # every series started over: so does the view
+
+    def _older_wanted(self, oldest: int) -> None:
+        self.model.series.want_older(oldest)
+
+    def unbind(self) -> None:
+        """Stop observing (the chart or the model goes away first)."""
+        self.model.series_switched.disconnect(self._show)
+        self._monitor.source_changed.disconnect(self._source_changed)
+        self.chart.olderHistoryWanted.disconnect(self._older_wanted)
+        if self._series is not None:
+            self._series.changed.disconnect(self.chart.data_changed)
+            self._series.state_changed.disconnect(self._state_changed)
+            self._series = None

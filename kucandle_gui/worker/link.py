@@ -1,0 +1,130 @@
+"""The monitor's link to a feed: the ``FeedController`` of the moment, wired both ways.
+
+``FeedLink`` lives as long as the monitor. It owns the current controller (replaced when the
+source changes, e.g. to the demo exchange; a stopped one is deleted) and connects it from one
+table, so that connecting and disconnecting cannot drift apart. What the monitor asks for
+(subscriptions, older history) goes to the controller; what the controller delivers goes to
+the monitor; what views show besides candles (status, errors, metrics, notes) is re-emitted
+by the link, so a window connects once whatever the controller of the moment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedConfig
+from kucandle_gui.model import MonitorModel, SeriesKey
+
+from .controller import FeedController
+
+log = logging.getLogger(__name__)
+
+
+class FeedLink(QObject):
+    """Feeds a :class:`MonitorModel` from the exchange at :attr:`api_url`."""
+
+    historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
+    statusChanged = Signal(object)  # StatusEvent
+    errorOccurred = Signal(object)  # ErrorEvent
+    metricsUpdated = Signal(object)  # FeedMetrics
+    symbolsLoaded = Signal(list)  # list[SymbolInfo]
+    symbolsFailed = Signal(str)
+    #: A new controller started (``api_url``, ``simulated``): earlier news is out of date.
+    sourceChanged = Signal(str, bool)
+
+    def __init__(
+        self, monitor: MonitorModel, config: FeedConfig | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.monitor = monitor
+        self.config = config or FeedConfig()
+        self.controller: FeedController | None = None
+        self.simulated = False
+        monitor.subscriptions_changed.connect(self._subscriptions_changed)
+        monitor.older_requested.connect(self._load_older)
+
+    def _table(self, controller: FeedController) -> list[tuple[Signal, Callable[..., object]]]:
+        """Every connection between a controller and the rest, in one place."""
+        monitor = self.monitor
+        return [
+            (controller.candlesChanged, monitor.apply),
+            (controller.historyLoaded, self._history_loaded),
+            (controller.olderCandlesLoaded, monitor.older_loaded),
+            (controller.errorOccurred, self._error),
+            (controller.statusChanged, self.statusChanged),
+            (controller.metricsUpdated, self.metricsUpdated),
+            (controller.symbolsLoaded, self.symbolsLoaded),
+            (controller.symbolsFailed, self.symbolsFailed),
+        ]
+
+    @property
+    def api_url(self) -> str:
+        return self.controller.api_url if self.controller is not None else ""
+
+    def start(self, api_url: str, *, simulated: bool = False) -> FeedController:
+        """Feed the monitor from ``api_url`` (stopping the previous source). A new source
+        starts every held series over: candles of one exchange never mix with another's."""
+        self.stop()
+        if self.simulated != simulated or self.monitor.simulated != simulated:
+            self.monitor.set_source(simulated)
+        self.simulated = simulated
+        controller = FeedController(api_url, self.monitor.wanted(), self.config, parent=self)
+        for signal, slot in self._table(controller):
+            signal.connect(slot)
+        self.controller = controller
+        log.info("feed from %s: %s", api_url, ", ".join(map(str, self.monitor.wanted())))
+        controller.start()
+        self.sourceChanged.emit(api_url, simulated)
+        return controller
+
+    def stop(self) -> None:
+        """Stop the controller (within 2 s), hear nothing more from it, and delete it."""
+        controller, self.controller = self.controller, None
+        if controller is None:
+            return
+        for signal, slot in self._table(controller):
+            signal.disconnect(slot)
+        controller.stop()
+        controller.deleteLater()
+
+    def request_symbols(self) -> bool:
+        """Ask for the exchange's pairs (``symbolsLoaded``); False without a feed."""
+        if self.controller is None:
+            return False
+        self.controller.request_symbols()
+        return True
+
+    # -- from the monitor ----------------------------------------------------------------------
+
+    def _subscriptions_changed(
+        self, added: tuple[SeriesKey, ...], removed: tuple[SeriesKey, ...]
+    ) -> None:
+        if self.controller is None:
+            return  # the next controller subscribes to monitor.wanted()
+        for key in removed:
+            self.controller.unsubscribe(*key)
+        for key in added:
+            self.controller.subscribe(*key)
+
+    def _load_older(self, key: SeriesKey, before: int, count: int) -> None:
+        if self.controller is None:
+            self.monitor.older_failed(*key)
+        else:
+            self.controller.load_older(key.symbol, key.timeframe, before, count)
+
+    # -- from the controller ---------------------------------------------------------------------
+
+    def _history_loaded(self, symbol: str, timeframe: str, rows: int, backfill: bool) -> None:
+        self.monitor.history_loaded(symbol, timeframe)
+        self.historyLoaded.emit(symbol, timeframe, rows, backfill)
+
+    def _error(self, event: ErrorEvent) -> None:
+        if event.symbol and event.timeframe:
+            if event.subscription_dropped:
+                self.monitor.refused(event.symbol, event.timeframe)
+            elif event.kind is ErrorKind.REQUEST:
+                self.monitor.older_failed(event.symbol, event.timeframe)
+        self.errorOccurred.emit(event)

@@ -1,0 +1,176 @@
+"""MonitorModel, ChartModel and SeriesModel without a QApplication."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kucandle_gui.model import MonitorModel, SeriesKey, SeriesState
+from kucandle_gui.protocol import Candle
+
+BTC = SeriesKey("BTC-USDT", "1min")
+ETH = SeriesKey("ETH-USDT", "5min")
+
+
+def candle(start: int, close: float = 100.0, volume: float = 1.0) -> Candle:
+    return Candle(start, 100.0, max(100.0, close), min(100.0, close), close, volume, volume)
+
+
+class Log:
+    """Records every emission of the events it is connected to."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def __call__(self, *args: object) -> None:
+        self.calls.append(args)
+
+
+def test_the_model_imports_no_qt() -> None:
+    code = "import sys, kucandle_gui.model; print(sorted(m for m in sys.modules if 'Qt' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_chart_holds_its_series_validated_and_normalised_once() -> None:
+    monitor = MonitorModel()
+    subscriptions = Log()
+    monitor.subscriptions_changed.connect(subscriptions)
+    chart = monitor.add_chart(" btc-usdt", "1min")
+    assert chart.key == BTC
+    assert monitor.wanted() == (BTC,)
+    assert subscriptions.calls == [((BTC,), ())]
+
+
+def test_a_lowercase_switch_reaches_the_normalised_series() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    assert monitor.show(chart, "eth-usdt", "5min")
+    monitor.apply("ETH-USDT", "5min", [candle(300)])
+    monitor.history_loaded("ETH-USDT", "5min")
+    assert chart.series.candles.candles() == [candle(300)]
+    assert chart.series.state is SeriesState.READY
+
+
+def test_a_malformed_switch_is_refused_with_what_is_valid_and_changes_nothing() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    with pytest.raises(ValueError, match="valid timeframes: 1min"):
+        monitor.show(chart, "ETH-USDT", "2min")
+    with pytest.raises(ValueError, match="expected BASE-QUOTE"):
+        monitor.show(chart, "ETH/USDT", "1min")
+    assert chart.key == BTC
+    assert chart.previous is None
+    assert monitor.wanted() == (BTC,)
+
+
+def test_after_a_switch_no_candle_of_the_old_series_reaches_the_chart() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    switched = Log()
+    chart.series_switched.connect(switched)
+    monitor.show(chart, "ETH-USDT", "5min")
+    changed = Log()
+    chart.series.changed.connect(changed)
+    monitor.apply("BTC-USDT", "1min", [candle(60)])  # still in flight from before the switch
+    assert changed.calls == []
+    assert len(chart.series.candles) == 0
+    assert switched.calls == [(chart.series,)]
+    assert chart.previous == BTC
+
+
+def test_switching_subscribes_the_new_series_before_releasing_the_old() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    subscriptions = Log()
+    monitor.subscriptions_changed.connect(subscriptions)
+    assert not monitor.show(chart, "btc-usdt", "1min")  # the same series: nothing to do
+    monitor.show(chart, "ETH-USDT", "5min")
+    assert subscriptions.calls == [((ETH,), ()), ((), (BTC,))]
+    assert monitor.wanted() == (ETH,)
+
+
+def test_a_series_shown_twice_is_held_once_and_released_with_its_last_view() -> None:
+    monitor = MonitorModel()
+    first = monitor.add_chart("BTC-USDT", "1min")
+    second = monitor.add_chart("BTC-USDT", "1min")
+    assert first.series is second.series
+    subscriptions = Log()
+    monitor.subscriptions_changed.connect(subscriptions)
+    monitor.show(first, "ETH-USDT", "5min")
+    assert monitor.wanted() == (BTC, ETH)
+    monitor.show(second, "ETH-USDT", "5min")
+    assert subscriptions.calls == [((ETH,), ()), ((), (BTC,))]
+    assert monitor.series(BTC) is None
+
+
+def test_deliveries_merge_by_the_series_rule() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    monitor.apply("BTC-USDT", "1min", [candle(60, volume=5), candle(120)])
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=90, volume=3)])  # an older state
+    page = [candle(t, volume=2) for t in range(-60 * 40, 60, 60)]  # a bulk REST page
+    monitor.apply("BTC-USDT", "1min", page)
+    series = chart.series.candles
+    assert series.get(60) == candle(60, volume=5)
+    assert len(series) == 43
+    assert series.last() == candle(120)
+
+
+def test_older_history_is_asked_once_per_edge() -> None:
+    monitor = MonitorModel(older_page=200)
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    asked = Log()
+    monitor.older_requested.connect(asked)
+    chart.series.want_older(6000)
+    chart.series.want_older(6000)  # the next repaint: the same edge
+    assert asked.calls == [(BTC, 6000, 200)]
+    monitor.older_failed("BTC-USDT", "1min")
+    chart.series.want_older(6000)  # a failed request may be made again
+    assert len(asked.calls) == 2
+    monitor.older_loaded("BTC-USDT", "1min", [candle(5940)])
+    chart.series.want_older(5940)  # a new edge
+    assert asked.calls[-1] == (BTC, 5940, 200)
+
+
+def test_an_edge_with_nothing_older_is_not_asked_again() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    asked, nothing = Log(), Log()
+    monitor.older_requested.connect(asked)
+    chart.series.no_older.connect(nothing)
+    chart.series.want_older(6000)
+    monitor.older_loaded("BTC-USDT", "1min", [])
+    chart.series.want_older(6000)
+    assert len(asked.calls) == 1
+    assert nothing.calls == [(BTC,)]
+
+
+def test_a_refused_series_says_so_and_asks_for_nothing() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("NOPE-USDT", "1min")
+    states, asked = Log(), Log()
+    chart.series.state_changed.connect(states)
+    monitor.older_requested.connect(asked)
+    monitor.refused("NOPE-USDT", "1min")
+    monitor.history_loaded("NOPE-USDT", "1min")  # a late answer does not undo the refusal
+    chart.series.want_older(6000)
+    assert states.calls == [(SeriesState.REFUSED,)]
+    assert asked.calls == []
+    assert chart.series.state is SeriesState.REFUSED
+
+
+def test_a_new_source_starts_every_series_over_and_says_whether_it_is_simulated() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    monitor.apply("BTC-USDT", "1min", [candle(60)])
+    monitor.history_loaded("BTC-USDT", "1min")
+    sources = Log()
+    monitor.source_changed.connect(sources)
+    monitor.set_source(True)
+    assert sources.calls == [(True,)]
+    assert monitor.simulated
+    assert len(chart.series.candles) == 0
+    assert chart.series.state is SeriesState.LOADING
