@@ -8,6 +8,7 @@ from datetime import datetime
 import numpy as np
 
 from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.model.viewport import visible_extent
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart.readout import (
     csv_row,
@@ -15,7 +16,7 @@ from kucandle_gui.ui.chart.readout import (
     price_decimals,
     readout,
 )
-from kucandle_gui.ui.chart.sampling import Sampler, visible_extent
+from kucandle_gui.ui.chart.sampling import Sampler
 
 T0 = 1_700_000_040
 TF = 60
