@@ -1,36 +1,40 @@
 """The UI thread's handle on the feed: one object to connect to, one to stop.
 
 ``FeedController`` lives on the UI thread and owns the ``QThread`` running the
-:class:`FeedWorker`, plus one background thread for the REST questions the window asks (the
-symbol list, older history when the user scrolls left). Every result comes back as a signal
-delivered on the UI thread; no method here blocks on the network.
+:class:`FeedWorker`, plus one background thread for the REST questions asked on the UI's
+behalf (the symbol list, older history when the user scrolls left). Every result comes back
+as a signal delivered on the UI thread; no method here blocks on the network.
 
-It also keeps the *current* series: ``candlesChanged`` is only emitted for it, so after
-``switch()`` returns no candle of the old pair can reach the chart, whatever is still in flight.
+It holds no notion of a *current* series: it carries every subscribed series, and the model
+(:class:`~kucandle_gui.model.MonitorModel`) decides what is shown and drops what is not.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from kucandle_gui.feed import CandleUpdate, ErrorEvent, ErrorKind, FeedConfig
-from kucandle_gui.feed.rest import RestClient, RestError
-from kucandle_gui.protocol import TIMEFRAME_SECONDS, validate_symbol, validate_timeframe
+from kucandle_gui.feed import (
+    CandleUpdate,
+    ErrorEvent,
+    ErrorKind,
+    FeedConfig,
+    FeedMetrics,
+    RestClient,
+    RestError,
+)
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle
 
 from .feed_worker import FeedWorker
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 
 class FeedController(QObject):
-    """Start, switch, ask, stop; everything else arrives as signals on the UI thread."""
+    """Start, subscribe, ask, stop; everything else arrives as signals on the UI thread."""
 
     candlesChanged = Signal(str, str, list)  # symbol, timeframe, list[Candle] changed
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
@@ -44,18 +48,15 @@ class FeedController(QObject):
     def __init__(
         self,
         api_url: str,
-        symbol: str,
-        timeframe: str,
+        subscriptions: Iterable[tuple[str, str]] = (),
         config: FeedConfig | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._api_url = api_url
-        self._symbol = validate_symbol(symbol)
-        self._timeframe = validate_timeframe(timeframe)
         self._thread = QThread()
         self._thread.setObjectName("kucandle-worker")
-        self._worker = FeedWorker(api_url, (self._symbol, self._timeframe), config)
+        self._worker = FeedWorker(api_url, subscriptions, config)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.finished.connect(self._thread.quit)
@@ -72,12 +73,8 @@ class FeedController(QObject):
         return self._api_url
 
     @property
-    def symbol(self) -> str:
-        return self._symbol
-
-    @property
-    def timeframe(self) -> str:
-        return self._timeframe
+    def running(self) -> bool:
+        return self._thread.isRunning()
 
     def start(self) -> None:
         self._thread.start()
@@ -92,31 +89,30 @@ class FeedController(QObject):
             if not self._thread.wait(int(timeout * 1000)):
                 log.warning("feed worker did not stop within %.1f s", timeout)
 
-    def switch(self, symbol: str, timeframe: str) -> None:
-        """Show another series: unsubscribe the old topic, subscribe the new one, same socket.
+    def subscribe(self, symbol: str, timeframe: str) -> None:
+        """Carry a series too (history first, then live); a no-op when already carried."""
+        self._worker.feed.subscribe(symbol, timeframe)
 
-        Raises ``ValueError`` (with what is valid) for a malformed pair or timeframe.
-        """
-        new = (validate_symbol(symbol), validate_timeframe(timeframe))
-        old = (self._symbol, self._timeframe)
-        if new == old:
-            return
-        self._symbol, self._timeframe = new
-        self._worker.feed.unsubscribe(*old)
-        self._worker.feed.subscribe(*new)
+    def unsubscribe(self, symbol: str, timeframe: str) -> None:
+        """Stop carrying a series; its pending updates are dropped."""
+        self._worker.feed.unsubscribe(symbol, timeframe)
 
-    def load_older(self, before: int, count: int = 500) -> None:
-        """Fetch up to ``count`` candles of the current series that start before ``before``."""
-        symbol, timeframe = self._symbol, self._timeframe
+    def metrics(self) -> FeedMetrics:
+        """The feed's counters now (``metricsUpdated`` brings them once a second anyway)."""
+        return self._worker.feed.metrics()
+
+    def load_older(self, symbol: str, timeframe: str, before: int, count: int) -> None:
+        """Fetch up to ``count`` candles of a series that start before ``before``: the answer
+        is ``olderCandlesLoaded``, or ``errorOccurred`` of kind ``REQUEST`` naming the series."""
         start = max(0, before - count * TIMEFRAME_SECONDS[timeframe])
 
         def fetch() -> None:
-            candles = self._ask(
-                lambda: self._rest.candles(symbol, timeframe, start, before - 1),
-                f"older history of {symbol} {timeframe}",
-            )
-            if candles is not None:
-                self.olderCandlesLoaded.emit(symbol, timeframe, candles)
+            try:
+                candles: list[Candle] = self._rest.candles(symbol, timeframe, start, before - 1)
+            except RestError as exc:
+                self.errorOccurred.emit(ErrorEvent(ErrorKind.REQUEST, str(exc), symbol, timeframe))
+                return
+            self.olderCandlesLoaded.emit(symbol, timeframe, candles)
 
         self._rest_pool.submit(fetch)
 
@@ -133,24 +129,14 @@ class FeedController(QObject):
 
         self._rest_pool.submit(fetch)
 
-    def _ask(self, call: Callable[[], T], what: str) -> T | None:
-        """Run a REST call (on the REST thread); an error becomes ``errorOccurred``."""
-        try:
-            return call()
-        except RestError as exc:
-            self.errorOccurred.emit(ErrorEvent(f"cannot load {what}: {exc}", ErrorKind.REQUEST))
-            return None
-
     @Slot(list)
     def _deliver(self, batch: list[CandleUpdate]) -> None:
-        """On the UI thread: pass on the current series' candles, then ask for the next batch."""
+        """On the UI thread: pass on each series' changed candles, then ask for the next batch."""
         try:
-            current = [
-                u.candle
-                for u in batch
-                if u.symbol == self._symbol and u.timeframe == self._timeframe
-            ]
-            if current:
-                self.candlesChanged.emit(self._symbol, self._timeframe, current)
+            by_series: dict[tuple[str, str], list[Candle]] = {}
+            for update in batch:
+                by_series.setdefault((update.symbol, update.timeframe), []).append(update.candle)
+            for (symbol, timeframe), candles in by_series.items():
+                self.candlesChanged.emit(symbol, timeframe, candles)
         finally:
             self._worker.batch_taken()

@@ -1,11 +1,11 @@
 """The feed worker: a QObject on its own QThread that carries candle updates to the UI thread.
 
-A signal per WebSocket message cannot keep up with a busy feed (a queued signal tops out near
-18k/s here), so the worker sends *batches*: it blocks on the feed's update buffer, takes
-everything pending, and emits one signal. It sends the next batch only after the UI thread has
-taken the previous one; meanwhile the feed's buffer coalesces updates of the same candle. The
-UI therefore gets updates as soon as it can use them and never more than it can, and a slow
-UI costs coalescing (counted), never a lost candle.
+A signal per WebSocket message cannot keep up with a busy feed (a queued signal costs far more
+than a push takes to parse), so the worker sends *batches*: it blocks on the feed's update
+buffer, takes everything pending, and emits one signal. It sends the next batch only after
+the UI thread has taken the previous one; meanwhile the feed's buffer coalesces updates of the
+same candle. The UI therefore gets updates as soon as it can use them and never more than it
+can, and a slow UI costs coalescing (counted), never a lost candle.
 
 The worker never touches a widget; it knows the feed, not the chart.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -45,9 +46,11 @@ class FeedWorker(QObject):
     metricsUpdated = Signal(object)  # FeedMetrics
     finished = Signal()
 
-    def __init__(self, api_url: str, series: tuple[str, str], config: FeedConfig | None) -> None:
+    def __init__(
+        self, api_url: str, subscriptions: Iterable[tuple[str, str]], config: FeedConfig | None
+    ) -> None:
         super().__init__()
-        self.feed = FeedClient(api_url, [series], config=config, listener=self.on_feed_event)
+        self.feed = FeedClient(api_url, subscriptions, config=config, listener=self.on_feed_event)
         self._stop = threading.Event()
         #: Set while the UI thread is ready for the next batch.
         self._taken = threading.Event()
