@@ -1,6 +1,6 @@
 """Chart benchmark: cost of a live update / an append, and of a zoomed-out repaint.
 
-Run from the repository root (offscreen; takes a minute or two)::
+Run from the repository root (offscreen)::
 
     .venv/bin/python -m bench.bench_chart            # or: python bench/bench_chart.py
     .venv/bin/python -m bench.bench_chart --quick    # fewer repetitions
@@ -345,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
-        "--skip-baseline-1m", action="store_true", help="skip the 1M baseline (~15 s per update)"
+        "--skip-baseline-1m",
+        action="store_true",
+        help="skip the 1M baseline (slow: every update redraws a million candles)",
     )
     parser.add_argument(
         "--sizes",

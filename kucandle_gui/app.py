@@ -1,7 +1,10 @@
 """Desktop start-up: the QApplication, a rotating log file, saved settings, the window.
 
 ``run_gui`` is what ``kucandle-gui`` (without ``--headless``) runs. Command-line flags win over
-saved settings. The log goes to ``<app data>/logs/kucandle-gui.log`` (5 files of 1 MB), which
+saved settings. This module is the composition root: :func:`assemble` builds the parts every
+front end shares (the model, its first chart, the feed link), :func:`build_window` hands them
+to the window with the demo exchange, and the self-test and the benchmarks assemble the same
+way. The log goes to ``<app data>/logs/kucandle-gui.log`` (5 files of 1 MB), which
 Help → Open log folder opens: a user reporting a problem can attach it. Errors raised in Qt
 slots and Qt's own warnings go there too, not only to a console the user may not have.
 """
@@ -15,9 +18,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QMessageLogContext,
@@ -30,10 +35,15 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from kucandle_gui import __version__
-from kucandle_gui.feed import DEFAULT_API_URL
+from kucandle_gui.feed import DEFAULT_API_URL, FeedConfig
+from kucandle_gui.model import ChartModel, MonitorModel
 from kucandle_gui.protocol import validate_symbol, validate_timeframe
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings, start_series
+from kucandle_gui.worker import DemoExchange, FeedLink
+
+if TYPE_CHECKING:
+    from kucandle_gui.sim import SimConfig
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +62,52 @@ _QT_LEVELS = {
     QtMsgType.QtCriticalMsg: logging.ERROR,
     QtMsgType.QtFatalMsg: logging.CRITICAL,
 }
+
+
+@dataclass(frozen=True)
+class MonitorParts:
+    """What every front end of the monitor is built from (window, self-test, benchmarks)."""
+
+    monitor: MonitorModel
+    #: The first chart's model (the window shows it; more charts come from the monitor).
+    chart: ChartModel
+    link: FeedLink
+
+
+def assemble(symbol: str, timeframe: str, config: FeedConfig | None = None) -> MonitorParts:
+    """The model showing ``symbol`` ``timeframe`` and an unstarted link to feed it
+    (``link.start(url)``). Raises ``ValueError`` naming what is valid."""
+    config = config or FeedConfig()
+    # The model keeps what the feed keeps, no more: memory stays bounded on a week-long run.
+    monitor = MonitorModel(max_candles=config.max_candles)
+    chart = monitor.add_chart(symbol, timeframe)
+    return MonitorParts(monitor, chart, FeedLink(monitor, config))
+
+
+def build_window(
+    api_url: str,
+    symbol: str,
+    timeframe: str,
+    *,
+    settings: AppSettings,
+    feed_config: FeedConfig | None = None,
+    demo: bool = False,
+    demo_config: SimConfig | None = None,
+    log_dir: Path | None = None,
+) -> MainWindow:
+    """The window on its parts, its feed started (or the demo exchange starting, off the UI
+    thread: its prices arrive once it listens)."""
+    parts = assemble(symbol, timeframe, feed_config)
+    demo_exchange = DemoExchange(demo_config)
+    demo_exchange.ready.connect(parts.link.start_simulated)
+    window = MainWindow(
+        parts.monitor, parts.chart, parts.link, demo_exchange, settings=settings, log_dir=log_dir
+    )
+    if demo:
+        demo_exchange.start()
+    else:
+        parts.link.start(api_url)
+    return window
 
 
 def resources_dir() -> Path:
@@ -182,7 +238,7 @@ def run_gui(
     with file_logging(log_directory()) as log_dir:
         settings = AppSettings()
         symbol, timeframe = start_series(settings, symbol, timeframe)
-        window = MainWindow(
+        window = build_window(
             api_url, symbol, timeframe, settings=settings, demo=demo, log_dir=log_dir
         )
         window.show()

@@ -1,16 +1,18 @@
 """``kucandle-gui --self-test``: prove an installation works, without a screen or the network.
 
-It runs the real parts together, in one process: the local exchange (fast clock), a
-``FeedController`` (REST history, then the WebSocket), and a ``CandleChart`` drawn offscreen.
-For each of two pairs it waits until the history is in the chart and a live candle has come
-over the WebSocket, draws the chart into an image and checks that candles are on it; in
-between it switches pair the way the window does. It also checks that the application icon
-loads from ``resources_dir()`` and that the CA bundle for https is there, so a frozen bundle
-that lost its resources, its SVG support or its certificates fails here, not on a user's desk.
+It runs the real parts together, in one process and wired as the window wires them
+(:func:`kucandle_gui.app.assemble`, a :class:`ChartBinding`): the local exchange (fast clock),
+the feed link (REST history, then the WebSocket), the model, and a ``CandleChart`` drawn
+offscreen. For each of two pairs it waits until the history is in the chart and a live candle
+has come over the WebSocket, draws the chart into an image and checks that candles are on it;
+in between it switches pair through the model, as the window does. It also checks that the
+application icon loads from ``resources_dir()`` and that the CA bundle for https is there, so a
+frozen bundle that lost its resources, its SVG support or its certificates fails here, not on
+a user's desk.
 
 One line goes to stdout, ``self-test ok: …`` (exit 0) or ``self-test FAILED: <reason>``
 (exit 1). Waits run Qt's event loop until a condition holds or a deadline passes; nothing
-sleeps. The controller and the exchange are always stopped.
+sleeps. The feed and the exchange are always stopped.
 """
 
 from __future__ import annotations
@@ -29,10 +31,9 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QEventLoop, QMessageLogContext, QtMsgType
     from PySide6.QtWidgets import QApplication
 
+    from kucandle_gui.app import MonitorParts
     from kucandle_gui.feed import ErrorEvent, StatusEvent
-    from kucandle_gui.protocol import Candle
     from kucandle_gui.ui.chart import CandleChart
-    from kucandle_gui.worker import FeedController
 
 #: The two series shown, in order: the first at start, the second after one switch.
 SERIES: tuple[tuple[str, str], ...] = (("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
@@ -98,10 +99,9 @@ def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> 
         raise SelfTestError("no series to show")
     from PySide6.QtCore import qInstallMessageHandler
 
-    from kucandle_gui.app import create_application
+    from kucandle_gui.app import assemble, create_application
     from kucandle_gui.feed import FeedConfig
     from kucandle_gui.sim import LocalExchange, SimConfig
-    from kucandle_gui.worker import FeedController
 
     app = create_application()
     _check_icon(app)
@@ -109,37 +109,32 @@ def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> 
 
     previous_handler = qInstallMessageHandler(_quiet_offscreen_warnings)
     exchange = LocalExchange(SimConfig(clock_speed=CLOCK_SPEED, push_interval=PUSH_INTERVAL))
-    controller = None
+    parts = None
     probe = None
     try:
         exchange.start()
         symbol, timeframe = series[0]
-        controller = FeedController(
-            exchange.base_url, symbol, timeframe, FeedConfig(history_candles=HISTORY_CANDLES)
-        )
-        probe = _probe_class()(controller, _make_chart(), started, step_timeout)
-        parts = []
+        parts = assemble(symbol, timeframe, FeedConfig(history_candles=HISTORY_CANDLES))
+        probe = _probe_class()(parts, _make_chart(), started, step_timeout)
+        parts.link.start(exchange.base_url, simulated=True)
+        report = []
         for i, (symbol, timeframe) in enumerate(series):
-            if i == 0:
-                probe.show(symbol, timeframe)
-                controller.start()
-            else:
-                controller.switch(symbol, timeframe)
+            if i:
                 probe.show(symbol, timeframe)
             count, drawn = probe.complete_series()
-            parts.append(f"{symbol} {timeframe} {count} candles")
+            report.append(f"{symbol} {timeframe} {count} candles")
         first = probe.first_drawn
         if first is None:  # complete_series() drew, so this cannot be; said clearly if it is
             raise SelfTestError("no candle was ever drawn")
         launch = _process_age(first[1])
         since_launch = f" ({launch:.2f} s after launch)" if launch is not None else ""
         return (
-            f"{', '.join(parts)}, drawn {drawn}, first candle {first[0]:.2f} s{since_launch}, "
+            f"{', '.join(report)}, drawn {drawn}, first candle {first[0]:.2f} s{since_launch}, "
             f"{time.monotonic() - started:.1f} s"
         )
     finally:
-        if controller is not None:
-            controller.stop()
+        if parts is not None:
+            parts.link.stop()
         if probe is not None:
             probe.close()
         exchange.stop()
@@ -236,20 +231,20 @@ def _probe_class() -> Any:
     from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 
     class _Probe(QObject):
-        """Feeds the chart from the controller, and waits (event loop, deadline) on what shows."""
+        """Shows the model on the chart as the window does; waits (event loop, deadline) on
+        what shows."""
 
         def __init__(
-            self,
-            controller: FeedController,
-            chart: CandleChart,
-            started: float,
-            step_timeout: float,
+            self, parts: MonitorParts, chart: CandleChart, started: float, step_timeout: float
         ) -> None:
+            from kucandle_gui.ui.chart_binding import ChartBinding
+
             super().__init__()
+            self._parts = parts
             self._chart = chart
+            self._binding = ChartBinding(chart, parts.chart, parts.monitor)
             self._started = started
             self._timeout = step_timeout
-            self._series: tuple[str, str] = ("", "")
             self._history: dict[tuple[str, str], int] = {}
             self._status = ""
             self._error = ""
@@ -258,16 +253,18 @@ def _probe_class() -> Any:
             self._until: Callable[[], bool] | None = None
             #: (seconds after start, time.monotonic()) when candles were first on the chart.
             self.first_drawn: tuple[float, float] | None = None
-            controller.candlesChanged.connect(self._on_candles)
-            controller.historyLoaded.connect(self._on_history)
-            controller.statusChanged.connect(self._on_status)
-            controller.errorOccurred.connect(self._on_error)
+            link = parts.link
+            link.historyLoaded.connect(self._on_history)
+            link.statusChanged.connect(self._on_status)
+            link.errorOccurred.connect(self._on_error)
+            parts.monitor.candles_applied.connect(self._on_candles)
+
+        @property
+        def _series(self) -> tuple[str, str]:
+            return tuple(self._parts.chart.key)
 
         def show(self, symbol: str, timeframe: str) -> None:
-            from kucandle_gui.protocol import TIMEFRAME_SECONDS
-
-            self._series = (symbol, timeframe)
-            self._chart.set_series(symbol, timeframe, TIMEFRAME_SECONDS[timeframe])
+            self._parts.monitor.show(self._parts.chart, symbol, timeframe)
 
         def complete_series(self) -> tuple[int, int]:
             """Wait for the history, then a live candle; check the drawing; (candles, drawn)."""
@@ -298,6 +295,8 @@ def _probe_class() -> Any:
             return chart.candle_count(), drawn
 
         def close(self) -> None:
+            self._binding.unbind()
+            self._parts.monitor.candles_applied.disconnect(self._on_candles)
             self._chart.close()
             self._chart.deleteLater()
 
@@ -344,11 +343,9 @@ def _probe_class() -> Any:
 
         # -- the controller's signals --------------------------------------------------------------
 
-        @Slot(str, str, list)
-        def _on_candles(self, symbol: str, timeframe: str, candles: list[Candle]) -> None:
-            if (symbol, timeframe) != self._series:
+        def _on_candles(self, key: tuple[str, str]) -> None:
+            if key != self._series:
                 return
-            self._chart.apply_many(candles)
             if self.first_drawn is None:
                 self._chart.flush()
                 if _candle_pixels(self._chart) > 0 and self._chart.drawn_count() > 0:

@@ -7,6 +7,7 @@ from .chart_model import ChartModel
 from .keys import SeriesKey
 from .monitor import OLDER_PAGE, MonitorModel
 from .series_model import SeriesModel, SeriesState
+from .viewport import ViewChange, Viewport
 
 __all__ = [
     "OLDER_PAGE",
@@ -15,4 +16,6 @@ __all__ = [
     "SeriesKey",
     "SeriesModel",
     "SeriesState",
+    "ViewChange",
+    "Viewport",
 ]

@@ -34,6 +34,8 @@ class MonitorModel:
     #: ``simulated``: prices now come from another exchange (real, or the local simulated
     #: one); every held series started over.
     source_changed = Signal(bool)
+    #: ``key``: candles the feed delivered for a held series were applied (changed or not).
+    candles_applied = Signal(object)
 
     def __init__(self, max_candles: int | None = 100_000, older_page: int = OLDER_PAGE) -> None:
         self.max_candles = max_candles
@@ -112,9 +114,11 @@ class MonitorModel:
 
     def apply(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
         """Candles of one series from the feed; dropped unless the series is held."""
-        series = self._held.get(SeriesKey(symbol, timeframe))
+        key = SeriesKey(symbol, timeframe)
+        series = self._held.get(key)
         if series is not None:
             series.apply(candles)
+            self.candles_applied.emit(key)
 
     def history_loaded(self, symbol: str, timeframe: str) -> None:
         """The feed's REST history (or backfill) of a series is in."""

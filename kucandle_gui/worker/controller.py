@@ -37,6 +37,9 @@ class FeedController(QObject):
     """Start, subscribe, ask, stop; everything else arrives as signals on the UI thread."""
 
     candlesChanged = Signal(str, str, list)  # symbol, timeframe, list[Candle] changed
+    #: Every batch as the feed delivered it (list[CandleUpdate], with push times), before
+    #: ``candlesChanged`` splits it by series: for measuring the path end to end.
+    batchDelivered = Signal(list)
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
     statusChanged = Signal(object)  # feed.StatusEvent
     errorOccurred = Signal(object)  # feed.ErrorEvent
@@ -133,6 +136,7 @@ class FeedController(QObject):
     def _deliver(self, batch: list[CandleUpdate]) -> None:
         """On the UI thread: pass on each series' changed candles, then ask for the next batch."""
         try:
+            self.batchDelivered.emit(batch)
             by_series: dict[tuple[str, str], list[Candle]] = {}
             for update in batch:
                 by_series.setdefault((update.symbol, update.timeframe), []).append(update.candle)

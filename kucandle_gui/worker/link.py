@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedConfig
 from kucandle_gui.model import MonitorModel, SeriesKey
@@ -79,6 +79,11 @@ class FeedLink(QObject):
         controller.start()
         self.sourceChanged.emit(api_url, simulated)
         return controller
+
+    @Slot(str)
+    def start_simulated(self, api_url: str) -> None:
+        """:meth:`start` on a simulated exchange (the demo exchange's ``ready``)."""
+        self.start(api_url, simulated=True)
 
     def stop(self) -> None:
         """Stop the controller (within 2 s), hear nothing more from it, and delete it."""

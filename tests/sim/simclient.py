@@ -10,6 +10,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,22 +18,19 @@ import requests
 import websocket
 
 from kucandle_gui.sim import SimConfig
-from tests.conftest import fast_sim_config
+from tests.helpers import fast_sim_config
 
 #: A fixed simulated start (a minute boundary + 30 s) makes every market value reproducible.
 START = 1_750_000_050.0
 
 
 def sim_config(**overrides: Any) -> SimConfig:
-    """The shared fast settings, with a fixed start so that every market value repeats."""
-    settings: dict[str, Any] = {
-        "start_time": START,
-        "push_interval": 0.1,
-        "ping_interval_ms": 500,
-        "ping_timeout_ms": 1000,
-    }
-    settings.update(overrides)
-    return fast_sim_config(**settings)
+    """The shared fast settings, with a fixed start so that every market value repeats;
+    ``overrides`` win."""
+    fixed = fast_sim_config(
+        start_time=START, push_interval=0.1, ping_interval_ms=500, ping_timeout_ms=1000
+    )
+    return replace(fixed, **overrides)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 5.0, what: str = "") -> Any:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor, QImage
 
+from kucandle_gui.feed.series import CandleSeries
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import DARK, LIGHT, CandleChart, ChartTheme
 
@@ -207,11 +208,13 @@ def test_y_range_fits_visible_candles_and_ignores_small_ticks(loaded: CandleChar
     # A tick inside the range leaves y alone (no jitter)...
     last = chart.candles()[-1]
     mid = (y0 + y1) / 2
-    chart.apply(Candle(last.time, last.open, max(last.high, mid), last.low, mid, 5, 5))
+    chart.apply(
+        Candle(last.time, last.open, max(last.high, mid), last.low, mid, last.volume + 1, 5)
+    )
     chart.flush()
     assert y_range(chart) == (y0, y1)
     # ...one leaving it refits.
-    chart.apply(Candle(last.time, last.open, y1 + 10, last.low, y1 + 5, 5, 5))
+    chart.apply(Candle(last.time, last.open, y1 + 10, last.low, y1 + 5, last.volume + 2, 5))
     chart.flush()
     assert y_range(chart)[1] > y1 + 10
     # After a user pan, y fits the new window exactly.
@@ -442,15 +445,79 @@ def test_older_history_is_wanted_near_the_left_edge(loaded: CandleChart, qtbot) 
         chart.olderHistoryWanted, timeout=WAIT_MS, check_params_cb=lambda t: t == oldest
     ):
         chart.price_view.translateBy(x=-450 * TF)
+    # Every check that finds the edge near says so: a range change, and a redraw. Asking the
+    # exchange once per distinct oldest time is the series' owner's job (the model's).
     chart.price_view.translateBy(x=-10 * TF)
-    assert asked == [oldest]  # once per distinct oldest time
+    assert asked == [oldest, oldest]
+    n = chart.candles()[-1]
+    chart.apply(Candle(n.time, n.open, n.high, n.low, n.close, n.volume + 1, n.turnover))
+    chart.flush()
+    assert asked == [oldest, oldest, oldest]
     older = make_series(500, seed=9, t0=oldest - 500 * TF)
     chart.apply_many(older)
     chart.flush()
     new_oldest = older[0].time
-    assert asked == [oldest]  # the view is now more than a screen from the new oldest
+    assert asked == [oldest] * 3  # the view is now more than a screen from the new oldest
     with qtbot.waitSignal(
         chart.olderHistoryWanted, timeout=WAIT_MS, check_params_cb=lambda t: t == new_oldest
     ):
         chart.price_view.translateBy(x=-500 * TF)
-    assert asked == [oldest, new_oldest]
+    assert asked == [oldest] * 3 + [new_oldest]
+
+
+# ---------------------------------------------------------------------- a given store
+
+
+def test_a_given_store_is_drawn_read_only_and_redrawn_on_data_changed(
+    chart: CandleChart, qtbot
+) -> None:
+    data = make_series(400)
+    series = CandleSeries(max_candles=None)
+    series.set_history(data)
+    chart.set_series("BTC-USDT", "1min", TF, store=series)
+    chart.flush()
+    assert chart.store is series
+    assert chart.candles() == data
+    assert chart.last_price() == data[-1].close
+    assert chart.follow_live() and 140 <= len(chart.visible_candles()) <= 160
+    x0, x1 = x_range(chart)
+    # The owner writes, then tells the chart; the redraw follows the new candle.
+    last = data[-1]
+    new = Candle(last.time + TF, last.close, last.close + 1, last.close - 1, last.close, 1, 1)
+    series.upsert(new)
+    chart.data_changed()
+    qtbot.waitUntil(lambda: chart.visible_candles()[-1] == new, timeout=WAIT_MS)
+    assert x_range(chart) == pytest.approx((x0 + TF, x1 + TF))
+    assert chart.last_price_label() == f"{new.close:.4f}"
+    # The chart never writes a store it was given.
+    for write in (
+        lambda: chart.apply(new),
+        lambda: chart.apply_many([new]),
+        lambda: chart.set_history(data),
+        chart.clear,
+    ):
+        with pytest.raises(RuntimeError):
+            write()
+    assert len(series) == 401
+    # Without a store the chart starts an empty one of its own again.
+    chart.set_series("BTC-USDT", "1min", TF)
+    assert chart.store is not series and chart.candle_count() == 0
+    chart.apply(new)
+    assert chart.candle_count() == 1 and len(series) == 401
+
+
+def test_switching_stores_resets_the_view_and_draws_the_new_one(chart: CandleChart) -> None:
+    first, second = CandleSeries(max_candles=None), CandleSeries(max_candles=None)
+    first.set_history(make_series(300))
+    second.set_history(make_series(50, seed=3, t0=T0 + 10_000 * TF))
+    chart.set_series("BTC-USDT", "1min", TF, store=first)
+    chart.flush()
+    chart.price_view.translateBy(x=-200 * TF)
+    assert not chart.follow_live()
+    chart.set_series("ETH-USDT", "1min", TF, store=second)
+    assert chart.follow_live()
+    chart.flush()
+    assert chart.visible_candles() == second.candles()
+    assert "ETH-USDT 1min" in chart.readout_text()
+    image = chart.grab().toImage()
+    assert count_color(image, DARK.up) > 0 and chart.drawn_count() == 50

@@ -7,20 +7,25 @@ Public API (the window codes against this)::
     chart = CandleChart(parent=None, theme=DARK)   # keyword-only extra: max_candles=None
     chart.followChanged        # Signal(bool): following the newest candle turned on/off
     chart.olderHistoryWanted   # Signal(int): the view nears the oldest held candle (its start
-                               # time); once per distinct oldest time — load older history
+                               # time); said on every check that finds it near (redraws, range
+                               # changes): the series' owner asks once per distinct oldest time
 
-    chart.set_series(symbol, timeframe, timeframe_seconds)  # clears; resets follow and zoom
-    chart.set_history(candles)     # replace everything (any order; a repeated start: last wins)
-    chart.apply(candle)            # upsert one candle by start time
-    chart.apply_many(candles)
-    chart.clear()
+    chart.set_series(symbol, timeframe, timeframe_seconds, store=None)
+                                   # resets follow and zoom; with store: draw that series and
+                                   # only read it (its owner writes it, then calls data_changed);
+                                   # without: an empty store of the chart's own
+    chart.data_changed()           # the store changed: one coalesced redraw at the next frame
+    chart.set_history(candles)     # own store only: replace everything (any order)
+    chart.apply(candle)            # own store only: upsert one candle by start time
+    chart.apply_many(candles)      # own store only
+    chart.clear()                  # own store only
     chart.candle_count() -> int
     chart.candles() -> list[Candle]            # all held, oldest first
     chart.visible_candles() -> list[Candle]    # starts within the current x range
     chart.last_price() -> float | None
     chart.follow_live() -> bool
     chart.set_follow_live(on)      # True snaps the view back to the newest candle (zoom kept)
-    chart.reset_zoom()             # newest ~150 candles, follow live
+    chart.reset_zoom()             # the newest candles at the default zoom, follow live
     chart.set_volume_visible(on)
     chart.set_theme(theme)
     chart.set_loading(text | None)     # centred note over the price pane
@@ -40,28 +45,34 @@ Additions beyond the brief (all optional to use)::
     chart.volume_visible() -> bool;  chart.theme() -> ChartTheme
     chart.loading_text() -> str | None;  chart.watermark_text() -> str | None
     chart.last_price_label() -> str    # the last-price tag on the price axis ("" if empty)
-    chart.store                        # the CandleStore (read-only use)
+    chart.store                        # the store shown (read-only use)
+    chart.viewport                     # the Viewport (view policy) the chart applies
     chart.price_view, chart.volume_view, chart.graphics_view, chart.time_axis,
     chart.candle_item, chart.volume_item   # internals, for tests and benchmarks
 
 Coordinates: x is the candle's start time in Unix seconds, labelled in LOCAL time by our own
-:class:`~.axes.TimeAxis` (pyqtgraph's ``DateAxisItem`` also shows local time, but costs ~1 ms
-to regenerate, which a following chart does on every new candle). The candle is centred on its
+:class:`~.axes.TimeAxis` (pyqtgraph's ``DateAxisItem`` also shows local time, but is slow to
+regenerate, which a following chart does on every new candle). The candle is centred on its
 start time and its body is 0.8 timeframe wide. Up means close ≥ open.
 
-How it stays fast (see ``/work/shared/STYLE.md``):
+How it is laid out, and how it stays fast (figures in BENCHMARKS.md):
 
-* :mod:`.store` — numpy columns; append and update of the newest candle are O(1) (amortised),
-  older candles are placed by binary search. Qt-free.
+* :mod:`kucandle_gui.model.viewport` — the view policy, Qt-free: follow the newest candle
+  only while the view shows it; fit y on view changes, not per tick; ask for older history
+  near the left edge.
 * :mod:`.sampling` — only the visible candles are drawn; beyond one candle per pixel they are
   reduced to per-pixel buckets (``numpy.minimum/maximum.reduceat``). Qt-free.
 * :mod:`.items` — one ``drawRects`` call per colour and part (wicks, bodies) over numpy-backed
   arrays of filled rectangles (no pens: filling is several times cheaper than stroking); the
   arrays are rebuilt only when the view or the history changes, the live candle is drawn apart.
-* :mod:`.axes` — date/time and value axes that regenerate in ~0.1-0.3 ms and share their
-  ticks with a one-call grid (:class:`~.items.GridItem`).
-* :mod:`.widget` — one redraw per screen frame at most (a single-shot ``QTimer``); the view
-  follows the newest candle only while it shows it; y is fitted on view changes, not per tick.
+* :mod:`.axes` — date/time and value axes that regenerate cheaply and share their ticks with
+  a one-call grid (:mod:`.grid`).
+* :mod:`.panes` — the two panes, linked by the chart, moved without a signal cascade.
+* :mod:`.markers`, :mod:`.overlays` — crosshair, last-price line and tag, text: placed in
+  pixels, a ``setPos`` per tick or mouse move.
+* :mod:`.readout`, :mod:`.export` — the readout text, CSV and PNG.
+* :mod:`.widget` — ``CandleChart``: one redraw per screen frame at most (a single-shot
+  ``QTimer``) that applies what the viewport decides.
 """
 
 from kucandle_gui.ui.chart.theme import DARK, LIGHT, ChartTheme

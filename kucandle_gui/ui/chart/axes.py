@@ -1,10 +1,9 @@
 """The chart's axes: local date/time at the bottom, values on the right; cheap to regenerate.
 
-pyqtgraph's ``DateAxisItem`` labels local time too, but regenerating it costs about a
-millisecond (a ``QDateTime`` per candidate tick), and a chart that follows the newest candle
-shifts its x range — so regenerates the axis — on every new candle; the generic ``AxisItem``
-costs about as much for a value axis, which regenerates whenever y is refitted (every mouse
-move of a pan). Here:
+pyqtgraph's ``DateAxisItem`` labels local time too, but it builds a ``QDateTime`` per candidate
+tick each time it regenerates, and a chart that follows the newest candle shifts its x range,
+so regenerates the axis, on every new candle; the generic ``AxisItem`` is about as slow for a
+value axis, which regenerates whenever y is refitted (every mouse move of a pan). Here:
 
 * :func:`time_ticks` — ticks on whole multiples of a "nice" step in LOCAL time (whole local
   hours, local midnights, Mondays, first days of months and years), from ``time.localtime``
@@ -12,8 +11,8 @@ move of a pan). Here:
 * :func:`value_ticks` — 1, 2 or 5 times 10^k steps, labels with just enough decimals.
 * :class:`TimeAxis`, :class:`ValueAxis` — pyqtgraph axes (linked view, ``picture`` reset on
   range change, ``drawPicture``) that build their draw specs from those, cache label widths,
-  draw the specs directly (replaying a ``QPicture``, as ``AxisItem`` does, costs milliseconds
-  per axis on a widget here) and keep their tick values for the chart's grid.
+  draw the specs directly (replaying a ``QPicture``, as ``AxisItem`` does, is slow on a
+  widget) and keep their tick values for the chart's grid.
 
 The tick functions are Qt-free.
 """

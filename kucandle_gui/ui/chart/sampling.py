@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kucandle_gui.ui.chart.store import CandleStore
+from kucandle_gui.feed import CandleSeries
 
 _EMPTY = np.empty(0, dtype=np.float64)
 
@@ -64,15 +64,17 @@ class Sampler:
     asking for the same view — cost a dictionary compare.
     """
 
-    def __init__(self, store: CandleStore, timeframe_seconds: float = 60.0) -> None:
+    def __init__(self, store: CandleSeries, timeframe_seconds: float = 60.0) -> None:
         self.store = store
         self.timeframe = float(timeframe_seconds)
         self._key: tuple | None = None
         self._frame: Frame | None = None
         self._serial = 0
 
-    def set_timeframe(self, seconds: float) -> None:
-        self.timeframe = float(seconds)
+    def set_series(self, store: CandleSeries, timeframe_seconds: float) -> None:
+        """Sample another series (or the same one afresh): the cached frame is dropped."""
+        self.store = store
+        self.timeframe = float(timeframe_seconds)
         self.invalidate()
 
     def invalidate(self) -> None:
@@ -165,17 +167,3 @@ class Sampler:
             starts=starts + lo,
             live_visible=live_visible,
         )
-
-
-def visible_extent(
-    store: CandleStore, x0: float, x1: float, timeframe: float
-) -> tuple[float, float, float] | None:
-    """``(min low, max high, max volume)`` of the candles whose body overlaps ``[x0, x1]``."""
-    lo, hi = store.range_indices(x0 - timeframe / 2, x1 + timeframe / 2)
-    if hi <= lo:
-        return None
-    return (
-        float(np.min(store.low[lo:hi])),
-        float(np.max(store.high[lo:hi])),
-        float(np.max(store.volume[lo:hi])),
-    )

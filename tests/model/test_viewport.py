@@ -1,0 +1,314 @@
+"""The chart's view policy, without widgets: follow live, y-fit, when older history is wanted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.model.viewport import (
+    NO_CHANGE,
+    RESET_CANDLES,
+    RIGHT_MARGIN_CANDLES,
+    Y_PADDING,
+    Viewport,
+    visible_extent,
+)
+from kucandle_gui.protocol import Candle
+
+T0 = 1_700_000_040
+TF = 60
+#: Width of the view after a reset, in seconds.
+RESET_WIDTH = (RESET_CANDLES - 0.5 + RIGHT_MARGIN_CANDLES) * TF
+
+
+def make_candles(n: int, seed: int = 0, t0: int = T0, tf: int = TF) -> list[Candle]:
+    rng = np.random.default_rng(seed)
+    close = 100 + np.cumsum(rng.normal(0, 0.5, n))
+    open_ = np.r_[100.0, close[:-1]]
+    high = np.maximum(open_, close) + rng.random(n)
+    low = np.minimum(open_, close) - rng.random(n)
+    volume = rng.random(n) * 10 + 0.1
+    return [
+        Candle(t0 + i * tf, open_[i], high[i], low[i], close[i], volume[i], volume[i] * close[i])
+        for i in range(n)
+    ]
+
+
+def series_of(candles: list[Candle]) -> CandleSeries:
+    series = CandleSeries("BTC-USDT", "1min", max_candles=None)
+    series.set_history(candles)
+    return series
+
+
+def tick(
+    c: Candle, *, high: float | None = None, low: float | None = None, volume: float = 0
+) -> Candle:
+    """A later state of candle ``c`` (more volume, so the series takes it)."""
+    high = c.high if high is None else high
+    low = c.low if low is None else low
+    close = min(max(c.close, low), high)
+    return Candle(c.time, c.open, high, low, close, c.volume + volume + 1e-6, 0)
+
+
+def after(c: Candle, candles: int = 1) -> Candle:
+    """A new candle ``candles`` timeframes after ``c``, at its close."""
+    p = c.close
+    return Candle(c.time + candles * TF, p, p + 0.5, p - 0.5, p, 1.0, p)
+
+
+def exact_fit(series: CandleSeries, x0: float, x1: float) -> tuple[tuple, tuple]:
+    low, high, volume = visible_extent(series, x0, x1, TF)
+    pad = (high - low) * Y_PADDING
+    return (low - pad, high + pad), (0.0, volume * (1 + Y_PADDING))
+
+
+@pytest.fixture
+def series() -> CandleSeries:
+    return series_of(make_candles(1000))
+
+
+@pytest.fixture
+def view(series: CandleSeries) -> Viewport:
+    """A viewport placed for the series' first data (a reset: the newest candles, following)."""
+    viewport = Viewport(series, TF)
+    viewport.refresh()
+    return viewport
+
+
+# ---------------------------------------------------------------------- reset, follow live
+
+
+def test_first_data_shows_the_newest_candles_and_fits_y_exactly() -> None:
+    series = CandleSeries(max_candles=None)
+    viewport = Viewport(series, TF)
+    assert viewport.refresh() is NO_CHANGE  # nothing to show yet
+    assert viewport.follow
+    series.set_history(make_candles(1000))
+    change = viewport.refresh()
+    newest = series.last_time()
+    x = (newest - (RESET_CANDLES - 0.5) * TF, newest + RIGHT_MARGIN_CANDLES * TF)
+    assert change.x == x == viewport.x_range
+    price, volume = exact_fit(series, *x)
+    assert change.price == pytest.approx(price) and change.volume == pytest.approx(volume)
+    assert (viewport.price_range, viewport.volume_range) == (change.price, change.volume)
+    assert change.follow is None and change.older is None and viewport.follow
+    lo, hi = series.range_indices(*x)
+    assert hi == len(series) and hi - lo == RESET_CANDLES
+
+
+def test_a_new_candle_moves_the_view_by_its_distance_while_following(
+    series: CandleSeries, view: Viewport
+) -> None:
+    x0, x1 = view.x_range
+    series.upsert(after(series.last()))
+    assert view.refresh().x == (x0 + TF, x1 + TF)
+    series.upsert(after(series.last(), candles=5))  # no trades for a while: a gap
+    assert view.refresh().x == (x0 + 6 * TF, x1 + 6 * TF)
+    assert view.x_range == (x0 + 6 * TF, x1 + 6 * TF)
+
+
+def test_moving_the_newest_out_of_view_stops_following_and_back_resumes(
+    series: CandleSeries, view: Viewport
+) -> None:
+    x0, x1 = view.x_range
+    change = view.user_moved(x0 - 300 * TF, x1 - 300 * TF)
+    assert change.follow is False and not view.follow
+    assert change.x is None  # the user moved the view already
+    assert view.x_range == (x0 - 300 * TF, x1 - 300 * TF)
+    series.upsert(after(series.last()))
+    assert view.refresh().x is None  # the view stays where the user put it
+    assert view.x_range == (x0 - 300 * TF, x1 - 300 * TF)
+    change = view.user_moved(x0, x1 + TF)
+    assert change.follow is True and view.follow
+    assert view.user_moved(x0, x1 + 2 * TF).follow is None  # no change, no news
+
+
+def test_zooming_out_with_the_newest_in_view_keeps_following(view: Viewport) -> None:
+    x0, x1 = view.x_range
+    change = view.user_moved(x0 - 200 * TF, x1)  # a wheel zoom anchored right
+    assert change.follow is None and view.follow
+
+
+def test_set_follow_snaps_to_the_newest_and_keeps_the_zoom(
+    series: CandleSeries, view: Viewport
+) -> None:
+    x0, x1 = view.x_range
+    view.user_moved(x0 - 500 * TF, x1 - 400 * TF)
+    width = view.x_range[1] - view.x_range[0]
+    for _ in range(3):
+        series.upsert(after(series.last()))
+        view.refresh()
+    change = view.set_follow(True)
+    right = series.last_time() + RIGHT_MARGIN_CANDLES * TF
+    assert change.x == (right - width, right) == view.x_range
+    assert change.follow is True and view.follow
+    price, volume = exact_fit(series, *change.x)
+    assert change.price == pytest.approx(price) and change.volume == pytest.approx(volume)
+    series.upsert(after(series.last()))
+    assert view.refresh().x == (right - width + TF, right + TF)
+    change = view.set_follow(False)
+    assert change.follow is False and change.x is None and not view.follow
+    assert view.set_follow(False) == NO_CHANGE
+
+
+def test_reset_zoom_shows_the_newest_candles_and_follows(
+    series: CandleSeries, view: Viewport
+) -> None:
+    view.user_moved(T0, T0 + 20 * TF)
+    assert not view.follow
+    change = view.reset_zoom()
+    assert change.follow is True and view.follow
+    x0, x1 = change.x
+    assert x1 - x0 == pytest.approx(RESET_WIDTH)
+    assert x0 < series.last_time() < x1
+
+
+def test_reset_zoom_without_candles_waits_for_the_first_data() -> None:
+    series = CandleSeries(max_candles=None)
+    viewport = Viewport(series, TF)
+    viewport.user_moved(0.0, 10.0 * TF)
+    assert viewport.reset_zoom().x is None
+    series.set_history(make_candles(10))
+    x0, x1 = viewport.refresh().x
+    assert x1 - x0 == pytest.approx(RESET_WIDTH) and x0 < series.last_time() < x1
+
+
+def test_another_series_starts_over_at_its_own_timeframe(view: Viewport) -> None:
+    x0, x1 = view.x_range
+    view.user_moved(x0 - 300 * TF, x1 - 300 * TF)
+    hourly = series_of(make_candles(400, seed=4, tf=3600))
+    change = view.set_series(hourly, 3600)
+    assert change.follow is True and view.follow
+    assert change.x is None  # placed when drawn, for whatever the series holds then
+    x0, x1 = view.refresh().x
+    assert x1 - x0 == pytest.approx((RESET_CANDLES - 0.5 + RIGHT_MARGIN_CANDLES) * 3600)
+    assert x1 == hourly.last_time() + RIGHT_MARGIN_CANDLES * 3600
+
+
+# ---------------------------------------------------------------------- y fit
+
+
+def test_a_user_move_fits_y_exactly(series: CandleSeries, view: Viewport) -> None:
+    x0, x1 = view.x_range
+    change = view.user_moved(x0 - 500 * TF, x1 - 500 * TF)
+    price, volume = exact_fit(series, *view.x_range)
+    assert change.price == pytest.approx(price) and change.volume == pytest.approx(volume)
+
+
+def test_live_ticks_inside_the_ranges_do_not_move_y(series: CandleSeries, view: Viewport) -> None:
+    y0, y1 = view.price_range
+    v1 = view.volume_range[1]
+    mid = (y0 + y1) / 2
+    for k in range(20):
+        series.upsert(tick(series.last(), high=max(series.last().high, mid + k * 1e-3)))
+        assert view.refresh() is NO_CHANGE
+    assert view.price_range == (y0, y1) and view.volume_range[1] == v1
+
+
+def test_a_tick_leaving_the_ranges_refits(series: CandleSeries, view: Viewport) -> None:
+    y0, y1 = view.price_range
+    series.upsert(tick(series.last(), high=y1 + 10))
+    change = view.refresh()
+    assert change.price[1] > y1 + 10 and change.volume is None
+    series.upsert(tick(series.last(), low=y0 - 10))
+    assert view.refresh().price[0] < y0 - 10
+    v1 = view.volume_range[1]
+    series.upsert(tick(series.last(), volume=10 * v1))
+    change = view.refresh()
+    assert change.volume[1] > 10 * v1 and change.price is None
+
+
+def test_the_live_check_does_not_scan_the_visible_candles() -> None:
+    class Counting(CandleSeries):
+        scans = 0
+
+        def range_indices(self, x0: float, x1: float) -> tuple[int, int]:
+            Counting.scans += 1
+            return super().range_indices(x0, x1)
+
+    series = Counting(max_candles=None)
+    series.set_history(make_candles(100_000))
+    viewport = Viewport(series, TF)
+    viewport.refresh()
+    scans = Counting.scans
+    for _ in range(10):
+        series.upsert(tick(series.last()))
+        viewport.refresh()
+    assert Counting.scans == scans
+
+
+def test_a_tick_of_a_newest_candle_out_of_view_is_not_looked_at(
+    series: CandleSeries, view: Viewport
+) -> None:
+    x0, x1 = view.x_range
+    view.user_moved(x0 - 500 * TF, x1 - 500 * TF)
+    series.upsert(tick(series.last(), high=1e9, volume=1e9))
+    assert view.refresh() is NO_CHANGE
+
+
+def test_history_changes_refit_only_when_y_is_left_or_too_loose(
+    series: CandleSeries, view: Viewport
+) -> None:
+    lo, _ = series.range_indices(*view.x_range)
+    inside = series.candle(lo + 10)
+    changed = Candle(inside.time, inside.open, inside.high, inside.low, inside.close, 99, 0)
+    series.upsert(changed)  # an older candle: a history change, within the ranges
+    assert view.refresh().price is None
+    # The same view over much calmer data: the candles fill too little of the range.
+    calm = [Candle(c.time, 100.0, 100.1, 99.9, 100.0, c.volume, 0) for c in series.candles()]
+    series.set_history(calm)
+    change = view.refresh()
+    assert change.price == pytest.approx(exact_fit(series, *view.x_range)[0])
+    assert change.x is None
+
+
+def test_flat_data_still_gets_a_y_range() -> None:
+    flat = [Candle(T0 + i * TF, 5.0, 5.0, 5.0, 5.0, 0.0, 0.0) for i in range(10)]
+    viewport = Viewport(series_of(flat), TF)
+    change = viewport.refresh()
+    assert change.price == pytest.approx((5.0 - 0.05, 5.0 + 0.05))
+    assert change.volume == pytest.approx((0.0, 1 + Y_PADDING))
+
+
+def test_visible_extent_covers_the_candles_whose_body_overlaps() -> None:
+    candles = make_candles(100)
+    series = series_of(candles)
+    # [x0, x1] from the middle of candle 10 to the middle of candle 20: the candles whose
+    # body (centred on the start time) overlaps it are 10..20, and 9 and 21 only just do not.
+    x0, x1 = candles[10].time + 0.6 * TF, candles[20].time - 0.6 * TF
+    inside = candles[11:20]
+    assert visible_extent(series, x0, x1, TF) == (
+        min(c.low for c in inside),
+        max(c.high for c in inside),
+        max(c.volume for c in inside),
+    )
+    assert visible_extent(series, T0 - 10 * TF, T0 - 5 * TF, TF) is None
+
+
+# ---------------------------------------------------------------------- older history
+
+
+def test_older_history_is_wanted_within_one_view_width_of_the_oldest(
+    series: CandleSeries, view: Viewport
+) -> None:
+    oldest = series.first_time()
+    assert view.older_wanted() is None
+    width = view.x_range[1] - view.x_range[0]
+    far = oldest + width + TF
+    assert view.user_moved(far, far + width).older is None
+    near = oldest + width - TF
+    assert view.user_moved(near, near + width).older == oldest
+    # Said on every check that finds it (the series' owner asks once per oldest time).
+    assert view.user_moved(near - TF, near - TF + width).older == oldest
+    series.upsert(tick(series.last()))
+    assert view.refresh().older == oldest
+    series.merge(make_candles(500, seed=9, t0=oldest - 500 * TF))
+    assert view.refresh().older is None  # the new oldest is more than a view away
+    assert view.older_wanted() is None
+
+
+def test_no_candles_want_no_older_history() -> None:
+    viewport = Viewport(CandleSeries(max_candles=None), TF)
+    assert viewport.older_wanted() is None
+    assert viewport.user_moved(0.0, 100.0).older is None
