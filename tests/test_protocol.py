@@ -1,4 +1,5 @@
-"""kucandle_gui.protocol against KuCoin's own payloads (/work/shared/kucoin-samples)."""
+"""kucandle_gui.protocol against KuCoin's own payloads (``tests/data``, sources in its
+SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from kucandle_gui.protocol import (
     Welcome,
 )
 
-SAMPLES = Path(__file__).parents[2].parent / "shared" / "kucoin-samples"
+SAMPLES = Path(__file__).parent / "data"
 
 
 def sample_text(name: str) -> str:

@@ -14,8 +14,10 @@ import random
 class Backoff:
     """Exponential reconnect delays with jitter and a cap, so that clients do not retry in step.
 
-    The caller calls ``reset`` once a connection has proved healthy (subscribed), not merely
-    opened, so that a server accepting and dropping connections is still backed off.
+    Delays keep growing until the owner calls ``reset``. When to is the owner's call:
+    ``FeedClient`` resets once a session that ended had lasted ``FeedConfig.stable_after``
+    (not as soon as one opens, nor once it subscribed), so that a server that accepts
+    connections and soon drops them is still backed off.
     """
 
     def __init__(
@@ -50,5 +52,5 @@ class Backoff:
         return max(at_least, self._rng.uniform(step / 2, step))
 
     def reset(self) -> None:
-        """Start again from ``base`` (the connection is healthy)."""
+        """Start again from ``base``: the owner judged the last connection healthy."""
         self.attempts = 0

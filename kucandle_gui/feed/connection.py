@@ -8,6 +8,8 @@ and the owner decides what to do.
 Keep-alive is KuCoin's JSON ping, sent every ``pingInterval`` whatever else is flowing (a
 WebSocket ping frame does not count); a ping left unanswered for ``pingTimeout`` means the
 link is dead even if the socket looks open. Silence is not: a quiet pair sends nothing.
+
+Frames are read as :mod:`.reader` decides: read ahead, or by websocket-client's own ``recv``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from kucandle_gui.protocol import (
 )
 
 from .ratelimit import SlidingWindowLimiter
+from .reader import Reader, default_reader
 from .rest import BulletToken, InstanceServer
 
 #: Error codes KuCoin sends when the token is refused (invalid or expired).
@@ -45,15 +48,6 @@ TOKEN_REJECTED = 401
 #: departures, so keep a margin for frames that travel at different speeds.
 UPLINK_LIMIT = 95
 UPLINK_WINDOW = 10.0
-#: Bytes asked of the socket per read (see ``_ReadAheadWebSocket``).
-READ_AHEAD = 65536
-#: Seconds the feed thread steps off the GIL after a read that filled the whole read-ahead:
-#: the socket holds a backlog, so the thread would otherwise run (and hold the GIL) for as
-#: long as the backlog lasts, and the UI and worker threads would get a turn only when the
-#: interpreter forces a switch, 5 ms of waiting at a time, often several in a row (measured
-#: under a flood: UI stalls of 30-95 ms without this, 10-25 ms with it). About 2% of a
-#: flood's throughput.
-BACKLOG_YIELD = 0.0001
 
 
 class ConnectionLost(Exception):
@@ -81,81 +75,6 @@ def session_url(server: InstanceServer, token: str, connect_id: str) -> str:
     return server.endpoint + joiner + urlencode({"token": token, "connectId": connect_id})
 
 
-class _ReadAheadWebSocket(websocket.WebSocket):
-    """websocket-client, reading whatever the socket holds and decoding plain text frames.
-
-    Two costs of websocket-client dominate a busy feed, and both go away here without
-    changing what comes out:
-
-    - It asks the socket for exactly the bytes it needs next: a frame's header, then its
-      length, then its payload; three system calls per frame, each of which lets go of the
-      GIL and must win it back from the worker and UI threads. This reads up to
-      ``READ_AHEAD`` bytes at once (dozens of frames on a busy feed) and serves the pieces
-      from memory: the same bytes in the same order. While a backlog lasts (a read fills
-      the whole read-ahead) it pauses for ``BACKLOG_YIELD`` after each read, so that the
-      other threads of the app get the GIL promptly.
-    - Its frame decoding is pure Python, several microseconds a frame. The frame a KuCoin
-      feed sends is nearly always one complete, unfragmented, unmasked text frame without
-      extension bits; when the next frame is such a frame, lies wholly in the bytes read
-      ahead, and websocket-client is between frames and between fragments, it is decoded
-      here (``recv()`` returns its text, as websocket-client's would). Anything else (control
-      frames, fragments, binary or masked frames, 64-bit lengths, a frame cut by the end of
-      a read, trace logging on) goes through websocket-client as before.
-
-    Made for ``enable_multithread=False`` (one thread owns the socket, as in ``WsSession``):
-    the shortcut does not take websocket-client's read lock.
-    """
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._ahead = b""
-        self._ahead_pos = 0
-
-    def recv(self) -> str | bytes:
-        text = self._plain_text_frame()
-        return super().recv() if text is None else text
-
-    def _plain_text_frame(self) -> str | None:
-        """The next frame's text when it is a plain text frame already read ahead, else None
-        (nothing consumed). Like ``recv()``, raises ``UnicodeDecodeError`` for bad UTF-8."""
-        ahead, pos = self._ahead, self._ahead_pos
-        if len(ahead) - pos < 2 or ahead[pos] != 0x81:  # FIN, no RSV bits, text
-            return None
-        length = ahead[pos + 1]  # mask bit clear: < 128
-        start = pos + 2
-        if length == 126:
-            start = pos + 4
-            length = int.from_bytes(ahead[pos + 2 : start], "big")
-        elif length > 126:
-            return None  # a 64-bit length, or masked
-        end = start + length
-        if end > len(ahead):
-            return None
-        buffered, fragments = self.frame_buffer, self.cont_frame
-        if (
-            buffered.header is not None
-            or buffered.recv_buffer
-            or fragments.recving_frames is not None
-            or websocket.isEnabledForTrace()
-        ):
-            return None
-        self._ahead_pos = end
-        return ahead[start:end].decode("utf-8")
-
-    def _recv(self, bufsize: int) -> bytes:
-        pos = self._ahead_pos
-        if pos >= len(self._ahead):
-            data = super()._recv(max(bufsize, READ_AHEAD))
-            if len(data) >= READ_AHEAD:
-                time.sleep(BACKLOG_YIELD)
-            if len(data) <= bufsize:
-                return data
-            self._ahead, pos = data, 0
-        end = pos + bufsize
-        self._ahead_pos = end
-        return self._ahead[pos:end]
-
-
 class WsSession:
     """A single connection to one instance server with one token."""
 
@@ -163,10 +82,12 @@ class WsSession:
         self,
         bullet: BulletToken,
         timeouts: SessionTimeouts = SessionTimeouts(),
+        reader: Reader | None = None,
     ) -> None:
         self.server = bullet.servers[0]
         self.token = bullet.token
         self.timeouts = timeouts
+        self.reader = reader if reader is not None else default_reader()
         self.connect_id = uuid.uuid4().hex
         self._uplink = SlidingWindowLimiter(UPLINK_LIMIT, UPLINK_WINDOW)
         # Subscribes may not take the pings' share of the window: a ping held back by a
@@ -199,7 +120,7 @@ class WsSession:
                 timeout=self.timeouts.connect,
                 enable_multithread=False,
                 skip_utf8_validation=True,
-                class_=_ReadAheadWebSocket,
+                class_=self.reader.socket_class,
             )
         except (websocket.WebSocketException, OSError) as exc:
             raise ConnectionLost(f"cannot open {self.server.endpoint}: {exc}") from exc

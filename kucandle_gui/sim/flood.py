@@ -68,8 +68,8 @@ class CandleReplay:
     def take(self, count: int) -> list[str]:
         """The next ``count`` push prefixes, oldest state first; fewer (even none) when the
         pair trades too rarely: each call reads at most one chunk, so that a quiet pair
-        (silent for hours) costs a fraction of a millisecond per call instead of holding up
-        the other subscriptions; the next call goes on from there."""
+        (silent for hours) costs one chunk's work per call instead of holding up the other
+        subscriptions; the next call goes on from there."""
         if len(self._frames) - self._taken < count:
             self._read_chunk()
         first = self._taken

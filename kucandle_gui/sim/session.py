@@ -54,7 +54,7 @@ UPLINK_LIMIT = 100
 #: Flood mode's pause when there is nothing to push (stalled, or no subscription yet).
 _FLOOD_IDLE_WAIT = 0.05
 #: Flood mode: most frames sent per loop turn before the loop serves anything else (pings,
-#: subscribes, other connections); about 5 ms of sending.
+#: subscribes, other connections), so that a flood never starves them.
 FLOOD_BATCH = 256
 #: A paced flood that fell behind (the socket was full) catches up at most this much (s).
 _FLOOD_MAX_LAG = 0.1

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from kucandle_gui.feed.ratelimit import SlidingWindowLimiter
-
-JOIN_TIMEOUT = 10.0
 
 
 class FakeClock:
@@ -71,28 +67,6 @@ def test_old_messages_leave_the_window_entirely() -> None:
     clock.now += 10.0
     assert [limiter.try_acquire() for _ in range(100)] == [True] * 100
     assert not limiter.try_acquire()
-
-
-def test_concurrent_acquirers_never_exceed_the_limit() -> None:
-    limiter = SlidingWindowLimiter(limit=50, window=10.0, clock=FakeClock())
-    threads = 8
-    start = threading.Barrier(threads)
-    granted: list[int] = []
-    lock = threading.Lock()
-
-    def acquirer() -> None:
-        start.wait(JOIN_TIMEOUT)
-        count = sum(limiter.try_acquire() for _ in range(100))
-        with lock:
-            granted.append(count)
-
-    workers = [threading.Thread(target=acquirer, daemon=True) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(JOIN_TIMEOUT)
-    assert len(granted) == threads
-    assert sum(granted) == 50
 
 
 @pytest.mark.parametrize(("limit", "window"), [(0, 10.0), (10, 0.0), (10, -1.0)])

@@ -1,92 +1,31 @@
-"""The session's WebSocket reader: read-ahead and plain-frame decoding change no outcome.
+"""The frame readers: read-ahead and plain-frame decoding change no outcome; without the
+websocket-client internals they need, sessions fall back to websocket-client's ``recv``.
 
-``_ReadAheadWebSocket`` is websocket-client with two shortcuts (see its docstring). Each test
-feeds the same bytes, cut at awkward places, to it and to plain websocket-client and expects
-the same ``recv()`` results and the same errors, in the same order.
+``ReadAheadWebSocket`` is websocket-client with two shortcuts (see its docstring). Each
+equivalence test feeds the same bytes, cut at awkward places, to it and to plain
+websocket-client and expects the same ``recv()`` results and the same errors, in the same
+order.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import struct
+import types
 from typing import Any
 
 import pytest
 import websocket
 
-from kucandle_gui.feed.connection import (
+from kucandle_gui.feed.reader import (
     READ_AHEAD,
-    ConnectionLost,
-    SessionTimeouts,
-    WsSession,
-    _ReadAheadWebSocket,
+    ReadAheadWebSocket,
+    Reader,
+    choose_reader,
+    missing_internals,
 )
-from kucandle_gui.feed.rest import BulletToken, InstanceServer
-
-TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
-PUSH = (
-    '{"topic": "/market/candles:BTC-USDT_1min", "type": "message", "subject": '
-    '"trade.candles.update", "data": {"symbol": "BTC-USDT", "candles": ["1729839600", '
-    '"67644.9", "67437.6", "67724.8", "67243.8", "44.88321441", "3027558.991928447"], '
-    '"time": 1729842192785164840}}'
-)
-
-
-def frame(
-    payload: bytes | str,
-    opcode: int = TEXT,
-    fin: bool = True,
-    rsv: int = 0,
-    mask: bytes | None = None,
-) -> bytes:
-    """One frame as a server (or, with ``mask``, a misbehaving server) writes it."""
-    data = payload.encode() if isinstance(payload, str) else payload
-    first = (0x80 if fin else 0) | rsv << 4 | opcode
-    mask_bit = 0x80 if mask else 0
-    if len(data) < 126:
-        header = struct.pack("!BB", first, mask_bit | len(data))
-    elif len(data) < 65536:
-        header = struct.pack("!BBH", first, mask_bit | 126, len(data))
-    else:
-        header = struct.pack("!BBQ", first, mask_bit | 127, len(data))
-    if mask:
-        data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-        return header + mask + data
-    return header + data
-
-
-class FakeSocket:
-    """Serves ``data`` in the given pieces (a piece of None is a read timeout), then EOF."""
-
-    def __init__(self, pieces: list[bytes | None]) -> None:
-        self._pieces = list(pieces)
-        self.sent: list[bytes] = []
-
-    def gettimeout(self) -> float:
-        return 1.0
-
-    def recv(self, bufsize: int) -> bytes:
-        if not self._pieces:
-            return b""
-        piece = self._pieces[0]
-        if piece is None:
-            self._pieces.pop(0)
-            raise TimeoutError("timed out")
-        if len(piece) <= bufsize:
-            self._pieces.pop(0)
-            return piece
-        self._pieces[0] = piece[bufsize:]
-        return piece[:bufsize]
-
-    def send(self, data: bytes) -> int:
-        self.sent.append(bytes(data))
-        return len(data)
-
-    def close(self) -> None:
-        pass
-
-    def shutdown(self, how: int) -> None:
-        pass
+from tests.feed.wsframes import BINARY, CLOSE, CONT, PING, PONG, PUSH, FakeSocket, frame
 
 
 def cut(data: bytes, rng: random.Random, pieces: int) -> list[bytes | None]:
@@ -147,17 +86,17 @@ def test_same_outcomes_as_websocket_client_whatever_the_cuts(seed: int) -> None:
     rng = random.Random(seed)
     pieces = cut(STREAM, rng, rng.choice([3, 40, 400, 4000]))
     expected = outcomes(websocket.WebSocket, pieces)
-    assert outcomes(_ReadAheadWebSocket, pieces) == expected
+    assert outcomes(ReadAheadWebSocket, pieces) == expected
     assert expected[0] == PUSH and "UnicodeDecodeError" in expected
 
 
 def test_same_outcomes_one_byte_at_a_time() -> None:
     pieces: list[bytes | None] = [STREAM[i : i + 1] for i in range(len(STREAM))]
-    assert outcomes(_ReadAheadWebSocket, pieces) == outcomes(websocket.WebSocket, pieces)
+    assert outcomes(ReadAheadWebSocket, pieces) == outcomes(websocket.WebSocket, pieces)
 
 
 def test_same_outcomes_all_in_one_read() -> None:
-    assert outcomes(_ReadAheadWebSocket, [STREAM]) == outcomes(websocket.WebSocket, [STREAM])
+    assert outcomes(ReadAheadWebSocket, [STREAM]) == outcomes(websocket.WebSocket, [STREAM])
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -168,7 +107,7 @@ def test_timeouts_in_the_middle_of_frames_lose_nothing(seed: int) -> None:
     for _ in range(10):
         pieces.insert(rng.randrange(len(pieces) + 1), None)
     expected = outcomes(websocket.WebSocket, pieces)
-    assert outcomes(_ReadAheadWebSocket, pieces) == expected
+    assert outcomes(ReadAheadWebSocket, pieces) == expected
     assert [x for x in expected if isinstance(x, str) and x.startswith("{")] == [
         f"{PUSH}{n}" for n in range(300)
     ]
@@ -187,7 +126,7 @@ def test_a_timeout_between_fragments_keeps_the_message_whole() -> None:
     ]
     expected = outcomes(websocket.WebSocket, pieces)
     assert expected == ["timeout", "fragmented", PUSH, "timeout", "WebSocketProtocolException", []]
-    assert outcomes(_ReadAheadWebSocket, pieces) == expected
+    assert outcomes(ReadAheadWebSocket, pieces) == expected
 
 
 @pytest.mark.parametrize(
@@ -204,7 +143,7 @@ def test_protocol_errors_are_still_refused(bad: bytes) -> None:
     pieces: list[bytes | None] = [frame(PUSH) + bad + frame(PUSH)]
     expected = outcomes(websocket.WebSocket, pieces)
     assert "WebSocketProtocolException" in expected
-    assert outcomes(_ReadAheadWebSocket, pieces) == expected
+    assert outcomes(ReadAheadWebSocket, pieces) == expected
 
 
 def test_reads_ahead_in_large_pieces() -> None:
@@ -219,39 +158,63 @@ def test_reads_ahead_in_large_pieces() -> None:
         return recv(bufsize)
 
     fake.recv = counting_recv  # type: ignore[method-assign]
-    ws = _ReadAheadWebSocket(enable_multithread=False, skip_utf8_validation=True)
+    ws = ReadAheadWebSocket(enable_multithread=False, skip_utf8_validation=True)
     ws.sock, ws.connected = fake, True
     assert [ws.recv() for _ in range(1000)] == [PUSH] * 1000
     assert len(calls) <= len(pushes) // READ_AHEAD + 2
 
 
-def test_a_text_frame_that_is_not_utf8_drops_the_session() -> None:
-    """As before (websocket-client's own check raised): RFC 6455 says fail the connection."""
-    bullet = BulletToken("token", (InstanceServer("ws://127.0.0.1:1/", True, 18.0, 10.0),))
-    session = WsSession(bullet, SessionTimeouts())
-    ws = _ReadAheadWebSocket(enable_multithread=False, skip_utf8_validation=True)
-    ws.sock, ws.connected = FakeSocket([frame(b'{"type": "\xff"}')]), True
-    session._ws = ws
-    with pytest.raises(ConnectionLost, match="not UTF-8"):
-        session._receive()
+# --- which reader a session uses -----------------------------------------------------------
 
 
-def test_a_closed_socket_is_still_a_lost_connection() -> None:
-    bullet = BulletToken("token", (InstanceServer("ws://127.0.0.1:1/", True, 18.0, 10.0),))
-    session = WsSession(bullet, SessionTimeouts())
-    ws = _ReadAheadWebSocket(enable_multithread=False, skip_utf8_validation=True)
-    ws.sock, ws.connected = FakeSocket([frame(PUSH)]), True
-    session._ws = ws
-    assert session._receive() is not None
-    with pytest.raises(ConnectionLost):
-        session._receive()
+def test_the_installed_websocket_client_has_what_the_read_ahead_needs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Fails when a websocket-client inside pyproject.toml's range changed its internals:
+    the feed would still work, by the fallback, but slower; the range needs a look."""
+    probe = ReadAheadWebSocket(enable_multithread=False)
+    assert missing_internals(probe) == []
+    with caplog.at_level(logging.WARNING, logger="kucandle_gui.feed.reader"):
+        assert choose_reader(probe) is Reader.READ_AHEAD
+    assert caplog.records == []
 
 
-def test_timeout_without_data_is_idle() -> None:
-    bullet = BulletToken("token", (InstanceServer("ws://127.0.0.1:1/", True, 18.0, 10.0),))
-    session = WsSession(bullet, SessionTimeouts())
-    ws = _ReadAheadWebSocket(enable_multithread=False, skip_utf8_validation=True)
-    ws.sock, ws.connected = FakeSocket([None, frame(PUSH)]), True
-    session._ws = ws
-    assert session._receive() is None
-    assert session._receive() is not None
+def probe_without(lack: str) -> object:
+    """What a websocket-client without one internal would build (``everything``: an object
+    with none of them)."""
+    if lack == "everything":
+        return types.SimpleNamespace()
+    probe = ReadAheadWebSocket(enable_multithread=False)
+    if lack == "frame_buffer.recv":
+        probe.frame_buffer.recv = FakeSocket([]).recv  # reads the socket, not ``_recv``
+    else:
+        owner, _, attribute = lack.rpartition(".")
+        delattr(getattr(probe, owner) if owner else probe, attribute)
+    return probe
+
+
+@pytest.mark.parametrize(
+    ("lack", "named"),
+    [
+        ("everything", "frame_buffer.header, frame_buffer.recv_buffer"),
+        ("cont_frame", "cont_frame.recving_frames"),
+        ("cont_frame.recving_frames", "cont_frame.recving_frames"),
+        ("frame_buffer.header", "frame_buffer.header"),
+        ("frame_buffer.recv", "frame_buffer reading through WebSocket._recv"),
+    ],
+)
+def test_without_the_internals_sessions_fall_back_to_recv_with_a_warning(
+    lack: str, named: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="kucandle_gui.feed.reader"):
+        assert choose_reader(probe_without(lack)) is Reader.RECV
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert named in record.getMessage()
+    assert "recv()" in record.getMessage()
+
+
+def test_each_reader_names_its_socket_class() -> None:
+    assert Reader.READ_AHEAD.socket_class is ReadAheadWebSocket
+    assert Reader.RECV.socket_class is websocket.WebSocket
+    assert [reader.value for reader in Reader] == ["read-ahead", "recv"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,13 +17,38 @@ from kucandle_gui.feed.rest import (
 )
 from kucandle_gui.protocol import MAX_CANDLES_PER_REQUEST, candle_start
 from kucandle_gui.sim import LocalExchange
+from tests.helpers import fast_sim_config
+from tests.sim.simclient import START
 
 CANDLES = "/api/v1/market/candles"
 
 
+def client_of(exchange: LocalExchange) -> RestClient:
+    return RestClient(exchange.base_url, retry_base=0.01, retry_cap=0.05, max_attempts=4)
+
+
 @pytest.fixture
-def rest(exchange: LocalExchange):
-    client = RestClient(exchange.base_url, retry_base=0.01, retry_cap=0.05, max_attempts=4)
+def rest(exchange: LocalExchange) -> Iterator[RestClient]:
+    client = client_of(exchange)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def frozen() -> Iterator[LocalExchange]:
+    """Simulated time all but stopped at ``START``, far from the wall clock.
+
+    Whether the open candle exists depends on the moment: a minute has no candle until its
+    first trade, and some minutes have none at all (as on KuCoin). A running clock started at
+    the wall clock would make that, and so these tests, depend on when they run.
+    """
+    with LocalExchange(fast_sim_config(start_time=START, clock_speed=1e-9)) as exchange:
+        yield exchange
+
+
+@pytest.fixture
+def frozen_rest(frozen: LocalExchange) -> Iterator[RestClient]:
+    client = client_of(frozen)
     yield client
     client.close()
 
@@ -49,12 +76,31 @@ def test_candles_page_backwards_over_the_1500_row_cap(
     assert exchange.stats().rest_requests[CANDLES] >= 2
 
 
-def test_recent_candles_end_with_the_open_candle(rest: RestClient, exchange: LocalExchange) -> None:
-    now = rest.server_time()
-    assert abs(now - exchange.now()) < 120  # the exchange's clock, not the local one
-    candles = rest.recent_candles("ETH-USDT", "1min", 100, now)
+def test_recent_candles_end_with_the_open_candle(
+    frozen_rest: RestClient, frozen: LocalExchange
+) -> None:
+    now = frozen_rest.server_time()
+    assert abs(now - frozen.now()) < 120  # the exchange's clock, not the local one
+    assert abs(now - time.time()) > 86400
+    open_start = candle_start("1min", now)
+    assert frozen.truth("ETH-USDT", "1min", open_start, open_start), "ETH-USDT traded by now"
+    candles = frozen_rest.recent_candles("ETH-USDT", "1min", 100, now)
     assert 80 <= len(candles) <= 101
     assert candles[-1].time == candle_start("1min", now)
+    assert candles == frozen.truth("ETH-USDT", "1min", int(now) - 100 * 60, int(now))
+
+
+def test_recent_candles_of_a_silent_minute_end_with_the_last_traded_one(
+    frozen_rest: RestClient, frozen: LocalExchange
+) -> None:
+    """No trade yet in the open minute: no open candle, as on KuCoin; nothing is made up."""
+    now = frozen_rest.server_time()
+    open_start = candle_start("1min", now)
+    assert not frozen.truth("QUIET-USDT", "1min", open_start, open_start), "QUIET-USDT is silent"
+    candles = frozen_rest.recent_candles("QUIET-USDT", "1min", 100, now)
+    assert candles
+    assert candles[-1].time < open_start
+    assert candles == frozen.truth("QUIET-USDT", "1min", int(now) - 100 * 60, int(now))
 
 
 def test_unknown_pair_raises_with_the_exchange_code_and_message(

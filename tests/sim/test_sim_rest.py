@@ -16,7 +16,7 @@ from kucandle_gui.protocol import MAX_CANDLES_PER_REQUEST, Candle, candle_start
 from kucandle_gui.sim import LocalExchange
 from tests.sim.simclient import START, sim_config
 
-SAMPLES = Path("/work/shared/kucoin-samples")
+SAMPLES = Path(__file__).parents[1] / "data"
 CANDLES = "/api/v1/market/candles"
 
 
@@ -35,6 +35,20 @@ def candles(exchange: LocalExchange, **params: Any) -> dict[str, Any]:
     reply = get(exchange, CANDLES, **params)
     assert reply.status_code == 200
     return reply.json()
+
+
+def sample(name: str) -> Any:
+    """One of KuCoin's payloads kept in ``tests/data``."""
+    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+
+
+def shape(value: Any) -> Any:
+    """The keys and value types of a JSON reply, nested: what a client's parser relies on."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    return type(value)
 
 
 def test_bullet_public_hands_out_fresh_tokens_and_this_servers_endpoint(sim: LocalExchange) -> None:
@@ -56,15 +70,31 @@ def test_bullet_public_hands_out_fresh_tokens_and_this_servers_endpoint(sim: Loc
     assert sim.stats().tokens_issued == 2
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "name"),
+    [
+        ("POST", "/api/v1/bullet-public", "rest-bullet-public.docs-new.json"),
+        ("POST", "/api/v1/bullet-public", "rest-bullet-public.legacy-docs.json"),
+        ("GET", "/api/v1/timestamp", "rest-timestamp.docs-new.json"),
+    ],
+)
+def test_replies_have_the_fields_and_types_of_kucoins_examples(
+    sim: LocalExchange, method: str, path: str, name: str
+) -> None:
+    reply = requests.request(method, sim.base_url + path, timeout=5)
+    assert reply.status_code == 200
+    assert shape(reply.json()) == shape(sample(name))
+
+
 def test_symbols_have_every_field_of_the_documented_record(sim: LocalExchange) -> None:
-    sample = json.loads((SAMPLES / "rest-symbols-v2.docs-new.json").read_text())["data"][0]
+    documented = sample("rest-symbols-v2.docs-new.json")["data"][0]
     reply = get(sim, "/api/v2/symbols").json()
     assert reply["code"] == "200000"
     records = {r["symbol"]: r for r in reply["data"]}
     assert set(records) == set(sim.config.symbols)
     for record in records.values():
-        assert list(record) == list(sample)
-        for key, value in sample.items():
+        assert list(record) == list(documented)
+        for key, value in documented.items():
             assert type(record[key]) is type(value), key
         assert record["enableTrading"] is True
     assert records["BTC-USDT"]["priceIncrement"] == "0.1"
