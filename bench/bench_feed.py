@@ -5,10 +5,11 @@
 The local exchange runs in its own process (as the real one is remote: it must not share our
 GIL) in flood mode, which replays each pair's trades second by second ahead of the simulated
 clock: every push is a new state of its candle (see ``kucandle_gui.sim.flood``). The app side
-is the real ``FeedController``, its worker on a ``QThread`` delivering batches to the UI
-thread, where a probe applies every candle to a chart model (``CandleStore``, capped at
-``FeedConfig.max_candles``) per series. Meanwhile a 5 ms ``QTimer`` on the UI thread measures
-the event loop's longest stall.
+is assembled as the window assembles it (``kucandle_gui.app.assemble``): the feed link's
+``FeedController``, its worker on a ``QThread`` delivering batches to the UI thread, where the
+``MonitorModel`` merges every candle into its series (capped at ``FeedConfig.max_candles``),
+one chart model per series. A probe sees each batch once the model has it. Meanwhile a 5 ms
+``QTimer`` on the UI thread measures the event loop's longest stall.
 
 1. Simulator: the flood read by a bare websocket-client reader in this process (UTF-8 left
    to ``recv()``'s decode, as the feed does): distinct frames/s the exchange can give.
@@ -49,9 +50,9 @@ import websocket
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
+from kucandle_gui.app import MonitorParts, assemble
 from kucandle_gui.feed import CandleUpdate, FeedConfig
-from kucandle_gui.ui.chart.store import CandleStore
-from kucandle_gui.worker import FeedController
+from kucandle_gui.model import MonitorModel
 
 RESULTS = Path(__file__).parent / "results"
 SYMBOLS = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT", "KCS-USDT", "DOGE-USDT", "ETH-BTC"]
@@ -221,14 +222,13 @@ def measure_raw_reader(url: str, pid: int, series: list[tuple[str, str]], second
 
 
 class Probe(QObject):
-    """UI-thread side: applies batches to chart models, records latencies and stalls."""
+    """UI-thread side: sees each batch once the model has it; records latencies and stalls."""
 
-    def __init__(self, max_candles: int, keep_latencies: bool = True) -> None:
+    def __init__(self, monitor: MonitorModel, keep_latencies: bool = True) -> None:
         super().__init__()
-        self.max_candles = max_candles
+        self.monitor = monitor
         #: Off for memory runs: a million latencies would be what grows.
         self.keep_latencies = keep_latencies
-        self.stores: dict[tuple[str, str], CandleStore] = {}
         self.delivered = 0
         self.batches = 0
         self.latencies_ms: list[float] = []
@@ -246,15 +246,13 @@ class Probe(QObject):
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
 
+    def held_candles(self) -> int:
+        """Candles held by the model, all series."""
+        monitor = self.monitor
+        return sum(len(monitor.series(key).candles) for key in monitor.wanted())
+
     @Slot(list)
     def on_batch(self, batch: list[CandleUpdate]) -> None:
-        stores = self.stores
-        for update in batch:
-            key = (update.symbol, update.timeframe)
-            store = stores.get(key)
-            if store is None:
-                store = stores[key] = CandleStore(self.max_candles)
-            store.upsert(update.candle)
         if self.recording:
             now = time.time_ns()  # every candle of the batch is in its model now
             self.batches += 1
@@ -290,26 +288,27 @@ def run_for(seconds: float) -> None:
 @contextmanager
 def app_feed(
     url: str, series: list[tuple[str, str]], config: FeedConfig, keep_latencies: bool = True
-) -> Iterator[Any]:
-    """A started ``FeedController`` on ``series`` with a probe seeing every batch."""
-    controller = FeedController(url, *series[0], config=config)
-    probe = Probe(config.max_candles, keep_latencies)
-    # The probe sees every batch, of every series, exactly as the controller does.
-    controller._worker.batchReady.connect(probe.on_batch)
-    controller.start()
+) -> Iterator[tuple[MonitorParts, Probe]]:
+    """The app's parts on ``series`` (one chart model each), fed from ``url``, with a probe."""
+    parts = assemble(*series[0], config)
     for symbol, timeframe in series[1:]:
-        controller._worker.feed.subscribe(symbol, timeframe)
+        parts.monitor.add_chart(symbol, timeframe)
+    probe = Probe(parts.monitor, keep_latencies)
+    controller = parts.link.start(url)
+    assert controller is not None
+    # Emitted after the batch went into the model: the latency ends there.
+    controller.batchDelivered.connect(probe.on_batch)
     try:
-        yield controller, probe
+        yield parts, probe
     finally:
-        controller.stop()
+        parts.link.close()
 
 
 def measure(url: str, pid: int, series: list[tuple[str, str]], seconds: float) -> dict[str, float]:
     """Run a controller on ``series`` for a warm-up and then ``seconds``; return the figures."""
     config = FeedConfig(history_candles=10)
-    with app_feed(url, series, config) as (controller, probe):
-        feed = controller._worker.feed
+    with app_feed(url, series, config) as (parts, probe):
+        feed = parts.link.controller
         run_for(WARM_UP)  # connect, subscribe, history, warm caches
         before = feed.metrics()
         probe.reset()

@@ -3,14 +3,14 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_memory
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_memory --soak-minutes 30
 
-The app side is as in ``bench_feed``: the real ``FeedController`` (feed thread, worker on a
-``QThread``) delivering to a probe on the UI thread that applies every candle to a chart model
-(``CandleStore``) per series. The exchange runs in its own process and floods 4 series of
+The app side is as in ``bench_feed``: the parts the window is assembled from (feed thread,
+worker on a ``QThread``, the ``MonitorModel`` on the UI thread merging every candle into its
+series). The exchange runs in its own process and floods 4 series of
 1-minute candles, replaying trades ahead of its clock: every push is a new state and a new
 candle starts about every 40 pushes of a series, so history keeps growing until the cap.
 
-History is capped by ``FeedConfig.max_candles`` (per series, oldest first); the probe caps its
-chart models at the same number. Each cap is measured separately (``--max-candles``, default
+History is capped by ``FeedConfig.max_candles`` (per series, oldest first), in the feed's series
+and in the model's alike. Each cap is measured separately (``--max-candles``, default
 5,000 and the default 100,000): with 5,000 the cap is reached within the run, so memory must
 level off; with 100,000 it is not (4 series x ~7,000 candles by 1M pushes), so the growth
 shown is the candles themselves, about 0.3 kB each.
@@ -65,10 +65,9 @@ TARGET_PUSHES = 1_000_000
 STUCK_AFTER = 60.0
 
 
-def held_candles(controller: Any, probe: Any) -> tuple[int, int]:
-    """Candles held by the feed's series and by the probe's chart models."""
-    wanted = controller._worker.feed._wanted
-    return sum(len(s.series) for s in wanted.values()), sum(len(m) for m in probe.stores.values())
+def held_candles(parts: Any, probe: Any) -> tuple[int, int]:
+    """Candles held by the feed's series and by the model's."""
+    return parts.link.controller.candles_held(), probe.held_candles()
 
 
 def checkpoint_run(max_candles: int, checkpoints: tuple[int, ...]) -> dict[str, Any]:
@@ -77,9 +76,9 @@ def checkpoint_run(max_candles: int, checkpoints: tuple[int, ...]) -> dict[str, 
     samples: list[dict[str, float]] = []
     with (
         exchange_process(*flood_args()) as (url, pid),
-        app_feed(url, FLOOD_SERIES, config, keep_latencies=False) as (controller, probe),
+        app_feed(url, FLOOD_SERIES, config, keep_latencies=False) as (parts, probe),
     ):
-        feed = controller._worker.feed
+        feed = parts.link.controller
         meter = CpuMeter([os.getpid(), pid])
         started = time.monotonic()
         probe.reset()
@@ -98,7 +97,7 @@ def checkpoint_run(max_candles: int, checkpoints: tuple[int, ...]) -> dict[str, 
             if pending and messages >= pending[0]:
                 while pending and messages >= pending[0]:
                     pending.pop(0)
-                series_held, models_held = held_candles(controller, probe)
+                series_held, models_held = held_candles(parts, probe)
                 samples.append(
                     {
                         "pushes": messages,
@@ -145,9 +144,9 @@ def soak_run(minutes: float, rate: float, sample_every: float, max_candles: int)
     samples: list[dict[str, float]] = []
     with (
         exchange_process(*flood_args(rate)) as (url, pid),
-        app_feed(url, FLOOD_SERIES, config, keep_latencies=False) as (controller, probe),
+        app_feed(url, FLOOD_SERIES, config, keep_latencies=False) as (parts, probe),
     ):
-        feed = controller._worker.feed
+        feed = parts.link.controller
         run_for(5.0)  # connect, history
         probe.reset()
         meter = CpuMeter([os.getpid(), pid])
@@ -156,7 +155,7 @@ def soak_run(minutes: float, rate: float, sample_every: float, max_candles: int)
         for k in range(math.ceil(total / sample_every) + 1):
             if k:
                 run_for(max(0.0, started + min(k * sample_every, total) - time.monotonic()))
-            series_held, models_held = held_candles(controller, probe)
+            series_held, models_held = held_candles(parts, probe)
             samples.append(
                 {
                     "pushes": feed.metrics().messages,

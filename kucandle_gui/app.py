@@ -104,6 +104,7 @@ def build_window(
         parts.monitor, parts.chart, parts.link, demo_exchange, settings=settings, log_dir=log_dir
     )
     if demo:
+        parts.monitor.set_source(simulated=True)  # marked from the first frame
         demo_exchange.start()
     else:
         parts.link.start(api_url)

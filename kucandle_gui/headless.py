@@ -15,8 +15,15 @@ import threading
 from contextlib import ExitStack
 from typing import TextIO
 
-from kucandle_gui.feed import ErrorEvent, FeedClient, FeedConfig, FeedEvent, StatusEvent
-from kucandle_gui.feed.rest import RestClient, RestError
+from kucandle_gui.feed import (
+    ErrorEvent,
+    FeedClient,
+    FeedConfig,
+    FeedEvent,
+    RestClient,
+    RestError,
+    StatusEvent,
+)
 
 #: Exit code when the pair or timeframe cannot be served.
 EXIT_BAD_INPUT = 2
@@ -40,7 +47,7 @@ def run_headless(
         if isinstance(event, StatusEvent):
             print(f"status: {event.state.value}: {event.message}", file=err, flush=True)
         elif isinstance(event, ErrorEvent):
-            print(f"error: {event.message}", file=err, flush=True)
+            print(f"error: {event.message}{_what_next(event)}", file=err, flush=True)
             if event.subscription_dropped:
                 refused.append(event)
                 stop.set()
@@ -102,6 +109,13 @@ def _print_updates(feed: FeedClient, stop: threading.Event, out: TextIO, demo: b
             out.flush()
         except BrokenPipeError:
             return
+
+
+def _what_next(event: ErrorEvent) -> str:
+    """What the feed does about an error, when it does something (the rest goes on as is)."""
+    if event.retry_in is not None:
+        return f"; retrying in {event.retry_in:.1f} s"
+    return "; retrying" if event.retrying else ""
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -134,7 +134,7 @@ def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> 
         )
     finally:
         if parts is not None:
-            parts.link.stop()
+            parts.link.close()
         if probe is not None:
             probe.close()
         exchange.stop()

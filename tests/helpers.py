@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from kucandle_gui.feed import CandleUpdate, FeedClient, FeedConfig, FeedEvent
-from kucandle_gui.feed.connection import SessionTimeouts
+from kucandle_gui.feed import CandleUpdate, FeedClient, FeedConfig, FeedEvent, SessionTimeouts
 from kucandle_gui.protocol import Candle
 from kucandle_gui.sim import SimConfig
 

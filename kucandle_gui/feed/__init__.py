@@ -1,25 +1,30 @@
 """The candle feed: KuCoin protocol over REST and WebSocket, in plain Python (no Qt).
 
 ``FeedClient`` is the whole public surface for scripts and for the Qt worker; see its module
-docstring for a five-line example.
+docstring for a five-line example. Everything used outside this package is imported from
+here, so that the modules inside can be split or merged without touching their users.
 """
 
 from .buffer import CandleUpdate
-from .client import (
+from .client import FeedClient, FeedConfig
+from .columns import CandleColumns
+from .connection import SessionTimeouts
+from .events import (
     ConnectionState,
     ErrorEvent,
     ErrorKind,
-    FeedClient,
-    FeedConfig,
     FeedEvent,
     HistoryEvent,
     StatusEvent,
 )
 from .metrics import FeedMetrics
-from .rest import DEFAULT_API_URL
+from .rest import DEFAULT_API_URL, RestClient, RestError, SymbolInfo
+from .series import CandleSeries
 
 __all__ = [
     "DEFAULT_API_URL",
+    "CandleColumns",
+    "CandleSeries",
     "CandleUpdate",
     "ConnectionState",
     "ErrorEvent",
@@ -29,5 +34,9 @@ __all__ = [
     "FeedEvent",
     "FeedMetrics",
     "HistoryEvent",
+    "RestClient",
+    "RestError",
+    "SessionTimeouts",
     "StatusEvent",
+    "SymbolInfo",
 ]

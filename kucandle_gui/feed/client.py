@@ -6,13 +6,13 @@ subscribed after the ``welcome``, pushes merged into one :class:`CandleSeries` p
 candle start time. The *history thread* loads candles over REST (the start-up window after a
 subscription is acknowledged, and the backfill from the last candle seen after every
 reconnect) and hands them back to the feed thread, which merges them. Merging by start time
-with "newer volume wins" makes the overlap between REST and pushes harmless: the consumer's
-series has no hole and no duplicate.
+(the series' one rule decides between two states of a candle) makes the overlap between REST
+and pushes harmless: the consumer's series has no hole and no duplicate.
 
 What changed reaches the consumer through an :class:`UpdateBuffer` (bounded by coalescing
 updates of the same candle, never dropping one silently), and connection state and errors
-through an optional listener called on the feed thread. Everything public is safe to call
-from any thread.
+through an optional listener called on the feed thread, as the events of :mod:`.events`.
+Everything public is safe to call from any thread.
 
 Script use::
 
@@ -31,7 +31,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from kucandle_gui.protocol import (
     TIMEFRAME_SECONDS,
@@ -42,7 +41,6 @@ from kucandle_gui.protocol import (
     OtherMessage,
     ProtocolError,
     ServerMessage,
-    candle_topic,
     validate_symbol,
     validate_timeframe,
 )
@@ -50,77 +48,13 @@ from kucandle_gui.protocol import (
 from .backoff import Backoff
 from .buffer import CandleUpdate, UpdateBuffer
 from .connection import TOKEN_REJECTED, ConnectionLost, SessionTimeouts, WsSession
+from .events import ConnectionState, ErrorEvent, ErrorKind, FeedEvent, HistoryEvent, StatusEvent
 from .history import HistoryJob, HistoryLoader
 from .metrics import FeedMetrics, MetricsRecorder
-from .rest import DEFAULT_API_URL, Cancelled, RestClient, RestError
-from .series import CandleSeries
+from .rest import DEFAULT_API_URL, Cancelled, KucoinApiError, RestClient, RestError
+from .subscriptions import SeriesKey, Subscription, Subscriptions, is_permanent
 
 log = logging.getLogger(__name__)
-
-SeriesKey = tuple[str, str]
-
-#: Subscribe errors that retrying cannot fix: invalid topic, login required, no such topic,
-#: topic required. Anything else (500, 509 ...) is treated as a sick connection.
-PERMANENT_SUBSCRIBE_ERRORS = frozenset({400, 403, 404, 406})
-
-
-class ConnectionState(StrEnum):
-    CONNECTING = "connecting"
-    LIVE = "live"
-    RECONNECTING = "reconnecting"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class StatusEvent:
-    """The connection changed state; ``message`` says why, ``retry_in`` when reconnecting."""
-
-    state: ConnectionState
-    message: str
-    retry_in: float | None = None
-
-
-class ErrorKind(StrEnum):
-    """What an ``ErrorEvent`` is about, so that a UI can react without parsing its text."""
-
-    #: No token from bullet-public: the exchange cannot be reached (or refuses us).
-    UNREACHABLE = "unreachable"
-    #: The exchange refused a pair or topic (see ``subscription_dropped``).
-    REFUSED = "refused"
-    #: History or backfill over REST failed.
-    HISTORY = "history"
-    #: A frame that does not follow the protocol was ignored.
-    BAD_FRAME = "bad-frame"
-    #: An ``error`` message from the exchange not tied to a request of ours.
-    EXCHANGE = "exchange"
-    #: A REST question asked on the UI's behalf (pair list, older history) failed.
-    REQUEST = "request"
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorEvent:
-    """Something went wrong that the user should hear about; the feed goes on."""
-
-    message: str
-    kind: ErrorKind = ErrorKind.EXCHANGE
-    symbol: str | None = None
-    timeframe: str | None = None
-    #: True when the subscription was dropped for good (unknown pair, invalid topic).
-    subscription_dropped: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEvent:
-    """History arrived over REST for a series: ``count`` rows, ``changed`` of them new."""
-
-    symbol: str
-    timeframe: str
-    count: int
-    changed: int
-    backfill: bool
-
-
-FeedEvent = StatusEvent | ErrorEvent | HistoryEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +67,9 @@ class FeedConfig:
     max_candles: int = 100_000
     reconnect_base: float = 1.0
     reconnect_cap: float = 60.0
-    #: A session that lasted this long resets the reconnect backoff.
+    #: When a session ends after lasting at least this long (counted from its token request),
+    #: the reconnect backoff starts again from ``reconnect_base``; a shorter session lets the
+    #: delay keep growing, so that a server that accepts and then drops us is backed off.
     stable_after: float = 30.0
     #: Tokens live 24 h; reconnect (and backfill) this long before that.
     token_max_age: float = 24 * 3600.0
@@ -141,16 +77,6 @@ class FeedConfig:
     timeouts: SessionTimeouts = field(default_factory=SessionTimeouts)
     rest_timeout: tuple[float, float] = (5.0, 10.0)
     rest_retry_base: float = 0.5
-
-
-@dataclass(slots=True)
-class _Subscription:
-    """Feed-thread state of one wanted topic."""
-
-    series: CandleSeries
-    #: Set when the topic is dropped, so that pending history loads are thrown away.
-    cancel: threading.Event = field(default_factory=threading.Event)
-    acked: bool = False
 
 
 class FeedClient:
@@ -182,12 +108,10 @@ class FeedClient:
         self._state = ConnectionState.STOPPED
         self._thread = threading.Thread(target=self._run, name="kucandle-feed", daemon=True)
         # Feed-thread state.
-        self._wanted: dict[SeriesKey, _Subscription] = {}
-        self._requests: dict[str, tuple[str, SeriesKey]] = {}
+        self._subscriptions = Subscriptions(self.config.max_candles)
         self._session: WsSession | None = None
         for symbol, timeframe in subscriptions:
-            key = _checked(symbol, timeframe)
-            self._wanted[key] = self._new_subscription(key)
+            self._subscriptions.add(_checked(symbol, timeframe))
 
     def _rest_client(self, api_url: str) -> RestClient:
         return RestClient(
@@ -247,6 +171,10 @@ class FeedClient:
         self._metrics.set_coalesced(self._buffer.coalesced)
         return self._metrics.snapshot()
 
+    def candles_held(self) -> int:
+        """Candles kept in all the feed's series now (what ``max_candles`` bounds)."""
+        return self._subscriptions.candles_held()
+
     @property
     def state(self) -> ConnectionState:
         return self._state
@@ -296,7 +224,7 @@ class FeedClient:
 
     def _run(self) -> None:
         backoff = Backoff(self.config.reconnect_base, self.config.reconnect_cap)
-        self._emit(StatusEvent(ConnectionState.CONNECTING, "connecting"))
+        self._emit(StatusEvent(ConnectionState.CONNECTING))
         while not self._stop.is_set():
             started = time.monotonic()
             try:
@@ -310,18 +238,10 @@ class FeedClient:
                 backoff.reset()
             delay = 0.0 if planned else backoff.next_delay()
             self._metrics.record_reconnect()
-            self._emit(
-                StatusEvent(
-                    ConnectionState.RECONNECTING,
-                    f"{reason}; reconnecting in {delay:.1f} s"
-                    if delay
-                    else f"{reason}; reconnecting",
-                    retry_in=delay,
-                )
-            )
+            self._emit(StatusEvent(ConnectionState.RECONNECTING, reason, delay))
             if self._wait(delay):
                 break
-        self._emit(StatusEvent(ConnectionState.STOPPED, "stopped"))
+        self._emit(StatusEvent(ConnectionState.STOPPED))
 
     def _connect_and_serve(self) -> tuple[str, bool]:
         """One session from token to loss; returns (why it ended, whether that was planned)."""
@@ -331,7 +251,7 @@ class FeedClient:
             return "stopped", True
         except RestError as exc:
             self._metrics.record_error()
-            self._emit(ErrorEvent(f"cannot get a connect token: {exc}", ErrorKind.UNREACHABLE))
+            self._emit(ErrorEvent(ErrorKind.UNREACHABLE, str(exc), retrying=True))
             return "no token", False
         self._metrics.record_token()
         refresh_at = time.monotonic() + self.config.token_max_age - self.config.token_refresh_margin
@@ -341,11 +261,8 @@ class FeedClient:
             session.open(self._stop.is_set)
             if self._stop.is_set():
                 return "stopped", True
-            self._emit(StatusEvent(ConnectionState.LIVE, f"connected to {session.server.endpoint}"))
-            self._requests.clear()
-            for key, subscription in self._wanted.items():
-                subscription.acked = False
-                self._request(session, "subscribe", key)
+            self._emit(StatusEvent(ConnectionState.LIVE, session.server.endpoint))
+            self._subscriptions.resubscribe(session)
             while not self._stop.is_set():
                 if self._commands:
                     self._run_commands()
@@ -355,11 +272,7 @@ class FeedClient:
                     message = session.step()
                 except ProtocolError as exc:
                     self._metrics.record_error()
-                    self._emit(
-                        ErrorEvent(
-                            f"bad frame from the exchange ignored: {exc}", ErrorKind.BAD_FRAME
-                        )
-                    )
+                    self._emit(ErrorEvent(ErrorKind.BAD_FRAME, str(exc)))
                     continue
                 if message is not None:
                     self._dispatch(session, message)
@@ -374,59 +287,32 @@ class FeedClient:
     def _dispatch(self, session: WsSession, message: ServerMessage) -> None:
         if isinstance(message, CandlePush):
             self._metrics.record_message(message.time_ns)
-            subscription = self._wanted.get((message.symbol, message.timeframe))
+            subscription = self._subscriptions.get((message.symbol, message.timeframe))
             if subscription is not None and subscription.series.upsert(message.candle):
                 self._buffer.put(
                     CandleUpdate(message.symbol, message.timeframe, message.candle, message.time_ns)
                 )
         elif isinstance(message, Ack):
-            if session.answered(message.id):
-                self._on_ack(self._requests.pop(message.id, None))
+            acked = self._subscriptions.first_ack(session, message.id)
+            if acked is not None:
+                self._load_history(*acked)
         elif isinstance(message, ErrorMessage):
             self._on_error_message(session, message)
         elif isinstance(message, OtherMessage):
             self._metrics.record_ignored()
 
-    def _request(self, session: WsSession, kind: str, key: SeriesKey) -> None:
-        self._requests[session.request(kind, candle_topic(*key))] = (kind, key)
-
-    def _on_ack(self, request: tuple[str, SeriesKey] | None) -> None:
-        if request is None or request[0] != "subscribe":
-            return
-        subscription = self._wanted.get(request[1])
-        if subscription is None or subscription.acked:
-            return
-        subscription.acked = True
-        self._load_history(request[1], subscription)
-
-    def _request_answered_by(
-        self, session: WsSession, message: ErrorMessage
-    ) -> tuple[str, SeriesKey] | None:
-        """The request an error answers: by id, or, since the docs say error ids may be the
-        connectId, by the topic named in its text (else the bad topic would be retried on
-        every reconnect, forever)."""
-        ident = message.id
-        if ident not in self._requests:
-            ident = next(
-                (i for i, (_, key) in self._requests.items() if candle_topic(*key) in message.data),
-                None,
-            )
-        if ident is None or not session.answered(ident):
-            return None
-        return self._requests.pop(ident)
-
     def _on_error_message(self, session: WsSession, message: ErrorMessage) -> None:
         self._metrics.record_error()
-        request = self._request_answered_by(session, message)
+        request = self._subscriptions.answered_by(session, message)
         if request is None:
             if message.code == TOKEN_REJECTED:
                 raise ConnectionLost(f"token refused: {message.data}", token_rejected=True)
-            self._emit(ErrorEvent(f"exchange error {message.code}: {message.data}"))
+            self._emit(ErrorEvent(ErrorKind.EXCHANGE, message.data, code=message.code))
             return
         kind, key = request
-        if kind == "subscribe" and _is_permanent(message):
+        if kind == "subscribe" and is_permanent(message):
             self._drop(key)
-            self._emit_refused(key, f"{message.data} (error {message.code})")
+            self._emit_refused(key, message.data, message.code)
             return
         raise ConnectionLost(
             f"{kind} {key[0]} {key[1]} failed: error {message.code} {message.data}"
@@ -434,40 +320,27 @@ class FeedClient:
 
     # -- subscriptions (feed thread) ---------------------------------------------------------
 
-    def _new_subscription(self, key: SeriesKey) -> _Subscription:
-        return _Subscription(CandleSeries(key[0], key[1], self.config.max_candles))
-
     def _add(self, key: SeriesKey) -> None:
-        if key in self._wanted:
-            return
-        self._wanted[key] = self._new_subscription(key)
-        if self._session is not None:
-            self._request(self._session, "subscribe", key)
+        if self._subscriptions.add(key) and self._session is not None:
+            self._subscriptions.request(self._session, "subscribe", key)
 
     def _remove(self, key: SeriesKey) -> None:
-        if key not in self._wanted:
-            return
-        self._drop(key)
-        if self._session is not None:
-            self._request(self._session, "unsubscribe", key)
+        if self._drop(key) and self._session is not None:
+            self._subscriptions.request(self._session, "unsubscribe", key)
 
-    def _emit_refused(self, key: SeriesKey, reason: str) -> None:
-        self._emit_series_error(
-            key, f"KuCoin refused {key[0]} {key[1]}: {reason}", ErrorKind.REFUSED, dropped=True
-        )
-
-    def _emit_series_error(
-        self, key: SeriesKey, message: str, kind: ErrorKind, *, dropped: bool = False
-    ) -> None:
-        self._emit(
-            ErrorEvent(message, kind, symbol=key[0], timeframe=key[1], subscription_dropped=dropped)
-        )
-
-    def _drop(self, key: SeriesKey) -> None:
-        self._wanted.pop(key).cancel.set()
+    def _drop(self, key: SeriesKey) -> bool:
+        """Forget a series and its pending updates; False if it was not wanted."""
+        if not self._subscriptions.drop(key):
+            return False
         self._buffer.discard(*key)
+        return True
 
-    def _load_history(self, key: SeriesKey, subscription: _Subscription) -> None:
+    def _emit_refused(self, key: SeriesKey, reason: str, code: int | None) -> None:
+        self._emit(
+            ErrorEvent(ErrorKind.REFUSED, reason, *key, subscription_dropped=True, code=code)
+        )
+
+    def _load_history(self, key: SeriesKey, subscription: Subscription) -> None:
         """After every acknowledged subscribe: the start-up window, or the backfill from one
         period before the last candle seen: that one may have been open when the link dropped,
         and the one before it may still have been owed its late final update."""
@@ -480,19 +353,20 @@ class FeedClient:
             self._buffer.put_many(CandleUpdate(key[0], key[1], c) for c in changed)
             self._emit(HistoryEvent(key[0], key[1], len(candles), len(changed), last is not None))
 
-        def failed(exc: RestError, retrying: bool) -> None:
+        def failed(exc: RestError, retry_in: float | None) -> None:
             self._metrics.record_error()
-            what = "backfill" if last is not None else "history"
-            if retrying:
-                self._emit_series_error(
-                    key, f"{what} of {key[0]} {key[1]} failed: {exc}; retrying", ErrorKind.HISTORY
+            reason, code = _rest_detail(exc)
+            if retry_in is not None:
+                kind = ErrorKind.HISTORY if last is None else ErrorKind.BACKFILL
+                self._emit(
+                    ErrorEvent(kind, reason, *key, retrying=True, retry_in=retry_in, code=code)
                 )
                 return
             # The exchange refuses the pair itself (it may still have accepted the topic):
             # a series that can never be complete is dropped, not shown with holes.
-            if self._wanted.get(key) is subscription:
+            if self._subscriptions.get(key) is subscription:
                 self._remove(key)
-            self._emit_refused(key, str(exc))
+            self._emit_refused(key, reason, code)
 
         self._history.submit(
             HistoryJob(
@@ -507,12 +381,11 @@ class FeedClient:
         )
 
 
-def _is_permanent(error: ErrorMessage) -> bool:
-    """A subscribe error that retrying cannot fix (a full session is one: 509 "exceed max
-    subscription count"; 509 "too many per second" is not)."""
-    return error.code in PERMANENT_SUBSCRIBE_ERRORS or (
-        error.code == 509 and ("subscription" in error.data or "per session" in error.data)
-    )
+def _rest_detail(exc: RestError) -> tuple[str, int | None]:
+    """The exchange's own ``msg`` and numeric code when it gave them, else the whole text."""
+    if isinstance(exc, KucoinApiError) and exc.code.isdigit():
+        return exc.msg, int(exc.code)
+    return str(exc), None
 
 
 def _checked(symbol: str, timeframe: str) -> SeriesKey:

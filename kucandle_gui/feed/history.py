@@ -37,8 +37,9 @@ class HistoryJob:
     #: Set when the subscription is dropped: the result is no longer wanted.
     cancel: threading.Event
     on_done: Callable[[list[Candle]], None]
-    #: Called with the error and whether the loader will try again.
-    on_error: Callable[[RestError, bool], None]
+    #: Called with the error and the wait before the loader tries again (None: it gave up,
+    #: because the exchange refuses the pair itself).
+    on_error: Callable[[RestError, float | None], None]
 
 
 class HistoryLoader:
@@ -111,9 +112,9 @@ class HistoryLoader:
             return
         except RestError as exc:
             permanent = isinstance(exc, KucoinApiError) and exc.code == REST_INVALID_PARAMETER
-            self._post(lambda error=exc: job.on_error(error, not permanent))
-            if not permanent:
-                delay = backoff.next_delay()
+            delay = None if permanent else backoff.next_delay()
+            self._post(lambda error=exc: job.on_error(error, delay))
+            if delay is not None:
                 log.warning(
                     "history %s %s failed (%s); retrying in %.1f s",
                     job.symbol,

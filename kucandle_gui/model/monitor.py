@@ -34,6 +34,8 @@ class MonitorModel:
     #: ``simulated``: prices now come from another exchange (real, or the local simulated
     #: one); every held series started over.
     source_changed = Signal(bool)
+    #: ``key``: the exchange has no candles of a held series older than those held.
+    no_older = Signal(object)
     #: ``key``: candles the feed delivered for a held series were applied (changed or not).
     candles_applied = Signal(object)
 
@@ -62,6 +64,7 @@ class MonitorModel:
         if series is None:
             series = SeriesModel(key, self.max_candles)
             series.older_wanted.connect(self._relay_older)
+            series.no_older.connect(self.no_older.emit)
             self._held[key] = series
             self.subscriptions_changed.emit((key,), ())
         return series

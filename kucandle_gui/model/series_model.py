@@ -12,7 +12,7 @@ from enum import Enum
 
 from psygnal import Signal
 
-from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 
 from .keys import SeriesKey

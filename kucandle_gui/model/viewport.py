@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kucandle_gui.feed.columns import CandleColumns
+from kucandle_gui.feed import CandleColumns
 
 #: Candles shown by a reset of the zoom (and on the first data of a series).
 RESET_CANDLES = 150

@@ -20,7 +20,11 @@ class ChartBinding(QObject):
     """Observes one chart model (and the monitor's source) and drives one chart widget."""
 
     def __init__(
-        self, chart: CandleChart, model: ChartModel, monitor: MonitorModel, parent: QObject | None = None
+        self,
+        chart: CandleChart,
+        model: ChartModel,
+        monitor: MonitorModel,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.chart = chart

@@ -37,8 +37,8 @@ class FeedController(QObject):
     """Start, subscribe, ask, stop; everything else arrives as signals on the UI thread."""
 
     candlesChanged = Signal(str, str, list)  # symbol, timeframe, list[Candle] changed
-    #: Every batch as the feed delivered it (list[CandleUpdate], with push times), before
-    #: ``candlesChanged`` splits it by series: for measuring the path end to end.
+    #: Every batch as the feed delivered it (list[CandleUpdate], with push times), after
+    #: ``candlesChanged`` handed it on by series: for measuring the path end to end.
     batchDelivered = Signal(list)
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
     statusChanged = Signal(object)  # feed.StatusEvent
@@ -104,6 +104,10 @@ class FeedController(QObject):
         """The feed's counters now (``metricsUpdated`` brings them once a second anyway)."""
         return self._worker.feed.metrics()
 
+    def candles_held(self) -> int:
+        """Candles in the feed's own series (what ``FeedConfig.max_candles`` bounds)."""
+        return self._worker.feed.candles_held()
+
     def load_older(self, symbol: str, timeframe: str, before: int, count: int) -> None:
         """Fetch up to ``count`` candles of a series that start before ``before``: the answer
         is ``olderCandlesLoaded``, or ``errorOccurred`` of kind ``REQUEST`` naming the series."""
@@ -136,11 +140,11 @@ class FeedController(QObject):
     def _deliver(self, batch: list[CandleUpdate]) -> None:
         """On the UI thread: pass on each series' changed candles, then ask for the next batch."""
         try:
-            self.batchDelivered.emit(batch)
             by_series: dict[tuple[str, str], list[Candle]] = {}
             for update in batch:
                 by_series.setdefault((update.symbol, update.timeframe), []).append(update.candle)
             for (symbol, timeframe), candles in by_series.items():
                 self.candlesChanged.emit(symbol, timeframe, candles)
+            self.batchDelivered.emit(batch)
         finally:
             self._worker.batch_taken()

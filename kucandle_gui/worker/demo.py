@@ -34,10 +34,6 @@ class DemoExchange(QObject):
         #: The running exchange, once ``ready`` was emitted.
         self.exchange: LocalExchange | None = None
 
-    @property
-    def starting(self) -> bool:
-        return self._thread is not None and self.exchange is None
-
     def start(self) -> None:
         """Start the exchange unless it runs or is starting; returns at once."""
         with self._lock:
@@ -47,6 +43,7 @@ class DemoExchange(QObject):
                 target=self._run, name="kucandle-demo-start", daemon=True
             )
             self._thread.start()
+        log.warning("demo mode: starting the local exchange (simulated prices)")
 
     def _run(self) -> None:
         # Imported here: aiohttp and the market model are not needed unless demo is asked for.
@@ -61,17 +58,24 @@ class DemoExchange(QObject):
             self.failed.emit(str(exc))
             return
         with self._lock:
-            if self._stopped:  # closed while starting: nobody wants it any more
-                exchange.stop()
-                return
-            self.exchange = exchange
-        log.warning("demo mode: simulated prices from the local exchange at %s", exchange.base_url)
+            stopped = self._stopped
+            if not stopped:
+                self.exchange = exchange
+        if stopped:  # closed while starting: nobody wants it any more
+            exchange.stop()
+            return
+        log.info("demo exchange ready at %s", exchange.base_url)
         self.ready.emit(exchange.base_url)
 
-    def stop(self) -> None:
-        """Stop the exchange (or the start under way). Idempotent."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the exchange, after a start under way has finished (the app is closing: its
+        threads end with it). Idempotent."""
         with self._lock:
             self._stopped = True
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        with self._lock:
             exchange, self.exchange = self.exchange, None
         if exchange is not None:
             exchange.stop()

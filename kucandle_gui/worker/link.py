@@ -32,8 +32,6 @@ class FeedLink(QObject):
     metricsUpdated = Signal(object)  # FeedMetrics
     symbolsLoaded = Signal(list)  # list[SymbolInfo]
     symbolsFailed = Signal(str)
-    #: A new controller started (``api_url``, ``simulated``): earlier news is out of date.
-    sourceChanged = Signal(str, bool)
 
     def __init__(
         self, monitor: MonitorModel, config: FeedConfig | None = None, parent: QObject | None = None
@@ -42,7 +40,9 @@ class FeedLink(QObject):
         self.monitor = monitor
         self.config = config or FeedConfig()
         self.controller: FeedController | None = None
-        self.simulated = False
+        #: The last real (not simulated) exchange fed from: where to go back to.
+        self.real_url = ""
+        self._closed = False
         monitor.subscriptions_changed.connect(self._subscriptions_changed)
         monitor.older_requested.connect(self._load_older)
 
@@ -64,20 +64,23 @@ class FeedLink(QObject):
     def api_url(self) -> str:
         return self.controller.api_url if self.controller is not None else ""
 
-    def start(self, api_url: str, *, simulated: bool = False) -> FeedController:
-        """Feed the monitor from ``api_url`` (stopping the previous source). A new source
-        starts every held series over: candles of one exchange never mix with another's."""
+    def start(self, api_url: str, *, simulated: bool = False) -> FeedController | None:
+        """Feed the monitor from ``api_url`` (stopping the previous source); None once closed.
+        A new source starts every held series over: candles of one exchange never mix with
+        another's."""
         self.stop()
-        if self.simulated != simulated or self.monitor.simulated != simulated:
+        if self._closed:
+            return None
+        if self.monitor.simulated != simulated:
             self.monitor.set_source(simulated)
-        self.simulated = simulated
+        if not simulated:
+            self.real_url = api_url
         controller = FeedController(api_url, self.monitor.wanted(), self.config, parent=self)
         for signal, slot in self._table(controller):
             signal.connect(slot)
         self.controller = controller
         log.info("feed from %s: %s", api_url, ", ".join(map(str, self.monitor.wanted())))
         controller.start()
-        self.sourceChanged.emit(api_url, simulated)
         return controller
 
     @Slot(str)
@@ -94,6 +97,12 @@ class FeedLink(QObject):
             signal.disconnect(slot)
         controller.stop()
         controller.deleteLater()
+
+    def close(self) -> None:
+        """Stop for good: a start still on its way (the demo exchange's ``ready``, queued
+        while the window closed) finds the link closed."""
+        self._closed = True
+        self.stop()
 
     def request_symbols(self) -> bool:
         """Ask for the exchange's pairs (``symbolsLoaded``); False without a feed."""

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from kucandle_gui.feed.buffer import CandleUpdate, UpdateBuffer
+from kucandle_gui.feed import CandleUpdate
+from kucandle_gui.feed.buffer import UpdateBuffer
 from kucandle_gui.protocol import Candle
 
 JOIN_TIMEOUT = 5.0

@@ -12,14 +12,14 @@ import threading
 from kucandle_gui.feed import (
     ConnectionState,
     ErrorEvent,
+    ErrorKind,
     FeedClient,
     HistoryEvent,
     StatusEvent,
 )
 from kucandle_gui.protocol import TIMEFRAME_SECONDS, TIMEFRAMES, candle_start, candle_topic
 from kucandle_gui.sim import LocalExchange
-
-from ..conftest import Consumer, EventRecorder, fast_feed_config, fast_sim_config
+from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_config
 
 BTC = ("BTC-USDT", "1min")
 ETH = ("ETH-USDT", "1min")
@@ -34,7 +34,7 @@ def reconnecting_because(text: str):
         return (
             isinstance(event, StatusEvent)
             and event.state is ConnectionState.RECONNECTING
-            and text in event.message
+            and text in event.reason
         )
 
     return predicate
@@ -62,7 +62,9 @@ def catch_up_and_compare(exchange: LocalExchange, consumer: Consumer, symbol: st
 
 def assert_series_unique_and_sorted(feed: FeedClient, symbol: str, tf: str) -> None:
     """The feed's own series after stop(): strictly increasing start times."""
-    times = [c.time for c in feed._wanted[(symbol, tf)].series.candles()]
+    subscription = feed._subscriptions.get((symbol, tf))
+    assert subscription is not None
+    times = [c.time for c in subscription.series.candles()]
     assert times == sorted(set(times))
 
 
@@ -214,6 +216,7 @@ def test_unknown_symbol_is_a_clear_error_and_no_crash_loop(exchange: LocalExchan
     ) as feed:
         refused = events.wait_for(lambda e: isinstance(e, ErrorEvent) and e.subscription_dropped)
         assert "NOPE-USDT" in refused.message and "404" in refused.message
+        assert (refused.kind, refused.code, refused.retrying) == (ErrorKind.REFUSED, 404, False)
         # The connection stays up and serves a valid pair afterwards.
         feed.subscribe(*ETH)
         Consumer(feed).pump_until(lambda: feed.metrics().messages > 0)
@@ -250,6 +253,12 @@ def test_exchange_error_message_is_reported_and_the_feed_goes_on(exchange: Local
         exchange.faults.send_error(500, "system error")
         reported = events.wait_for(lambda e: isinstance(e, ErrorEvent) and "500" in e.message)
         assert "system error" in reported.message
+        assert (reported.kind, reported.code, reported.reason) == (
+            ErrorKind.EXCHANGE,
+            500,
+            "system error",
+        )
+        assert not reported.retrying and not reported.subscription_dropped
         messages = feed.metrics().messages
         consumer.pump_until(lambda: feed.metrics().messages > messages)
     assert feed.metrics().reconnects == 0
@@ -360,7 +369,7 @@ def test_stop_during_reconnect_backoff_joins() -> None:
     events.wait_for(lambda e: isinstance(e, StatusEvent) and e.retry_in)
     feed.stop(timeout=2.0)
     assert not feed.running
-    assert events.events[-1] == StatusEvent(ConnectionState.STOPPED, "stopped")
+    assert events.events[-1] == StatusEvent(ConnectionState.STOPPED)
 
 
 def test_pair_refused_by_rest_history_is_dropped_not_shown_with_holes(
@@ -372,8 +381,25 @@ def test_pair_refused_by_rest_history_is_dropped_not_shown_with_holes(
     with FeedClient(exchange.base_url, [BTC], config=fast_feed_config(), listener=events) as feed:
         refused = events.wait_for(lambda e: isinstance(e, ErrorEvent) and e.subscription_dropped)
         assert "400100" in refused.message and "not provided" in refused.message
+        assert (refused.kind, refused.code, refused.symbol) == (
+            ErrorKind.REFUSED,
+            400100,
+            "BTC-USDT",
+        )
         feed.subscribe(*ETH)  # goes after the unsubscribe on the same socket
         consumer = Consumer(feed)
         consumer.pump_until(lambda: consumer.newest(*ETH) is not None)
         assert exchange.stats().subscriptions == (frozenset({candle_topic(*ETH)}),)
     assert feed.metrics().reconnects == 0
+
+
+def test_a_failed_history_load_says_it_retries_and_when(exchange: LocalExchange) -> None:
+    exchange.faults.rest_server_error("/api/v1/market/candles", count=5)
+    events = EventRecorder()
+    config = fast_feed_config(rest_retry_base=0.01)
+    with FeedClient(exchange.base_url, [BTC], config=config, listener=events):
+        failed = events.wait_for(lambda e: isinstance(e, ErrorEvent))
+        assert (failed.kind, failed.symbol, failed.timeframe) == (ErrorKind.HISTORY, *BTC)
+        assert failed.retrying and failed.retry_in is not None and failed.retry_in > 0
+        assert not failed.subscription_dropped
+        events.wait_for(is_history)

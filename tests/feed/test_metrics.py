@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from kucandle_gui.feed.metrics import LATENCY_ALPHA, FeedMetrics, MetricsRecorder
+from kucandle_gui.feed import FeedMetrics
+from kucandle_gui.feed.metrics import LATENCY_ALPHA, MetricsRecorder
 
 JOIN_TIMEOUT = 10.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from kucandle_gui.feed import FeedClient
 from kucandle_gui.sim import LocalExchange
+from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_config
 
-from ..conftest import Consumer, EventRecorder, fast_feed_config, fast_sim_config
 from .test_client import catch_up_and_compare
 
 SERIES = [("BTC-USDT", "1min"), ("ETH-USDT", "5min"), ("QUIET-USDT", "1min")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.viewport import (
     NO_CHANGE,
     RESET_CANDLES,

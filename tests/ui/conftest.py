@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
+from kucandle_gui.app import build_window
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import AppSettings
-from tests.conftest import fast_feed_config, fast_sim_config
+from tests.helpers import fast_feed_config, fast_sim_config
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def make_window(qtbot, settings_path):
         api_url: str, symbol: str = "BTC-USDT", timeframe: str = "1min", **kwargs: object
     ) -> MainWindow:
         settings = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
-        window = MainWindow(
+        window = build_window(
             api_url,
             symbol,
             timeframe,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import numpy as np
 
-from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.viewport import visible_extent
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart.readout import (

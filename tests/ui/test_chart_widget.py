@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor, QImage
 
-from kucandle_gui.feed.series import CandleSeries
+from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import DARK, LIGHT, CandleChart, ChartTheme
 

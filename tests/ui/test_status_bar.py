@@ -1,17 +1,24 @@
-"""Status bar formatting and the message banner, with clocks the tests move by hand."""
+"""The status bar, the message banner and the words they show, with clocks the tests move by
+hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from kucandle_gui.feed import ConnectionState, FeedMetrics, StatusEvent
-from kucandle_gui.ui.status_bar import (
+from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, FeedMetrics, StatusEvent
+from kucandle_gui.model import SeriesKey, SeriesState
+from kucandle_gui.ui.banner import MessageBanner
+from kucandle_gui.ui.status_bar import FeedStatusBar
+from kucandle_gui.ui.wording import (
     STALE_AFTER,
-    FeedStatusBar,
-    MessageBanner,
+    BannerKind,
+    banner_kind,
+    banner_text,
+    error_line,
     format_age,
     format_duration,
     format_latency,
+    series_note,
 )
 
 
@@ -107,9 +114,7 @@ def test_before_any_metrics_nothing_is_invented(bar):
 
 def test_reconnect_countdown(bar, clocks):
     _, mono = clocks
-    bar.set_status(
-        StatusEvent(ConnectionState.RECONNECTING, "no pong in 5 s; reconnecting in 4.0 s", 4.0)
-    )
+    bar.set_status(StatusEvent(ConnectionState.RECONNECTING, "no pong in 5 s", 4.0))
     assert bar.state_label.text() == "reconnecting in 4 s (no pong in 5 s)"
     mono.now += 1.2
     bar.refresh()
@@ -122,7 +127,7 @@ def test_reconnect_countdown(bar, clocks):
 
 def test_live_then_quiet_hint(bar, clocks):
     wall, _ = clocks
-    bar.set_status(StatusEvent(ConnectionState.LIVE, "connected"))
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "wss://example.invalid/endpoint"))
     bar.set_metrics(metrics(last_message_at=1010.0))
     wall.now = 1010.0 + STALE_AFTER
     bar.refresh()
@@ -135,16 +140,16 @@ def test_live_then_quiet_hint(bar, clocks):
 def test_quiet_counts_from_going_live_when_no_push_came(bar, clocks):
     wall, _ = clocks
     bar.set_metrics(metrics(last_message_at=500.0))  # a push from before a reconnect
-    bar.set_status(StatusEvent(ConnectionState.LIVE, "connected"))
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "wss://example.invalid/endpoint"))
     wall.now += 30
     bar.refresh()
     assert bar.state_text() == "live"
 
 
 def test_connecting_and_stopped(bar):
-    bar.set_status(StatusEvent(ConnectionState.CONNECTING, "connecting"))
+    bar.set_status(StatusEvent(ConnectionState.CONNECTING))
     assert bar.state_label.text() == "connecting…"
-    bar.set_status(StatusEvent(ConnectionState.STOPPED, "stopped"))
+    bar.set_status(StatusEvent(ConnectionState.STOPPED))
     assert bar.state_label.text() == "stopped"
 
 
@@ -162,16 +167,19 @@ def test_banner_action_and_kinds(qtbot):
     qtbot.addWidget(banner)
     called: list[str] = []
     banner.show_message(
-        "cannot reach", kind="connection", action=("Use demo", lambda: called.append("demo"))
+        "cannot reach",
+        kind=BannerKind.CONNECTION,
+        action=("Use demo", lambda: called.append("demo")),
     )
     assert banner.text() == "cannot reach"
+    assert banner.kind is BannerKind.CONNECTION
     assert banner.action_button.isVisibleTo(banner)
-    banner.clear("pair")  # another problem's end leaves this one up
+    banner.clear(BannerKind.PAIR)  # another problem's end leaves this one up
     assert banner.text() == "cannot reach"
     banner.action_button.click()
     assert called == ["demo"]
     assert banner.text() == ""
-    banner.show_message("refused", kind="pair")
+    banner.show_message("refused", kind=BannerKind.PAIR)
     assert not banner.action_button.isVisibleTo(banner)
     banner.close_button.click()
     assert banner.text() == ""
@@ -180,5 +188,61 @@ def test_banner_action_and_kinds(qtbot):
 def test_banner_timeout_takes_it_down(qtbot):
     banner = MessageBanner()
     qtbot.addWidget(banner)
-    banner.show_message("passing", kind="error", timeout_ms=50)
+    banner.show_message("passing", kind=BannerKind.ERROR, timeout_ms=50)
     qtbot.waitUntil(lambda: banner.text() == "", timeout=2000)
+
+
+def test_reconnecting_without_a_delay_or_a_reason(bar):
+    bar.set_status(StatusEvent(ConnectionState.RECONNECTING, retry_in=0.0))
+    assert bar.state_label.text() == "reconnecting…"
+
+
+def test_only_passing_errors_let_a_banner_cover_them():
+    assert BannerKind.CONNECTION.lasting and BannerKind.PAIR.lasting
+    assert not BannerKind.ERROR.lasting
+
+
+def test_a_retried_error_says_when_and_a_passing_one_that_the_feed_carries_on():
+    retried = ErrorEvent(
+        ErrorKind.BACKFILL, "Too Many Requests", "BTC-USDT", "1min", retrying=True, retry_in=2.0
+    )
+    assert banner_kind(retried) is BannerKind.ERROR
+    assert (
+        error_line(retried)
+        == "backfill of BTC-USDT 1min failed: Too Many Requests; retrying in 2.0 s"
+    )
+    assert banner_text(retried, "") == error_line(retried)
+    bad_frame = ErrorEvent(ErrorKind.BAD_FRAME, "not JSON")
+    assert error_line(bad_frame) == "bad frame from the exchange ignored: not JSON"
+    assert banner_text(bad_frame, "").endswith("; the feed carries on")
+
+
+def test_unreachable_exchange_gets_the_connection_banner():
+    event = ErrorEvent(ErrorKind.UNREACHABLE, "connection refused", retrying=True)
+    assert banner_kind(event) is BannerKind.CONNECTION
+    text = banner_text(event, "http://127.0.0.1:9")
+    assert text.startswith("Cannot reach the exchange at http://127.0.0.1:9 (connection refused).")
+    assert "Retrying automatically" in text
+    assert error_line(event) == "cannot get a connect token: connection refused; retrying"
+
+
+def test_a_refused_pair_gets_the_pair_banner():
+    event = ErrorEvent(
+        ErrorKind.REFUSED,
+        "topic not found",
+        "NOPE-USDT",
+        "1min",
+        subscription_dropped=True,
+        code=404,
+    )
+    assert banner_kind(event) is BannerKind.PAIR
+    assert banner_text(event, "") == (
+        "KuCoin refused NOPE-USDT 1min: topic not found (error 404). Choose another pair (Ctrl+P)."
+    )
+
+
+def test_the_chart_note_follows_the_series_state():
+    key = SeriesKey.of("nope-usdt", "1min")
+    assert series_note(key, SeriesState.LOADING) == "loading NOPE-USDT 1min…"
+    assert series_note(key, SeriesState.REFUSED) == "NOPE-USDT 1min is not available"
+    assert series_note(key, SeriesState.READY) is None

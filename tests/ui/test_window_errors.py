@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.ui.main_window import MainWindow
-from tests.conftest import fast_sim_config
+from kucandle_gui.ui.wording import BannerKind
+from tests.helpers import fast_sim_config
 
 WAIT_MS = 15_000
 DEMO_OFFER = "Use demo exchange (simulated prices)"
@@ -34,7 +35,7 @@ def wait_drawn(qtbot, window: MainWindow) -> None:
 def test_exchange_down_at_start_is_said_then_recovers(qtbot, make_window):
     port = free_port()
     window = make_window(f"http://127.0.0.1:{port}")
-    qtbot.waitUntil(lambda: window.banner.kind == "connection", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.banner.kind is BannerKind.CONNECTION, timeout=WAIT_MS)
     assert f"Cannot reach the exchange at http://127.0.0.1:{port}" in window.banner.text()
     assert "Retrying automatically" in window.banner.text()
     assert window.banner.action_button.text() == DEMO_OFFER
@@ -58,12 +59,14 @@ def test_exchange_down_at_start_is_said_then_recovers(qtbot, make_window):
 
 def test_accepting_the_demo_offer_shows_marked_simulated_prices(qtbot, make_window):
     window = make_window(f"http://127.0.0.1:{free_port()}")
-    qtbot.waitUntil(lambda: window.banner.kind == "connection", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.banner.kind is BannerKind.CONNECTION, timeout=WAIT_MS)
     qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert window.demo
     assert "SIMULATED" in window.windowTitle()
     assert window.chart.watermark_text() == "SIMULATED"
     assert window.status_bar.demo_label.isVisibleTo(window.status_bar)
+    # The exchange starts off the UI thread; the feed follows once it listens.
+    qtbot.waitUntil(lambda: window.controller is not None, timeout=WAIT_MS)
     assert window.controller.api_url == window.exchange.base_url
     assert window.status_bar.message_label.text() == ""  # the real exchange's error is gone
     wait_drawn(qtbot, window)
@@ -93,7 +96,7 @@ def test_unknown_pair_gets_the_exchanges_answer_and_a_way_back(qtbot, make_windo
     qtbot.keyClicks(dialog.filter_edit, "nope-usdt")
     qtbot.keyClick(dialog.filter_edit, Qt.Key.Key_Return)
     assert window.symbol == "NOPE-USDT"
-    qtbot.waitUntil(lambda: window.banner.kind == "pair", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.banner.kind is BannerKind.PAIR, timeout=WAIT_MS)
     assert "NOPE-USDT" in window.banner.text()
     assert "Choose another pair (Ctrl+P)" in window.banner.text()
     assert window.chart.loading_text() == "NOPE-USDT 1min is not available"

@@ -19,7 +19,7 @@ from kucandle_gui.protocol import Candle
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import AppSettings, start_series
-from tests.conftest import fast_feed_config
+from tests.helpers import fast_feed_config
 
 WAIT_MS = 15_000
 
@@ -320,4 +320,4 @@ def test_help_menu(qtbot, window, tmp_path):
 
 def test_the_chart_keeps_no_more_candles_than_the_feed(make_window, exchange) -> None:
     window = make_window(exchange.base_url)
-    assert window.chart.store.max_len == fast_feed_config().max_candles
+    assert window.chart.store.max_candles == fast_feed_config().max_candles

@@ -12,13 +12,12 @@ from kucandle_gui.feed import ConnectionState, ErrorEvent, FeedMetrics, StatusEv
 from kucandle_gui.protocol import candle_start
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.worker import FeedController
-
-from ..conftest import fast_feed_config
+from tests.helpers import fast_feed_config
 
 
 @pytest.fixture
 def controller(qtbot, exchange: LocalExchange) -> Iterator[FeedController]:
-    started = FeedController(exchange.base_url, "BTC-USDT", "1min", fast_feed_config())
+    started = FeedController(exchange.base_url, [("BTC-USDT", "1min")], fast_feed_config())
     started.start()
     yield started
     started.stop()
@@ -54,28 +53,33 @@ def test_status_and_metrics_reach_the_ui(qtbot, controller: FeedController) -> N
     ) as metrics:
         pass
     assert metrics.args[0].token_age is not None
+    assert controller.candles_held() > 0
 
 
-def test_switch_never_delivers_a_candle_of_the_old_pair(qtbot, controller: FeedController) -> None:
-    qtbot.waitSignal(controller.candlesChanged, timeout=10_000).wait()
-    after_switch: list[str] = []
-    controller.switch("ETH-USDT", "5min")
-    controller.candlesChanged.connect(lambda symbol, timeframe, _: after_switch.append(symbol))
-    qtbot.waitUntil(lambda: after_switch.count("ETH-USDT") >= 3, timeout=10_000)
-    assert set(after_switch) == {"ETH-USDT"}
-    assert (controller.symbol, controller.timeframe) == ("ETH-USDT", "5min")
+def test_every_subscribed_series_is_carried_each_in_its_own_signal(
+    qtbot, controller: FeedController
+) -> None:
+    seen: list[tuple[str, str]] = []
+    controller.candlesChanged.connect(lambda symbol, timeframe, _: seen.append((symbol, timeframe)))
+    controller.subscribe("ETH-USDT", "5min")
+    qtbot.waitUntil(lambda: ("ETH-USDT", "5min") in seen, timeout=10_000)
+    controller.unsubscribe("BTC-USDT", "1min")
+    seen.clear()
+    qtbot.waitUntil(lambda: seen.count(("ETH-USDT", "5min")) >= 3, timeout=10_000)
+    assert set(seen) == {("ETH-USDT", "5min")}
 
 
-def test_malformed_switch_is_refused_with_what_is_valid(controller: FeedController) -> None:
+def test_a_malformed_subscription_is_refused_with_what_is_valid(
+    controller: FeedController,
+) -> None:
     with pytest.raises(ValueError, match="valid timeframes: 1min"):
-        controller.switch("ETH-USDT", "2min")
-    assert (controller.symbol, controller.timeframe) == ("BTC-USDT", "1min")
+        controller.subscribe("ETH-USDT", "2min")
 
 
 def test_unknown_pair_is_reported_and_the_app_keeps_running(
     qtbot, controller: FeedController
 ) -> None:
-    controller.switch("NOPE-USDT", "1min")
+    controller.subscribe("NOPE-USDT", "1min")
     with qtbot.waitSignal(
         controller.errorOccurred,
         check_params_cb=lambda e: isinstance(e, ErrorEvent) and e.subscription_dropped,
@@ -83,7 +87,7 @@ def test_unknown_pair_is_reported_and_the_app_keeps_running(
     ) as error:
         pass
     assert "NOPE-USDT" in error.args[0].message
-    controller.switch("SOL-USDT", "1min")
+    controller.subscribe("SOL-USDT", "1min")
     with qtbot.waitSignal(
         controller.candlesChanged, check_params_cb=lambda s, *_: s == "SOL-USDT", timeout=10_000
     ):
@@ -95,7 +99,7 @@ def test_older_history_and_symbols_come_from_the_rest_thread(
 ) -> None:
     before = candle_start("1min", exchange.now()) - 3600
     with qtbot.waitSignal(controller.olderCandlesLoaded, timeout=10_000) as older:
-        controller.load_older(before, 100)
+        controller.load_older("BTC-USDT", "1min", before, 100)
     symbol, timeframe, candles = older.args
     assert (symbol, timeframe) == ("BTC-USDT", "1min")
     assert candles == exchange.truth("BTC-USDT", "1min", before - 100 * 60, before - 1)
@@ -105,12 +109,12 @@ def test_older_history_and_symbols_come_from_the_rest_thread(
 
 
 def test_stop_leaves_no_thread(qtbot, exchange: LocalExchange) -> None:
-    controller = FeedController(exchange.base_url, "BTC-USDT", "1min", fast_feed_config())
+    controller = FeedController(exchange.base_url, [("BTC-USDT", "1min")], fast_feed_config())
     controller.start()
     qtbot.waitSignal(controller.candlesChanged, timeout=10_000).wait()
     controller.request_symbols()
     controller.stop()
-    assert not controller._thread.isRunning()
+    assert not controller.running
     qtbot.waitUntil(
         lambda: not [t for t in threading.enumerate() if t.name.startswith("kucandle-")],
         timeout=5_000,
