@@ -244,7 +244,7 @@ def run_gui(
         )
         window.show()
         # What start-up created lives as long as the app: keep it out of the garbage
-        # collector's full passes, which otherwise stall the UI thread for tens of ms.
+        # collector's full passes, which otherwise stall the UI thread (BENCHMARKS.md).
         gc.freeze()
         with close_on_signals(window.close):
             code = app.exec()

@@ -11,11 +11,14 @@ deadline; nothing sleeps to synchronise.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from kucandle_gui.feed import CandleUpdate, FeedClient, FeedConfig, FeedEvent, SessionTimeouts
 from kucandle_gui.protocol import Candle
@@ -23,6 +26,44 @@ from kucandle_gui.sim import SimConfig
 
 #: One simulated minute per real second: 1min candles close every second.
 FAST_CLOCK = 60.0
+#: Start time of the candles the generators below make (a 1min candle start).
+T0 = 1_700_000_040
+TF = 60
+
+
+def nth_candle(i: int, price: float = 100.0, *, volume: float = 1.0, tf: int = TF) -> Candle:
+    """Candle number ``i`` (start ``T0 + i * tf``) with distinct, checkable values."""
+    return Candle(T0 + i * tf, price, price + 2, price - 1, price + 1, volume, volume * price)
+
+
+def random_walk(n: int, seed: int = 0) -> list[Candle]:
+    """``n`` consistent 1min candles from ``T0`` on, a random walk of prices and volumes."""
+    rng = random.Random(seed)
+    out = []
+    price = 100.0
+    for i in range(n):
+        o = price
+        c = o + rng.uniform(-1, 1)
+        h = max(o, c) + rng.uniform(0, 1)
+        low = min(o, c) - rng.uniform(0, 1)
+        v = rng.uniform(0, 10)
+        out.append(Candle(T0 + i * TF, o, h, low, c, v, v * c))
+        price = c
+    return out
+
+
+def numpy_walk(n: int, seed: int = 0, t0: int = T0, tf: int = TF) -> list[Candle]:
+    """``n`` consistent candles from ``t0`` on, drawn with numpy (fast for large ``n``)."""
+    rng = np.random.default_rng(seed)
+    close = 100 + np.cumsum(rng.normal(0, 0.5, n))
+    open_ = np.r_[100.0, close[:-1]]
+    high = np.maximum(open_, close) + rng.random(n)
+    low = np.minimum(open_, close) - rng.random(n)
+    volume = rng.random(n) * 10 + 0.1
+    rows = zip(
+        open_.tolist(), high.tolist(), low.tolist(), close.tolist(), volume.tolist(), strict=True
+    )
+    return [Candle(t0 + i * tf, o, h, lo, c, v, v * c) for i, (o, h, lo, c, v) in enumerate(rows)]
 
 
 def fast_sim_config(**overrides: Any) -> SimConfig:

@@ -351,13 +351,7 @@ class MainWindow(QMainWindow):
         self.menu_actions.volume.setChecked(on)
         self.settings.volume_visible = on
 
-    # -- files and help (see WindowFiles) ----------------------------------------------------
-
-    def save_screenshot(self, path: str) -> bool:
-        return self.files.save_screenshot(path)
-
-    def export_csv(self, path: str) -> int:
-        return self.files.export_csv(path)
+    # -- help (files: see WindowFiles) -------------------------------------------------------
 
     def open_log_folder(self) -> bool:
         return self.files.open_log_folder(self.log_dir)

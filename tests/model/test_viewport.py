@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from kucandle_gui.feed import CandleSeries
@@ -15,24 +14,10 @@ from kucandle_gui.model.viewport import (
     visible_extent,
 )
 from kucandle_gui.protocol import Candle
+from tests.helpers import T0, TF, numpy_walk
 
-T0 = 1_700_000_040
-TF = 60
 #: Width of the view after a reset, in seconds.
 RESET_WIDTH = (RESET_CANDLES - 0.5 + RIGHT_MARGIN_CANDLES) * TF
-
-
-def make_candles(n: int, seed: int = 0, t0: int = T0, tf: int = TF) -> list[Candle]:
-    rng = np.random.default_rng(seed)
-    close = 100 + np.cumsum(rng.normal(0, 0.5, n))
-    open_ = np.r_[100.0, close[:-1]]
-    high = np.maximum(open_, close) + rng.random(n)
-    low = np.minimum(open_, close) - rng.random(n)
-    volume = rng.random(n) * 10 + 0.1
-    return [
-        Candle(t0 + i * tf, open_[i], high[i], low[i], close[i], volume[i], volume[i] * close[i])
-        for i in range(n)
-    ]
 
 
 def series_of(candles: list[Candle]) -> CandleSeries:
@@ -65,7 +50,7 @@ def exact_fit(series: CandleSeries, x0: float, x1: float) -> tuple[tuple, tuple]
 
 @pytest.fixture
 def series() -> CandleSeries:
-    return series_of(make_candles(1000))
+    return series_of(numpy_walk(1000))
 
 
 @pytest.fixture
@@ -84,7 +69,7 @@ def test_first_data_shows_the_newest_candles_and_fits_y_exactly() -> None:
     viewport = Viewport(series, TF)
     assert viewport.refresh() is NO_CHANGE  # nothing to show yet
     assert viewport.follow
-    series.set_history(make_candles(1000))
+    series.set_history(numpy_walk(1000))
     change = viewport.refresh()
     newest = series.last_time()
     x = (newest - (RESET_CANDLES - 0.5) * TF, newest + RIGHT_MARGIN_CANDLES * TF)
@@ -169,7 +154,7 @@ def test_reset_zoom_without_candles_waits_for_the_first_data() -> None:
     viewport = Viewport(series, TF)
     viewport.user_moved(0.0, 10.0 * TF)
     assert viewport.reset_zoom().x is None
-    series.set_history(make_candles(10))
+    series.set_history(numpy_walk(10))
     x0, x1 = viewport.refresh().x
     assert x1 - x0 == pytest.approx(RESET_WIDTH) and x0 < series.last_time() < x1
 
@@ -177,7 +162,7 @@ def test_reset_zoom_without_candles_waits_for_the_first_data() -> None:
 def test_another_series_starts_over_at_its_own_timeframe(view: Viewport) -> None:
     x0, x1 = view.x_range
     view.user_moved(x0 - 300 * TF, x1 - 300 * TF)
-    hourly = series_of(make_candles(400, seed=4, tf=3600))
+    hourly = series_of(numpy_walk(400, seed=4, tf=3600))
     change = view.set_series(hourly, 3600)
     assert change.follow is True and view.follow
     assert change.x is None  # placed when drawn, for whatever the series holds then
@@ -228,7 +213,7 @@ def test_the_live_check_does_not_scan_the_visible_candles() -> None:
             return super().range_indices(x0, x1)
 
     series = Counting(max_candles=None)
-    series.set_history(make_candles(100_000))
+    series.set_history(numpy_walk(100_000))
     viewport = Viewport(series, TF)
     viewport.refresh()
     scans = Counting.scans
@@ -272,7 +257,7 @@ def test_flat_data_still_gets_a_y_range() -> None:
 
 
 def test_visible_extent_covers_the_candles_whose_body_overlaps() -> None:
-    candles = make_candles(100)
+    candles = numpy_walk(100)
     series = series_of(candles)
     # [x0, x1] from the middle of candle 10 to the middle of candle 20: the candles whose
     # body (centred on the start time) overlaps it are 10..20, and 9 and 21 only just do not.
@@ -303,7 +288,7 @@ def test_older_history_is_wanted_within_one_view_width_of_the_oldest(
     assert view.user_moved(near - TF, near - TF + width).older == oldest
     series.upsert(tick(series.last()))
     assert view.refresh().older == oldest
-    series.merge(make_candles(500, seed=9, t0=oldest - 500 * TF))
+    series.merge(numpy_walk(500, seed=9, t0=oldest - 500 * TF))
     assert view.refresh().older is None  # the new oldest is more than a view away
     assert view.older_wanted() is None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import datetime
 
 import numpy as np
@@ -17,29 +16,7 @@ from kucandle_gui.ui.chart.readout import (
     readout,
 )
 from kucandle_gui.ui.chart.sampling import Sampler
-
-T0 = 1_700_000_040
-TF = 60
-
-
-def candle(i: int, price: float = 100.0, *, volume: float = 1.0, tf: int = TF) -> Candle:
-    """Candle number ``i`` (start ``T0 + i * tf``) with distinct, checkable values."""
-    return Candle(T0 + i * tf, price, price + 2, price - 1, price + 1, volume, volume * price)
-
-
-def series(n: int, seed: int = 0) -> list[Candle]:
-    rng = random.Random(seed)
-    out = []
-    price = 100.0
-    for i in range(n):
-        o = price
-        c = o + rng.uniform(-1, 1)
-        h = max(o, c) + rng.uniform(0, 1)
-        low = min(o, c) - rng.uniform(0, 1)
-        v = rng.uniform(0, 10)
-        out.append(Candle(T0 + i * TF, o, h, low, c, v, v * c))
-        price = c
-    return out
+from tests.helpers import T0, TF
 
 
 def _arrays_store(n: int, seed: int = 1) -> CandleSeries:

@@ -15,31 +15,9 @@ from PySide6.QtGui import QColor, QImage
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import DARK, LIGHT, CandleChart, ChartTheme
+from tests.helpers import T0, TF, numpy_walk
 
-T0 = 1_700_000_040
-TF = 60
 WAIT_MS = 3000
-
-
-def make_series(n: int, seed: int = 0, t0: int = T0) -> list[Candle]:
-    rng = np.random.default_rng(seed)
-    close = 100 + np.cumsum(rng.normal(0, 0.5, n))
-    open_ = np.r_[100.0, close[:-1]]
-    high = np.maximum(open_, close) + rng.random(n)
-    low = np.minimum(open_, close) - rng.random(n)
-    volume = rng.random(n) * 10 + 0.1
-    return [
-        Candle(
-            t0 + i * TF,
-            float(open_[i]),
-            float(high[i]),
-            float(low[i]),
-            float(close[i]),
-            float(volume[i]),
-            float(volume[i] * close[i]),
-        )
-        for i in range(n)
-    ]
 
 
 @pytest.fixture
@@ -55,7 +33,7 @@ def chart(qtbot) -> CandleChart:
 
 @pytest.fixture
 def loaded(chart: CandleChart) -> CandleChart:
-    chart.set_history(make_series(1000))
+    chart.set_history(numpy_walk(1000))
     chart.flush()
     return chart
 
@@ -82,7 +60,7 @@ def count_color(image: QImage, color: str, step: int = 1) -> int:
 
 
 def test_history_then_apply_gives_the_merged_candles(chart: CandleChart) -> None:
-    data = make_series(200)
+    data = numpy_walk(200)
     chart.set_history(reversed(data))  # any order
     live = Candle(data[-1].time, data[-1].open, 500.0, 1.0, 250.0, 99.0, 1.0)
     new = Candle(data[-1].time + TF, 250.0, 251.0, 249.0, 250.5, 1.0, 1.0)
@@ -99,9 +77,9 @@ def test_set_series_clears_and_max_candles_caps(qtbot) -> None:
     widget = CandleChart(max_candles=50)
     qtbot.addWidget(widget)
     widget.set_series("ETH-USDT", "5min", 300)
-    widget.set_history(make_series(80))
+    widget.set_history(numpy_walk(80))
     assert widget.candle_count() == 50
-    assert widget.candles()[0] == make_series(80)[30]
+    assert widget.candles()[0] == numpy_walk(80)[30]
     widget.set_series("ETH-USDT", "1min", TF)
     assert widget.candle_count() == 0
     assert widget.last_price() is None
@@ -110,7 +88,7 @@ def test_set_series_clears_and_max_candles_caps(qtbot) -> None:
 
 
 def test_updates_are_coalesced_into_one_redraw(chart: CandleChart, qtbot, monkeypatch) -> None:
-    chart.set_history(make_series(100))
+    chart.set_history(numpy_walk(100))
     chart.flush()
     redraws = []
     original = chart.candle_item.refresh_bounds
@@ -229,7 +207,7 @@ def test_y_range_fits_visible_candles_and_ignores_small_ticks(loaded: CandleChar
 
 
 def test_readout_shows_the_candle_under_the_crosshair(chart: CandleChart) -> None:
-    data = make_series(50)
+    data = numpy_walk(50)
     data[20] = Candle(data[20].time, 101.25, 103.5, 100.75, 102.0, 12.5, 1275.0)
     chart.set_history(data)
     chart.flush()
@@ -351,7 +329,7 @@ def test_time_axis_labels_local_time(chart: CandleChart, monkeypatch) -> None:
     monkeypatch.setenv("TZ", "XXX-5:20")
     time.tzset()
     try:
-        chart.set_history(make_series(600))
+        chart.set_history(numpy_walk(600))
         chart.flush()
         chart.grab()  # paint: the axis builds its ticks
         axis = chart.time_axis
@@ -453,7 +431,7 @@ def test_older_history_is_wanted_near_the_left_edge(loaded: CandleChart, qtbot) 
     chart.apply(Candle(n.time, n.open, n.high, n.low, n.close, n.volume + 1, n.turnover))
     chart.flush()
     assert asked == [oldest, oldest, oldest]
-    older = make_series(500, seed=9, t0=oldest - 500 * TF)
+    older = numpy_walk(500, seed=9, t0=oldest - 500 * TF)
     chart.apply_many(older)
     chart.flush()
     new_oldest = older[0].time
@@ -471,7 +449,7 @@ def test_older_history_is_wanted_near_the_left_edge(loaded: CandleChart, qtbot) 
 def test_a_given_store_is_drawn_read_only_and_redrawn_on_data_changed(
     chart: CandleChart, qtbot
 ) -> None:
-    data = make_series(400)
+    data = numpy_walk(400)
     series = CandleSeries(max_candles=None)
     series.set_history(data)
     chart.set_series("BTC-USDT", "1min", TF, store=series)
@@ -508,8 +486,8 @@ def test_a_given_store_is_drawn_read_only_and_redrawn_on_data_changed(
 
 def test_switching_stores_resets_the_view_and_draws_the_new_one(chart: CandleChart) -> None:
     first, second = CandleSeries(max_candles=None), CandleSeries(max_candles=None)
-    first.set_history(make_series(300))
-    second.set_history(make_series(50, seed=3, t0=T0 + 10_000 * TF))
+    first.set_history(numpy_walk(300))
+    second.set_history(numpy_walk(50, seed=3, t0=T0 + 10_000 * TF))
     chart.set_series("BTC-USDT", "1min", TF, store=first)
     chart.flush()
     chart.price_view.translateBy(x=-200 * TF)

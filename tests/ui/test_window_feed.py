@@ -207,12 +207,12 @@ def window_lightness(window: MainWindow) -> int:
 def test_screenshot_and_csv_export(qtbot, window, tmp_path):
     wait_drawn(qtbot, window)
     png = tmp_path / "chart.png"
-    assert window.save_screenshot(str(png))
+    assert window.files.save_screenshot(str(png))
     image = QImage(str(png))
     assert not image.isNull() and image.width() > 100 and image.height() > 100
 
     path = tmp_path / "visible.csv"
-    rows = window.export_csv(str(path))
+    rows = window.files.export_csv(str(path))
     visible = window.chart.visible_candles()  # same event-loop turn: nothing changed between
     assert rows == len(visible) > 0
     with path.open(newline="") as f:
@@ -227,7 +227,7 @@ def test_screenshot_and_csv_export(qtbot, window, tmp_path):
 def test_export_to_an_unwritable_place_says_so(qtbot, window, tmp_path):
     wait_drawn(qtbot, window)
     target = tmp_path / "no-such-folder" / "x.csv"
-    assert window.export_csv(str(target)) == -1
+    assert window.files.export_csv(str(target)) == -1
     assert "Could not export" in window.banner.text()
     assert window.chart.candle_count() > 0  # nothing lost
 
