@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QThread
+
 from kucandle_gui.app import assemble
 from kucandle_gui.model import SeriesKey, SeriesState
 from kucandle_gui.protocol import Candle
@@ -48,3 +50,23 @@ def test_a_stopped_controller_is_disconnected_and_deleted(qtbot, exchange) -> No
     parts.link.close()
     assert parts.link.controller is None
     assert parts.link.start(exchange.base_url) is None  # closed for good
+
+
+def test_older_history_a_view_asks_for_lands_in_the_model_on_the_ui_thread(qtbot, exchange):
+    parts = assemble("BTC-USDT", "1min", fast_feed_config())
+    parts.link.start(exchange.base_url)
+    try:
+        series = parts.chart.series
+        qtbot.waitUntil(lambda: series.state is SeriesState.READY, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(series.candles) > 0, timeout=WAIT_MS)
+        oldest = series.candles.first_time()
+        threads: list[object] = []
+        series.changed.connect(lambda: threads.append(QThread.currentThread()))
+        series.want_older(oldest)
+        qtbot.waitUntil(lambda: series.candles.first_time() < oldest, timeout=WAIT_MS)
+        assert threads and all(t is QThread.currentThread() for t in threads)
+        first = series.candles.first_time()
+        truth = exchange.truth("BTC-USDT", "1min", first, oldest - 60)
+        assert series.candles.candles()[: len(truth)] == truth
+    finally:
+        parts.link.close()
