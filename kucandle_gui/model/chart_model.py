@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from psygnal import Signal
-
+from .events import Event
 from .keys import SeriesKey
 from .series_model import SeriesModel
 
@@ -12,7 +11,7 @@ class ChartModel:
     """One chart's view of the monitor; switched by :meth:`MonitorModel.show`."""
 
     #: The new ``SeriesModel``: the view starts over (candles, follow-live, zoom).
-    series_switched = Signal(object)
+    series_switched = Event()
 
     def __init__(self, series: SeriesModel) -> None:
         self.series = series

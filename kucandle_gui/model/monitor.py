@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from psygnal import Signal
-
 from kucandle_gui.protocol import Candle
 
 from .chart_model import ChartModel
+from .events import Event
 from .keys import SeriesKey
 from .series_model import SeriesModel, SeriesState
 
@@ -28,16 +27,16 @@ class MonitorModel:
     """Series held (with their holders), the charts, and the requests they make."""
 
     #: ``(added, removed)``: tuples of ``SeriesKey`` the feed must (no longer) carry.
-    subscriptions_changed = Signal(object, object)
+    subscriptions_changed = Event()
     #: ``(key, before, count)``: load up to ``count`` candles of ``key`` older than ``before``.
-    older_requested = Signal(object, int, int)
+    older_requested = Event()
     #: ``simulated``: prices now come from another exchange (real, or the local simulated
     #: one); every held series started over.
-    source_changed = Signal(bool)
+    source_changed = Event()
     #: ``key``: the exchange has no candles of a held series older than those held.
-    no_older = Signal(object)
+    no_older = Event()
     #: ``key``: candles the feed delivered for a held series were applied (changed or not).
-    candles_applied = Signal(object)
+    candles_applied = Event()
 
     def __init__(self, max_candles: int | None = 100_000, older_page: int = OLDER_PAGE) -> None:
         self.max_candles = max_candles

@@ -1,7 +1,7 @@
 """One series the app holds: its candles (the copy the screen draws), its state, its requests.
 
-Plain Python with psygnal events, so the model is tested without a QApplication and the Qt
-layer only observes it (napari's viewer model is the example). Runs on the UI thread: the
+Plain Python with events (``model.events``), so the model is tested without a QApplication and
+the Qt layer only observes it (napari's viewer model is the example). Runs on the UI thread: the
 worker hands it what the feed delivered, views read it when they repaint.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
-from psygnal import Signal
-
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 
+from .events import Event
 from .keys import SeriesKey
 
 #: Above this many candles a delivery is merged in one pass (new start times inserted with
@@ -34,13 +33,13 @@ class SeriesModel:
     """Candles of one (symbol, timeframe) merged by the feed's rule, with events for views."""
 
     #: The candles changed (views coalesce redraws to the screen's frame rate).
-    changed = Signal()
+    changed = Event()
     #: ``SeriesState``: loading, ready or refused.
-    state_changed = Signal(object)
+    state_changed = Event()
     #: ``(key, before)``: older candles than ``before`` are wanted (asked once per edge).
-    older_wanted = Signal(object, int)
+    older_wanted = Event()
     #: ``key``: the exchange has no candles older than those held.
-    no_older = Signal(object)
+    no_older = Event()
 
     def __init__(self, key: SeriesKey, max_candles: int | None) -> None:
         self.key = key

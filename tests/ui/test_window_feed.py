@@ -321,3 +321,15 @@ def test_help_menu(qtbot, window, tmp_path):
 def test_the_chart_keeps_no_more_candles_than_the_feed(make_window, exchange) -> None:
     window = make_window(exchange.base_url)
     assert window.chart.store.max_candles == fast_feed_config().max_candles
+
+
+def test_a_closed_window_leaves_no_callback_on_the_model(make_window, exchange) -> None:
+    window = make_window(exchange.base_url)
+    series = window.chart_model.series
+    monitor = window.monitor
+    assert len(series.changed) == 1 and len(monitor.source_changed) == 2  # the chart, the window
+    window.close()
+    assert len(series.changed) == 0
+    assert len(series.state_changed) == 0
+    assert len(monitor.source_changed) == 1  # the window's own, gone with it
+    assert window.controller is None
