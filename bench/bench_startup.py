@@ -4,10 +4,11 @@
 
 Each run is a fresh process (``--probe`` mode of this file) that starts the app the way
 ``kucandle-gui --demo`` does (``kucandle_gui.app``: application, settings on a throw-away
-file, the main window with the in-process demo exchange) and watches the chart's viewport
-for the first paint with candles in it. The time counts from the process's start as the
-kernel recorded it, so interpreter start-up and every import are included. One untimed run
-first warms the disk cache. Prints a table and writes ``bench/results/startup.json``.
+file, ``build_window`` with the in-process demo exchange, started off the UI thread) and
+watches the chart's viewport for the first paint with candles in it. The time counts from the
+process's start as the kernel recorded it, so interpreter start-up and every import are
+included. One untimed run first warms the disk cache. Prints a table and writes
+``bench/results/startup.json``.
 """
 
 from __future__ import annotations
@@ -39,14 +40,13 @@ def probe() -> None:
     """One start: print seconds from process start to the first painted candle, then quit."""
     from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 
-    from kucandle_gui.app import create_application
-    from kucandle_gui.ui.main_window import MainWindow
+    from kucandle_gui.app import build_window, create_application
     from kucandle_gui.ui.settings import AppSettings
 
     app = create_application()
     settings_file = Path(tempfile.mkdtemp()) / "settings.ini"
     settings = AppSettings(QSettings(str(settings_file), QSettings.Format.IniFormat))
-    window = MainWindow("http://unused.invalid", "BTC-USDT", "1min", settings=settings, demo=True)
+    window = build_window("http://unused.invalid", "BTC-USDT", "1min", settings=settings, demo=True)
     chart = window.chart
 
     class FirstPaint(QObject):
