@@ -15,6 +15,7 @@ from .events import (
     ErrorKind,
     FeedEvent,
     HistoryEvent,
+    NetworkFailure,
     StatusEvent,
 )
 from .metrics import FeedMetrics
@@ -34,6 +35,7 @@ __all__ = [
     "FeedEvent",
     "FeedMetrics",
     "HistoryEvent",
+    "NetworkFailure",
     "RestClient",
     "RestError",
     "SessionTimeouts",

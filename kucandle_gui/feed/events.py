@@ -61,6 +61,27 @@ class ErrorKind(StrEnum):
     #: Older candles asked for on the UI's behalf could not be loaded (not retried: the UI
     #: asks again when it still wants them).
     REQUEST = "request"
+    #: Rows of a REST candle page were dropped as malformed or out of range; the good rows of
+    #: the page were kept.
+    BAD_ROWS = "bad-rows"
+
+
+class NetworkFailure(StrEnum):
+    """Why a request to the exchange failed, as a person would be told (``ErrorEvent.failure``);
+    the library's own text stays in ``reason`` for the log."""
+
+    #: The host name does not resolve (no internet connection, a typo in the URL).
+    DNS = "dns"
+    #: Nothing listens there (connection refused).
+    REFUSED = "refused"
+    #: No answer in time (connect, read, or the whole response).
+    TIMEOUT = "timeout"
+    #: The TLS handshake or the certificate check failed.
+    TLS = "tls"
+    #: The server answered with an error status or a reply that is not the protocol's.
+    SERVER = "server"
+    #: The reply was larger than any real one may be.
+    TOO_LARGE = "too-large"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +103,9 @@ class ErrorEvent:
     retry_in: float | None = None
     subscription_dropped: bool = False
     code: int | None = None
+    #: For a failed request: why, in terms a person understands, and the host it went to.
+    failure: NetworkFailure | None = None
+    host: str | None = None
 
     @property
     def message(self) -> str:
@@ -102,6 +126,8 @@ class ErrorEvent:
                 return f"exchange error{code}: {self.reason}"
             case ErrorKind.REQUEST:
                 return f"cannot load older history{of}: {detail}"
+            case ErrorKind.BAD_ROWS:
+                return f"malformed candle rows{of} dropped: {detail}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,13 @@ class MonitorModel:
         if series is not None and series.state is SeriesState.LOADING:
             series.set_state(SeriesState.READY)
 
+    def subscribed(self, symbol: str, timeframe: str, on: bool) -> None:
+        """The feed's subscription of a series was acknowledged (``on``) or is gone (a lost
+        connection, an unsubscribe still on its way)."""
+        series = self._held.get(SeriesKey(symbol, timeframe))
+        if series is not None:
+            series.set_subscribed(on)
+
     def refused(self, symbol: str, timeframe: str) -> None:
         """The exchange will not serve a series (the feed dropped its subscription)."""
         series = self._held.get(SeriesKey(symbol, timeframe))

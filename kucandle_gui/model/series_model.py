@@ -40,11 +40,16 @@ class SeriesModel:
     older_wanted = Event()
     #: ``key``: the exchange has no candles older than those held.
     no_older = Event()
+    #: ``bool``: whether the feed's subscription is acknowledged (pushes flow) or not.
+    subscription_changed = Event()
 
     def __init__(self, key: SeriesKey, max_candles: int | None) -> None:
         self.key = key
         self.candles = CandleSeries(key.symbol, key.timeframe, max_candles)
         self.state = SeriesState.LOADING
+        #: Whether the exchange acknowledged the subscription on the current connection: a
+        #: series shown as "live" must be.
+        self.subscribed = False
         #: Oldest start time older history was asked before; None when no request is open.
         self._older_asked: int | None = None
 
@@ -67,6 +72,11 @@ class SeriesModel:
         self._older_asked = None
         self.set_state(SeriesState.LOADING)
         self.changed.emit()
+
+    def set_subscribed(self, on: bool) -> None:
+        if on != self.subscribed:
+            self.subscribed = on
+            self.subscription_changed.emit(on)
 
     def set_state(self, state: SeriesState) -> None:
         if state is not self.state:
