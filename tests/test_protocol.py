@@ -455,3 +455,63 @@ def test_format_number() -> None:
     assert protocol.format_number(67644.0) == "67644"
     assert protocol.format_number(67644.9) == "67644.9"
     assert protocol.format_number(1e22) == "10000000000000000000000"
+
+
+@pytest.mark.parametrize(
+    "name", ["rest-bullet-public.docs-new.json", "rest-bullet-public.legacy-docs.json"]
+)
+def test_bullet_samples_parse_to_a_token_and_wss_servers(name: str) -> None:
+    data = sample(name)["data"]
+    bullet = protocol.parse_bullet(data)
+    assert bullet.token == data["token"]
+    [server] = bullet.servers
+    assert server.endpoint.startswith("wss://")
+    assert server.ping_interval == data["instanceServers"][0]["pingInterval"] / 1000
+    assert server.ping_timeout == data["instanceServers"][0]["pingTimeout"] / 1000
+
+
+def bullet_with(endpoint: str) -> dict[str, Any]:
+    data = sample("rest-bullet-public.docs-new.json")["data"]
+    data["instanceServers"][0]["endpoint"] = endpoint
+    return data
+
+
+def test_a_plain_websocket_only_when_the_api_itself_is_plain() -> None:
+    """An encrypted API never hands the app over to an unencrypted socket."""
+    with pytest.raises(ProtocolError, match="wss://"):
+        protocol.parse_bullet(bullet_with("ws://ws.example/"))
+    [server] = protocol.parse_bullet(bullet_with("ws://ws.example/"), plain_allowed=True).servers
+    assert server.endpoint == "ws://ws.example/"
+    for plain in (False, True):
+        with pytest.raises(ProtocolError):
+            protocol.parse_bullet(bullet_with("http://ws.example/"), plain_allowed=plain)
+
+
+def test_a_candle_sample_page_is_kept_whole() -> None:
+    rows = sample("rest-candles.ccxt-static-2024-01.json")["data"]
+    times = [int(row[0]) for row in rows]
+    page = protocol.parse_candle_page(rows, "1hour", min(times), max(times))
+    assert [c.time for c in page.candles] == times
+    assert (page.dropped, page.reason) == (0, "")
+
+
+def test_a_candle_page_keeps_only_rows_at_the_timeframes_starts() -> None:
+    monday = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp())
+    thursday = monday + 3 * 86400
+    rows = [["x"]] + [Candle(t, 1, 2, 0.5, 1.5, 1, 1).to_kucoin() for t in (monday, thursday)]
+    week = protocol.parse_candle_page(rows, "1week", 0, thursday)
+    assert [c.time for c in week.candles] == [monday]
+    assert week.dropped == 2
+    assert "1 malformed" in week.reason and "1 not a 1week candle start" in week.reason
+    month = protocol.parse_candle_page(rows, "1month", monday, thursday)
+    assert [c.time for c in month.candles] == [monday]
+    outside = protocol.parse_candle_page(rows, "1day", monday + 1, thursday)
+    assert [c.time for c in outside.candles] == [thursday]
+    assert "outside" in outside.reason
+
+
+def test_a_candle_given_twice_alike_is_kept_once_and_not_counted() -> None:
+    row = Candle(60, 1, 2, 0.5, 1.5, 1, 1).to_kucoin()
+    page = protocol.parse_candle_page([row, list(row)], "1min", 0, 60)
+    assert [c.time for c in page.candles] == [60]
+    assert page.dropped == 0

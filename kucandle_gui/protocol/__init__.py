@@ -9,12 +9,25 @@ from the submodules, which only keep each part small:
 - ``candle``: ``Candle`` and KuCoin's row form of it;
 - ``frames``: JSON frames and candle topics, for both directions;
 - ``downlink``: server → client frames; ``uplink``: client → server frames;
-- ``rest``: the REST envelope's codes and page size;
+- ``rest``: the REST envelope's codes, page size and the check of a candle page;
+- ``bullet``: the connect token's reply, checked and clamped;
 - ``errors``: what all of them raise.
 """
 
 from __future__ import annotations
 
+from .bullet import (
+    MAX_ENDPOINT_CHARS,
+    MAX_INSTANCE_SERVERS,
+    MAX_PING_INTERVAL,
+    MAX_PING_TIMEOUT,
+    MAX_TOKEN_CHARS,
+    MIN_PING_INTERVAL,
+    MIN_PING_TIMEOUT,
+    BulletToken,
+    InstanceServer,
+    parse_bullet,
+)
 from .candle import Candle, format_number
 from .downlink import (
     CANDLE_PUSH_END,
@@ -42,6 +55,8 @@ from .rest import (
     REST_INVALID_PARAMETER,
     REST_OK,
     REST_TOO_MANY_REQUESTS,
+    CandlePage,
+    parse_candle_page,
 )
 from .timeframes import (
     TIMEFRAME_SECONDS,
@@ -68,16 +83,26 @@ __all__ = [
     "CANDLE_SUBJECT",
     "CANDLE_TOPIC_PREFIX",
     "MAX_CANDLES_PER_REQUEST",
+    "MAX_ENDPOINT_CHARS",
+    "MAX_INSTANCE_SERVERS",
+    "MAX_PING_INTERVAL",
+    "MAX_PING_TIMEOUT",
+    "MAX_TOKEN_CHARS",
+    "MIN_PING_INTERVAL",
+    "MIN_PING_TIMEOUT",
     "REST_INVALID_PARAMETER",
     "REST_OK",
     "REST_TOO_MANY_REQUESTS",
     "TIMEFRAMES",
     "TIMEFRAME_SECONDS",
     "Ack",
+    "BulletToken",
     "Candle",
+    "CandlePage",
     "CandlePush",
     "ClientMessage",
     "ErrorMessage",
+    "InstanceServer",
     "InvalidSymbolError",
     "InvalidTimeframeError",
     "OtherMessage",
@@ -98,6 +123,8 @@ __all__ = [
     "error_message",
     "format_number",
     "next_candle_start",
+    "parse_bullet",
+    "parse_candle_page",
     "parse_candle_topic",
     "parse_client_message",
     "parse_server_message",
