@@ -6,20 +6,19 @@ front end shares (the model, its first chart, the feed link), :func:`build_windo
 to the window with the demo exchange, and the self-test and the benchmarks assemble the same
 way. The log goes to ``<app data>/logs/kucandle-gui.log`` (5 files of 1 MB), which
 Help → Open log folder opens: a user reporting a problem can attach it. Errors raised in Qt
-slots and Qt's own warnings go there too, not only to a console the user may not have.
+slots and Qt's own warnings go there too, not only to a console the user may not have. Writing
+the log can never crash the app nor change its exit code, and no line of it shows the
+credentials of a URL (see :mod:`kucandle_gui.logs`).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -36,8 +35,9 @@ from PySide6.QtWidgets import QApplication
 
 from kucandle_gui import __version__
 from kucandle_gui.feed import DEFAULT_API_URL, FeedConfig
+from kucandle_gui.logs import RedactingFormatter, SafeRotatingFileHandler
 from kucandle_gui.model import ChartModel, MonitorModel
-from kucandle_gui.protocol import validate_symbol, validate_timeframe
+from kucandle_gui.stopping import StopRequest
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings, start_series
 from kucandle_gui.worker import DemoExchange, FeedLink
@@ -47,12 +47,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Exit code for a pair or timeframe that cannot be (the same as headless mode).
-EXIT_BAD_INPUT = 2
 LOG_FILE = "kucandle-gui.log"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
-#: How often Python gets to run its signal handlers while Qt's loop runs (Ctrl+C works).
+#: How often the stop request is looked at while Qt's loop runs (Python runs its signal
+#: handlers only when it gets control, which this timer also gives it).
 SIGNAL_POLL_MS = 200
 
 _QT_LEVELS = {
@@ -147,7 +146,7 @@ def file_logging(log_dir: Path) -> Iterator[Path | None]:
     """
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
+        handler = SafeRotatingFileHandler(
             log_dir / LOG_FILE, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
         )
     except OSError as exc:
@@ -156,7 +155,7 @@ def file_logging(log_dir: Path) -> Iterator[Path | None]:
         return
     handler.setLevel(logging.INFO)
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+        RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     level = root.level
@@ -188,35 +187,37 @@ def _log_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str)
 def _log_uncaught(
     previous: Callable[[type[BaseException], BaseException, TracebackType | None], object],
 ) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
-    """An excepthook that logs (an error in a Qt slot lands here), then does what it did."""
+    """An excepthook that logs (an error in a Qt slot lands here), then does what it did.
+
+    Python's own hook is not called: it would print the traceback to stderr a second time,
+    the console log having shown it already, and without the log's removal of credentials.
+    """
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("uncaught exception", exc_info=(kind, exc, tb))
-        previous(kind, exc, tb)
+        if previous is not sys.__excepthook__:
+            previous(kind, exc, tb)
 
     return hook
 
 
 @contextmanager
-def close_on_signals(close: Callable[[], object]) -> Iterator[None]:
-    """SIGINT/SIGTERM close the window (settings saved, feed stopped) instead of killing it.
-
-    Python runs signal handlers only when it gets control, so a timer hands it control a few
-    times a second while Qt's loop runs.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, lambda *_: close()) for s in (signal.SIGINT, signal.SIGTERM)}
+def close_on_stop(stop: StopRequest, close: Callable[[], object]) -> Iterator[None]:
+    """While the context lasts, a stop request (SIGINT/SIGTERM) calls ``close``, the same way
+    out as the user's: at the loop's first timer tick if it came during start-up."""
     timer = QTimer()
-    timer.timeout.connect(lambda: None)
+
+    def look() -> None:
+        if stop.requested:
+            timer.stop()
+            close()
+
+    timer.timeout.connect(look)
     timer.start(SIGNAL_POLL_MS)
     try:
         yield
     finally:
         timer.stop()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def run_gui(
@@ -224,18 +225,17 @@ def run_gui(
     timeframe: str | None = None,
     api_url: str = DEFAULT_API_URL,
     demo: bool = False,
+    stop: StopRequest | None = None,
 ) -> int:
-    """Show the window until it is closed; returns the exit code.
+    """Show the window until it is closed or ``stop`` is requested; returns the exit code.
 
-    ``symbol``/``timeframe`` None means "as saved last time" (BTC-USDT 1min the first time).
+    ``symbol``/``timeframe`` None means "as saved last time" (BTC-USDT 1min the first time);
+    the command line has checked the flags.
     """
-    try:
-        symbol = validate_symbol(symbol) if symbol else None
-        timeframe = validate_timeframe(timeframe) if timeframe else None
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    stop = stop if stop is not None else StopRequest()
     app = create_application()
+    if stop.requested:
+        return 0  # no window, no feed yet: nothing to close
     with file_logging(log_directory()) as log_dir:
         settings = AppSettings()
         symbol, timeframe = start_series(settings, symbol, timeframe)
@@ -246,7 +246,12 @@ def run_gui(
         # What start-up created lives as long as the app: keep it out of the garbage
         # collector's full passes, which otherwise stall the UI thread (BENCHMARKS.md).
         gc.freeze()
-        with close_on_signals(window.close):
+
+        def close() -> None:
+            window.close()  # as the user closes it: settings saved, feed stopped
+            app.quit()  # the loop ends even with one of the window's dialogs open
+
+        with close_on_stop(stop, close):
             code = app.exec()
         window.shutdown()  # the loop can also end by app.quit(); stop the feed all the same
         log.info("kucandle-gui exiting with %d", code)

@@ -1,33 +1,52 @@
-"""Command line: ``kucandle-gui [--headless] [--symbol PAIR] [--timeframe TF] [--demo] …``."""
+"""Command line: ``kucandle-gui [--headless] [--symbol PAIR] [--timeframe TF] [--demo] …``.
+
+Every flag is checked before anything starts: a value that cannot be exits 2 with what is
+valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL).
+SIGINT/SIGTERM are caught before anything heavy is imported (see :mod:`kucandle_gui.stopping`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
-from kucandle_gui.feed import DEFAULT_API_URL
-from kucandle_gui.protocol import TIMEFRAMES
+from kucandle_gui.stopping import catch_stop_signals
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here: the feed alone takes a noticeable time to import, and main() installs the
+    # signal handlers before anything that slow.
+    from kucandle_gui.feed import DEFAULT_API_URL
+    from kucandle_gui.protocol import TIMEFRAMES, validate_symbol, validate_timeframe
+    from kucandle_gui.urls import check_api_url
+
     parser = argparse.ArgumentParser(
         prog="kucandle-gui", description="Live KuCoin spot candlesticks."
     )
     parser.add_argument(
-        "--symbol", help=f"trading pair (default: the last one shown, else {DEFAULT_SYMBOL})"
+        "--symbol",
+        type=_checked(validate_symbol),
+        help=f"trading pair (default: the last one shown, else {DEFAULT_SYMBOL})",
     )
     parser.add_argument(
         "--timeframe",
         metavar="TF",
+        type=_checked(validate_timeframe),
         help=f"candle interval, one of: {', '.join(TIMEFRAMES)} "
         f"(default: the last one shown, else {DEFAULT_TIMEFRAME})",
     )
     parser.add_argument(
         "--api-url",
         default=DEFAULT_API_URL,
-        help=f"REST base URL (default {DEFAULT_API_URL}); the WebSocket comes from bullet-public",
+        type=_checked(check_api_url),
+        help=f"REST base URL, http(s)://host[:port] (default {DEFAULT_API_URL}); "
+        "the WebSocket comes from bullet-public",
     )
     parser.add_argument(
         "--demo",
@@ -46,35 +65,64 @@ def build_parser() -> argparse.ArgumentParser:
         help="no screen or network needed: run the local exchange, draw candles offscreen, "
         "switch pair once, print a one-line report; exit 0 on success",
     )
-    parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        metavar="LEVEL",
+        help=f"stderr log level, one of: {', '.join(LOG_LEVELS)} (default WARNING)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """An argparse type from a checker raising ValueError: argparse then exits 2 with the
+    checker's own message (which says what is valid and shows no URL credentials)."""
+
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _log_to_stderr(level: str) -> None:
+    from kucandle_gui.logs import RedactingFormatter, SafeStreamHandler
+
+    handler = SafeStreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
+
+
 def main(argv: list[str] | None = None) -> int:
+    stop = catch_stop_signals()  # first of all: from here on a Ctrl+C is a request to stop
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _log_to_stderr(args.log_level)
     # Imported on demand: headless mode must not pay for Qt, nor the window for the others.
     if args.headless:
         from kucandle_gui.headless import run_headless
 
+        # Whenever a stop comes, headless mode ends through its summary.
         return run_headless(
             args.api_url,
             args.symbol or DEFAULT_SYMBOL,
             args.timeframe or DEFAULT_TIMEFRAME,
             demo=args.demo,
+            stop=stop,
         )
+    if stop.requested:
+        return 0  # nothing started yet: nothing to close
     if args.self_test:
         from kucandle_gui.selftest import run_self_test
 
         return run_self_test()
     from kucandle_gui.app import run_gui
 
-    return run_gui(args.symbol, args.timeframe, args.api_url, demo=args.demo)
+    return run_gui(args.symbol, args.timeframe, args.api_url, demo=args.demo, stop=stop)
 
 
 if __name__ == "__main__":

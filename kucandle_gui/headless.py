@@ -1,17 +1,19 @@
 """Headless mode: one JSON object per change to the candle series on stdout.
 
 Pushes, the history loaded at start and the backfill after a reconnect all come out the same
-way, so a script reading stdout can rebuild the exact series. Status and errors go to stderr;
-SIGINT/SIGTERM end the run with a summary on stderr and exit code 0.
+way, so a script reading stdout can rebuild the exact series. Status and errors go to stderr,
+never with the credentials of a URL; SIGINT/SIGTERM at any moment (caught by the command line
+from its first step, see :mod:`kucandle_gui.stopping`) end the run with a summary on stderr and
+exit code 0.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
-import signal
 import sys
-import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import TextIO
 
@@ -20,13 +22,18 @@ from kucandle_gui.feed import (
     FeedClient,
     FeedConfig,
     FeedEvent,
+    HistoryEvent,
     RestClient,
     RestError,
     StatusEvent,
 )
+from kucandle_gui.stopping import StopRequest
+from kucandle_gui.urls import redact
 
 #: Exit code when the pair or timeframe cannot be served.
 EXIT_BAD_INPUT = 2
+#: How often the loop looks at the stop request while no candle arrives, in seconds.
+STOP_POLL = 0.2
 
 
 def run_headless(
@@ -38,69 +45,68 @@ def run_headless(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     config: FeedConfig | None = None,
+    stop: StopRequest | None = None,
 ) -> int:
-    """Run until SIGINT/SIGTERM (or until the pair is refused); returns the exit code."""
-    stop = threading.Event()
+    """Run until ``stop`` is requested (or the pair is refused); returns the exit code."""
+    stop = stop if stop is not None else StopRequest()
     refused: list[ErrorEvent] = []
+
+    def say(text: str) -> None:
+        with contextlib.suppress(OSError, ValueError):  # stderr closed: stdout is what matters
+            print(redact(text), file=err, flush=True)
 
     def on_event(event: FeedEvent) -> None:
         if isinstance(event, StatusEvent):
-            print(f"status: {event.state.value}: {event.message}", file=err, flush=True)
+            say(f"status: {event.state.value}: {event.message}")
         elif isinstance(event, ErrorEvent):
-            print(f"error: {event.message}{_what_next(event)}", file=err, flush=True)
+            say(f"error: {event.message}{_what_next(event)}")
             if event.subscription_dropped:
                 refused.append(event)
-                stop.set()
-        else:
+        elif isinstance(event, HistoryEvent):
             kind = "backfill" if event.backfill else "history"
-            print(
+            say(
                 f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
-                f"{event.changed} new or changed",
-                file=err,
-                flush=True,
+                f"{event.changed} new or changed"
             )
+        else:
+            state = "subscribed" if event.subscribed else "not subscribed"
+            say(f"subscription: {event.symbol} {event.timeframe}: {state}")
 
     with ExitStack() as stack:
-        if demo:
+        if demo and not stop.requested:
             from kucandle_gui.sim import LocalExchange
 
             exchange = stack.enter_context(LocalExchange())
             api_url = exchange.base_url
-            print(
-                f"DEMO: simulated prices from the local exchange at {api_url}; "
-                "not real market data",
-                file=err,
-                flush=True,
+            say(
+                f"DEMO: simulated prices from the local exchange at {api_url}; not real market data"
             )
         try:
             feed = FeedClient(api_url, [(symbol, timeframe)], config=config, listener=on_event)
         except ValueError as exc:
-            print(f"error: {exc}", file=err, flush=True)
+            say(f"error: {exc}")
             return EXIT_BAD_INPUT
-        _stop_on_signals(stop)
-        feed.start()
-        try:
-            _print_updates(feed, stop, out, demo)
-        finally:
-            feed.stop()
+        if not stop.requested:  # a stop during start-up: no feed, only the summary
+            feed.start()
+            try:
+                _print_updates(feed, lambda: stop.requested or bool(refused), out, demo)
+            finally:
+                feed.stop()
         metrics = feed.metrics()
-        print(
+        say(
             f"summary: messages={metrics.messages} errors={metrics.errors} "
-            f"reconnects={metrics.reconnects}",
-            file=err,
-            flush=True,
+            f"reconnects={metrics.reconnects}"
         )
         if refused:
-            hint = _suggestion(api_url, symbol)
-            print(f"error: cannot serve {symbol} {timeframe}{hint}", file=err, flush=True)
+            say(f"error: cannot serve {symbol} {timeframe}{_suggestion(api_url, symbol)}")
             return EXIT_BAD_INPUT
     return 0
 
 
-def _print_updates(feed: FeedClient, stop: threading.Event, out: TextIO, demo: bool) -> None:
+def _print_updates(feed: FeedClient, done: Callable[[], bool], out: TextIO, demo: bool) -> None:
     extra = {"simulated": True} if demo else {}
-    while not stop.is_set():
-        first = feed.next(timeout=0.2)
+    while not done():
+        first = feed.next(timeout=STOP_POLL)
         if first is None:
             continue
         lines = [json.dumps({**u.as_dict(), **extra}) for u in [first, *feed.drain()]]
@@ -116,13 +122,6 @@ def _what_next(event: ErrorEvent) -> str:
     if event.retry_in is not None:
         return f"; retrying in {event.retry_in:.1f} s"
     return "; retrying" if event.retrying else ""
-
-
-def _stop_on_signals(stop: threading.Event) -> None:
-    if threading.current_thread() is not threading.main_thread():
-        return
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
 
 
 def _suggestion(api_url: str, symbol: str) -> str:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
+import sys
 import threading
 
 import pytest
@@ -13,13 +12,13 @@ from PySide6.QtWidgets import QApplication
 
 from kucandle_gui import app as app_module
 from kucandle_gui.app import (
-    EXIT_BAD_INPUT,
     LOG_FILE,
-    close_on_signals,
+    close_on_stop,
     create_application,
     file_logging,
     run_gui,
 )
+from kucandle_gui.stopping import StopRequest
 from kucandle_gui.ui.main_window import MainWindow
 
 
@@ -46,13 +45,6 @@ def stderr_handler():
     yield records
     root.removeHandler(handler)
     root.setLevel(level)
-
-
-def test_bad_flags_exit_2_with_what_is_valid(capsys):
-    assert run_gui(symbol="BTCUSDT") == EXIT_BAD_INPUT
-    assert "expected BASE-QUOTE" in capsys.readouterr().err
-    assert run_gui(timeframe="2min") == EXIT_BAD_INPUT
-    assert "1min, 3min" in capsys.readouterr().err
 
 
 def test_application_is_named_and_has_its_icon(qapp):
@@ -88,13 +80,76 @@ def test_unwritable_log_folder_is_no_reason_not_to_start(tmp_path):
         assert folder is None
 
 
-def test_sigint_closes_instead_of_killing(qtbot):
+def test_log_lines_never_show_url_credentials(tmp_path, stderr_handler):
+    log = logging.getLogger("kucandle_gui.test")
+    with file_logging(tmp_path / "logs"):
+        log.warning("cannot reach %s", "https://alice:hunter2@api.example.com/x")
+        try:
+            raise OSError("POST http://bob:s3cret@host:8080/api failed")
+        except OSError:
+            log.exception("failed")
+    text = (tmp_path / "logs" / LOG_FILE).read_text()
+    assert "https://***@api.example.com/x" in text
+    assert "http://***@host:8080/api failed" in text  # the traceback too
+    assert "hunter2" not in text and "s3cret" not in text
+
+
+def test_an_uncaught_error_is_logged_without_credentials_and_not_printed_again(
+    tmp_path, capfd, stderr_handler, monkeypatch
+):
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)  # as the app starts (not pytest-qt)
+    with file_logging(tmp_path / "logs"):
+        try:
+            raise RuntimeError("GET https://alice:hunter2@host/x failed")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)  # as Qt does for a slot's error
+    text = (tmp_path / "logs" / LOG_FILE).read_text()
+    assert "uncaught exception" in text and "GET https://***@host/x failed" in text
+    assert "hunter2" not in text and "hunter2" not in capfd.readouterr().err
+    assert [r.getMessage() for r in stderr_handler] == ["uncaught exception"]
+
+
+def test_a_full_disk_neither_raises_nor_floods_stderr(tmp_path, capfd, stderr_handler):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / LOG_FILE).symlink_to("/dev/full")  # every write fails with ENOSPC
+    log = logging.getLogger("kucandle_gui.test")
+    with file_logging(folder) as opened:
+        assert opened == folder
+        for n in range(1000):
+            log.info("line %d of a log that cannot be written", n)
+        qWarning("a warning from Qt")
+    # Leaving the context closed the handler: no exception, one line said on stderr.
+    complaints = [line for line in capfd.readouterr().err.splitlines() if line]
+    assert len(complaints) == 1
+    assert "cannot write the log" in complaints[0] and "No space left" in complaints[0]
+
+
+def test_a_stop_request_calls_close_through_the_loop(qtbot):
+    stop = StopRequest()
     closed: list[int] = []
-    previous = signal.getsignal(signal.SIGINT)
-    with close_on_signals(lambda: closed.append(1)):
-        os.kill(os.getpid(), signal.SIGINT)
+    with close_on_stop(stop, lambda: closed.append(1)):
+        stop.request()
         qtbot.waitUntil(lambda: closed == [1], timeout=2000)
-    assert signal.getsignal(signal.SIGINT) is previous
+    assert closed == [1]  # once: the timer stopped
+
+
+def test_a_stop_before_the_window_exists_ends_the_run_at_once(qapp, isolated):
+    stop = StopRequest()
+    stop.request()
+    assert run_gui(symbol="ETH-USDT", demo=True, stop=stop) == 0
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    assert QSettings().value("series/symbol") is None  # nothing was started, nothing saved
+
+
+def test_a_stop_while_the_window_runs_closes_it_as_the_user_would(qapp, isolated):
+    stop = StopRequest()
+    QTimer.singleShot(0, stop.request)
+    assert run_gui(symbol="ETH-USDT", timeframe="5min", demo=True, stop=stop) == 0
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("kucandle-feed")]
+    saved = QSettings()
+    assert saved.value("series/symbol") == "ETH-USDT"
+    assert saved.value("window/geometry") is not None  # written by the window's shutdown
 
 
 def test_run_gui_demo_shows_the_window_and_closing_ends_it_cleanly(qapp, isolated):

@@ -6,7 +6,14 @@ import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
 from kucandle_gui.protocol import InvalidSymbolError, InvalidTimeframeError
-from kucandle_gui.ui.settings import MAX_RECENT, AppSettings, start_series
+from kucandle_gui.ui.settings import (
+    MAX_FAVOURITES,
+    MAX_LAYOUT_BYTES,
+    MAX_LIST_ENTRIES,
+    MAX_RECENT,
+    AppSettings,
+    start_series,
+)
 
 
 @pytest.fixture
@@ -87,3 +94,83 @@ def test_bad_flags_raise_with_what_is_valid(ini):
         start_series(settings, "BTCUSDT", None)
     with pytest.raises(InvalidTimeframeError, match="1min"):
         start_series(settings, None, "2min")
+
+
+def test_pair_lists_read_back_bounded_valid_and_distinct(tmp_path):
+    path = tmp_path / "many.ini"
+    many = [f"C{n}-USDT" for n in range(5000)]
+    store = QSettings(str(path), QSettings.Format.IniFormat)
+    store.setValue("pairs/favourites", ["junk!", "c1-usdt", *many])
+    store.setValue("pairs/recent", many)
+    store.sync()
+    settings = settings_at(str(path))
+    assert settings.favourites == ["C1-USDT", "C0-USDT", *many[2:MAX_FAVOURITES]]
+    assert settings.recent == many[:MAX_RECENT]
+    # Written back as read: the next start reads a short list.
+    again = QSettings(str(path), QSettings.Format.IniFormat)
+    assert len(again.value("pairs/favourites")) == MAX_FAVOURITES
+    assert len(again.value("pairs/recent")) == MAX_RECENT
+
+
+def test_only_the_first_entries_of_a_saved_list_are_looked_at(ini):
+    store = QSettings(ini, QSettings.Format.IniFormat)
+    store.setValue("pairs/favourites", ["?"] * MAX_LIST_ENTRIES + ["ETH-USDT"])
+    assert settings_at(ini).favourites == []
+
+
+def test_favourites_are_saved_bounded_and_checked(ini):
+    settings = settings_at(ini)
+    settings.favourites = ["eth-usdt", "ETH-USDT", "bad pair", *(f"C{n}-BTC" for n in range(99))]
+    assert settings.favourites[:2] == ["ETH-USDT", "C0-BTC"]
+    assert len(settings.favourites) == MAX_FAVOURITES
+
+
+def test_values_of_the_wrong_type_or_damaged_give_defaults(tmp_path):
+    path = tmp_path / "damaged.ini"
+    huge = "A" * (MAX_LAYOUT_BYTES + 1)
+    path.write_text(
+        "[series]\nsymbol=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x5Bogus)\ntimeframe=@Point(1 2)\n"
+        "[view]\ntheme=@Size(3 4)\nvolume=@Rect(1 2 3 4)\n"
+        "[pairs]\nfavourites=@DateTime(garbage)\nrecent=@Point(1 2)\n"
+        f"[window]\ngeometry=@ByteArray({huge})\nstate=1, 2, 3\n"
+    )
+    settings = settings_at(str(path))
+    assert (settings.symbol, settings.timeframe, settings.theme) == ("BTC-USDT", "1min", "dark")
+    assert settings.volume_visible is True
+    assert (settings.favourites, settings.recent) == ([], [])
+    assert (settings.geometry, settings.window_state) == (None, None)
+
+
+def test_a_refused_series_is_not_the_one_opened_next_time(ini):
+    settings = settings_at(ini)
+    settings.remember_series("ETH-BTC", "5min")
+    settings.remember_series("NOPE-USDT", "1hour")
+    settings.series_refused("NOPE-USDT", "1hour")
+    assert (settings.symbol, settings.timeframe) == ("ETH-BTC", "5min")
+    assert settings.recent == ["ETH-BTC"]
+    settings.sync()
+    assert start_series(settings_at(ini), None, None) == ("ETH-BTC", "5min")
+
+
+def test_a_refusal_after_switching_on_changes_nothing_saved(ini):
+    settings = settings_at(ini)
+    settings.remember_series("ETH-BTC", "5min")
+    settings.remember_series("NOPE-USDT", "5min")
+    settings.remember_series("SOL-USDT", "5min")
+    settings.series_refused("NOPE-USDT", "5min")
+    assert (settings.symbol, settings.timeframe) == ("SOL-USDT", "5min")
+    assert settings.recent == ["SOL-USDT", "ETH-BTC"]
+    # Nor is the refused pair the fallback should the one shown now be refused too.
+    settings.series_refused("SOL-USDT", "5min")
+    assert (settings.symbol, settings.timeframe) == ("BTC-USDT", "5min")
+
+
+def test_a_refused_series_saved_by_an_earlier_run_gives_way_to_the_default(ini):
+    earlier = settings_at(ini)
+    earlier.remember_series("NOPE-USDT", "15min")
+    earlier.sync()
+    settings = settings_at(ini)  # this run opened what was saved, and it was refused
+    settings.remember_series("NOPE-USDT", "15min")
+    settings.series_refused("NOPE-USDT", "15min")
+    assert (settings.symbol, settings.timeframe) == ("BTC-USDT", "15min")
+    assert settings.recent == []

@@ -1,0 +1,84 @@
+"""The command line as a user meets it: flags checked before anything starts, no URL
+credentials in any output, and a log that cannot be written is no reason to fail."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from kucandle_gui.sim import LocalExchange
+from tests.app_process import AppProcess, assert_clean_exit, window_env
+
+PASSWORD = "hunter2-secret"
+
+
+@pytest.mark.parametrize("mode", [(), ("--headless",)], ids=["window", "headless"])
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--log-level", "bogus"), "invalid choice: 'BOGUS' (choose from 'DEBUG', 'INFO'"),
+        (("--symbol", ""), "argument --symbol: invalid pair '': expected BASE-QUOTE"),
+        (("--symbol", "BTCUSDT"), "expected BASE-QUOTE in letters and digits, e.g. BTC-USDT"),
+        (("--timeframe", ""), "argument --timeframe: unknown timeframe ''; valid timeframes: 1min"),
+        (("--timeframe", "2min"), "unknown timeframe '2min'; valid timeframes: 1min, 3min"),
+        (("--api-url", ""), "argument --api-url: invalid API URL '': expected http(s)://host"),
+        (("--api-url", "api.kucoin.com"), "invalid API URL 'api.kucoin.com'"),
+        (("--api-url", f"ftp://me:{PASSWORD}@host"), "invalid API URL 'ftp://***@host'"),
+        (("--api-url", f"http://me:{PASSWORD}@:80"), "invalid API URL 'http://***@:80'"),
+    ],
+)
+def test_bad_flags_exit_2_saying_what_is_valid(mode, flags, said, tmp_path):
+    with AppProcess(*mode, *flags, env=window_env(tmp_path)) as run:
+        code, err = run.wait()
+    assert code == 2
+    assert said in err
+    assert "Traceback" not in err and PASSWORD not in err
+    assert not (tmp_path / "config").exists()  # the window never started
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_headless_never_prints_the_password_of_the_api_url():
+    port = closed_port()
+    url = f"http://alice:{PASSWORD}@127.0.0.1:{port}"
+    with AppProcess("--headless", "--api-url", url, "--log-level", "DEBUG") as run:
+        run.stderr_line(lambda line: line.startswith("error: "))
+        code, err = run.finish()
+    assert_clean_exit(code, err)
+    assert f"***@127.0.0.1:{port}" in err  # the URL is shown, its credentials are not
+    assert PASSWORD not in err and "alice" not in err
+
+
+def test_window_never_logs_the_password_of_the_api_url(tmp_path):
+    port = closed_port()
+    url = f"http://alice:{PASSWORD}@127.0.0.1:{port}"
+    with AppProcess("--api-url", url, "--log-level", "DEBUG", env=window_env(tmp_path)) as run:
+        run.stderr_line(lambda line: "bullet-public" in line and "WARNING" in line)
+        code, err = run.finish()
+    assert_clean_exit(code, err)
+    log = next((tmp_path / "data").rglob("kucandle-gui.log")).read_text()
+    for text in (err, log):
+        assert f"***@127.0.0.1:{port}" in text
+        assert PASSWORD not in text and "alice" not in text
+
+
+def test_a_log_on_a_full_disk_changes_neither_the_run_nor_its_exit(
+    tmp_path, exchange: LocalExchange
+):
+    logs = tmp_path / "data" / "kucandle" / "kucandle-gui" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "kucandle-gui.log").symlink_to("/dev/full")  # every write fails with ENOSPC
+    args = ("--api-url", exchange.base_url, "--log-level", "DEBUG")
+    with AppProcess(*args, env=window_env(tmp_path)) as run:
+        run.stderr_line(lambda line: "/api/v1/market/candles?" in line)
+        code, err = run.finish()
+    assert_clean_exit(code, err)
+    complaints = [line for line in err.splitlines() if "cannot write the log" in line]
+    assert len(complaints) == 1 and "No space left on device" in complaints[0]
+    assert "kucandle-gui exiting with 0" in err  # the console log went on
