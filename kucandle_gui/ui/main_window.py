@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from kucandle_gui.feed import ConnectionState, ErrorEvent, FeedMetrics, StatusEvent, SymbolInfo
+from kucandle_gui.feed import ConnectionState, ErrorEvent, FeedMetrics, StatusEvent
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesModel
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
@@ -31,6 +31,7 @@ from .actions import WindowActions, step_timeframe
 from .banner import MessageBanner
 from .chart_binding import ChartBinding
 from .pair_dialog import PairDialog
+from .pair_picker import PairPicker
 from .settings import AppSettings
 from .status_bar import FeedStatusBar
 from .theme import DARK, LIGHT, apply_theme
@@ -41,6 +42,7 @@ from .wording import (
     banner_kind,
     banner_text,
     demo_failed_text,
+    error_detail,
     error_line,
     no_older_note,
     no_trades_note,
@@ -81,9 +83,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.log_dir = log_dir
         self._ever_live = False
-        self._pairs: list[str] = []
         self._closed = False
-        self.pair_dialog: PairDialog | None = None
+        #: The series whose subscription the status bar follows (the one shown).
+        self._watched: SeriesModel | None = None
         self.about_box: QMessageBox | None = None
 
         self.chart = CandleChart(self)
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
             self._show_banner,
             lambda: f"{self.symbol}_{self.timeframe}",
         )
+        self.pairs = PairPicker(self, link, self.status_bar, lambda: self.symbol, self.switch_pair)
         self.menu_actions = WindowActions(self)
         self._connect_actions()
         self._observe()
@@ -134,8 +137,7 @@ class MainWindow(QMainWindow):
         link.statusChanged.connect(self._on_status)
         link.errorOccurred.connect(self._on_error)
         link.metricsUpdated.connect(self._on_metrics)
-        link.symbolsLoaded.connect(self._on_symbols)
-        link.symbolsFailed.connect(self._on_symbols_failed)
+        self._watch_subscription(self.chart_model.series)
 
     # -- properties ------------------------------------------------------------------------
 
@@ -197,8 +199,21 @@ class MainWindow(QMainWindow):
     def _on_metrics(self, metrics: FeedMetrics) -> None:
         self.status_bar.set_metrics(metrics)
 
+    def _watch_subscription(self, series: SeriesModel | None) -> None:
+        """Follow the subscription of the series shown (None: stop): the status bar says
+        "live" only of a series the exchange pushes."""
+        if self._watched is not None:
+            self._watched.subscription_changed.disconnect(self._subscription_changed)
+        self._watched = series
+        if series is not None:
+            series.subscription_changed.connect(self._subscription_changed)
+            self._subscription_changed(series.subscribed)
+
+    def _subscription_changed(self, on: bool) -> None:
+        self.status_bar.set_subscription(str(self.chart_model.key), on)
+
     def _on_error(self, event: ErrorEvent) -> None:
-        self.status_bar.show_error(error_line(event))
+        self.status_bar.show_error(error_line(event, self.link.api_url), error_detail(event))
         kind = banner_kind(event)
         if kind is BannerKind.PAIR:
             if event.symbol and event.timeframe and self._is_current(event.symbol, event.timeframe):
@@ -208,14 +223,10 @@ class MainWindow(QMainWindow):
         else:
             self._show_banner(banner_text(event, self.link.api_url), kind=kind)
 
-    def _on_symbols_failed(self, message: str) -> None:
-        self.status_bar.show_error(message)
-        if self.pair_dialog is not None:
-            self.pair_dialog.set_load_failed(message)
-
     def _on_series_refused(self, event: ErrorEvent) -> None:
-        """The exchange will not serve the current series: say so, offer the way back."""
-        self.settings.remove_recent(self.symbol)
+        """The exchange will not serve the current series: say so, offer the way back, and
+        neither offer it again nor open it at the next start."""
+        self.settings.series_refused(self.symbol, self.timeframe)
         self._update_pair_menu()
         action = None
         back = self.chart_model.previous
@@ -240,7 +251,7 @@ class MainWindow(QMainWindow):
     def _source_changed(self, _simulated: bool) -> None:
         """Prices come from another exchange: its predecessor's news is out of date."""
         self._ever_live = False
-        self._pairs = []
+        self.pairs.forget()
         self.banner.clear()
         self.status_bar.clear_message()
         self._show_series()
@@ -266,11 +277,6 @@ class MainWindow(QMainWindow):
             timeout_ms=None if kind.lasting else TRANSIENT_BANNER_MS,
         )
 
-    def _on_symbols(self, symbols: list[SymbolInfo]) -> None:
-        self._pairs = [s.symbol for s in symbols]
-        if self.pair_dialog is not None:
-            self.pair_dialog.set_pairs(self._pairs)
-
     # -- switching -------------------------------------------------------------------------
 
     def switch_pair(self, symbol: str) -> None:
@@ -287,7 +293,8 @@ class MainWindow(QMainWindow):
             self._show_banner(str(exc), kind=BannerKind.ERROR)
         self.menu_actions.check_timeframe(self.timeframe)
 
-    def _series_switched(self, _series: SeriesModel) -> None:
+    def _series_switched(self, series: SeriesModel) -> None:
+        self._watch_subscription(series)
         self.banner.clear(BannerKind.PAIR)
         self._show_series()
         self._remember_series()
@@ -299,35 +306,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.chart_model.key, self.demo))
 
     def _remember_series(self) -> None:
-        self.settings.symbol = self.symbol
-        self.settings.timeframe = self.timeframe
-        self.settings.add_recent(self.symbol)
+        self.settings.remember_series(self.symbol, self.timeframe)
         self._update_pair_menu()
 
     def _update_pair_menu(self) -> None:
         self.menu_actions.set_pairs(self.settings.favourites, self.settings.recent, self.symbol)
 
+    @property
+    def pair_dialog(self) -> PairDialog | None:
+        """The pair dialog while it is open."""
+        return self.pairs.dialog
+
     def open_pair_dialog(self) -> PairDialog:
         """Ctrl+P: the searchable pair list (loaded in the background the first time)."""
-        if self.pair_dialog is not None:
-            self.pair_dialog.raise_()
-            self.pair_dialog.activateWindow()
-            return self.pair_dialog
-        dialog = PairDialog(self, current=self.symbol)
-        dialog.pairChosen.connect(self.switch_pair)
-        dialog.finished.connect(self._pair_dialog_closed)
-        if self._pairs:
-            dialog.set_pairs(self._pairs)
-        else:
-            self.link.request_symbols()
-        self.pair_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _pair_dialog_closed(self) -> None:
-        if self.pair_dialog is not None:
-            self.pair_dialog.deleteLater()
-            self.pair_dialog = None
+        return self.pairs.open()
 
     def toggle_favourite(self, on: bool) -> None:
         favourites = [p for p in self.settings.favourites if p != self.symbol]
@@ -396,6 +388,7 @@ class MainWindow(QMainWindow):
         self.settings.window_state = self.saveState()
         self.settings.sync()
         self.chart_binding.unbind()
+        self._watch_subscription(None)
         self.link.close()
         self.demo_exchange.stop()
 

@@ -1,10 +1,11 @@
 """What the feed is doing, as the user sees it at the bottom of the window.
 
-The status bar shows the connection state (with a live countdown while reconnecting, and a
-"quiet" hint when a live feed has pushed nothing for a while), the last error or note, and
-the feed counters. A 1 s timer re-renders from the latest ``FeedMetrics`` and state: ages and
-countdowns move on their own, and the cost is a few label updates a second whatever the
-message rate. The words come from :mod:`.wording`.
+The status bar shows the connection state (with a live countdown while reconnecting, a
+"quiet" hint when a live feed has pushed nothing for a while, and "subscribing" until the
+exchange has acknowledged the series shown: "live" is never said of a series that gets no
+pushes), the last error or note, and the feed counters. A 1 s timer re-renders from the
+latest ``FeedMetrics`` and state: ages and countdowns move on their own, and the cost is a few
+label updates a second whatever the message rate. The words come from :mod:`.wording`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from kucandle_gui.feed import ConnectionState, FeedMetrics, StatusEvent
 
-from .wording import format_age, format_duration, format_latency, state_text, state_tooltip
+from .wording import (
+    connect_counts,
+    format_age,
+    format_duration,
+    format_latency,
+    state_text,
+    state_tooltip,
+)
 
 #: How long the last error or note stays in the status bar.
 MESSAGE_SHOWN_MS = 30_000
@@ -49,6 +57,9 @@ class FeedStatusBar(QStatusBar):
         self._status_at = 0.0
         self._live_since_wall: float | None = None
         self._metrics: FeedMetrics | None = None
+        #: The series shown while its subscription is not acknowledged (None: it is, or no
+        #: series was said).
+        self._subscribing: str | None = None
 
         self.state_label = self._label("Connection to the exchange")
         self.message_label = self._label("The last error or note")
@@ -63,7 +74,11 @@ class FeedStatusBar(QStatusBar):
         self.errors_label = self._label(
             "Errors: garbage frames, exchange error messages, failed connects and requests"
         )
-        self.reconnects_label = self._label("Reconnects since start")
+        self.reconnects_label = self._label("Reconnects since start (of connections that were up)")
+        self.attempts_label = self._label(
+            "Attempts to connect that failed (no connect token, no WebSocket)"
+        )
+        self.attempts_label.hide()  # shown once there are any
         self.token_label = self._label("Age of the connect token (renewed before 24 h)")
         self.last_message_label = self._label("Time since the last candle push")
         self.latency_label = self._label(
@@ -78,6 +93,7 @@ class FeedStatusBar(QStatusBar):
             self.messages_label,
             self.errors_label,
             self.reconnects_label,
+            self.attempts_label,
             self.token_label,
             self.last_message_label,
             self.latency_label,
@@ -114,12 +130,18 @@ class FeedStatusBar(QStatusBar):
         self._metrics = metrics
         self.refresh()
 
+    def set_subscription(self, series: str, subscribed: bool) -> None:
+        """Whether the exchange acknowledged the subscription of ``series``, the one shown."""
+        self._subscribing = None if subscribed else series
+        self.refresh()
+
     def set_demo(self, on: bool) -> None:
         self.demo_label.setVisible(on)
 
-    def show_error(self, text: str) -> None:
-        """Show ``text`` as the last error for a while."""
-        self._show_message(text, "#e01b24")
+    def show_error(self, text: str, detail: str | None = None) -> None:
+        """Show ``text`` as the last error for a while; ``detail`` (the words behind it) in
+        its tooltip."""
+        self._show_message(text, "#e01b24", detail)
 
     def show_note(self, text: str) -> None:
         """Show a passing note (a file saved, history loaded) for a while."""
@@ -129,17 +151,19 @@ class FeedStatusBar(QStatusBar):
         self.message_label.clear()
         self.message_label.setToolTip("")
 
-    def _show_message(self, text: str, colour: str) -> None:
+    def _show_message(self, text: str, colour: str, detail: str | None = None) -> None:
         self.message_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.message_label.setText(text)
-        self.message_label.setToolTip(text)
+        self.message_label.setToolTip(text if detail is None else f"{text}\n\n{detail}")
         self._message_timer.start()
 
     # -- rendering -------------------------------------------------------------------------
 
     def state_text(self) -> str:
         """The connection state as shown, e.g. ``reconnecting in 4 s (no pong within 0.8 s)``."""
-        return state_text(self._status, self._clock() - self._status_at, self._quiet_for())
+        return state_text(
+            self._status, self._clock() - self._status_at, self._quiet_for(), self._subscribing
+        )
 
     def _quiet_for(self) -> float | None:
         """Seconds since the last push, or since going live if none came since."""
@@ -153,6 +177,8 @@ class FeedStatusBar(QStatusBar):
     def refresh(self) -> None:
         """Re-render every field from the latest state and metrics."""
         state = self._status.state if self._status else ConnectionState.CONNECTING
+        if state is ConnectionState.LIVE and self._subscribing is not None:
+            state = ConnectionState.CONNECTING  # its colour: not live for this series yet
         self.state_label.setText(self.state_text())
         self.state_label.setStyleSheet(f"color: {_STATE_COLOURS[state]}; font-weight: bold;")
         m = self._metrics
@@ -163,7 +189,10 @@ class FeedStatusBar(QStatusBar):
         self.messages_label.setText(f"{m.messages:,} msgs")
         self.errors_label.setText(f"{m.errors:,} errors")
         self.errors_label.setStyleSheet("color: #e01b24;" if m.errors else "")
-        self.reconnects_label.setText(f"{m.reconnects:,} reconnects")
+        reconnects, attempts = connect_counts(m.reconnects, m.connect_attempts)
+        for label, text in ((self.reconnects_label, reconnects), (self.attempts_label, attempts)):
+            label.setText(text)
+            label.setVisible(bool(text))
         self.token_label.setText(f"token {format_duration(m.token_age)}")
         if m.last_message_at is None:
             self.last_message_label.setText("last msg —")

@@ -2,18 +2,23 @@
 chart's note while a series loads.
 
 Every sentence about a feed event is made here, from the event's fields (state, kind,
-``retrying``, ``retry_in``, ``subscription_dropped``): no widget reads meaning out of text,
-and the words change in one place. Plain functions without Qt, so they are tested without a
-window.
+``retrying``, ``retry_in``, ``subscription_dropped``, ``failure``, ``host``): no widget reads
+meaning out of text, and the words change in one place. A failed request is said as a person
+would say it (the name does not resolve, no answer in time); the library's text behind it is
+for the log and, at most, a tooltip. Nothing shown carries URL credentials: every text that
+may hold a URL goes through :func:`kucandle_gui.urls.redact`. Plain functions without Qt, so
+they are tested without a window.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from enum import Enum
 
-from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, StatusEvent
+from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, NetworkFailure, StatusEvent
 from kucandle_gui.model import SeriesKey, SeriesState
+from kucandle_gui.urls import host_of, quote, redact
 
 #: A live feed without a candle push for this long is called quiet (a hint, not an error:
 #: a pair without trades pushes nothing, and that is not a dead link).
@@ -73,21 +78,30 @@ def shortened(text: str, limit: int = 60) -> str:
 # -- connection state ----------------------------------------------------------------------
 
 
-def state_text(event: StatusEvent | None, elapsed: float, quiet_for: float | None) -> str:
+def state_text(
+    event: StatusEvent | None,
+    elapsed: float,
+    quiet_for: float | None,
+    subscribing: str | None = None,
+) -> str:
     """The connection state as the status bar shows it, e.g. ``reconnecting in 4 s (why)``.
 
     ``elapsed`` is the time since ``event`` arrived (the countdown to the next connect runs
-    from its ``retry_in``); ``quiet_for`` the time a live feed has gone without a push.
+    from its ``retry_in``); ``quiet_for`` the time a live feed has gone without a push;
+    ``subscribing`` names the series shown while the exchange has not acknowledged its
+    subscription: a connection is live for the user only once the series shown is.
     """
     if event is None:
         return "starting…"
     if event.state is ConnectionState.CONNECTING:
         return "connecting…"
     if event.state is ConnectionState.RECONNECTING:
-        why = f" ({shortened(event.reason)})" if event.reason else ""
+        why = f" ({shortened(redact(event.reason))})" if event.reason else ""
         left = math.ceil(event.retry_in - elapsed) if event.retry_in else 0
         return f"reconnecting in {left} s{why}" if left > 0 else f"reconnecting…{why}"
     if event.state is ConnectionState.LIVE:
+        if subscribing is not None:
+            return f"subscribing {subscribing}…"
         if quiet_for is not None and quiet_for > STALE_AFTER:
             return f"live · no pushes for {format_duration(quiet_for)} (quiet market?)"
         return "live"
@@ -96,7 +110,14 @@ def state_text(event: StatusEvent | None, elapsed: float, quiet_for: float | Non
 
 def state_tooltip(event: StatusEvent) -> str:
     """The whole story behind the state: why, and when the next try comes."""
-    return f"Connection: {event.message}"
+    return f"Connection: {redact(event.message)}"
+
+
+def connect_counts(reconnects: int, failed_attempts: int) -> tuple[str, str]:
+    """The status bar's reconnect and failed-attempt counters, ``""`` for one not worth a
+    word: a feed that never got through has made attempts, not reconnects."""
+    attempts = f"{failed_attempts:,} failed attempts" if failed_attempts else ""
+    return "" if attempts and not reconnects else f"{reconnects:,} reconnects", attempts
 
 
 # -- a series -------------------------------------------------------------------------------
@@ -130,10 +151,46 @@ def no_older_note(key: SeriesKey) -> str:
 
 
 def demo_failed_text(reason: str) -> str:
-    return f"The demo exchange could not start: {reason}"
+    return f"The demo exchange could not start: {redact(reason)}"
+
+
+def pairs_failed_text(message: str) -> str:
+    return quote(message)
 
 
 # -- errors --------------------------------------------------------------------------------
+
+#: Per failure of a request: a short clause for the status bar, and the banner's sentence with
+#: the likely cause (``{host}`` is the host the request went to).
+_FAILURES: dict[NetworkFailure, tuple[str, str]] = {
+    NetworkFailure.DNS: (
+        "{host} does not resolve",
+        "Cannot reach {host}: the name does not resolve — no internet connection?",
+    ),
+    NetworkFailure.REFUSED: (
+        "{host} refused the connection",
+        "Cannot reach {host}: the connection was refused — nothing listens there; "
+        "is the address right?",
+    ),
+    NetworkFailure.TIMEOUT: (
+        "no answer from {host} in time",
+        "Cannot reach {host}: no answer in time — a slow network, or a firewall in the way?",
+    ),
+    NetworkFailure.TLS: (
+        "no secure connection to {host}",
+        "Cannot connect securely to {host}: the TLS handshake or the certificate check "
+        "failed — a proxy in the way, or the system clock wrong?",
+    ),
+    NetworkFailure.SERVER: (
+        "{host} answered with an error",
+        "{host} answered with an error or an unexpected reply — the exchange may be down "
+        "or under maintenance.",
+    ),
+    NetworkFailure.TOO_LARGE: (
+        "the reply from {host} was too large",
+        "{host} sent a reply far larger than the exchange's — is the address right?",
+    ),
+}
 
 
 def _retry_note(event: ErrorEvent) -> str:
@@ -143,10 +200,33 @@ def _retry_note(event: ErrorEvent) -> str:
     return "retrying" if event.retry_in is None else f"retrying in {event.retry_in:.1f} s"
 
 
-def error_line(event: ErrorEvent) -> str:
+def _host(event: ErrorEvent, api_url: str) -> str:
+    """The host a failed request went to: the event's, else the exchange's."""
+    if event.host:
+        return redact(event.host)
+    return host_of(api_url) if api_url else "the exchange"
+
+
+def _what(event: ErrorEvent, api_url: str) -> str:
+    """What happened, in one line: a failed request said as a person would (the library's text
+    is the log's), anything else as the event says it (server text cut to a quote's length)."""
+    if event.failure is not None:
+        clause = _FAILURES[event.failure][0].format(host=_host(event, api_url))
+        event = replace(event, reason=clause)
+    return quote(event.message)
+
+
+def error_line(event: ErrorEvent, api_url: str = "") -> str:
     """The error as the status bar shows it: what happened, and a retry when there is one."""
     note = _retry_note(event)
-    return f"{event.message}; {note}" if note else event.message
+    what = _what(event, api_url)
+    return f"{what}; {note}" if note else what
+
+
+def error_detail(event: ErrorEvent) -> str:
+    """The event's own words (the library's text of a failed request) for a tooltip: without
+    credentials, cut to a readable length; the log has all of it."""
+    return quote(event.message)
 
 
 def banner_kind(event: ErrorEvent) -> BannerKind:
@@ -158,15 +238,24 @@ def banner_kind(event: ErrorEvent) -> BannerKind:
     return BannerKind.ERROR
 
 
+def unreachable_text(event: ErrorEvent, api_url: str) -> str:
+    """Why the exchange cannot be reached, as a person would say it; without a known
+    failure, just that (never the library's text)."""
+    host = _host(event, api_url)
+    if event.failure is None:
+        return f"Cannot reach {host}."
+    return _FAILURES[event.failure][1].format(host=host)
+
+
 def banner_text(event: ErrorEvent, api_url: str) -> str:
     """The banner for an error: what happened and what the app does next (or the user can)."""
     kind = banner_kind(event)
     if kind is BannerKind.PAIR:
-        return f"{event.message}. Choose another pair (Ctrl+P)."
+        return f"{quote(event.message)}. Choose another pair (Ctrl+P)."
     if kind is BannerKind.CONNECTION:
         # The feed never gives up on a connection: it retries until stopped.
         return (
-            f"Cannot reach the exchange at {api_url} ({event.reason}). Retrying automatically; "
+            f"{unreachable_text(event, api_url)} Retrying automatically; "
             "the status bar counts down to the next try."
         )
-    return f"{event.message}; {_retry_note(event) or 'the feed carries on'}"
+    return f"{_what(event, api_url)}; {_retry_note(event) or 'the feed carries on'}"

@@ -348,6 +348,25 @@ def test_time_axis_labels_local_time(chart: CandleChart, monkeypatch) -> None:
         time.tzset()
 
 
+def test_an_empty_chart_shows_no_axis_values_until_candles_arrive(chart: CandleChart) -> None:
+    # Empty, the view's range is a placeholder: prices 0.1 to 0.9 at 00:00:30 (the epoch)
+    # would read as data. Only the axis lines and the line between the panes are drawn.
+    axes = (chart.time_axis, chart.price_axis)
+    chart.flush()
+    image = chart.grab().toImage()
+    assert [axis.tick_labels() for axis in axes] == [[], []]
+    assert count_color(image, DARK.grid) <= chart.width()
+    chart.set_history(numpy_walk(100))
+    chart.flush()
+    image = chart.grab().toImage()
+    assert all(axis.tick_labels() for axis in axes)
+    assert count_color(image, DARK.grid) > 2 * chart.width()
+    chart.clear()
+    chart.flush()
+    chart.grab()
+    assert [axis.tick_labels() for axis in axes] == [[], []]
+
+
 def test_theme_is_a_frozen_dataclass() -> None:
     with pytest.raises(AttributeError):
         DARK.up = "#000000"  # type: ignore[misc]

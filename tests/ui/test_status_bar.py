@@ -221,7 +221,10 @@ def test_unreachable_exchange_gets_the_connection_banner():
     event = ErrorEvent(ErrorKind.UNREACHABLE, "connection refused", retrying=True)
     assert banner_kind(event) is BannerKind.CONNECTION
     text = banner_text(event, "http://127.0.0.1:9")
-    assert text.startswith("Cannot reach the exchange at http://127.0.0.1:9 (connection refused).")
+    # Issue 9: the banner says it as a person would, without the library's text (the event
+    # has no failure here: see test_wording.py for each one).
+    assert text.startswith("Cannot reach 127.0.0.1:9.")
+    assert "connection refused" not in text
     assert "Retrying automatically" in text
     assert error_line(event) == "cannot get a connect token: connection refused; retrying"
 
@@ -246,3 +249,46 @@ def test_the_chart_note_follows_the_series_state():
     assert series_note(key, SeriesState.LOADING) == "loading NOPE-USDT 1min…"
     assert series_note(key, SeriesState.REFUSED) == "NOPE-USDT 1min is not available"
     assert series_note(key, SeriesState.READY) is None
+
+
+def test_live_is_said_only_of_a_subscribed_series(bar):
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "wss://example.invalid/endpoint"))
+    bar.set_subscription("BTC-USDT 1min", False)
+    assert bar.state_label.text() == "subscribing BTC-USDT 1min…"
+    bar.set_subscription("BTC-USDT 1min", True)
+    assert bar.state_label.text() == "live"
+    bar.set_subscription("ETH-USDT 5min", False)  # switched: the new series is not yet
+    assert bar.state_label.text() == "subscribing ETH-USDT 5min…"
+    # Not live at all: the connection's state, whatever the subscription.
+    bar.set_status(StatusEvent(ConnectionState.RECONNECTING, "no pong in 5 s", 4.0))
+    assert bar.state_label.text() == "reconnecting in 4 s (no pong in 5 s)"
+
+
+def test_failed_attempts_are_counted_apart_from_reconnects(bar):
+    bar.set_metrics(metrics(reconnects=0, connect_attempts=3))  # never got through
+    assert bar.attempts_label.text() == "3 failed attempts"
+    assert bar.attempts_label.isVisibleTo(bar)
+    assert not bar.reconnects_label.isVisibleTo(bar)
+    bar.set_metrics(metrics(reconnects=2, connect_attempts=0))
+    assert bar.reconnects_label.text() == "2 reconnects"
+    assert bar.reconnects_label.isVisibleTo(bar)
+    assert not bar.attempts_label.isVisibleTo(bar)
+    bar.set_metrics(metrics(reconnects=2, connect_attempts=1))
+    assert [bar.reconnects_label.text(), bar.attempts_label.text()] == [
+        "2 reconnects",
+        "1 failed attempts",
+    ]
+
+
+def test_an_errors_detail_goes_to_the_tooltip_only(bar):
+    bar.show_error("cannot get a connect token: api.example does not resolve; retrying", "e -2")
+    assert bar.message_label.text().endswith("does not resolve; retrying")
+    assert "e -2" not in bar.message_label.text()
+    assert bar.message_label.toolTip().endswith("e -2")
+
+
+def test_no_credentials_in_the_state(bar):
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "wss://user:secret@example.invalid/ws"))
+    bar.set_status(StatusEvent(ConnectionState.RECONNECTING, "lost https://u:secret@h/x", 3.0))
+    assert "secret" not in bar.state_label.text()
+    assert "secret" not in bar.state_label.toolTip()

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import socket
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.ui.main_window import MainWindow
+from kucandle_gui.ui.settings import AppSettings, start_series
 from kucandle_gui.ui.wording import BannerKind
 from tests.helpers import fast_sim_config
 
@@ -36,17 +37,29 @@ def test_exchange_down_at_start_is_said_then_recovers(qtbot, make_window):
     port = free_port()
     window = make_window(f"http://127.0.0.1:{port}")
     qtbot.waitUntil(lambda: window.banner.kind is BannerKind.CONNECTION, timeout=WAIT_MS)
-    assert f"Cannot reach the exchange at http://127.0.0.1:{port}" in window.banner.text()
+    # Issue 9: the host, as a person would say it; the library's text is the log's.
+    assert window.banner.text().startswith(
+        f"Cannot reach 127.0.0.1:{port}: the connection was refused"
+    )
+    assert "HTTPConnectionPool" not in window.banner.text()
     assert "Retrying automatically" in window.banner.text()
     assert window.banner.action_button.text() == DEMO_OFFER
     qtbot.waitUntil(
         lambda: window.status_bar.state_label.text().startswith("reconnecting"), timeout=WAIT_MS
     )
     assert "cannot get a connect token" in window.status_bar.message_label.text()
+    assert f"127.0.0.1:{port} refused the connection" in window.status_bar.message_label.text()
+    # Never connected: failed attempts, not reconnects.
+    bar = window.status_bar
+    qtbot.waitUntil(lambda: bar.attempts_label.text().endswith("failed attempts"), timeout=WAIT_MS)
+    assert not bar.reconnects_label.isVisibleTo(bar)
     # A long error does not widen the window (laid out now rather than on the next event).
     QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     assert window.minimumSizeHint().width() < 800
     assert window.chart.loading_text() == "loading BTC-USDT 1min…"
+    window.chart.grab()  # nothing to show: no axis values (no price 0.5, no 00:00:30)
+    assert window.chart.time_axis.tick_labels() == []
+    assert window.chart.price_axis.tick_labels() == []
     assert not window.demo  # offered, never switched silently
 
     with LocalExchange(fast_sim_config(port=port)):
@@ -54,7 +67,30 @@ def test_exchange_down_at_start_is_said_then_recovers(qtbot, make_window):
         wait_drawn(qtbot, window)
         assert window.banner.text() == ""
         assert "SIMULATED" not in window.windowTitle()
+        window.chart.flush()
+        window.chart.grab()
+        assert window.chart.time_axis.tick_labels() and window.chart.price_axis.tick_labels()
         window.close()
+
+
+def test_url_credentials_are_never_shown(qtbot, make_window):
+    port = free_port()
+    window = make_window(f"http://user:secret@127.0.0.1:{port}")
+    bar = window.status_bar
+    qtbot.waitUntil(lambda: window.banner.kind is BannerKind.CONNECTION, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.state_label.text().startswith("reconnecting"), timeout=WAIT_MS)
+    assert window.banner.text().startswith(f"Cannot reach 127.0.0.1:{port}")
+    shown = [
+        window.banner.text(),
+        bar.message_label.text(),
+        bar.message_label.toolTip(),
+        bar.state_label.text(),
+        bar.state_label.toolTip(),
+    ]
+    dialog = window.open_pair_dialog()  # the pair list fails to load as well
+    qtbot.waitUntil(lambda: "list of pairs" in bar.message_label.text(), timeout=WAIT_MS)
+    shown += [bar.message_label.text(), dialog.hint_label.text()]
+    assert all("secret" not in text for text in shown), shown
 
 
 def test_accepting_the_demo_offer_shows_marked_simulated_prices(qtbot, make_window):
@@ -87,7 +123,9 @@ def test_demo_flag_starts_marked(qtbot, make_window):
     assert "SIMULATED" in window.windowTitle()
 
 
-def test_unknown_pair_gets_the_exchanges_answer_and_a_way_back(qtbot, make_window, exchange):
+def test_unknown_pair_gets_the_exchanges_answer_and_a_way_back(
+    qtbot, make_window, exchange, settings_path
+):
     window = make_window(exchange.base_url)
     wait_drawn(qtbot, window)
     window.menu_actions.choose_pair.trigger()
@@ -102,6 +140,10 @@ def test_unknown_pair_gets_the_exchanges_answer_and_a_way_back(qtbot, make_windo
     assert window.chart.loading_text() == "NOPE-USDT 1min is not available"
     assert "NOPE-USDT" not in [a.text() for a in window.menu_actions.recent_actions]
     assert window.banner.action_button.text() == "Back to BTC-USDT 1min"
+    # The refused pair is not the one the next start opens.
+    window.settings.sync()
+    saved = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
+    assert start_series(saved, None, None) == ("BTC-USDT", "1min")
     qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert window.symbol == "BTC-USDT"
     wait_drawn(qtbot, window)

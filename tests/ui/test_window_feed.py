@@ -87,6 +87,19 @@ def test_status_bar_shows_the_controllers_metrics(qtbot, window):
     assert "SIMULATED" not in window.windowTitle()
 
 
+def test_live_only_while_the_series_shown_is_subscribed(qtbot, window):
+    bar = window.status_bar
+    qtbot.waitUntil(lambda: bar.state_label.text() == "live", timeout=WAIT_MS)
+    window.monitor.subscribed("BTC-USDT", "1min", False)  # e.g. a resubscribe on its way
+    assert bar.state_label.text() == "subscribing BTC-USDT 1min…"
+    window.monitor.subscribed("BTC-USDT", "1min", True)
+    assert bar.state_label.text() == "live"
+    window.switch_timeframe("5min")
+    assert bar.state_label.text() == "subscribing BTC-USDT 5min…"  # not acknowledged yet
+    qtbot.waitUntil(lambda: bar.state_label.text() == "live", timeout=WAIT_MS)
+    assert window.chart_model.series.subscribed
+
+
 def test_timeframe_switch_from_the_menu_shows_only_the_new_series(qtbot, window, exchange):
     wait_drawn(qtbot, window)
     with qtbot.waitSignal(window.controller.historyLoaded, timeout=WAIT_MS) as loaded:
@@ -328,8 +341,10 @@ def test_a_closed_window_leaves_no_callback_on_the_model(make_window, exchange) 
     series = window.chart_model.series
     monitor = window.monitor
     assert len(series.changed) == 1 and len(monitor.source_changed) == 2  # the chart, the window
+    assert len(series.subscription_changed) == 1  # the window's, for the status bar
     window.close()
     assert len(series.changed) == 0
     assert len(series.state_changed) == 0
+    assert len(series.subscription_changed) == 0
     assert len(monitor.source_changed) == 1  # the window's own, gone with it
     assert window.controller is None

@@ -12,7 +12,9 @@ value axis, which regenerates whenever y is refitted (every mouse move of a pan)
 * :class:`TimeAxis`, :class:`ValueAxis` — pyqtgraph axes (linked view, ``picture`` reset on
   range change, ``drawPicture``) that build their draw specs from those, cache label widths,
   draw the specs directly (replaying a ``QPicture``, as ``AxisItem`` does, is slow on a
-  widget) and keep their tick values for the chart's grid.
+  widget) and keep their tick values for the chart's grid. Without data they show no values
+  (``show_values(False)``): an empty view's range is a placeholder (0 to 1, the epoch), and
+  prices of 0.1 to 0.9 at 00:00:30 would be read as data.
 
 The tick functions are Qt-free.
 """
@@ -235,7 +237,8 @@ class TimeTickCache:
 
 
 class _FastAxis(pg.AxisItem):
-    """Draw specs built by the subclass, drawn directly, tick values kept for the grid."""
+    """Draw specs built by the subclass, drawn directly, tick values kept for the grid; no
+    ticks, labels or grid values while values are not shown."""
 
     def __init__(self, orientation: str, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
@@ -245,6 +248,7 @@ class _FastAxis(pg.AxisItem):
         self._levels: list[tuple[float, list[float]]] = []
         self._bounds_key: tuple | None = None
         self._bounds = QRectF()
+        self._values_shown = True
 
     def boundingRect(self) -> QRectF:
         # Qt asks for it many times per range change; pyqtgraph recomputes it in Python each
@@ -276,6 +280,17 @@ class _FastAxis(pg.AxisItem):
             width = self._widths[text] = metrics.horizontalAdvance(text)
         return width
 
+    def show_values(self, on: bool) -> None:
+        """Show ticks and labels (there is data), or only the axis line (there is none)."""
+        if on != self._values_shown:
+            self._values_shown = on
+            self.picture = None
+            self.update()
+
+    def tick_labels(self) -> list[str]:
+        """The labels drawn by the last paint."""
+        return [] if self._specs is None else [text for _, _, text in self._specs[2]]
+
     def grid_levels(self, p: QPainter) -> list[tuple[float, list[float]]]:
         """``[(spacing, values), ...]`` major first, as the axis shows them now."""
         self._ensure_specs(p)
@@ -284,6 +299,9 @@ class _FastAxis(pg.AxisItem):
     def _ensure_specs(self, p: QPainter) -> None:
         if self.picture is None:
             self._specs = self.generateDrawSpecs(p)
+            if not self._values_shown:
+                self._specs = (self._specs[0], [], [])
+                self._levels = []
             self.picture = True  # any non-None value: "specs are current"
 
     def paint(self, p: QPainter, opt, widget=None) -> None:

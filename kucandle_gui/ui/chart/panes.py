@@ -64,6 +64,7 @@ class Panes:
         self.volume_visible = True
         #: > 0 while the chart itself changes a range (its range handlers then do nothing).
         self.driving = 0
+        self._values_shown = True
         self._set_price_dates_shown(False)
 
     @property
@@ -110,6 +111,17 @@ class Panes:
         with self.programmatic():
             for box in (self.price_box, self.volume_box):
                 box.setLimits(minXRange=width)
+
+    def show_values(self, on: bool) -> None:
+        """Axis values and grid lines (there is data), or neither (there is none)."""
+        if on == self._values_shown:
+            return  # asked on every redraw
+        self._values_shown = on
+        for bottom, right in self._axes.values():
+            bottom.show_values(on)
+            right.show_values(on)
+        for grid in (self._price_grid, self._volume_grid):
+            grid.update()
 
     def set_volume_visible(self, on: bool) -> None:
         if on == self.volume_visible:

@@ -26,7 +26,7 @@ from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.viewport import ViewChange, Viewport
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import export
-from kucandle_gui.ui.chart.axes import TimeAxis
+from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
 from kucandle_gui.ui.chart.items import CandleItem, VolumeItem
 from kucandle_gui.ui.chart.markers import Crosshair, LastPriceMarker
 from kucandle_gui.ui.chart.overlays import PaneTexts
@@ -274,6 +274,10 @@ class CandleChart(QWidget):
         return self._panes.time_axis
 
     @property
+    def price_axis(self) -> ValueAxis:
+        return self._panes.price_axis
+
+    @property
     def candle_item(self) -> CandleItem:
         return self._candles
 
@@ -306,6 +310,7 @@ class CandleChart(QWidget):
             self._last.show(last.close, format_price(last.close, self._decimals))
         else:
             self._last.hide()
+        self._panes.show_values(last is not None)
         self._candles.refresh_bounds()
         self._volumes.refresh_bounds()
         self._update_readout()
