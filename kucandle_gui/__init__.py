@@ -3,10 +3,16 @@
 Layers, each depending only on the ones before it:
 
 - :mod:`kucandle_gui.protocol` -- KuCoin message shapes and the ``Candle`` type (no I/O),
-  shared by the feed and the local exchange;
+  shared by the feed and the local exchange; :mod:`kucandle_gui.urls` -- URLs checked and
+  shown without credentials;
 - :mod:`kucandle_gui.feed` -- REST, WebSocket connection and gap-free series (plain Python);
 - :mod:`kucandle_gui.sim` -- a local KuCoin-compatible exchange for tests, benchmarks and demo;
-- :mod:`kucandle_gui.headless` -- the command-line mode printing JSON lines.
+- :mod:`kucandle_gui.model` -- what the screen shows, Qt-free; :mod:`kucandle_gui.worker` --
+  the feed on a QThread; :mod:`kucandle_gui.ui` -- the widgets; :mod:`kucandle_gui.app` --
+  the composition root;
+- :mod:`kucandle_gui.headless` -- the command-line mode printing JSON lines;
+  :mod:`kucandle_gui.stopping` and :mod:`kucandle_gui.logs` -- SIGINT/SIGTERM and log lines
+  for every mode.
 """
 
 __version__ = "0.1.0"
