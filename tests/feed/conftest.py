@@ -8,13 +8,18 @@ open no session, and running them twice would only double their time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from kucandle_gui.feed import connection
+from kucandle_gui.feed.connection import SessionTimeouts, WsSession
 from kucandle_gui.feed.reader import Reader, default_reader
+from kucandle_gui.feed.rest import RestClient
+from kucandle_gui.sim import LocalExchange
 
 #: Test modules whose sessions run over every reader.
-READER_MODULES = ("test_connection", "test_client")
+READER_MODULES = ("test_connection", "test_client", "test_client_faults")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -35,3 +40,17 @@ def frame_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         pytest.skip("the installed websocket-client lacks what the read-ahead needs")
     monkeypatch.setattr(connection, "default_reader", lambda: reader)
     return reader
+
+
+@pytest.fixture
+def live_session(exchange: LocalExchange, frame_reader: Reader) -> Iterator[WsSession]:
+    """A session with the local exchange, its welcome read; closed after the test."""
+    rest = RestClient(exchange.base_url)
+    try:
+        bullet = rest.bullet_public()
+    finally:
+        rest.close()
+    session = WsSession(bullet, SessionTimeouts(connect=2.0, welcome=2.0, ack=5.0, poll=0.05))
+    session.open(lambda: False)
+    yield session
+    session.close()
