@@ -6,9 +6,9 @@ the feed link (REST history, then the WebSocket), the model, and a ``CandleChart
 offscreen. For each of two pairs it waits until the history is in the chart and a live candle
 has come over the WebSocket, draws the chart into an image and checks that candles are on it;
 in between it switches pair through the model, as the window does. It also checks that the
-application icon loads from ``resources_dir()`` and that the CA bundle for https is there, so a
-frozen bundle that lost its resources, its SVG support or its certificates fails here, not on
-a user's desk.
+application icon loads from ``resources_dir()`` and that the trust store REST and the WebSocket
+verify the real exchange against is there and the same for both, so a frozen bundle that lost
+its resources, its SVG support or its certificates fails here, not on a user's desk.
 
 One line goes to stdout, ``self-test ok: …`` (exit 0) or ``self-test FAILED: <reason>``
 (exit 1). Waits run Qt's event loop until a condition holds or a deadline passes; nothing
@@ -105,7 +105,7 @@ def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> 
 
     app = create_application()
     _check_icon(app)
-    _check_ca_bundle()
+    _check_trust_store()
 
     previous_handler = qInstallMessageHandler(_quiet_offscreen_warnings)
     exchange = LocalExchange(SimConfig(clock_speed=CLOCK_SPEED, push_interval=PUSH_INTERVAL))
@@ -176,18 +176,39 @@ def _check_icon(app: QApplication) -> None:
         raise SelfTestError(f"application icon does not render (no SVG support?): {svg}")
 
 
-def _check_ca_bundle() -> None:
-    """https to the real exchange: OpenSSL loads the CA bundle requests and websocket-client use."""
+def _check_trust_store() -> None:
+    """https and wss:// to the real exchange: the CA file a WebSocket session passes to
+    websocket-client is the one REST verifies against, and it loads authorities. Without one,
+    websocket-client falls back to OpenSSL's compiled-in default paths, which a bundle's
+    OpenSSL may not find on this host: tokens would come over https, every wss:// connect fail.
+    """
     import ssl
 
-    import certifi
+    import requests
 
-    path = certifi.where()
-    if not os.path.isfile(path):
-        raise SelfTestError(f"CA bundle missing: {path}")
-    authorities = ssl.create_default_context(cafile=path).cert_store_stats()["x509_ca"]
+    from kucandle_gui.feed import tls_options
+
+    options = tls_options()
+    cafile, capath = options.get("ca_certs"), options.get("ca_cert_path")
+    where = cafile or capath
+    if where is None:
+        raise SelfTestError("the WebSocket names no CA file: OpenSSL's default paths would be used")
+    rest = requests.Session().merge_environment_settings("https://", {}, None, None, None)
+    rest_where = rest["verify"] if isinstance(rest["verify"], str) else requests.certs.where()
+    if rest_where != where:
+        raise SelfTestError(f"REST trusts {rest_where} but the WebSocket {where}")
+    if capath is not None:
+        if not os.path.isdir(capath) or not any(os.scandir(capath)):
+            raise SelfTestError(f"CA directory missing or empty: {capath}")
+        return  # a directory's certificates load when a connection needs them
+    if not os.path.isfile(where):
+        raise SelfTestError(f"CA bundle missing: {where}")
+    try:
+        authorities = ssl.create_default_context(cafile=cafile).cert_store_stats()["x509_ca"]
+    except (ssl.SSLError, OSError) as exc:
+        raise SelfTestError(f"CA bundle {where} does not load: {exc}") from exc
     if authorities == 0:
-        raise SelfTestError(f"no certificate authority loaded from {path}")
+        raise SelfTestError(f"no certificate authority loaded from {where}")
 
 
 def _process_age(at: float) -> float | None:

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from kucandle_gui import feed
 from kucandle_gui.model import OLDER_PAGE
 from kucandle_gui.selftest import needs_offscreen, run_self_test
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_CA = ROOT / "tests" / "feed" / "certs" / "ca.pem"
 
 REPORT = re.compile(
     r"^self-test ok: BTC-USDT 1min (?P<first>\d+) candles, ETH-USDT 1min (?P<second>\d+) candles,"
@@ -113,3 +115,45 @@ def test_a_deadline_passing_is_a_clear_failure():
 )
 def test_offscreen_only_without_a_screen(environ, platform, expected):
     assert needs_offscreen(environ, platform) is expected
+
+
+def failed_line(out: io.StringIO) -> str:
+    line = out.getvalue()
+    assert line.count("\n") == 1, line
+    return line
+
+
+def test_a_websocket_back_on_openssls_default_paths_fails_the_self_test(monkeypatch):
+    """Such a bundle got its token over https and then failed every wss:// connect, while
+    the self-test (on the local exchange's plain ws://) said ok."""
+    monkeypatch.setattr(feed, "tls_options", lambda: {})
+    out = io.StringIO()
+
+    assert run_self_test(out=out) == 1
+
+    line = failed_line(out)
+    assert line.startswith("self-test FAILED: the WebSocket names no CA file"), line
+
+
+def test_a_websocket_trusting_other_authorities_than_rest_fails_the_self_test(monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setattr(feed, "tls_options", lambda: {"ca_certs": str(TEST_CA)})
+    out = io.StringIO()
+
+    assert run_self_test(out=out) == 1
+
+    line = failed_line(out)
+    assert "REST trusts" in line and f"the WebSocket {TEST_CA}" in line, line
+
+
+def test_a_ca_file_without_authorities_fails_the_self_test(monkeypatch, tmp_path):
+    empty = tmp_path / "empty.pem"
+    empty.write_text("")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(empty))  # REST and WebSocket alike
+    out = io.StringIO()
+
+    assert run_self_test(out=out) == 1
+
+    line = failed_line(out)
+    assert str(empty) in line and "self-test FAILED:" in line, line

@@ -6,9 +6,10 @@ here, so that the modules inside can be split or merged without touching their u
 """
 
 from .buffer import CandleUpdate
-from .client import FeedClient, FeedConfig
+from .client import FeedClient
 from .columns import CandleColumns
-from .connection import SessionTimeouts
+from .config import FeedConfig
+from .connection import SessionTimeouts, tls_options
 from .events import (
     ConnectionState,
     ErrorEvent,
@@ -17,7 +18,9 @@ from .events import (
     HistoryEvent,
     NetworkFailure,
     StatusEvent,
+    SubscriptionEvent,
 )
+from .failures import rest_error_event
 from .metrics import FeedMetrics
 from .rest import DEFAULT_API_URL, RestClient, RestError, SymbolInfo
 from .series import CandleSeries
@@ -40,5 +43,8 @@ __all__ = [
     "RestError",
     "SessionTimeouts",
     "StatusEvent",
+    "SubscriptionEvent",
     "SymbolInfo",
+    "rest_error_event",
+    "tls_options",
 ]

@@ -2,12 +2,16 @@
 
 ``FeedClient`` owns two threads. The *feed thread* runs the reconnect loop: a fresh token from
 bullet-public before every connect, one :class:`WsSession` at a time, every wanted topic
-subscribed after the ``welcome``, pushes merged into one :class:`CandleSeries` per topic by
-candle start time. The *history thread* loads candles over REST (the start-up window after a
-subscription is acknowledged, and the backfill from the last candle seen after every
-reconnect) and hands them back to the feed thread, which merges them. Merging by start time
-(the series' one rule decides between two states of a candle) makes the overlap between REST
-and pushes harmless: the consumer's series has no hole and no duplicate.
+subscribed after the ``welcome`` (requests merged while they wait for the uplink, see
+:mod:`.subscriptions`), pushes merged into one :class:`CandleSeries` per topic by candle start
+time. The *history thread* loads candles over REST each time a series becomes subscribed (the
+start-up window for an empty series, else the backfill from the last candle seen) and hands
+them back to the feed thread, which merges them. Merging by start time (the series' one rule
+decides between two states of a candle) makes the overlap between REST and pushes harmless:
+the consumer's series has no hole and no duplicate.
+
+Reconnects back off exponentially; the backoff starts again once a session's subscribe is
+acknowledged, and two connects are never closer than ``FeedConfig.min_connect_interval``.
 
 What changed reaches the consumer through an :class:`UpdateBuffer` (bounded by coalescing
 updates of the same candle, never dropping one silently), and connection state and errors
@@ -28,9 +32,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 from kucandle_gui.protocol import (
     TIMEFRAME_SECONDS,
@@ -39,44 +41,34 @@ from kucandle_gui.protocol import (
     CandlePush,
     ErrorMessage,
     OtherMessage,
+    Pong,
     ProtocolError,
     ServerMessage,
     validate_symbol,
     validate_timeframe,
 )
 
-from .backoff import Backoff
+from .backoff import Backoff, ReconnectPacer
 from .buffer import CandleUpdate, UpdateBuffer
-from .connection import TOKEN_REJECTED, ConnectionLost, SessionTimeouts, WsSession
-from .events import ConnectionState, ErrorEvent, ErrorKind, FeedEvent, HistoryEvent, StatusEvent
+from .commands import CommandQueue
+from .config import FeedConfig
+from .connection import TOKEN_REJECTED, ConnectionLost, WsSession
+from .events import (
+    ConnectionState,
+    ErrorEvent,
+    ErrorKind,
+    FeedEvent,
+    HistoryEvent,
+    StatusEvent,
+    SubscriptionEvent,
+)
+from .failures import rest_error_event
 from .history import HistoryJob, HistoryLoader
 from .metrics import FeedMetrics, MetricsRecorder
-from .rest import DEFAULT_API_URL, Cancelled, KucoinApiError, RestClient, RestError
+from .rest import DEFAULT_API_URL, Cancelled, RestClient, RestError
 from .subscriptions import SeriesKey, Subscription, Subscriptions, is_permanent
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedConfig:
-    """Knobs of the feed; the defaults suit the real exchange, tests shorten them."""
-
-    #: Candles loaded when a subscription starts.
-    history_candles: int = 300
-    #: Candles kept per series; the oldest go first.
-    max_candles: int = 100_000
-    reconnect_base: float = 1.0
-    reconnect_cap: float = 60.0
-    #: When a session ends after lasting at least this long (counted from its token request),
-    #: the reconnect backoff starts again from ``reconnect_base``; a shorter session lets the
-    #: delay keep growing, so that a server that accepts and then drops us is backed off.
-    stable_after: float = 30.0
-    #: Tokens live 24 h; reconnect (and backfill) this long before that.
-    token_max_age: float = 24 * 3600.0
-    token_refresh_margin: float = 30 * 60.0
-    timeouts: SessionTimeouts = field(default_factory=SessionTimeouts)
-    rest_timeout: tuple[float, float] = (5.0, 10.0)
-    rest_retry_base: float = 0.5
 
 
 class FeedClient:
@@ -93,32 +85,38 @@ class FeedClient:
         self.config = config or FeedConfig()
         self._listener = listener
         self._stop = threading.Event()
+        self._commands = CommandQueue(self._stop)
         self._rest = self._rest_client(api_url)
         self._history = HistoryLoader(
-            self._rest_client(api_url),
-            self._post,
+            self._rest_client(api_url, on_bad_rows=self._bad_rows),
+            self._commands.post,
             self.config.reconnect_base,
             self.config.reconnect_cap,
         )
         self._buffer = UpdateBuffer()
         self._metrics = MetricsRecorder()
-        self._commands: deque[Callable[[], None]] = deque()
-        #: Set when a command is posted, so that a waiting feed thread runs it at once.
-        self._wakeup = threading.Event()
         self._state = ConnectionState.STOPPED
         self._thread = threading.Thread(target=self._run, name="kucandle-feed", daemon=True)
         # Feed-thread state.
         self._subscriptions = Subscriptions(self.config.max_candles)
-        self._session: WsSession | None = None
+        self._pacer = ReconnectPacer(
+            Backoff(self.config.reconnect_base, self.config.reconnect_cap),
+            self.config.min_connect_interval,
+        )
+        #: Whether the current session's welcome came.
+        self._live = False
         for symbol, timeframe in subscriptions:
             self._subscriptions.add(_checked(symbol, timeframe))
 
-    def _rest_client(self, api_url: str) -> RestClient:
+    def _rest_client(
+        self, api_url: str, on_bad_rows: Callable[[str, str, int, str], None] | None = None
+    ) -> RestClient:
         return RestClient(
             api_url,
             timeout=self.config.rest_timeout,
             retry_base=self.config.rest_retry_base,
             cancel=self._stop,
+            on_bad_rows=on_bad_rows,
         )
 
     # -- public API (any thread) ----------------------------------------------------------
@@ -132,7 +130,7 @@ class FeedClient:
         """Stop both threads; returns within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         self._stop.set()
-        self._wakeup.set()
+        self._commands.wake()
         self._buffer.close()
         # stop() may be called by the listener, i.e. on the feed thread itself.
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
@@ -146,14 +144,14 @@ class FeedClient:
         self.stop()
 
     def subscribe(self, symbol: str, timeframe: str) -> None:
-        """Add a series; on a live connection it is subscribed at once."""
+        """Add a series; on a live connection it is subscribed as soon as the uplink allows."""
         key = _checked(symbol, timeframe)
-        self._post(lambda: self._add(key))
+        self._commands.post(lambda: self._add(key))
 
     def unsubscribe(self, symbol: str, timeframe: str) -> None:
         """Drop a series; its pending updates are discarded, none arrive after this is done."""
         key = _checked(symbol, timeframe)
-        self._post(lambda: self._remove(key))
+        self._commands.post(lambda: self._drop(key))
 
     def next(self, timeout: float | None = None) -> CandleUpdate | None:
         """The next changed candle, or ``None`` after ``timeout`` or once stopped."""
@@ -183,29 +181,7 @@ class FeedClient:
     def running(self) -> bool:
         return self._thread.is_alive()
 
-    # -- plumbing between threads -----------------------------------------------------------
-
-    def _post(self, command: Callable[[], None]) -> None:
-        """Run ``command`` on the feed thread (it owns the series and the socket)."""
-        self._commands.append(command)
-        self._wakeup.set()
-
-    def _run_commands(self) -> None:
-        while self._commands:
-            self._commands.popleft()()
-
-    def _wait(self, seconds: float) -> bool:
-        """Wait out a reconnect delay, still serving commands (subscription changes, history
-        results) meanwhile; True if stopped."""
-        deadline = time.monotonic() + seconds
-        while not self._stop.is_set():
-            self._run_commands()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            self._wakeup.wait(remaining)
-            self._wakeup.clear()
-        return True
+    # -- the feed thread ----------------------------------------------------------------------
 
     def _emit(self, event: FeedEvent) -> None:
         if self._stop.is_set() and not isinstance(event, StatusEvent):
@@ -220,28 +196,38 @@ class FeedClient:
             except Exception:
                 log.exception("feed listener failed on %r", event)
 
-    # -- the feed thread ----------------------------------------------------------------------
-
     def _run(self) -> None:
-        backoff = Backoff(self.config.reconnect_base, self.config.reconnect_cap)
         self._emit(StatusEvent(ConnectionState.CONNECTING))
         while not self._stop.is_set():
-            started = time.monotonic()
+            self._live = False
             try:
                 reason, planned = self._connect_and_serve()
             except Exception as exc:  # a bug must not end the feed: log it, reconnect
                 log.exception("feed session failed")
                 reason, planned = f"internal error: {exc!r}", False
+            finally:
+                for key in self._subscriptions.session_ended():
+                    self._emit(SubscriptionEvent(*key, False))
             if self._stop.is_set():
                 break
-            if time.monotonic() - started >= self.config.stable_after:
-                backoff.reset()
-            delay = 0.0 if planned else backoff.next_delay()
-            self._metrics.record_reconnect()
-            self._emit(StatusEvent(ConnectionState.RECONNECTING, reason, delay))
-            if self._wait(delay):
-                break
+            self._reconnect_wait(reason, planned)
         self._emit(StatusEvent(ConnectionState.STOPPED))
+
+    def _reconnect_wait(self, reason: str, planned: bool) -> None:
+        """Count the session that ended, say why in the log and to the listener, and wait
+        out the delay before the next connect (serving commands meanwhile)."""
+        if self._live:
+            self._metrics.record_reconnect()
+        else:
+            self._metrics.record_failed_attempt()
+        event = StatusEvent(ConnectionState.RECONNECTING, reason, self._pacer.delay(planned))
+        if planned:
+            log.info("%s", event.message)
+        else:  # a user's log must explain the gap in their chart
+            lost = "connection lost" if self._live else "connect failed"
+            log.warning("%s: %s", lost, event.message)
+        self._emit(event)
+        self._commands.wait(event.retry_in or 0.0)
 
     def _connect_and_serve(self) -> tuple[str, bool]:
         """One session from token to loss; returns (why it ended, whether that was planned)."""
@@ -251,21 +237,22 @@ class FeedClient:
             return "stopped", True
         except RestError as exc:
             self._metrics.record_error()
-            self._emit(ErrorEvent(ErrorKind.UNREACHABLE, str(exc), retrying=True))
+            self._emit(rest_error_event(ErrorKind.UNREACHABLE, exc, retrying=True))
             return "no token", False
         self._metrics.record_token()
         refresh_at = time.monotonic() + self.config.token_max_age - self.config.token_refresh_margin
         session = WsSession(bullet, self.config.timeouts)
-        self._session = session
+        self._pacer.connecting()
         try:
             session.open(self._stop.is_set)
             if self._stop.is_set():
                 return "stopped", True
+            self._live = True
             self._emit(StatusEvent(ConnectionState.LIVE, session.server.endpoint))
-            self._subscriptions.resubscribe(session)
+            self._subscriptions.resubscribe()
             while not self._stop.is_set():
-                if self._commands:
-                    self._run_commands()
+                self._commands.run()
+                self._subscriptions.flush(session)
                 if time.monotonic() >= refresh_at:
                     return "connect token due for renewal", True
                 try:
@@ -281,69 +268,105 @@ class FeedClient:
             self._metrics.record_error()
             return str(exc), False
         finally:
-            self._session = None
             session.close()
 
     def _dispatch(self, session: WsSession, message: ServerMessage) -> None:
         if isinstance(message, CandlePush):
             self._metrics.record_message(message.time_ns)
+            # Only a subscribed series takes pushes: those of a topic whose unsubscribe is
+            # still on its way, or that a superseded subscribe started, are not its stream.
             subscription = self._subscriptions.get((message.symbol, message.timeframe))
-            if subscription is not None and subscription.series.upsert(message.candle):
+            if (
+                subscription is not None
+                and subscription.acked
+                and subscription.series.upsert(message.candle)
+            ):
                 self._buffer.put(
                     CandleUpdate(message.symbol, message.timeframe, message.candle, message.time_ns)
                 )
         elif isinstance(message, Ack):
-            acked = self._subscriptions.first_ack(session, message.id)
+            acked = self._subscriptions.acknowledged(session, message.id)
             if acked is not None:
-                self._load_history(*acked)
+                self._subscribed(*acked)
         elif isinstance(message, ErrorMessage):
             self._on_error_message(session, message)
         elif isinstance(message, OtherMessage):
             self._metrics.record_ignored()
+        elif isinstance(message, Pong) and len(self._subscriptions) == 0:
+            self._pacer.worked()  # nothing to subscribe: an answered ping shows the link works
 
     def _on_error_message(self, session: WsSession, message: ErrorMessage) -> None:
         self._metrics.record_error()
-        request = self._subscriptions.answered_by(session, message)
-        if request is None:
+        answer = self._subscriptions.answered_by(session, message)
+        if answer is None:
             if message.code == TOKEN_REJECTED:
                 raise ConnectionLost(f"token refused: {message.data}", token_rejected=True)
             self._emit(ErrorEvent(ErrorKind.EXCHANGE, message.data, code=message.code))
             return
-        kind, key = request
+        kind, (symbol, timeframe) = answer.kind, answer.key
+        if not answer.latest:  # a later request for the series stands, and gets its answer
+            log.info(
+                "%s %s %s: error %s %s ignored, a later request was sent",
+                kind,
+                symbol,
+                timeframe,
+                message.code,
+                message.data,
+            )
+            return
         if kind == "subscribe" and is_permanent(message):
-            self._drop(key)
-            self._emit_refused(key, message.data, message.code)
+            self._drop(answer.key)
+            self._emit(
+                ErrorEvent(
+                    ErrorKind.REFUSED,
+                    message.data,
+                    *answer.key,
+                    subscription_dropped=True,
+                    code=message.code,
+                )
+            )
             return
         raise ConnectionLost(
-            f"{kind} {key[0]} {key[1]} failed: error {message.code} {message.data}"
+            f"{kind} {symbol} {timeframe} failed: error {message.code} {message.data}"
         )
 
     # -- subscriptions (feed thread) ---------------------------------------------------------
 
     def _add(self, key: SeriesKey) -> None:
-        if self._subscriptions.add(key) and self._session is not None:
-            self._subscriptions.request(self._session, "subscribe", key)
+        if self._subscriptions.add(key) is not None:
+            served = self._subscriptions.served(key)
+            if served is not None:
+                self._subscribed(key, served)
 
-    def _remove(self, key: SeriesKey) -> None:
-        if self._drop(key) and self._session is not None:
-            self._subscriptions.request(self._session, "unsubscribe", key)
-
-    def _drop(self, key: SeriesKey) -> bool:
-        """Forget a series and its pending updates; False if it was not wanted."""
-        if not self._subscriptions.drop(key):
-            return False
+    def _drop(self, key: SeriesKey) -> None:
+        """Forget a series and its pending updates (its unsubscribe waits for the uplink)."""
+        subscription = self._subscriptions.drop(key)
+        if subscription is None:
+            return
         self._buffer.discard(*key)
-        return True
+        if subscription.acked:
+            self._emit(SubscriptionEvent(*key, False))
 
-    def _emit_refused(self, key: SeriesKey, reason: str, code: int | None) -> None:
-        self._emit(
-            ErrorEvent(ErrorKind.REFUSED, reason, *key, subscription_dropped=True, code=code)
-        )
+    def _subscribed(self, key: SeriesKey, subscription: Subscription) -> None:
+        """The exchange serves ``key`` now: the session worked (the backoff starts over), and
+        the series loads what it missed while it was not subscribed."""
+        self._pacer.worked()
+        self._emit(SubscriptionEvent(*key, True))
+        self._load_history(key, subscription)
+
+    def _bad_rows(self, symbol: str, timeframe: str, dropped: int, reason: str) -> None:
+        """Rows of a history page were dropped (called on the history thread)."""
+
+        def report() -> None:
+            self._metrics.record_error()
+            self._emit(ErrorEvent(ErrorKind.BAD_ROWS, reason, symbol, timeframe))
+
+        self._commands.post(report)
 
     def _load_history(self, key: SeriesKey, subscription: Subscription) -> None:
-        """After every acknowledged subscribe: the start-up window, or the backfill from one
-        period before the last candle seen: that one may have been open when the link dropped,
-        and the one before it may still have been owed its late final update."""
+        """Each time a series becomes subscribed: the start-up window, or the backfill from
+        one period before the last candle seen: that one may have been open when the pushes
+        stopped, and the one before it may still have been owed its late final update."""
         last = subscription.series.last()
 
         def done(candles: list[Candle]) -> None:
@@ -355,18 +378,15 @@ class FeedClient:
 
         def failed(exc: RestError, retry_in: float | None) -> None:
             self._metrics.record_error()
-            reason, code = _rest_detail(exc)
             if retry_in is not None:
                 kind = ErrorKind.HISTORY if last is None else ErrorKind.BACKFILL
-                self._emit(
-                    ErrorEvent(kind, reason, *key, retrying=True, retry_in=retry_in, code=code)
-                )
+                self._emit(rest_error_event(kind, exc, *key, retrying=True, retry_in=retry_in))
                 return
             # The exchange refuses the pair itself (it may still have accepted the topic):
             # a series that can never be complete is dropped, not shown with holes.
             if self._subscriptions.get(key) is subscription:
-                self._remove(key)
-            self._emit_refused(key, reason, code)
+                self._drop(key)
+            self._emit(rest_error_event(ErrorKind.REFUSED, exc, *key, subscription_dropped=True))
 
         self._history.submit(
             HistoryJob(
@@ -379,13 +399,6 @@ class FeedClient:
                 failed,
             )
         )
-
-
-def _rest_detail(exc: RestError) -> tuple[str, int | None]:
-    """The exchange's own ``msg`` and numeric code when it gave them, else the whole text."""
-    if isinstance(exc, KucoinApiError) and exc.code.isdigit():
-        return exc.msg, int(exc.code)
-    return str(exc), None
 
 
 def _checked(symbol: str, timeframe: str) -> SeriesKey:

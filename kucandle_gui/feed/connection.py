@@ -10,6 +10,7 @@ WebSocket ping frame does not count); a ping left unanswered for ``pingTimeout``
 link is dead even if the socket looks open. Silence is not: a quiet pair sends nothing.
 
 Frames are read as :mod:`.reader` decides: read ahead, or by websocket-client's own ``recv``.
+A wss:// connection trusts what REST trusts (:func:`tls_options`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
 import time
 import uuid
 from collections import deque
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import requests.certs
 import websocket
 
 from kucandle_gui.protocol import (
@@ -48,6 +51,10 @@ TOKEN_REJECTED = 401
 #: departures, so keep a margin for frames that travel at different speeds.
 UPLINK_LIMIT = 95
 UPLINK_WINDOW = 10.0
+#: Requests that may go back to back; the rest are spread at the window's pace, so that a storm
+#: of pair switches cannot spend the whole window on wishes it then overrides, leaving the last
+#: one to wait for the window to pass.
+REQUEST_BURST = 10
 
 
 class ConnectionLost(Exception):
@@ -67,6 +74,23 @@ class SessionTimeouts:
     ack: float = 10.0
     #: Longest a receive blocks before the owner's loop gets control back.
     poll: float = 0.1
+
+
+def tls_options() -> dict[str, str]:
+    """websocket-client's ``sslopt`` for a wss:// connection: the trust store REST uses.
+
+    Left alone, websocket-client verifies against OpenSSL's compiled-in default paths, which
+    in a bundled OpenSSL name one distribution's layout: on another host the token would come
+    over https and every wss:// connect then fail its certificate check. requests verifies
+    against ``REQUESTS_CA_BUNDLE``, else ``CURL_CA_BUNDLE``, else certifi's file (bundled with
+    the app), a directory of certificates when the variable names one; so does this.
+    """
+    path = (
+        os.environ.get("REQUESTS_CA_BUNDLE")
+        or os.environ.get("CURL_CA_BUNDLE")
+        or requests.certs.where()
+    )
+    return {"ca_cert_path" if os.path.isdir(path) else "ca_certs": path}
 
 
 def session_url(server: InstanceServer, token: str, connect_id: str) -> str:
@@ -93,8 +117,11 @@ class WsSession:
         # Subscribes may not take the pings' share of the window: a ping held back by a
         # burst of subscribes would let the server drop us for silence.
         pings_per_window = math.ceil(UPLINK_WINDOW / self.server.ping_interval) + 1
-        self._requests_uplink = SlidingWindowLimiter(
-            max(1, UPLINK_LIMIT - pings_per_window), UPLINK_WINDOW
+        requests = max(1, UPLINK_LIMIT - pings_per_window)
+        burst = min(REQUEST_BURST, requests)
+        self._request_limits = (
+            SlidingWindowLimiter(requests, UPLINK_WINDOW),
+            SlidingWindowLimiter(burst, UPLINK_WINDOW * burst / requests),
         )
         self._ids = itertools.count(time.time_ns())
         self._ws: websocket.WebSocket | None = None
@@ -121,6 +148,7 @@ class WsSession:
                 enable_multithread=False,
                 skip_utf8_validation=True,
                 class_=self.reader.socket_class,
+                sslopt=tls_options(),
             )
         except (websocket.WebSocketException, OSError) as exc:
             raise ConnectionLost(f"cannot open {self.server.endpoint}: {exc}") from exc
@@ -147,6 +175,16 @@ class WsSession:
             self._ws = None
 
     # -- requests -----------------------------------------------------------------------
+
+    def request_room(self) -> bool:
+        """Whether a request handed over now goes out at the next step: the uplink has room
+        and no other request waits for it. The owner hands requests over one at a time, so
+        that those still waiting stay with it, free to be merged or dropped."""
+        waiting = bool(self._outbox) and not self._outbox[-1][2]  # pings queue at the front
+        return not waiting and self._uplink.wait_time() <= 0 and not self._requests_held()
+
+    def _requests_held(self) -> bool:
+        return any(limit.wait_time() > 0 for limit in self._request_limits)
 
     def request(self, kind: str, topic: str) -> str:
         """Queue a subscribe or unsubscribe with ``response: true``; returns its id (a string)."""
@@ -199,14 +237,13 @@ class WsSession:
         assert self._ws is not None
         while self._outbox:
             frame, ident, is_ping = self._outbox[0]
-            if self._uplink.wait_time() > 0 or (
-                not is_ping and self._requests_uplink.wait_time() > 0
-            ):
+            if self._uplink.wait_time() > 0 or (not is_ping and self._requests_held()):
                 return
             self._outbox.popleft()
             self._uplink.record()
             if not is_ping:
-                self._requests_uplink.record()
+                for limit in self._request_limits:
+                    limit.record()
             (self._pings if is_ping else self._sent_at)[ident] = time.monotonic()
             try:
                 self._ws.send(frame)

@@ -1,4 +1,5 @@
-"""What the feed tells its listener: connection state, errors, history loaded.
+"""What the feed tells its listener: connection state, errors, history loaded, and whether
+each series is subscribed.
 
 Events carry fields, not sentences: a UI decides what to say (and what to show while
 reconnecting) from ``state``, ``kind``, ``retrying``, ``retry_in`` and the like, never by
@@ -141,4 +142,15 @@ class HistoryEvent:
     backfill: bool
 
 
-FeedEvent = StatusEvent | ErrorEvent | HistoryEvent
+@dataclass(frozen=True, slots=True)
+class SubscriptionEvent:
+    """A series' subscription was acknowledged (``subscribed``: its pushes flow from now on),
+    or stopped being (unsubscribed, or the connection was lost): a UI shows a series as live
+    only while it is subscribed, whatever the connection's state."""
+
+    symbol: str
+    timeframe: str
+    subscribed: bool
+
+
+FeedEvent = StatusEvent | ErrorEvent | HistoryEvent | SubscriptionEvent

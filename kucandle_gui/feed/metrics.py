@@ -24,6 +24,7 @@ class FeedMetrics:
     messages: int
     #: Garbage frames, exchange error messages, failed connects and requests.
     errors: int
+    #: Connections made again after one that had been live was lost (or renewed).
     reconnects: int
     #: Updates merged in the consumer buffer.
     coalesced: int
@@ -38,6 +39,9 @@ class FeedMetrics:
     latency: float | None
     #: Exponentially weighted mean of ``latency`` (alpha ``LATENCY_ALPHA``).
     latency_avg: float | None
+    #: Connect attempts that failed before the connection was live (no token, refused, no
+    #: welcome): a feed that never got through has made attempts, not reconnects.
+    connect_attempts: int = 0
 
 
 class MetricsRecorder:
@@ -59,6 +63,7 @@ class MetricsRecorder:
         self._messages = 0
         self._errors = 0
         self._reconnects = 0
+        self._connect_attempts = 0
         self._coalesced = 0
         self._ignored = 0
         self._last_message_at: float | None = None
@@ -92,9 +97,14 @@ class MetricsRecorder:
             self._ignored += 1
 
     def record_reconnect(self) -> None:
-        """The feed is connecting again after losing a connection."""
+        """The feed is connecting again after a connection that had been live."""
         with self._lock:
             self._reconnects += 1
+
+    def record_failed_attempt(self) -> None:
+        """A connect attempt ended before the connection was live."""
+        with self._lock:
+            self._connect_attempts += 1
 
     def record_token(self) -> None:
         """A token was fetched now; ``token_age`` counts from here."""
@@ -121,4 +131,5 @@ class MetricsRecorder:
                 token_age=None if self._token_at is None else now - self._token_at,
                 latency=self._latency,
                 latency_avg=self._latency_avg,
+                connect_attempts=self._connect_attempts,
             )

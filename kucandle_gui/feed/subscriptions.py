@@ -1,9 +1,19 @@
-"""The series the feed wants, and its subscribe requests in flight on the current session.
+"""The series the feed wants, and the requests that make the exchange's topics follow them.
 
-Kept apart from the reconnect loop because the bookkeeping has rules of its own: every wanted
-topic is subscribed again on each new session, history loads only after the first ack of a
-subscribe, and an exchange error must be matched to the request it answers (else a refused
-topic would be retried on every reconnect, forever).
+Kept apart from the reconnect loop because the bookkeeping has rules of its own:
+
+- Only the last wish counts. A subscribe or unsubscribe waits here, not in the session,
+  until the uplink has room for it (:meth:`Subscriptions.flush`); a wish that undoes a
+  waiting one (a subscribe, then an unsubscribe of the same series before either was sent,
+  or the reverse) removes it. A burst of pair switches thus sends what its end needs, not
+  every step of the way at the uplink's pace.
+- Only the answer to the latest request sent for a series counts: the ack of a subscribe
+  that a later unsubscribe overtook says nothing about what the exchange does now.
+- A series is *subscribed* (its pushes applied) once the exchange serves it on this session,
+  and every time it becomes subscribed its history is loaded again (the owner's part), so a
+  time it was not subscribed, after a reconnect or a re-subscribe, leaves no hole.
+- An exchange error must be matched to the request it answers (else a refused topic would be
+  retried on every reconnect, forever).
 """
 
 from __future__ import annotations
@@ -27,16 +37,28 @@ PERMANENT_SUBSCRIBE_ERRORS = frozenset({400, 403, 404, 406})
 
 @dataclass(slots=True)
 class Subscription:
-    """One wanted topic: its series and whether this session's subscribe was acknowledged."""
+    """One wanted series: its candles and whether the exchange serves it on this session."""
 
     series: CandleSeries
-    #: Set when the topic is dropped, so that pending history loads are thrown away.
+    #: Set when the series is dropped, so that pending history loads are thrown away.
     cancel: threading.Event = field(default_factory=threading.Event)
+    #: The exchange acknowledged it on this session: its pushes are applied.
     acked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An ack or error matched to its request; ``latest`` when no later request for the same
+    series was sent since (only then does it tell what the exchange does now)."""
+
+    kind: str
+    key: SeriesKey
+    latest: bool
+
+
 class Subscriptions:
-    """Wanted series and pending requests; changed on the feed thread only.
+    """Wanted series, wishes waiting for the uplink, and requests in flight; changed on the
+    feed thread only.
 
     The lock guards the set of series for the one reader on other threads
     (:meth:`candles_held`); the feed thread's own lookups go without it.
@@ -45,73 +67,145 @@ class Subscriptions:
     def __init__(self, max_candles: int) -> None:
         self._max_candles = max_candles
         self._wanted: dict[SeriesKey, Subscription] = {}
-        self._requests: dict[str, Request] = {}
         self._lock = threading.Lock()
+        # The current session's requests; empty between sessions.
+        #: Whether a session is open: only then do wishes become requests.
+        self._live = False
+        #: Wishes not sent yet, oldest first: True for subscribe.
+        self._waiting: dict[SeriesKey, bool] = {}
+        #: Whether the exchange serves each series once every request sent has arrived.
+        self._sent_on: dict[SeriesKey, bool] = {}
+        #: The latest request sent for each series, until it is answered.
+        self._latest: dict[SeriesKey, str] = {}
+        #: Every request sent and not answered yet, by id.
+        self._requests: dict[str, Request] = {}
 
     def get(self, key: SeriesKey) -> Subscription | None:
         return self._wanted.get(key)
 
-    def add(self, key: SeriesKey) -> bool:
-        """Want ``key`` (with an empty series); False if it was wanted already."""
-        if key in self._wanted:
-            return False
-        with self._lock:
-            self._wanted[key] = Subscription(CandleSeries(key[0], key[1], self._max_candles))
-        return True
-
-    def drop(self, key: SeriesKey) -> bool:
-        """Stop wanting ``key`` and cancel its pending history; False if it was not wanted."""
-        with self._lock:
-            subscription = self._wanted.pop(key, None)
-        if subscription is None:
-            return False
-        subscription.cancel.set()
-        return True
+    def __len__(self) -> int:
+        return len(self._wanted)
 
     def candles_held(self) -> int:
         """Candles held in all the series (safe from any thread)."""
         with self._lock:
             return sum(len(s.series) for s in self._wanted.values())
 
-    # -- requests on the current session -------------------------------------------------
+    # -- wishes ----------------------------------------------------------------------------
 
-    def resubscribe(self, session: WsSession) -> None:
-        """A new session: forget the old one's requests, subscribe every wanted series."""
-        self._requests.clear()
-        for key, subscription in self._wanted.items():
-            subscription.acked = False
-            self.request(session, "subscribe", key)
-
-    def request(self, session: WsSession, kind: str, key: SeriesKey) -> None:
-        self._requests[session.request(kind, candle_topic(*key))] = (kind, key)
-
-    def first_ack(
-        self, session: WsSession, ident: str | None
-    ) -> tuple[SeriesKey, Subscription] | None:
-        """The series whose subscribe this ack confirms for the first time this session."""
-        if ident is None or not session.answered(ident):
+    def add(self, key: SeriesKey) -> Subscription | None:
+        """Want ``key`` (with an empty series); None if it was wanted already. The new
+        series may be served at once (see :meth:`served`)."""
+        if key in self._wanted:
             return None
-        request = self._requests.pop(ident, None)
-        if request is None or request[0] != "subscribe":
+        subscription = Subscription(CandleSeries(key[0], key[1], self._max_candles))
+        with self._lock:
+            self._wanted[key] = subscription
+        self._wish(key, True)
+        return subscription
+
+    def drop(self, key: SeriesKey) -> Subscription | None:
+        """Stop wanting ``key`` and cancel its pending history; None if it was not wanted."""
+        with self._lock:
+            subscription = self._wanted.pop(key, None)
+        if subscription is None:
             return None
-        subscription = self._wanted.get(request[1])
-        if subscription is None or subscription.acked:
+        subscription.cancel.set()
+        self._wish(key, False)
+        return subscription
+
+    def served(self, key: SeriesKey) -> Subscription | None:
+        """The wanted series ``key`` when the exchange serves it now and it was not marked
+        subscribed yet (a re-subscribe that its still-standing topic made unnecessary), now
+        marked; else None."""
+        subscription = self._wanted.get(key)
+        if (
+            subscription is None
+            or subscription.acked
+            or not self._sent_on.get(key, False)
+            or key in self._latest
+        ):
             return None
         subscription.acked = True
-        return request[1], subscription
+        return subscription
 
-    def answered_by(self, session: WsSession, error: ErrorMessage) -> Request | None:
+    def _wish(self, key: SeriesKey, on: bool) -> None:
+        if not self._live:
+            return  # the next session subscribes to what is wanted then
+        if on == self._sent_on.get(key, False):
+            self._waiting.pop(key, None)  # undoes the waiting wish, or there was none
+        else:
+            self._waiting[key] = on
+
+    # -- the session -----------------------------------------------------------------------
+
+    def resubscribe(self) -> None:
+        """A new session: every wanted series waits to be subscribed on it."""
+        self._live = True
+        self._waiting = dict.fromkeys(self._wanted, True)
+
+    def session_ended(self) -> list[SeriesKey]:
+        """Forget the session's requests; returns the series that were subscribed on it."""
+        self._live = False
+        self._waiting.clear()
+        self._sent_on.clear()
+        self._latest.clear()
+        self._requests.clear()
+        subscribed = [key for key, s in self._wanted.items() if s.acked]
+        for key in subscribed:
+            self._wanted[key].acked = False
+        return subscribed
+
+    def flush(self, session: WsSession) -> None:
+        """Hand the waiting wishes to the session while its uplink has room, oldest first."""
+        while self._waiting and session.request_room():
+            key = next(iter(self._waiting))
+            on = self._waiting.pop(key)
+            kind = "subscribe" if on else "unsubscribe"
+            ident = session.request(kind, candle_topic(*key))
+            self._requests[ident] = (kind, key)
+            self._latest[key] = ident
+            self._sent_on[key] = on
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def acknowledged(
+        self, session: WsSession, ident: str | None
+    ) -> tuple[SeriesKey, Subscription] | None:
+        """The series that this ack makes subscribed (now marked so), if any: the ack must
+        answer the latest request for a wanted series, a subscribe."""
+        answer = self._answer(session, ident)
+        if answer is None or not answer.latest or answer.kind != "subscribe":
+            return None
+        subscription = self.served(answer.key)
+        return None if subscription is None else (answer.key, subscription)
+
+    def answered_by(self, session: WsSession, error: ErrorMessage) -> Answer | None:
         """The request an error answers: by id, or, since the docs say error ids may be the
-        connectId, by the topic named in its text."""
+        connectId, by the topic named in its text (the oldest such request: the exchange
+        answers in order). A failed subscribe leaves its series not served."""
         ident = error.id
         if ident not in self._requests:
             ident = next(
                 (i for i, (_, key) in self._requests.items() if candle_topic(*key) in error.data),
                 None,
             )
+        answer = self._answer(session, ident)
+        if answer is not None and answer.latest and answer.kind == "subscribe":
+            self._sent_on[answer.key] = False
+        return answer
+
+    def _answer(self, session: WsSession, ident: str | None) -> Answer | None:
         if ident is None or not session.answered(ident):
             return None
-        return self._requests.pop(ident)
+        request = self._requests.pop(ident, None)
+        if request is None:
+            return None
+        kind, key = request
+        latest = self._latest.get(key) == ident
+        if latest:
+            del self._latest[key]
+        return Answer(kind, key, latest)
 
 
 def is_permanent(error: ErrorMessage) -> bool:

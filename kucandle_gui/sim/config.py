@@ -39,5 +39,7 @@ class SimConfig:
     #: Real seconds between the WebSocket handshake and the welcome.
     welcome_delay: float = 0.0
     host: str = "127.0.0.1"
+    #: Certificate chain and key files (PEM) to serve https and wss:// with; None = plain.
+    tls: tuple[str, str] | None = None
     #: 0 = any free port.
     port: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 import time
 from types import TracebackType
@@ -148,11 +149,16 @@ class LocalExchange:
         )
         runner = web.AppRunner(build_app(ctx), shutdown_timeout=_SHUTDOWN_GRACE, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self.config.host, self.config.port)
+        tls = None
+        if self.config.tls is not None:
+            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.load_cert_chain(*self.config.tls)
+        site = web.TCPSite(runner, self.config.host, self.config.port, ssl_context=tls)
         await site.start()
         sockets = runner.addresses
         port = sockets[0][1]
-        self.base_url = f"http://{self.config.host}:{port}"
+        scheme = "http" if tls is None else "https"
+        self.base_url = f"{scheme}://{self.config.host}:{port}"
         log.info("local exchange listening at %s", self.base_url)
         return runner
 

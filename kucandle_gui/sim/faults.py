@@ -1,9 +1,10 @@
 """Fault injection: the ways a real exchange misbehaves, switched on by tests at will.
 
 Every method is thread-safe and meant to be called from the test thread while the exchange
-runs. Standing faults (ignored pings, stall, refused tokens, slow welcome, REST failures) are
-state the server consults; one-off actions on live connections (drop them, send them a frame,
-expire their tokens) are carried out on the exchange's loop before the method returns.
+runs. Standing faults (an outage, ignored pings, stall, refused tokens, slow welcome, REST
+failures) are state the server consults; one-off actions on live connections (drop them, send
+them a frame, expire their tokens) are carried out on the exchange's loop before the method
+returns.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class FaultControl:
         self._tokens = tokens
         self._connections = connections
         self._lock = threading.Lock()
+        self._out = False
         self._ignoring_pings = False
         self._stalled = False
         self._refusals = 0
@@ -74,6 +76,14 @@ class FaultControl:
         return self._connections.expire_all()
 
     # -- standing faults --------------------------------------------------------------------
+
+    def outage(self, on: bool = True) -> int:
+        """The network between client and exchange is down (a flaky Wi-Fi, a train tunnel):
+        from now on every HTTP connection, REST or WebSocket, is cut before an answer, and
+        turning it on cuts the live WebSocket connections too; returns how many were cut."""
+        with self._lock:
+            self._out = on
+        return self.drop_connections() if on else 0
 
     def errors_with_connect_id(self, on: bool = True) -> None:
         """Answer refused requests with the connectId as error id instead of the request's
@@ -139,6 +149,7 @@ class FaultControl:
     def clear(self) -> None:
         """Every standing fault off (expired tokens stay expired)."""
         with self._lock:
+            self._out = False
             self._ignoring_pings = False
             self._stalled = False
             self._refusals = 0
@@ -147,6 +158,12 @@ class FaultControl:
             self._rest_faults.clear()
 
     # -- what the server consults -------------------------------------------------------------
+
+    @property
+    def out(self) -> bool:
+        """An outage is on: cut every new HTTP connection."""
+        with self._lock:
+            return self._out
 
     @property
     def errors_carry_connect_id(self) -> bool:

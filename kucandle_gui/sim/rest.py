@@ -50,9 +50,10 @@ class RestApi:
         config = self._ctx.config
         token = self._ctx.tokens.issue()
         self._ctx.stats.count("tokens_issued")
+        scheme = "wss" if request.secure else "ws"
         server = {
-            "endpoint": f"ws://{request.host}{WEBSOCKET_PATH}",
-            "encrypt": False,
+            "endpoint": f"{scheme}://{request.host}{WEBSOCKET_PATH}",
+            "encrypt": request.secure,
             "protocol": "websocket",
             "pingInterval": config.ping_interval_ms,
             "pingTimeout": config.ping_timeout_ms,

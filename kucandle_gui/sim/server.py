@@ -27,10 +27,15 @@ def build_app(ctx: ExchangeContext) -> web.Application:
 
 
 def _rest_middleware(ctx: ExchangeContext) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """Counts REST requests, serves injected failures, and answers HTTP errors in JSON."""
+    """Cuts connections during an outage; counts REST requests, serves injected failures, and
+    answers HTTP errors in JSON."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: _Handler) -> web.StreamResponse:
+        if ctx.faults.out and request.transport is not None:
+            ctx.stats.count("connections_cut")
+            request.transport.abort()  # the client sees the connection die, no answer
+            raise web.HTTPServiceUnavailable()
         if request.path == WEBSOCKET_PATH:
             return await handler(request)
         ctx.stats.rest_request(request.path)

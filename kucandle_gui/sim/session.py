@@ -181,6 +181,8 @@ class Session:
             if not self._ctx.faults.ignoring_pings:
                 await self._reply(pong_message(request.id), counter="pongs_sent")
         elif isinstance(request, Subscribe | Unsubscribe):
+            kind = "subscribe" if isinstance(request, Subscribe) else "unsubscribe"
+            stats.count(f"{kind}_requests")
             try:
                 self._change_topics(request)
             except RequestError as exc:

@@ -25,6 +25,11 @@ class ExchangeStats:
     client_messages: int
     #: Client messages refused for exceeding 100 per 10 s on one connection.
     uplink_violations: int
+    #: Subscribe and unsubscribe requests received (whether granted or refused).
+    subscribe_requests: int
+    unsubscribe_requests: int
+    #: HTTP connections (REST or WebSocket) cut during an outage.
+    connections_cut: int
     #: Topic set of each live connection.
     subscriptions: tuple[frozenset[str], ...]
     pushes_sent: int
@@ -80,6 +85,9 @@ class StatsRecorder:
                 pongs_sent=c["pongs_sent"],
                 client_messages=c["client_messages"],
                 uplink_violations=c["uplink_violations"],
+                subscribe_requests=c["subscribe_requests"],
+                unsubscribe_requests=c["unsubscribe_requests"],
+                connections_cut=c["connections_cut"],
                 subscriptions=tuple(self._topics.values()),
                 pushes_sent=c["pushes_sent"],
                 rest_requests=dict(self._rest),

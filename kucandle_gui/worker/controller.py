@@ -25,6 +25,7 @@ from kucandle_gui.feed import (
     FeedMetrics,
     RestClient,
     RestError,
+    rest_error_event,
 )
 from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle
 
@@ -41,6 +42,9 @@ class FeedController(QObject):
     #: ``candlesChanged`` handed it on by series: for measuring the path end to end.
     batchDelivered = Signal(list)
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
+    #: A series' subscription was acknowledged (True) or stopped being (False): only then
+    #: do its live updates flow.
+    subscriptionChanged = Signal(str, str, bool)  # symbol, timeframe, subscribed
     statusChanged = Signal(object)  # feed.StatusEvent
     errorOccurred = Signal(object)  # feed.ErrorEvent
     metricsUpdated = Signal(object)  # feed.FeedMetrics, once a second
@@ -65,10 +69,11 @@ class FeedController(QObject):
         self._worker.finished.connect(self._thread.quit)
         self._worker.batchReady.connect(self._deliver)
         self._worker.historyLoaded.connect(self.historyLoaded)
+        self._worker.subscriptionChanged.connect(self.subscriptionChanged)
         self._worker.statusChanged.connect(self.statusChanged)
         self._worker.errorOccurred.connect(self.errorOccurred)
         self._worker.metricsUpdated.connect(self.metricsUpdated)
-        self._rest = RestClient(api_url)
+        self._rest = RestClient(api_url, on_bad_rows=self._bad_rows)
         self._rest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kucandle-rest")
 
     @property
@@ -117,7 +122,7 @@ class FeedController(QObject):
             try:
                 candles: list[Candle] = self._rest.candles(symbol, timeframe, start, before - 1)
             except RestError as exc:
-                self.errorOccurred.emit(ErrorEvent(ErrorKind.REQUEST, str(exc), symbol, timeframe))
+                self.errorOccurred.emit(rest_error_event(ErrorKind.REQUEST, exc, symbol, timeframe))
                 return
             self.olderCandlesLoaded.emit(symbol, timeframe, candles)
 
@@ -135,6 +140,11 @@ class FeedController(QObject):
             self.symbolsLoaded.emit([s for s in symbols if s.enable_trading])
 
         self._rest_pool.submit(fetch)
+
+    def _bad_rows(self, symbol: str, timeframe: str, dropped: int, reason: str) -> None:
+        """Rows of an older-history page were dropped (on the REST thread); the good ones
+        still arrive as ``olderCandlesLoaded``."""
+        self.errorOccurred.emit(ErrorEvent(ErrorKind.BAD_ROWS, reason, symbol, timeframe))
 
     @Slot(list)
     def _deliver(self, batch: list[CandleUpdate]) -> None:

@@ -25,6 +25,7 @@ from kucandle_gui.feed import (
     FeedEvent,
     HistoryEvent,
     StatusEvent,
+    SubscriptionEvent,
 )
 
 #: How often metrics go out, in seconds (the status bar shows them).
@@ -41,6 +42,7 @@ class FeedWorker(QObject):
 
     batchReady = Signal(list)  # list[CandleUpdate], oldest change first
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
+    subscriptionChanged = Signal(str, str, bool)  # symbol, timeframe, subscribed
     statusChanged = Signal(object)  # StatusEvent
     errorOccurred = Signal(object)  # ErrorEvent
     metricsUpdated = Signal(object)  # FeedMetrics
@@ -63,6 +65,8 @@ class FeedWorker(QObject):
             self.statusChanged.emit(event)
         elif isinstance(event, HistoryEvent):
             self.historyLoaded.emit(event.symbol, event.timeframe, event.count, event.backfill)
+        elif isinstance(event, SubscriptionEvent):
+            self.subscriptionChanged.emit(event.symbol, event.timeframe, event.subscribed)
         else:
             self.errorOccurred.emit(event)
 

@@ -52,6 +52,7 @@ class FeedLink(QObject):
         return [
             (controller.candlesChanged, monitor.apply),
             (controller.historyLoaded, self._history_loaded),
+            (controller.subscriptionChanged, monitor.subscribed),
             (controller.olderCandlesLoaded, monitor.older_loaded),
             (controller.errorOccurred, self._error),
             (controller.statusChanged, self.statusChanged),
@@ -97,6 +98,8 @@ class FeedLink(QObject):
             signal.disconnect(slot)
         controller.stop()
         controller.deleteLater()
+        for key in self.monitor.wanted():  # no feed, no subscription
+            self.monitor.subscribed(key.symbol, key.timeframe, False)
 
     def close(self) -> None:
         """Stop for good: a start still on its way (the demo exchange's ``ready``, queued

@@ -1,12 +1,15 @@
-"""Backoff: capped exponential steps, jitter within [d/2, d], a floor, reset."""
+"""Backoff: capped exponential steps, jitter within [d/2, d], a floor, reset; and the
+ReconnectPacer's rules: start over once a session worked, never two connects closer than the
+least interval (KuCoin's 30 connects a minute)."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
 
-from kucandle_gui.feed.backoff import Backoff
+from kucandle_gui.feed.backoff import Backoff, ReconnectPacer
 
 
 class EdgeRandom(random.Random):
@@ -75,3 +78,67 @@ def test_very_many_attempts_stay_at_the_cap() -> None:
 def test_rejects_impossible_parameters(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         Backoff(**kwargs)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def pacer(min_interval: float = 2.0) -> tuple[ReconnectPacer, FakeClock]:
+    clock = FakeClock()
+    backoff = Backoff(base=1.0, cap=60.0, rng=EdgeRandom(top=True))
+    return ReconnectPacer(backoff, min_interval, clock), clock
+
+
+def test_failed_connects_back_off_and_a_session_that_worked_starts_over() -> None:
+    paced, clock = pacer()
+    delays = []
+    for _ in range(4):  # connects that fail before the socket opens (no token)
+        delays.append(paced.delay(planned=False))
+        clock.now += delays[-1]
+    assert delays == [1.0, 2.0, 4.0, 8.0]
+    paced.connecting()
+    paced.worked()  # its subscribe was acknowledged
+    clock.now += 7.0  # a flaky link: dropped a few seconds later
+    assert paced.delay(planned=False) == 1.0  # from the base again, not 16
+
+
+def test_a_session_that_never_worked_keeps_the_backoff_growing() -> None:
+    paced, clock = pacer()
+    for expected in (1.0, 2.0, 4.0):
+        paced.connecting()  # connected, but no ack: dropped, refused, no welcome
+        clock.now += 5.0
+        assert paced.delay(planned=False) == expected
+
+
+def test_connects_are_never_closer_than_the_least_interval() -> None:
+    """A server that accepts, acknowledges and drops at once: the backoff starts over every
+    time, and the least interval alone keeps the connects to 30 a minute."""
+    paced, clock = pacer(min_interval=2.0)
+    starts = []
+    for _ in range(60):
+        paced.connecting()
+        starts.append(clock.now)
+        paced.worked()
+        clock.now += 0.1  # dropped at once
+        delay = paced.delay(planned=False)
+        assert delay == pytest.approx(1.9)  # the interval's rest, above the base's 1 s
+        clock.now += delay
+    assert all(b - a >= 2.0 - 1e-9 for a, b in itertools.pairwise(starts))
+    in_a_minute = [t for t in starts if t < starts[0] + 60.0]
+    assert len(in_a_minute) == 30
+
+
+def test_a_planned_reconnect_waits_only_for_the_least_interval() -> None:
+    paced, clock = pacer(min_interval=2.0)
+    paced.connecting()
+    clock.now += 3600.0  # a token renewal, an hour on
+    assert paced.delay(planned=True) == 0.0
+    assert paced.backoff.attempts == 0  # and it does not count as a failure
+    paced.connecting()
+    clock.now += 0.5
+    assert paced.delay(planned=True) == pytest.approx(1.5)

@@ -7,11 +7,15 @@ import time
 
 import pytest
 
-from kucandle_gui.feed.connection import ConnectionLost, SessionTimeouts, WsSession
+from kucandle_gui.feed.connection import (
+    REQUEST_BURST,
+    ConnectionLost,
+    SessionTimeouts,
+    WsSession,
+)
 from kucandle_gui.feed.reader import Reader
-from kucandle_gui.feed.rest import BulletToken, InstanceServer, RestClient
+from kucandle_gui.feed.rest import BulletToken, InstanceServer
 from kucandle_gui.protocol import Ack, CandlePush, Pong, candle_topic
-from kucandle_gui.sim import LocalExchange
 from tests.feed.wsframes import PUSH, FakeSocket, frame
 
 
@@ -48,26 +52,30 @@ def test_timeout_without_data_is_idle() -> None:
 
 
 def test_a_session_with_the_local_exchange_reads_welcome_acks_pongs_and_pushes(
-    exchange: LocalExchange, frame_reader: Reader
+    live_session: WsSession, frame_reader: Reader
 ) -> None:
-    rest = RestClient(exchange.base_url)
-    try:
-        bullet = rest.bullet_public()
-    finally:
-        rest.close()
-    session = WsSession(bullet, SessionTimeouts(connect=2.0, welcome=2.0, ack=2.0, poll=0.05))
+    session = live_session
     assert session.reader is frame_reader
-    session.open(lambda: False)
-    try:
-        assert type(session._ws) is frame_reader.socket_class
-        ident = session.request("subscribe", candle_topic("BTC-USDT", "1min"))
-        seen: set[type] = set()
-        deadline = time.monotonic() + 10.0
-        while not {Ack, Pong, CandlePush} <= seen:
-            assert time.monotonic() < deadline, f"only {seen} within 10 s"
-            message = session.step()
-            if isinstance(message, Ack):
-                assert session.answered(message.id) and message.id == ident
-            seen.add(type(message))
-    finally:
-        session.close()
+    assert type(session._ws) is frame_reader.socket_class
+    ident = session.request("subscribe", candle_topic("BTC-USDT", "1min"))
+    seen: set[type] = set()
+    deadline = time.monotonic() + 10.0
+    while not {Ack, Pong, CandlePush} <= seen:
+        assert time.monotonic() < deadline, f"only {seen} within 10 s"
+        message = session.step()
+        if isinstance(message, Ack):
+            assert session.answered(message.id) and message.id == ident
+        seen.add(type(message))
+
+
+def test_requests_go_ten_back_to_back_then_at_the_uplinks_pace(live_session: WsSession) -> None:
+    """A storm of pair switches cannot spend the whole window (69 requests here, with pings
+    every 0.4 s) at once: the last wish would wait for the window to pass."""
+    session = live_session
+    sent = 0
+    while session.request_room():
+        session.request("unsubscribe", candle_topic("BTC-USDT", "1min"))
+        session.step()  # sends it
+        sent += 1
+        assert sent <= REQUEST_BURST, "more requests back to back than the burst allows"
+    assert sent == REQUEST_BURST

@@ -40,6 +40,7 @@ def test_initial_snapshot_is_empty() -> None:
         token_age=None,
         latency=None,
         latency_avg=None,
+        connect_attempts=0,
     )
 
 
@@ -49,10 +50,13 @@ def test_counters() -> None:
     recorder.record_error()
     recorder.record_ignored()
     recorder.record_reconnect()
+    recorder.record_failed_attempt()
+    recorder.record_failed_attempt()
     recorder.set_coalesced(7)
     recorder.set_coalesced(9)
     snap = recorder.snapshot()
     assert (snap.errors, snap.ignored, snap.reconnects, snap.coalesced) == (2, 1, 1, 9)
+    assert snap.connect_attempts == 2
     assert snap.messages == 0
 
 

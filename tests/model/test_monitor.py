@@ -174,3 +174,19 @@ def test_a_new_source_starts_every_series_over_and_says_whether_it_is_simulated(
     assert monitor.simulated
     assert len(chart.series.candles) == 0
     assert chart.series.state is SeriesState.LOADING
+
+
+def test_a_series_is_subscribed_as_the_feed_says_and_a_held_again_one_starts_unsubscribed() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    changes = Log()
+    chart.series.subscription_changed.connect(changes)
+    monitor.subscribed("BTC-USDT", "1min", True)
+    monitor.subscribed("BTC-USDT", "1min", True)  # said again: no news
+    monitor.subscribed("ETH-USDT", "5min", True)  # not held: nowhere to go
+    assert chart.series.subscribed and changes.calls == [(True,)]
+    monitor.show(chart, "ETH-USDT", "5min")
+    monitor.subscribed("BTC-USDT", "1min", False)  # the dropped series' news, late
+    assert changes.calls == [(True,)] and not chart.series.subscribed
+    monitor.show(chart, "BTC-USDT", "1min")  # held again: not subscribed until the feed says
+    assert not chart.series.subscribed

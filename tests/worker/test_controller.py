@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QThread
 
-from kucandle_gui.feed import ConnectionState, ErrorEvent, FeedMetrics, StatusEvent
+from kucandle_gui.feed import (
+    ConnectionState,
+    ErrorEvent,
+    ErrorKind,
+    FeedMetrics,
+    NetworkFailure,
+    StatusEvent,
+)
 from kucandle_gui.protocol import candle_start
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.worker import FeedController
@@ -106,6 +114,53 @@ def test_older_history_and_symbols_come_from_the_rest_thread(
     with qtbot.waitSignal(controller.symbolsLoaded, timeout=10_000) as symbols:
         controller.request_symbols()
     assert "BTC-USDT" in {s.symbol for s in symbols.args[0]}
+
+
+def test_a_series_subscribed_state_comes_as_a_signal(qtbot, controller: FeedController) -> None:
+    with qtbot.waitSignal(controller.subscriptionChanged, timeout=10_000) as subscribed:
+        pass
+    assert subscribed.args == ["BTC-USDT", "1min", True]
+    with qtbot.waitSignal(controller.subscriptionChanged, timeout=10_000) as unsubscribed:
+        controller.unsubscribe("BTC-USDT", "1min")
+    assert unsubscribed.args == ["BTC-USDT", "1min", False]
+
+
+def test_bad_rows_of_older_history_are_reported_and_the_good_ones_kept(
+    qtbot, controller: FeedController, exchange: LocalExchange
+) -> None:
+    qtbot.waitSignal(controller.historyLoaded, timeout=10_000).wait()
+    before = candle_start("1min", exchange.now()) - 3600
+    truth = exchange.truth("BTC-USDT", "1min", before - 100 * 60, before - 1)
+    rows = [c.to_kucoin() for c in reversed(truth)]
+    rows.insert(3, [str(truth[-4].time + 17), *rows[3][1:]])  # not a 1min candle start
+    body = json.dumps({"code": "200000", "data": rows})
+    exchange.faults.rest_fail("/api/v1/market/candles", count=1, status=200, body=body)
+    errors: list[ErrorEvent] = []
+    controller.errorOccurred.connect(errors.append)
+    with qtbot.waitSignal(controller.olderCandlesLoaded, timeout=10_000) as older:
+        controller.load_older("BTC-USDT", "1min", before, 100)
+    assert older.args[2] == truth
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
+    [bad] = errors
+    assert (bad.kind, bad.symbol, bad.timeframe) == (ErrorKind.BAD_ROWS, "BTC-USDT", "1min")
+    assert "1min" in bad.reason
+
+
+def test_an_older_history_request_that_fails_says_why_and_where(
+    qtbot, controller: FeedController, exchange: LocalExchange
+) -> None:
+    qtbot.waitSignal(controller.historyLoaded, timeout=10_000).wait()
+    exchange.faults.outage(True)  # the connection is cut before any answer
+    with qtbot.waitSignal(
+        controller.errorOccurred,
+        check_params_cb=lambda e: e.kind is ErrorKind.REQUEST,
+        timeout=10_000,
+    ) as failed:
+        controller.load_older("BTC-USDT", "1min", candle_start("1min", exchange.now()), 100)
+    event = failed.args[0]
+    assert (event.symbol, event.timeframe) == ("BTC-USDT", "1min")
+    assert event.failure is NetworkFailure.SERVER
+    assert event.host == exchange.base_url.removeprefix("http://")
 
 
 def test_stop_leaves_no_thread(qtbot, exchange: LocalExchange) -> None:

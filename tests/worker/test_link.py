@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 from PySide6.QtCore import QThread
 
 from kucandle_gui.app import assemble
 from kucandle_gui.model import SeriesKey, SeriesState
-from kucandle_gui.protocol import Candle
+from kucandle_gui.protocol import Candle, candle_start
+from tests.feed.test_switch_storm import burst
 from tests.helpers import fast_feed_config
 
 WAIT_MS = 10_000
@@ -68,5 +71,62 @@ def test_older_history_a_view_asks_for_lands_in_the_model_on_the_ui_thread(qtbot
         first = series.candles.first_time()
         truth = exchange.truth("BTC-USDT", "1min", first, oldest - 60)
         assert series.candles.candles()[: len(truth)] == truth
+    finally:
+        parts.link.close()
+
+
+def test_the_series_subscribed_state_follows_the_feed(qtbot, exchange) -> None:
+    parts = assemble("BTC-USDT", "1min", fast_feed_config())
+    series = parts.chart.series
+    changes: list[bool] = []
+    series.subscription_changed.connect(changes.append)
+    parts.link.start(exchange.base_url)
+    try:
+        qtbot.waitUntil(lambda: series.subscribed, timeout=WAIT_MS)
+        exchange.faults.drop_connections()
+        qtbot.waitUntil(lambda: changes[-1:] == [False], timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: series.subscribed, timeout=WAIT_MS)
+        assert changes == [True, False, True]
+    finally:
+        parts.link.close()
+    assert not series.subscribed  # no feed, no subscription
+    assert changes == [True, False, True, False]
+
+
+def test_a_burst_of_200_switches_through_the_model_ends_on_the_exchanges_truth(
+    qtbot, exchange
+) -> None:
+    shown = burst(seed=4)
+    rng = random.Random(4)
+    parts = assemble(*shown[0], fast_feed_config())
+    monitor, chart = parts.monitor, parts.chart
+    parts.link.start(exchange.base_url)
+    try:
+        qtbot.waitUntil(lambda: chart.series.subscribed, timeout=WAIT_MS)
+        for symbol, timeframe in shown[1:]:
+            monitor.show(chart, symbol, timeframe)
+            if rng.random() < 0.3:  # now and then the UI thread gets to run between keys
+                qtbot.wait(rng.randint(0, 30))
+        final = SeriesKey(*shown[-1])
+        assert chart.key == final and monitor.wanted() == (final,)
+        series = chart.series
+        # News of the pair's earlier subscriptions in the burst may still be on its way; once
+        # its last subscription's history and pushes are in, the series is the exchange's.
+        # Live pushes too: two candles past the one open now by the exchange's clock.
+        live_until = candle_start("1min", exchange.now()) + 2 * 60
+        compared: list[int] = []
+
+        def equals_truth_and_live() -> bool:
+            candles = series.candles.candles()
+            if not series.subscribed or not candles or candles[-1].time < live_until:
+                return False
+            closed = candle_start("1min", exchange.now()) - 60
+            truth = exchange.truth(final.symbol, final.timeframe, candles[0].time, closed)
+            compared[:] = [len(truth)]
+            return [c for c in candles if c.time <= closed] == truth
+
+        qtbot.waitUntil(equals_truth_and_live, timeout=WAIT_MS)
+        assert series.state is SeriesState.READY
+        assert compared[0] >= 50
     finally:
         parts.link.close()

@@ -1,0 +1,34 @@
+"""The feed's knobs, apart from the client so that its users can build one without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .connection import SessionTimeouts
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """Knobs of the feed; the defaults suit the real exchange, tests shorten them."""
+
+    #: Candles loaded when a subscription starts.
+    history_candles: int = 300
+    #: Candles kept per series; the oldest go first.
+    max_candles: int = 100_000
+    #: Reconnect delays grow from this to ``reconnect_cap`` while connects fail, and start
+    #: from it again once a session's subscribe is acknowledged: the link worked.
+    reconnect_base: float = 1.0
+    reconnect_cap: float = 60.0
+    #: Least time from one connect to the next: KuCoin accepts 30 connects a minute. Only a
+    #: session that ends soon after it began waits longer for it, such as one a server
+    #: accepts (even acknowledges) and then drops at once.
+    min_connect_interval: float = 2.0
+    #: Not used: the backoff resets once a session is acknowledged. Kept only while
+    #: tests/helpers.py still sets it.
+    stable_after: float = 30.0
+    #: Tokens live 24 h; reconnect (and backfill) this long before that.
+    token_max_age: float = 24 * 3600.0
+    token_refresh_margin: float = 30 * 60.0
+    timeouts: SessionTimeouts = field(default_factory=SessionTimeouts)
+    rest_timeout: tuple[float, float] = (5.0, 10.0)
+    rest_retry_base: float = 0.5
