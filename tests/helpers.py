@@ -88,7 +88,6 @@ def fast_feed_config(**overrides: Any) -> FeedConfig:
         history_candles=60,
         reconnect_base=0.05,
         reconnect_cap=0.4,
-        stable_after=3.0,
         timeouts=SessionTimeouts(connect=2.0, welcome=1.0, ack=2.0, poll=0.05),
         rest_retry_base=0.05,
     )

@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from kucandle_gui.protocol import (
-    TIMEFRAME_SECONDS,
     Ack,
     Candle,
     CandlePush,
@@ -63,7 +62,7 @@ from .events import (
     SubscriptionEvent,
 )
 from .failures import rest_error_event
-from .history import HistoryJob, HistoryLoader
+from .history import HistoryJob, HistoryLoader, backfill_start
 from .metrics import FeedMetrics, MetricsRecorder
 from .rest import DEFAULT_API_URL, Cancelled, RestClient, RestError
 from .subscriptions import SeriesKey, Subscription, Subscriptions, is_permanent
@@ -392,7 +391,9 @@ class FeedClient:
             HistoryJob(
                 key[0],
                 key[1],
-                None if last is None else last.time - TIMEFRAME_SECONDS[key[1]],
+                None
+                if last is None
+                else backfill_start(key[1], last.time, self.config.max_candles, time.time()),
                 self.config.history_candles,
                 subscription.cancel,
                 done,

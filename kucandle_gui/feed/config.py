@@ -23,9 +23,6 @@ class FeedConfig:
     #: session that ends soon after it began waits longer for it, such as one a server
     #: accepts (even acknowledges) and then drops at once.
     min_connect_interval: float = 2.0
-    #: Not used: the backoff resets once a session is acknowledged. Kept only while
-    #: tests/helpers.py still sets it.
-    stable_after: float = 30.0
     #: Tokens live 24 h; reconnect (and backfill) this long before that.
     token_max_age: float = 24 * 3600.0
     token_refresh_margin: float = 30 * 60.0

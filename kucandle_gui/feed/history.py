@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kucandle_gui.protocol import REST_INVALID_PARAMETER, TIMEFRAME_SECONDS, Candle
+from kucandle_gui.protocol import REST_INVALID_PARAMETER, TIMEFRAME_SECONDS, Candle, candle_start
 
 from .backoff import Backoff
 from .rest import Cancelled, KucoinApiError, RestClient, RestError
@@ -136,3 +136,13 @@ class HistoryLoader:
         return self._rest.candles(
             job.symbol, job.timeframe, job.start, now + TIMEFRAME_SECONDS[job.timeframe]
         )
+
+
+def backfill_start(timeframe: str, last: int, max_candles: int, now: float) -> int:
+    """Where a backfill starts: one period before ``last``, the newest candle held (it may have
+    been open when the pushes stopped, and the one before it may still have been owed its late
+    final update) — but no further back than a series of ``max_candles`` reaches from ``now``:
+    after a long sleep older candles would be trimmed at once, and a load that long would pass
+    the REST client's page cap and fail on every retry."""
+    period = TIMEFRAME_SECONDS[timeframe]
+    return max(last - period, candle_start(timeframe, now - max_candles * period))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kucandle_gui.feed.history import HistoryJob, HistoryLoader
+from kucandle_gui.feed.history import HistoryJob, HistoryLoader, backfill_start
 from kucandle_gui.feed.rest import KucoinApiError, RestClient, RestError
 from kucandle_gui.protocol import REST_INVALID_PARAMETER, Candle
 from kucandle_gui.sim import LocalExchange
@@ -276,3 +276,14 @@ def test_a_refused_load_says_it_will_not_be_retried(
     assert retry_in is None
     assert isinstance(error, KucoinApiError)
     assert error.code == REST_INVALID_PARAMETER
+
+
+def test_a_backfill_starts_one_period_before_the_newest_candle_held() -> None:
+    assert backfill_start("1min", 6_000, max_candles=100, now=6_030) == 5_940
+
+
+def test_a_backfill_after_a_long_sleep_reaches_no_further_back_than_the_series_holds() -> None:
+    # A week asleep with a 1min series of 100 candles: only the last 100 minutes can be held.
+    start = backfill_start("1min", 60_000, max_candles=100, now=60_000 + 7 * 86_400 + 30)
+    assert start == 60_000 + 7 * 86_400 - 100 * 60
+    assert start % 60 == 0
