@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from kucandle_gui.protocol import (
+    TIMEFRAME_SECONDS,
     Ack,
     Candle,
     CandlePush,
@@ -62,7 +63,7 @@ from .events import (
     SubscriptionEvent,
 )
 from .failures import rest_error_event
-from .history import HistoryJob, HistoryLoader, backfill_start
+from .history import HistoryJob, HistoryLoader
 from .metrics import FeedMetrics, MetricsRecorder
 from .rest import DEFAULT_API_URL, Cancelled, RestClient, RestError
 from .subscriptions import SeriesKey, Subscription, Subscriptions, is_permanent
@@ -391,9 +392,7 @@ class FeedClient:
             HistoryJob(
                 key[0],
                 key[1],
-                None
-                if last is None
-                else backfill_start(key[1], last.time, self.config.max_candles, time.time()),
+                None if last is None else last.time - TIMEFRAME_SECONDS[key[1]],
                 self.config.history_candles,
                 subscription.cancel,
                 done,

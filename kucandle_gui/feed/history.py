@@ -17,7 +17,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kucandle_gui.protocol import REST_INVALID_PARAMETER, TIMEFRAME_SECONDS, Candle, candle_start
+from kucandle_gui.protocol import (
+    MAX_CANDLES_PER_REQUEST,
+    REST_INVALID_PARAMETER,
+    TIMEFRAME_SECONDS,
+    Candle,
+    candle_start,
+)
 
 from .backoff import Backoff
 from .rest import Cancelled, KucoinApiError, RestClient, RestError
@@ -133,16 +139,15 @@ class HistoryLoader:
         now = int(self._rest.server_time())
         if job.start is None:
             return self._rest.recent_candles(job.symbol, job.timeframe, job.count, now)
+        reach = (self._rest.max_pages - 1) * MAX_CANDLES_PER_REQUEST
+        start = backfill_start(job.timeframe, job.start, reach, now)
         return self._rest.candles(
-            job.symbol, job.timeframe, job.start, now + TIMEFRAME_SECONDS[job.timeframe]
+            job.symbol, job.timeframe, start, now + TIMEFRAME_SECONDS[job.timeframe]
         )
 
 
-def backfill_start(timeframe: str, last: int, max_candles: int, now: float) -> int:
-    """Where a backfill starts: one period before ``last``, the newest candle held (it may have
-    been open when the pushes stopped, and the one before it may still have been owed its late
-    final update) — but no further back than a series of ``max_candles`` reaches from ``now``:
-    after a long sleep older candles would be trimmed at once, and a load that long would pass
-    the REST client's page cap and fail on every retry."""
-    period = TIMEFRAME_SECONDS[timeframe]
-    return max(last - period, candle_start(timeframe, now - max_candles * period))
+def backfill_start(timeframe: str, start: int, reach: int, now: float) -> int:
+    """Where a backfill from ``start`` begins: there, but no further back than ``reach``
+    candles before ``now`` (the exchange's clock). After a long sleep a longer load would pass
+    the REST client's page cap and fail on every retry; candles that old would not be kept."""
+    return max(start, candle_start(timeframe, now - reach * TIMEFRAME_SECONDS[timeframe]))

@@ -278,12 +278,12 @@ def test_a_refused_load_says_it_will_not_be_retried(
     assert error.code == REST_INVALID_PARAMETER
 
 
-def test_a_backfill_starts_one_period_before_the_newest_candle_held() -> None:
-    assert backfill_start("1min", 6_000, max_candles=100, now=6_030) == 5_940
+def test_a_backfill_starts_where_it_was_asked_to() -> None:
+    assert backfill_start("1min", 5_940, reach=100, now=6_030) == 5_940
 
 
-def test_a_backfill_after_a_long_sleep_reaches_no_further_back_than_the_series_holds() -> None:
-    # A week asleep with a 1min series of 100 candles: only the last 100 minutes can be held.
-    start = backfill_start("1min", 60_000, max_candles=100, now=60_000 + 7 * 86_400 + 30)
+def test_a_backfill_after_a_long_sleep_reaches_back_no_further_than_the_page_cap_allows() -> None:
+    # A week asleep, a client that may page back 100 candles: the last 100 minutes only.
+    start = backfill_start("1min", 60_000, reach=100, now=60_000 + 7 * 86_400 + 30)
     assert start == 60_000 + 7 * 86_400 - 100 * 60
     assert start % 60 == 0
