@@ -13,7 +13,7 @@ from kucandle_gui.protocol import candle_topic
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config
 
-from .test_client import (
+from .checks import (
     BTC,
     ETH,
     catch_up_and_compare,

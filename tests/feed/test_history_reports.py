@@ -10,7 +10,7 @@ from kucandle_gui.protocol import candle_start
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config
 
-from .test_client import catch_up_and_compare
+from .checks import catch_up_and_compare
 
 BTC = ("BTC-USDT", "1min")
 CANDLES = "/api/v1/market/candles"

@@ -17,7 +17,7 @@ from kucandle_gui.feed import ConnectionState, FeedClient, StatusEvent, Subscrip
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config
 
-from .test_client import catch_up_and_compare, pump_for_candles
+from .checks import catch_up_and_compare, pump_for_candles
 
 BTC = ("BTC-USDT", "1min")
 BASE = 0.05

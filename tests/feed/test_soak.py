@@ -15,7 +15,7 @@ from kucandle_gui.feed import FeedClient
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_config
 
-from .test_client import catch_up_and_compare
+from .checks import catch_up_and_compare
 
 SERIES = [("BTC-USDT", "1min"), ("ETH-USDT", "5min"), ("QUIET-USDT", "1min")]
 CANDLES = "/api/v1/market/candles"

@@ -21,24 +21,14 @@ from kucandle_gui.protocol import candle_topic
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config
 
-from .test_client import assert_series_unique_and_sorted, catch_up_and_compare, pump_for_candles
-
-SeriesKey = tuple[str, str]
-PAIRS: tuple[SeriesKey, ...] = tuple(
-    (symbol, "1min") for symbol in ("BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT", "KCS-USDT")
+from .checks import (
+    SWITCHES,
+    SeriesKey,
+    assert_series_unique_and_sorted,
+    burst,
+    catch_up_and_compare,
+    pump_for_candles,
 )
-SWITCHES = 200
-
-
-def burst(seed: int, pairs: tuple[SeriesKey, ...] = PAIRS) -> list[SeriesKey]:
-    """The pairs shown one after another: the first, then ``SWITCHES`` switches, never to the
-    pair already shown, the last one a pair also chosen earlier in the burst."""
-    rng = random.Random(seed)
-    shown = [pairs[0]]
-    for _ in range(SWITCHES):
-        shown.append(rng.choice([p for p in pairs if p != shown[-1]]))
-    assert shown[-1] in shown[:-1]
-    return shown
 
 
 def history_of_last_subscription_in(events: EventRecorder, key: SeriesKey) -> bool:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QThread
 from kucandle_gui.app import assemble
 from kucandle_gui.model import SeriesKey, SeriesState
 from kucandle_gui.protocol import Candle, candle_start
-from tests.feed.test_switch_storm import burst
+from tests.feed.checks import burst
 from tests.helpers import fast_feed_config
 
 WAIT_MS = 10_000
