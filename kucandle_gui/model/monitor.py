@@ -109,9 +109,6 @@ class MonitorModel:
         self.release(old)
         return True
 
-    def is_shown(self, key: SeriesKey) -> bool:
-        return any(chart.key == key for chart in self.charts)
-
     # -- what the feed delivers (UI thread) --------------------------------------------------
 
     def apply(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:

@@ -46,7 +46,6 @@ Additions beyond the brief (all optional to use)::
     chart.loading_text() -> str | None;  chart.watermark_text() -> str | None
     chart.last_price_label() -> str    # the last-price tag on the price axis ("" if empty)
     chart.store                        # the store shown (read-only use)
-    chart.viewport                     # the Viewport (view policy) the chart applies
     chart.price_view, chart.volume_view, chart.graphics_view, chart.time_axis,
     chart.candle_item, chart.volume_item   # internals, for tests and benchmarks
 

@@ -252,11 +252,6 @@ class CandleChart(QWidget):
 
     # Internals exposed for tests and benchmarks.
     @property
-    def viewport(self) -> Viewport:
-        """The view policy the chart applies (read it; drive the view through the chart)."""
-        return self._viewport
-
-    @property
     def price_view(self) -> pg.ViewBox:
         return self._panes.price_box
 
