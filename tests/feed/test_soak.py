@@ -17,6 +17,8 @@ from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_co
 
 from .checks import catch_up_and_compare
 
+#: How long the faults go on (the run then catches up and compares).
+SOAK_SECONDS = float(os.environ.get("KUCANDLE_SOAK_SECONDS", "600"))
 SERIES = [("BTC-USDT", "1min"), ("ETH-USDT", "5min"), ("QUIET-USDT", "1min")]
 CANDLES = "/api/v1/market/candles"
 
@@ -54,8 +56,10 @@ def inject(exchange: LocalExchange, rng: random.Random) -> str:
 
 
 @pytest.mark.soak
+# The suite's per-test timeout (pyproject) is for ordinary tests: this one runs for minutes.
+@pytest.mark.timeout(SOAK_SECONDS + 180)
 def test_ten_minutes_of_faults_leave_the_series_exact() -> None:
-    seconds = float(os.environ.get("KUCANDLE_SOAK_SECONDS", "600"))
+    seconds = SOAK_SECONDS
     rng = random.Random(20261123)
     events = EventRecorder()
     config = fast_feed_config(reconnect_base=0.2, reconnect_cap=2.0)
