@@ -1,6 +1,6 @@
 """What the screen shows, as plain Python (no Qt): the series held, each chart's series and
-view policy, and the events the Qt layer observes. ``ui/`` draws it and turns clicks and keys
-into calls on it; ``worker/`` carries the feed's deliveries into it.
+view policy, the watchlist, and the events the Qt layer observes. ``ui/`` draws it and turns
+clicks and keys into calls on it; ``worker/`` carries the feed's deliveries into it.
 """
 
 from .chart_model import ChartModel
@@ -8,9 +8,22 @@ from .keys import SeriesKey
 from .monitor import OLDER_PAGE, MonitorModel
 from .series_model import SeriesModel, SeriesState
 from .viewport import ViewChange, Viewport
+from .watchlist import (
+    FLASH_MIN_INTERVAL,
+    FLASH_SECONDS,
+    MAX_WATCHLIST,
+    STALE_AFTER,
+    WatchlistFull,
+    WatchlistModel,
+    WatchRow,
+)
 
 __all__ = [
+    "FLASH_MIN_INTERVAL",
+    "FLASH_SECONDS",
+    "MAX_WATCHLIST",
     "OLDER_PAGE",
+    "STALE_AFTER",
     "ChartModel",
     "MonitorModel",
     "SeriesKey",
@@ -18,4 +31,7 @@ __all__ = [
     "SeriesState",
     "ViewChange",
     "Viewport",
+    "WatchRow",
+    "WatchlistFull",
+    "WatchlistModel",
 ]

@@ -1,11 +1,14 @@
 """Everything the screen shows, for every series at once.
 
 ``MonitorModel`` holds one :class:`SeriesModel` per series some view needs (today the charts;
-the watchlist and alerts hold theirs the same way), so a series shown twice is held once and
-a series no view needs is let go. What it holds is what the feed must be subscribed to:
+alerts will hold theirs the same way), so a series shown twice is held once and a series no
+view needs is let go. What it holds is what the feed must be subscribed to:
 ``subscriptions_changed`` tells the worker layer, which never decides that itself. What the
 feed delivers comes back through :meth:`apply` and friends; anything for a series not held
 (still in flight from before a switch) is dropped here, in one place.
+
+It also owns the :class:`WatchlistModel` (fed tickers, not candles) and hands it the newest
+close of every held series, so a watched pair's last price agrees with its chart.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from .chart_model import ChartModel
 from .events import Event
 from .keys import SeriesKey
 from .series_model import SeriesModel, SeriesState
+from .watchlist import WatchlistModel
 
 #: Candles asked for each time a view scrolls past the oldest one held.
 OLDER_PAGE = 500
@@ -38,7 +42,12 @@ class MonitorModel:
     #: ``key``: candles the feed delivered for a held series were applied (changed or not).
     candles_applied = Event()
 
-    def __init__(self, max_candles: int | None = 100_000, older_page: int = OLDER_PAGE) -> None:
+    def __init__(
+        self,
+        max_candles: int | None = 100_000,
+        older_page: int = OLDER_PAGE,
+        watchlist: WatchlistModel | None = None,
+    ) -> None:
         self.max_candles = max_candles
         self.older_page = older_page
         #: Whether the prices come from a simulated exchange: views say so on screen.
@@ -46,6 +55,8 @@ class MonitorModel:
         self.charts: list[ChartModel] = []
         self._held: dict[SeriesKey, SeriesModel] = {}
         self._holders: dict[SeriesKey, int] = {}
+        #: The followed pairs and their 24 h statistics (tests pass one with a fake clock).
+        self.watchlist = WatchlistModel() if watchlist is None else watchlist
 
     # -- what is held ----------------------------------------------------------------------
 
@@ -76,6 +87,8 @@ class MonitorModel:
             return
         self._holders.pop(key, None)
         if self._held.pop(key, None) is not None:
+            if not any(held.symbol == key.symbol for held in self._held):
+                self.watchlist.candle_released(key.symbol)
             self.subscriptions_changed.emit((), (key,))
 
     def set_source(self, simulated: bool) -> None:
@@ -84,6 +97,7 @@ class MonitorModel:
         self.simulated = simulated
         for series in self._held.values():
             series.restart()
+        self.watchlist.restart()
         self.source_changed.emit(simulated)
 
     # -- charts ------------------------------------------------------------------------------
@@ -112,11 +126,19 @@ class MonitorModel:
     # -- what the feed delivers (UI thread) --------------------------------------------------
 
     def apply(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
-        """Candles of one series from the feed; dropped unless the series is held."""
+        """Candles of one series from the feed; dropped unless the series is held.
+
+        When the newest candle changed (a trade, or a new candle), its close is the pair's last
+        price for the watchlist; a late update of an older candle is not.
+        """
         key = SeriesKey(symbol, timeframe)
         series = self._held.get(key)
         if series is not None:
+            newest = series.candles.last()
             series.apply(candles)
+            latest = series.candles.last()
+            if latest is not None and latest != newest:
+                self.watchlist.candle_close(key.symbol, latest.close)
             self.candles_applied.emit(key)
 
     def history_loaded(self, symbol: str, timeframe: str) -> None:

@@ -9,6 +9,7 @@ from the submodules, which only keep each part small:
 - ``candle``: ``Candle`` and KuCoin's row form of it;
 - ``frames``: JSON frames and candle topics, for both directions;
 - ``downlink``: server → client frames; ``uplink``: client → server frames;
+- ``snapshot``: a pair's 24 h statistics (``Ticker``), its push topic and its REST twins;
 - ``rest``: the REST envelope's codes, page size and the check of a candle page;
 - ``bullet``: the connect token's reply, checked and clamped;
 - ``errors``: what all of them raise.
@@ -58,6 +59,23 @@ from .rest import (
     CandlePage,
     parse_candle_page,
 )
+from .snapshot import (
+    MAX_TIME_MS,
+    MIN_TIME_MS,
+    SNAPSHOT_SUBJECT,
+    SNAPSHOT_SYMBOLS_PER_REQUEST,
+    SNAPSHOT_TOPIC_PREFIX,
+    SnapshotPush,
+    Ticker,
+    UnknownPairError,
+    is_market_snapshot_topic,
+    parse_all_tickers,
+    parse_snapshot_topic,
+    parse_ticker_stats,
+    snapshot_push_message,
+    snapshot_topic,
+    ticker_stats_record,
+)
 from .timeframes import (
     TIMEFRAME_SECONDS,
     TIMEFRAMES,
@@ -87,12 +105,17 @@ __all__ = [
     "MAX_INSTANCE_SERVERS",
     "MAX_PING_INTERVAL",
     "MAX_PING_TIMEOUT",
+    "MAX_TIME_MS",
     "MAX_TOKEN_CHARS",
     "MIN_PING_INTERVAL",
     "MIN_PING_TIMEOUT",
+    "MIN_TIME_MS",
     "REST_INVALID_PARAMETER",
     "REST_OK",
     "REST_TOO_MANY_REQUESTS",
+    "SNAPSHOT_SUBJECT",
+    "SNAPSHOT_SYMBOLS_PER_REQUEST",
+    "SNAPSHOT_TOPIC_PREFIX",
     "TIMEFRAMES",
     "TIMEFRAME_SECONDS",
     "Ack",
@@ -110,7 +133,10 @@ __all__ = [
     "Pong",
     "ProtocolError",
     "ServerMessage",
+    "SnapshotPush",
     "Subscribe",
+    "Ticker",
+    "UnknownPairError",
     "UnknownRequest",
     "Unsubscribe",
     "Welcome",
@@ -122,15 +148,22 @@ __all__ = [
     "candle_topic",
     "error_message",
     "format_number",
+    "is_market_snapshot_topic",
     "next_candle_start",
+    "parse_all_tickers",
     "parse_bullet",
     "parse_candle_page",
     "parse_candle_topic",
     "parse_client_message",
     "parse_server_message",
+    "parse_snapshot_topic",
+    "parse_ticker_stats",
     "ping_message",
     "pong_message",
+    "snapshot_push_message",
+    "snapshot_topic",
     "subscribe_message",
+    "ticker_stats_record",
     "unsubscribe_message",
     "validate_symbol",
     "validate_timeframe",

@@ -13,6 +13,13 @@ from typing import Any
 from .candle import Candle
 from .errors import ProtocolError
 from .frames import CANDLE_TOPIC_PREFIX, candle_topic, frame_id, load_object, parse_candle_topic
+from .snapshot import (
+    SNAPSHOT_SUBJECT,
+    SNAPSHOT_TOPIC_PREFIX,
+    SnapshotPush,
+    is_market_snapshot_topic,
+    parse_snapshot_push,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,23 +70,25 @@ class CandlePush:
 
 @dataclass(frozen=True, slots=True)
 class OtherMessage:
-    """A well-formed frame this client has no use for (``notice``, ``command``, other topics).
+    """A well-formed frame this client has no use for (``notice``, ``command``, other topics,
+    whole-market snapshot topics such as ``/market/snapshot:BTC``).
 
-    Kept apart from data so that it is never counted as a candle.
+    Kept apart from data so that it is never counted as a candle or a ticker.
     """
 
     type: str
     raw: dict[str, Any]
 
 
-ServerMessage = Welcome | Pong | Ack | ErrorMessage | CandlePush | OtherMessage
+ServerMessage = Welcome | Pong | Ack | ErrorMessage | CandlePush | SnapshotPush | OtherMessage
 
 
 def parse_server_message(text: str | bytes) -> ServerMessage:
     """Parse one frame from the exchange.
 
     Raises ``ProtocolError`` for garbage, truncated JSON and frames whose fields have the
-    wrong types; well-formed frames of unknown types come back as ``OtherMessage``.
+    wrong types or impossible values (a candle or a ticker that cannot be); well-formed
+    frames of unknown types come back as ``OtherMessage``.
     """
     obj = load_object(text)
     kind = obj.get("type")
@@ -131,6 +140,10 @@ def _parse_message(obj: dict[str, Any]) -> ServerMessage:
     if not isinstance(topic, str) or not isinstance(subject, str):
         raise ProtocolError("message without topic or subject")
     if not subject.startswith("trade.candles.") or not topic.startswith(CANDLE_TOPIC_PREFIX):
+        if subject == SNAPSHOT_SUBJECT and topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+            if is_market_snapshot_topic(topic):
+                return OtherMessage("message", obj)
+            return parse_snapshot_push(obj, topic)
         return OtherMessage("message", obj)
     data = obj.get("data")
     if not isinstance(data, dict):

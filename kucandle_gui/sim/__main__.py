@@ -13,6 +13,7 @@ import sys
 
 from kucandle_gui.sim.config import SimConfig
 from kucandle_gui.sim.exchange import LocalExchange
+from kucandle_gui.sim.symbols import DEFAULT_SYMBOLS
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0.0,
         help="flood mode: pushes/s per connection; 0 = unlimited",
     )
+    parser.add_argument(
+        "--symbols",
+        default=",".join(DEFAULT_SYMBOLS),
+        help="comma list of the pairs listed (made-up names trade too); default: %(default)s",
+    )
     return parser.parse_args(argv)
 
 
@@ -51,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         flood_rate=args.flood_rate,
         host=args.host,
         port=args.port,
+        symbols=tuple(dict.fromkeys(s.strip() for s in args.symbols.split(",") if s.strip())),
     )
     # Block the signals before the loop thread exists, so that only sigwait below sees them.
     stop_signals = {signal.SIGINT, signal.SIGTERM}

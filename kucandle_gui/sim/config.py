@@ -24,6 +24,9 @@ class SimConfig:
     #: distinct candle state per traded second), so pushes then tell the future and REST only
     #: catches up with them as the clock gets there. See :mod:`kucandle_gui.sim.flood`.
     push_interval: float = 0.25
+    #: Real seconds between the ``/market/snapshot`` pushes of each subscribed pair (KuCoin:
+    #: one every 2 s); not affected by flood mode.
+    snapshot_interval: float = 2.0
     #: Flood mode only: pushes per second on each connection, shared by its subscriptions
     #: in turn; 0 = as many as the socket takes.
     flood_rate: float = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from kucandle_gui.sim.clock import SimClock
@@ -10,6 +11,7 @@ from kucandle_gui.sim.faults import FaultControl
 from kucandle_gui.sim.hub import SessionHub
 from kucandle_gui.sim.market import Market
 from kucandle_gui.sim.stats import StatsRecorder
+from kucandle_gui.sim.tickers import DailyStats
 from kucandle_gui.sim.tokens import TokenRegistry
 
 
@@ -22,3 +24,7 @@ class ExchangeContext:
     faults: FaultControl
     stats: StatsRecorder
     hub: SessionHub
+    tickers: DailyStats
+    #: ``data.sequence`` of snapshot pushes: one counter for the whole exchange, so that it
+    #: grows on every topic and across reconnects (used on the loop thread only).
+    snapshot_sequence: itertools.count[int]

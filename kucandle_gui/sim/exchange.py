@@ -1,13 +1,14 @@
 """``LocalExchange``: the simulator as an object a test, demo or benchmark starts and stops.
 
 The aiohttp server runs on its own asyncio loop in a daemon thread, so callers stay plain
-synchronous code; everything they may call while it runs (``now``, ``truth``, ``stats``,
-``faults``) is thread-safe.
+synchronous code; everything they may call while it runs (``now``, ``truth``, ``ticker``,
+``stats``, ``faults``) is thread-safe.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import ssl
 import threading
@@ -16,7 +17,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from kucandle_gui.protocol import Candle
+from kucandle_gui.protocol import Candle, Ticker
 from kucandle_gui.sim.clock import SimClock
 from kucandle_gui.sim.config import SimConfig
 from kucandle_gui.sim.context import ExchangeContext
@@ -26,6 +27,7 @@ from kucandle_gui.sim.market import Market
 from kucandle_gui.sim.server import build_app
 from kucandle_gui.sim.stats import ExchangeStats, StatsRecorder
 from kucandle_gui.sim.symbols import spec_for
+from kucandle_gui.sim.tickers import DailyStats
 from kucandle_gui.sim.tokens import TokenRegistry
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class LocalExchange:
         specs = [spec_for(symbol) for symbol in self.config.symbols]
         listing_time = start_time - self.config.history_days * 86400
         self.market = Market(self.config.seed, specs, listing_time)
+        self._tickers = DailyStats(self.market)
         self._tokens = TokenRegistry(self.config.token_ttl)
         self._stats = StatsRecorder()
         self._hub = SessionHub()
@@ -111,6 +114,13 @@ class LocalExchange:
         (the open candle partial), without REST's 1500-row cap."""
         return self.market.candles(symbol, timeframe, start, end, self.now())
 
+    def ticker(self, symbol: str, at: float | None = None) -> Ticker:
+        """The 24 h statistics of ``symbol`` as of simulated time ``at`` (default now): what
+        ``/market/stats``, ``allTickers`` and snapshot pushes say. A push's ``time`` (ms)
+        given back as ``at=time / 1000`` gives exactly what was pushed.
+        ``UnknownSymbolError`` (a ``KeyError``) for pairs the exchange does not list."""
+        return self._tickers.ticker(symbol, self.now() if at is None else at)
+
     def stats(self) -> ExchangeStats:
         return self._stats.snapshot()
 
@@ -146,6 +156,8 @@ class LocalExchange:
             faults=self.faults,
             stats=self._stats,
             hub=self._hub,
+            tickers=self._tickers,
+            snapshot_sequence=itertools.count(1),
         )
         runner = web.AppRunner(build_app(ctx), shutdown_timeout=_SHUTDOWN_GRACE, access_log=None)
         await runner.setup()

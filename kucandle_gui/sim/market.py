@@ -30,8 +30,9 @@ from kucandle_gui.sim.trades import (
 
 #: Share of rollovers on which the previous candle's final update comes after the new candle.
 LATE_UPDATE_SHARE = 0.1
-#: Day chunks kept (about 80 kB each): a month of history for 16 pairs.
-_CACHED_DAYS = 512
+#: Day chunks kept (about 80 kB each): a month of history for 32 pairs, or today and
+#: yesterday of the 300 pairs of a full watchlist (each 24 h window spans two days).
+_CACHED_DAYS = 1024
 _RECENT_CANDLES = 4096
 _LOW_BITS = np.int64(0xFFFFFFFF)
 
@@ -109,13 +110,17 @@ class Market:
             self._recent[key] = found
         return found
 
-    def minute_bars(self, symbol: str, first_minute: int, stop_minute: int) -> MinuteBars:
-        """Aggregates of the whole minutes [first_minute, stop_minute) (minute numbers since
-        the epoch), nothing before listing. Callers ask only for minutes that are over."""
+    def minute_bars(
+        self, symbol: str, first_minute: int, stop_minute: int, now_second: int | None = None
+    ) -> MinuteBars:
+        """Aggregates of the minutes [first_minute, stop_minute) (minute numbers since the
+        epoch), nothing before listing. Without ``now_second`` callers ask only for minutes
+        that are over; ``now_second`` (a second of the last minute) cuts that minute there."""
         model = self._model(symbol)
         if stop_minute <= first_minute:
             return MinuteBars.empty(0)
-        return self._bars(model, first_minute, stop_minute, stop_minute * 60)
+        now = stop_minute * 60 if now_second is None else now_second
+        return self._bars(model, first_minute, stop_minute, now)
 
     def trades(
         self, symbol: str, first_minute: int, minutes: int

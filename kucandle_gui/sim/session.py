@@ -3,8 +3,9 @@
 The session reads client frames (JSON ping, subscribe, unsubscribe), answers them, drops the
 client when no text frame came for ``idle_timeout`` (WebSocket ping frames are answered but,
 as on KuCoin, do not keep the session alive), limits the client to 100 messages per 10 s,
-and pushes candle updates every ``push_interval``. Frames the client sends before its welcome
-are counted and ignored: KuCoin only serves a connection once it has said welcome.
+and pushes candle updates every ``push_interval`` (and 24 h statistics every
+``snapshot_interval``, :mod:`kucandle_gui.sim.snapshots`). Frames the client sends before its
+welcome are counted and ignored: KuCoin only serves a connection once it has said welcome.
 
 Flood mode (``push_interval == 0``, benchmarks only) pushes replayed states that run ahead of
 the clock (:mod:`kucandle_gui.sim.flood`), a batch of frames per loop turn, as fast as the
@@ -25,6 +26,7 @@ from aiohttp import WSMsgType, web
 
 from kucandle_gui.protocol import (
     CANDLE_PUSH_END,
+    SNAPSHOT_TOPIC_PREFIX,
     Ping,
     ProtocolError,
     Subscribe,
@@ -40,10 +42,12 @@ from kucandle_gui.protocol import (
 from kucandle_gui.sim.context import ExchangeContext
 from kucandle_gui.sim.flood import CandleReplay
 from kucandle_gui.sim.pushes import CandleFeed
+from kucandle_gui.sim.snapshots import SnapshotPusher
 from kucandle_gui.sim.topics import (
     TOPICS_PER_SESSION,
     RequestError,
     requested_pairs,
+    requested_symbols,
     session_full,
 )
 
@@ -76,6 +80,7 @@ class Session:
         self._transport = transport
         self._flood = ctx.config.push_interval == 0
         self._feeds: dict[tuple[str, str], CandleFeed | CandleReplay] = {}
+        self._snapshots = SnapshotPusher(ctx, self._send)
         self._uplink: deque[float] = deque()
         self._welcomed = False
         self._closing: asyncio.Future[None] | None = None
@@ -87,6 +92,7 @@ class Session:
         ctx.stats.set_topics(id(self), frozenset())
         reader = asyncio.create_task(self._read_loop())
         pusher: asyncio.Task[None] | None = None
+        snapshots: asyncio.Task[None] | None = None
         try:
             delay = ctx.faults.welcome_delay or ctx.config.welcome_delay
             if delay > 0:
@@ -94,9 +100,10 @@ class Session:
             if not reader.done() and await self._reply(welcome_message(self.connect_id)):
                 self._welcomed = True
                 pusher = asyncio.create_task(self._push_loop())
+                snapshots = asyncio.create_task(self._snapshots.run())
             await reader
         finally:
-            for task in (reader, pusher):
+            for task in (reader, pusher, snapshots):
                 if task is not None:
                     task.cancel()
             ctx.hub.remove(self)
@@ -204,20 +211,38 @@ class Session:
         return True
 
     def _change_topics(self, request: Subscribe | Unsubscribe) -> None:
+        if request.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+            self._change_snapshots(request)
+            return
         pairs = requested_pairs(request.topic, self._ctx.market.symbols)
         if isinstance(request, Unsubscribe):
             for pair in pairs:
                 self._feeds.pop(pair, None)
         else:
             new = [pair for pair in pairs if pair not in self._feeds]
-            if len(self._feeds) + len(new) > TOPICS_PER_SESSION:
+            if len(self._feeds) + len(self._snapshots) + len(new) > TOPICS_PER_SESSION:
                 raise session_full()
             now = self._ctx.clock.now()
             kind = CandleReplay if self._flood else CandleFeed
             for symbol, timeframe in new:
                 self._feeds[symbol, timeframe] = kind(self._ctx.market, symbol, timeframe, now)
-        topics = frozenset(candle_topic(symbol, timeframe) for symbol, timeframe in self._feeds)
-        self._ctx.stats.set_topics(id(self), topics)
+        self._record_topics()
+
+    def _change_snapshots(self, request: Subscribe | Unsubscribe) -> None:
+        """Each pair of a snapshot topic is one topic of the 400 (candle topics included)."""
+        symbols = requested_symbols(request.topic, self._ctx.market.symbols)
+        if isinstance(request, Unsubscribe):
+            self._snapshots.unsubscribe(symbols)
+        else:
+            new = self._snapshots.new(symbols)
+            if len(self._feeds) + len(self._snapshots) + len(new) > TOPICS_PER_SESSION:
+                raise session_full()
+            self._snapshots.subscribe(new)
+        self._record_topics()
+
+    def _record_topics(self) -> None:
+        topics = {candle_topic(symbol, timeframe) for symbol, timeframe in self._feeds}
+        self._ctx.stats.set_topics(id(self), frozenset(topics | self._snapshots.topics()))
 
     # -- pushing --------------------------------------------------------------------------
 

@@ -30,9 +30,12 @@ class ExchangeStats:
     unsubscribe_requests: int
     #: HTTP connections (REST or WebSocket) cut during an outage.
     connections_cut: int
-    #: Topic set of each live connection.
+    #: Topic set of each live connection (a snapshot topic per pair: ``/market/snapshot:SYM``).
     subscriptions: tuple[frozenset[str], ...]
+    #: Candle pushes.
     pushes_sent: int
+    #: ``/market/snapshot`` pushes.
+    snapshots_sent: int
     #: REST requests by path, answered or failed on purpose.
     rest_requests: dict[str, int]
 
@@ -90,5 +93,6 @@ class StatsRecorder:
                 connections_cut=c["connections_cut"],
                 subscriptions=tuple(self._topics.values()),
                 pushes_sent=c["pushes_sent"],
+                snapshots_sent=c["snapshots_sent"],
                 rest_requests=dict(self._rest),
             )

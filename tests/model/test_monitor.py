@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from kucandle_gui.model import MonitorModel, SeriesKey, SeriesState
+from kucandle_gui.model import MonitorModel, SeriesKey, SeriesState, WatchlistModel
 from kucandle_gui.protocol import Candle
+from kucandle_gui.protocol.snapshot import Ticker
 
 BTC = SeriesKey("BTC-USDT", "1min")
 ETH = SeriesKey("ETH-USDT", "5min")
@@ -190,3 +191,58 @@ def test_a_series_is_subscribed_as_the_feed_says_and_a_held_again_one_starts_uns
     assert changes.calls == [(True,)] and not chart.series.subscribed
     monitor.show(chart, "BTC-USDT", "1min")  # held again: not subscribed until the feed says
     assert not chart.series.subscribed
+
+
+def ticker(symbol: str, last: float, time: int) -> Ticker:
+    return Ticker(symbol, last, (last - 80.0) / 80.0, last - 80.0, 110.0, 75.0, 1.0, last, time)
+
+
+def test_the_watched_pairs_last_price_is_the_newest_candles_close_of_its_chart() -> None:
+    monitor = MonitorModel(watchlist=WatchlistModel(clock=lambda: 0.0))
+    watchlist = monitor.watchlist
+    monitor.add_chart("BTC-USDT", "1min")
+    watchlist.add("BTC-USDT")
+    watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
+    row = watchlist.row("BTC-USDT")
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=101), candle(120, close=102)])
+    assert row.last == 102.0
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=99, volume=9)])  # late, the previous one
+    assert row.last == 102.0
+    watchlist.apply_tickers([ticker("BTC-USDT", 100.5, 2)])  # a snapshot behind the chart
+    assert row.last == 102.0
+    assert row.change_rate == pytest.approx((102.0 - 80.0) / 80.0)
+    monitor.apply("BTC-USDT", "1min", [candle(180, close=103)])  # a new candle
+    assert row.last == 103.0
+    monitor.apply("BTC-USDT", "1min", [candle(180, close=104, volume=2)])  # a trade in it
+    assert row.last == 104.0
+    monitor.apply("ETH-USDT", "1min", [candle(180, close=7)])  # not held: nobody's price
+    assert "ETH-USDT" not in watchlist
+
+
+def test_when_no_view_holds_the_pair_any_more_the_watchlist_shows_the_tickers_price() -> None:
+    monitor = MonitorModel()
+    first = monitor.add_chart("BTC-USDT", "1min")
+    second = monitor.add_chart("BTC-USDT", "1hour")
+    monitor.watchlist.add("BTC-USDT")
+    monitor.watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
+    monitor.apply("BTC-USDT", "1hour", [candle(3600, close=101)])
+    row = monitor.watchlist.row("BTC-USDT")
+    monitor.show(second, "ETH-USDT", "1hour")  # BTC-USDT 1min still held by the first chart
+    assert row.last == 101.0
+    monitor.show(first, "ETH-USDT", "1hour")
+    assert row.last == 100.0
+
+
+def test_a_new_source_starts_the_watchlist_over_too() -> None:
+    monitor = MonitorModel()
+    monitor.add_chart("BTC-USDT", "1min")
+    monitor.watchlist.add("BTC-USDT")
+    monitor.watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=101)])
+    monitor.set_source(True)
+    row = monitor.watchlist.row("BTC-USDT")
+    assert (row.ticker, row.last) == (None, None)
+    monitor.watchlist.apply_tickers([ticker("BTC-USDT", 50.0, 1)])
+    assert row.last == 50.0  # the old exchange's close is forgotten
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=51)])  # the new exchange's history
+    assert row.last == 51.0
