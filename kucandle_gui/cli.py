@@ -1,4 +1,4 @@
-"""Command line: ``kucandle-gui [--headless] [--symbol PAIR] [--timeframe TF] [--demo] …``.
+"""Command line: ``kucandle-gui [--headless [--watch PAIRS]] [--symbol PAIR] [--timeframe TF] …``.
 
 Every flag is checked before anything starts: a value that cannot be exits 2 with what is
 valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL).
@@ -11,9 +11,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
 from kucandle_gui.stopping import catch_stop_signals
+
+T = TypeVar("T")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -23,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here: the feed alone takes a noticeable time to import, and main() installs the
     # signal handlers before anything that slow.
     from kucandle_gui.feed import DEFAULT_API_URL
+    from kucandle_gui.model import MAX_WATCHLIST
     from kucandle_gui.protocol import TIMEFRAMES, validate_symbol, validate_timeframe
     from kucandle_gui.urls import check_api_url
 
@@ -66,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         "switch pair once, print a one-line report; exit 0 on success",
     )
     parser.add_argument(
+        "--watch",
+        metavar="PAIRS",
+        default=(),
+        type=_checked(watch_list),
+        help="with --headless: also print one JSON object per change of these pairs' 24 h "
+        f"statistics, a comma-separated list (e.g. BTC-USDT,ETH-USDT; at most {MAX_WATCHLIST})",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         type=str.upper,
@@ -77,17 +89,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+def _checked(check: Callable[[str], T]) -> Callable[[str], T]:
     """An argparse type from a checker raising ValueError: argparse then exits 2 with the
     checker's own message (which says what is valid and shows no URL credentials)."""
 
-    def convert(text: str) -> str:
+    def convert(text: str) -> T:
         try:
             return check(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
+
+
+def watch_list(text: str) -> tuple[str, ...]:
+    """``btc-usdt, ETH-USDT`` → ``("BTC-USDT", "ETH-USDT")`` (each pair once, in order);
+    ``ValueError`` naming the malformed pair, or saying why the list cannot be watched."""
+    from kucandle_gui.model import MAX_WATCHLIST
+    from kucandle_gui.protocol import validate_symbol
+
+    if not text.strip():
+        raise ValueError("no pairs: expected a comma-separated list, e.g. BTC-USDT,ETH-USDT")
+    pairs = tuple(dict.fromkeys(validate_symbol(part) for part in text.split(",")))
+    if len(pairs) > MAX_WATCHLIST:
+        raise ValueError(f"{len(pairs)} pairs: at most {MAX_WATCHLIST} can be watched")
+    return pairs
 
 
 def _log_to_stderr(level: str) -> None:
@@ -100,7 +126,10 @@ def _log_to_stderr(level: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     stop = catch_stop_signals()  # first of all: from here on a Ctrl+C is a request to stop
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.watch and not args.headless:
+        parser.error("argument --watch: only with --headless (the window has its watchlist)")
     _log_to_stderr(args.log_level)
     # Imported on demand: headless mode must not pay for Qt, nor the window for the others.
     if args.headless:
@@ -113,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             args.timeframe or DEFAULT_TIMEFRAME,
             demo=args.demo,
             stop=stop,
+            watched=args.watch,
         )
     if stop.requested:
         return 0  # nothing started yet: nothing to close

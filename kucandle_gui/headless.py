@@ -1,10 +1,13 @@
 """Headless mode: one JSON object per change to the candle series on stdout.
 
 Pushes, the history loaded at start and the backfill after a reconnect all come out the same
-way, so a script reading stdout can rebuild the exact series. Status and errors go to stderr,
-never with the credentials of a URL; SIGINT/SIGTERM at any moment (caught by the command line
-from its first step, see :mod:`kucandle_gui.stopping`) end the run with a summary on stderr and
-exit code 0.
+way, so a script reading stdout can rebuild the exact series. Watched pairs (``--watch``) add
+a ``"type": "ticker"`` line per change of their 24 h statistics: a snapshot that repeats the
+last one printed for its pair but for its ``time`` prints nothing, so every line is news. A
+pair the exchange does not list is reported and the others go on. Status and errors go to
+stderr, never with the credentials of a URL; SIGINT/SIGTERM at any moment (caught by the
+command line from its first step, see :mod:`kucandle_gui.stopping`) end the run with a summary
+on stderr and exit code 0.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import contextlib
 import difflib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import TextIO
 
 from kucandle_gui.feed import (
     ErrorEvent,
+    ErrorKind,
     FeedClient,
     FeedConfig,
     FeedEvent,
@@ -46,8 +50,10 @@ def run_headless(
     err: TextIO = sys.stderr,
     config: FeedConfig | None = None,
     stop: StopRequest | None = None,
+    watched: Sequence[str] = (),
 ) -> int:
-    """Run until ``stop`` is requested (or the pair is refused); returns the exit code."""
+    """Run until ``stop`` is requested (or the pair is refused); returns the exit code.
+    ``watched``: pairs whose tickers to print too (a refused one is only reported)."""
     stop = stop if stop is not None else StopRequest()
     refused: list[ErrorEvent] = []
 
@@ -58,6 +64,8 @@ def run_headless(
     def on_event(event: FeedEvent) -> None:
         if isinstance(event, StatusEvent):
             say(f"status: {event.state.value}: {event.message}")
+        elif isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED:
+            say(f"error: {event.message}; the other pairs go on")
         elif isinstance(event, ErrorEvent):
             say(f"error: {event.message}{_what_next(event)}")
             if event.subscription_dropped:
@@ -82,7 +90,9 @@ def run_headless(
                 f"DEMO: simulated prices from the local exchange at {api_url}; not real market data"
             )
         try:
-            feed = FeedClient(api_url, [(symbol, timeframe)], config=config, listener=on_event)
+            feed = FeedClient(
+                api_url, [(symbol, timeframe)], config=config, listener=on_event, watched=watched
+            )
         except ValueError as exc:
             say(f"error: {exc}")
             return EXIT_BAD_INPUT
@@ -105,11 +115,20 @@ def run_headless(
 
 def _print_updates(feed: FeedClient, done: Callable[[], bool], out: TextIO, demo: bool) -> None:
     extra = {"simulated": True} if demo else {}
+    # Per pair, the last ticker line printed, without its time.
+    printed: dict[str, dict[str, object]] = {}
     while not done():
         first = feed.next(timeout=STOP_POLL)
-        if first is None:
+        updates = [] if first is None else [first, *feed.drain()]
+        lines = [json.dumps({**u.as_dict(), **extra}) for u in updates]
+        for ticker in feed.tickers():
+            fields = ticker.as_dict()
+            values = {k: v for k, v in fields.items() if k != "time"}
+            if printed.get(ticker.symbol) != values:
+                printed[ticker.symbol] = values
+                lines.append(json.dumps({**fields, **extra}))
+        if not lines:
             continue
-        lines = [json.dumps({**u.as_dict(), **extra}) for u in [first, *feed.drain()]]
         try:
             out.write("\n".join(lines) + "\n")
             out.flush()

@@ -26,6 +26,10 @@ PASSWORD = "hunter2-secret"
         (("--api-url", "api.kucoin.com"), "invalid API URL 'api.kucoin.com'"),
         (("--api-url", f"ftp://me:{PASSWORD}@host"), "invalid API URL 'ftp://***@host'"),
         (("--api-url", f"http://me:{PASSWORD}@:80"), "invalid API URL 'http://***@:80'"),
+        (("--watch", ""), "argument --watch: no pairs: expected a comma-separated list, e.g."),
+        (("--watch", "BTC-USDT,ETHUSDT"), "argument --watch: invalid pair 'ETHUSDT': expected"),
+        (("--watch", "BTC-USDT,"), "argument --watch: invalid pair '': expected BASE-QUOTE"),
+        (("--watch", ",".join(f"P{i}-USDT" for i in range(301))), "301 pairs: at most 300"),
     ],
 )
 def test_bad_flags_exit_2_saying_what_is_valid(mode, flags, said, tmp_path):
@@ -35,6 +39,14 @@ def test_bad_flags_exit_2_saying_what_is_valid(mode, flags, said, tmp_path):
     assert said in err
     assert "Traceback" not in err and PASSWORD not in err
     assert not (tmp_path / "config").exists()  # the window never started
+
+
+def test_watch_without_headless_exits_2_saying_so(tmp_path):
+    with AppProcess("--watch", "BTC-USDT", env=window_env(tmp_path)) as run:
+        code, err = run.wait()
+    assert code == 2
+    assert "argument --watch: only with --headless" in err
+    assert not (tmp_path / "config").exists()
 
 
 def closed_port() -> int:

@@ -1,12 +1,28 @@
-"""``kucandle-gui --headless`` as a user runs it: a real process against the local exchange."""
+"""``kucandle-gui --headless`` as a user runs it: a real process against the local exchange;
+and ``run_headless`` in this process, where a test needs the exchange's own settings."""
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
+import pytest
+
+from kucandle_gui.headless import run_headless
+from kucandle_gui.protocol import Ticker, snapshot_push_message
 from kucandle_gui.sim import LocalExchange
-from tests.app_process import AppProcess
+from kucandle_gui.stopping import StopRequest
+from tests.app_process import TIMEOUT, AppProcess
+from tests.helpers import fast_feed_config, fast_sim_config
+from tests.sim.simclient import wait_until
 
 FIELDS = {"symbol", "timeframe", "time", "open", "high", "low", "close", "volume", "turnover"}
 
@@ -15,7 +31,7 @@ def headless(*args: str) -> AppProcess:
     return AppProcess("--headless", *args)
 
 
-def objects(run: AppProcess, n: int) -> list[dict[str, object]]:
+def objects(run: AppProcess, n: int) -> list[dict[str, Any]]:
     return [json.loads(run.stdout_line()) for _ in range(n)]
 
 
@@ -47,10 +63,179 @@ def test_unknown_pair_exits_2_with_a_clear_message(exchange: LocalExchange):
     assert "BTC-USDX" in err and "did you mean BTC-USDT" in err
 
 
-def test_demo_marks_every_candle_as_simulated():
-    with headless("--demo", "--symbol", "SOL-USDT") as run:
+def test_demo_marks_every_candle_and_ticker_as_simulated():
+    with headless("--demo", "--symbol", "SOL-USDT", "--watch", "ETH-USDT") as run:
         found = objects(run, 5)
+        while not any(o.get("type") == "ticker" for o in found):
+            found.append(json.loads(run.stdout_line()))
         code, err = run.finish(signal.SIGTERM)
-    assert all(o["simulated"] is True and o["symbol"] == "SOL-USDT" for o in found)
+    assert all(o["simulated"] is True for o in found)
+    assert {o["symbol"] for o in found} == {"SOL-USDT", "ETH-USDT"}
     assert code == 0
     assert "DEMO: simulated prices" in err
+
+
+# -- watched pairs (--watch): ticker lines -----------------------------------------------------
+
+TICKER_FIELDS = {"type", "symbol", "last", "change_rate", "high", "low", "volume", "turnover"}
+TICKER_FIELDS |= {"time"}
+#: Real seconds between two snapshot pushes of a pair in these tests.
+SNAPSHOT_INTERVAL = 0.1
+
+
+class Lines(io.TextIOBase):
+    """A text stream a test can wait on: what run_headless writes, line by line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changed = threading.Condition()
+        self._partial = ""
+        self.lines: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        with self._changed:
+            *complete, self._partial = (self._partial + text).split("\n")
+            self.lines.extend(complete)
+            self._changed.notify_all()
+        return len(text)
+
+    def wait_for(self, done: Callable[[list[str]], bool], timeout: float = 20.0) -> list[str]:
+        """The lines so far, once ``done(lines)`` holds; fails after ``timeout``."""
+        with self._changed:
+            reached = self._changed.wait_for(lambda: done(self.lines), timeout)
+            assert reached, f"not within {timeout} s; got {self.lines[-20:]}"
+            return list(self.lines)
+
+
+class HeadlessRun:
+    """run_headless on a thread of its own against ``exchange``, stdout parsed as it comes."""
+
+    def __init__(self, exchange: LocalExchange, watched: Sequence[str], symbol: str) -> None:
+        self.out, self.err = Lines(), Lines()
+        self._stop = StopRequest()
+        self._codes: list[int] = []
+        args = (exchange.base_url, symbol, "1min")
+        options = {"out": self.out, "err": self.err, "stop": self._stop, "watched": watched}
+        self._thread = threading.Thread(
+            target=lambda: self._codes.append(
+                run_headless(*args, config=fast_feed_config(), **options)
+            )
+        )
+        self._thread.start()
+
+    def tickers(self, lines: list[str] | None = None) -> list[dict[str, Any]]:
+        """The ticker objects printed so far (or among ``lines``), in order."""
+        found = [json.loads(line) for line in (self.out.lines if lines is None else lines)]
+        return [o for o in found if o.get("type") == "ticker"]
+
+    def wait_tickers(self, done: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
+        return self.tickers(self.out.wait_for(lambda lines: done(self.tickers(lines))))
+
+    def finish(self) -> int:
+        """Stop as SIGTERM would; the exit code."""
+        self._stop.request()
+        self._thread.join(TIMEOUT)
+        assert not self._thread.is_alive()
+        [code] = self._codes
+        return code
+
+
+@contextmanager
+def headless_run(
+    exchange: LocalExchange, *watched: str, symbol: str = "BTC-USDT"
+) -> Iterator[HeadlessRun]:
+    run = HeadlessRun(exchange, watched, symbol)
+    try:
+        yield run
+    finally:
+        if run._thread.is_alive():
+            run.finish()
+
+
+@pytest.fixture
+def snapshots() -> Iterator[LocalExchange]:
+    """The fast local exchange, pushing each watched pair's statistics every 0.1 s."""
+    with LocalExchange(fast_sim_config(snapshot_interval=SNAPSHOT_INTERVAL)) as running:
+        yield running
+
+
+def count_by_symbol(tickers: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(t["symbol"] for t in tickers)
+
+
+def test_watched_pairs_print_the_exchanges_statistics_once_per_change(snapshots):
+    pairs = ("ETH-USDT", "SOL-USDT", "XRP-USDT")
+    with headless_run(snapshots, *pairs) as run:
+        run.wait_tickers(lambda found: all(count_by_symbol(found)[s] >= 4 for s in pairs))
+        code = run.finish()
+    assert code == 0
+    found = run.tickers()
+    assert all(set(t) == TICKER_FIELDS for t in found)
+    for t in found:
+        truth = snapshots.ticker(t["symbol"], at=t["time"] / 1000)
+        assert t == truth.as_dict()
+    for symbol in pairs:
+        lines = [t for t in found if t["symbol"] == symbol]
+        times = [t["time"] for t in lines]
+        assert times == sorted(times)
+        without_time = [{k: v for k, v in t.items() if k != "time"} for t in lines]
+        assert all(a != b for a, b in itertools.pairwise(without_time))  # each line is news
+    candles = [json.loads(line) for line in run.out.lines if '"type"' not in line]
+    assert candles and {(c["symbol"], c["timeframe"]) for c in candles} == {("BTC-USDT", "1min")}
+
+
+def test_a_snapshot_that_changes_only_its_time_prints_nothing():
+    # The market's clock crawls from a whole second on (a simulated second takes 50 s): every
+    # push of the test has a later time and the same statistics (trades count by the second).
+    crawl = fast_sim_config(
+        clock_speed=0.02, start_time=float(int(time.time())), snapshot_interval=0.05
+    )
+    with LocalExchange(crawl) as exchange, headless_run(exchange, "ETH-USDT") as run:
+        [first] = run.wait_tickers(bool)
+        sent = exchange.stats().snapshots_sent
+        wait_until(lambda: exchange.stats().snapshots_sent >= sent + 10, 10, "10 more pushes")
+        # Then a push that moves the price: the next line, and the only one since the first.
+        fields = {k: v for k, v in first.items() if k != "type"} | {"change_price": 1.0}
+        moved = Ticker(**fields | {"last": first["last"] + 1, "time": first["time"] + 10_000})
+        assert exchange.faults.send_raw(snapshot_push_message(moved, 10**9)) == 1
+        found = run.wait_tickers(lambda found: found[-1]["time"] == moved.time)
+        code = run.finish()
+    assert found == [first, moved.as_dict()]
+    assert code == 0
+    assert "errors=0" in run.err.lines[-1]
+
+
+def test_an_unknown_pair_is_reported_and_the_others_go_on(snapshots):
+    with headless_run(snapshots, "ETH-USDT", "NOPE-USDT", "SOL-USDT") as run:
+        said = run.err.wait_for(lambda lines: any("statistics of NOPE-USDT" in s for s in lines))
+        before = count_by_symbol(run.tickers())
+        run.wait_tickers(
+            lambda found: all(
+                count_by_symbol(found)[s] >= before[s] + 2 for s in ("ETH-USDT", "SOL-USDT")
+            )
+        )
+        code = run.finish()
+    assert code == 0
+    assert "NOPE-USDT" not in count_by_symbol(run.tickers())
+    [message] = [line for line in said if "statistics of NOPE-USDT" in line]
+    assert message.startswith("error: ") and "the other pairs go on" in message
+    assert "summary:" in run.err.lines[-1]
+
+
+def test_the_watch_flag_prints_ticker_lines_beside_the_candles(exchange: LocalExchange):
+    args = ("--api-url", exchange.base_url, "--symbol", "ETH-USDT", "--watch", "btc-usdt,SOL-USDT")
+    with headless(*args) as run:
+        found: list[dict[str, Any]] = []
+        while {o["symbol"] for o in found if o.get("type") == "ticker"} != {"BTC-USDT", "SOL-USDT"}:
+            found.append(json.loads(run.stdout_line()))
+        code, err = run.finish(signal.SIGTERM)
+    assert code == 0 and "Traceback" not in err
+    for o in found:
+        if o.get("type") == "ticker":
+            truth = exchange.ticker(o["symbol"], at=o["time"] / 1000)
+            assert o == truth.as_dict()
+        else:
+            assert set(o) == FIELDS and o["symbol"] == "ETH-USDT"

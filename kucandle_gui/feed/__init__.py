@@ -1,4 +1,5 @@
-"""The candle feed: KuCoin protocol over REST and WebSocket, in plain Python (no Qt).
+"""The candle feed, and the watched pairs' 24 h statistics: KuCoin protocol over REST and
+WebSocket, in plain Python (no Qt).
 
 ``FeedClient`` is the whole public surface for scripts and for the Qt worker; see its module
 docstring for a five-line example. Everything used outside this package is imported from

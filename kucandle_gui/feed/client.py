@@ -1,22 +1,27 @@
-"""The candle feed: a KuCoin connection that reconnects, resubscribes and backfills by itself.
+"""The candle feed: a KuCoin connection that reconnects, resubscribes and backfills by itself,
+and carries the watched pairs' 24 h statistics too.
 
-``FeedClient`` owns two threads. The *feed thread* runs the reconnect loop: a fresh token from
+``FeedClient`` owns three threads. The *feed thread* runs the reconnect loop: a fresh token from
 bullet-public before every connect, one :class:`WsSession` at a time, every wanted topic
 subscribed after the ``welcome`` (requests merged while they wait for the uplink, see
 :mod:`.subscriptions`), pushes merged into one :class:`CandleSeries` per topic by candle start
 time. The *history thread* loads candles over REST each time a series becomes subscribed (the
-start-up window for an empty series, else the backfill from the last candle seen) and hands
-them back to the feed thread, which merges them. Merging by start time (the series' one rule
-decides between two states of a candle) makes the overlap between REST and pushes harmless:
-the consumer's series has no hole and no duplicate.
+start-up window for an empty series, else the backfill from the last candle seen; see
+:mod:`.series_history`) and hands them back to the feed thread, which merges them. Merging by
+start time (the series' one rule decides between two states of a candle) makes the overlap
+between REST and pushes harmless: the consumer's series has no hole and no duplicate.
 
 Reconnects back off exponentially; the backoff starts again once a session's subscribe is
 acknowledged, and two connects are never closer than ``FeedConfig.min_connect_interval``.
 
+Watched pairs (:meth:`FeedClient.watch`) are served on the same connection by their
+``/market/snapshot`` topics; the *ticker thread* loads their first values over REST
+(:mod:`.ticker_feed`).
+
 What changed reaches the consumer through an :class:`UpdateBuffer` (bounded by coalescing
-updates of the same candle, never dropping one silently), and connection state and errors
-through an optional listener called on the feed thread, as the events of :mod:`.events`.
-Everything public is safe to call from any thread.
+updates of the same candle, never dropping one silently) and :meth:`FeedClient.tickers`,
+connection state and errors through an optional listener called on the feed thread, as the
+events of :mod:`.events`. Everything public is safe to call from any thread.
 
 Script use::
 
@@ -35,15 +40,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from kucandle_gui.protocol import (
-    TIMEFRAME_SECONDS,
     Ack,
-    Candle,
     CandlePush,
     ErrorMessage,
     OtherMessage,
     Pong,
     ProtocolError,
     ServerMessage,
+    SnapshotPush,
+    Ticker,
     validate_symbol,
     validate_timeframe,
 )
@@ -58,21 +63,22 @@ from .events import (
     ErrorEvent,
     ErrorKind,
     FeedEvent,
-    HistoryEvent,
     StatusEvent,
     SubscriptionEvent,
 )
 from .failures import rest_error_event
-from .history import HistoryJob, HistoryLoader
 from .metrics import FeedMetrics, MetricsRecorder
 from .rest import DEFAULT_API_URL, Cancelled, RestClient, RestError
+from .series_history import SeriesHistory
 from .subscriptions import SeriesKey, Subscription, Subscriptions, is_permanent
+from .ticker_feed import TickerFeed
 
 log = logging.getLogger(__name__)
 
 
 class FeedClient:
-    """KuCoin candle feed for any number of (symbol, timeframe) series on one connection."""
+    """KuCoin candle feed for any number of (symbol, timeframe) series, and 24 h statistics
+    of any number of watched pairs, on one connection."""
 
     def __init__(
         self,
@@ -81,24 +87,32 @@ class FeedClient:
         *,
         config: FeedConfig | None = None,
         listener: Callable[[FeedEvent], None] | None = None,
+        watched: Iterable[str] = (),
     ) -> None:
         self.config = config or FeedConfig()
         self._listener = listener
         self._stop = threading.Event()
         self._commands = CommandQueue(self._stop)
         self._rest = self._rest_client(api_url)
-        self._history = HistoryLoader(
-            self._rest_client(api_url, on_bad_rows=self._bad_rows),
-            self._commands.post,
-            self.config.reconnect_base,
-            self.config.reconnect_cap,
-        )
-        self._buffer = UpdateBuffer()
         self._metrics = MetricsRecorder()
+        self._buffer = UpdateBuffer()
         self._state = ConnectionState.STOPPED
         self._thread = threading.Thread(target=self._run, name="kucandle-feed", daemon=True)
         # Feed-thread state.
         self._subscriptions = Subscriptions(self.config.max_candles)
+        self._history = SeriesHistory(
+            lambda on_bad_rows: self._rest_client(api_url, on_bad_rows),
+            self._commands.post,
+            self.config,
+            self._subscriptions,
+            self._buffer,
+            self._emit,
+            self._metrics,
+            self._drop,
+        )
+        self._tickers = TickerFeed(
+            self._rest_client(api_url), self._commands.post, self._emit, self._metrics, self.config
+        )
         self._pacer = ReconnectPacer(
             Backoff(self.config.reconnect_base, self.config.reconnect_cap),
             self.config.min_connect_interval,
@@ -107,6 +121,7 @@ class FeedClient:
         self._live = False
         for symbol, timeframe in subscriptions:
             self._subscriptions.add(_checked(symbol, timeframe))
+        self._tickers.watch(map(validate_symbol, watched))
 
     def _rest_client(
         self, api_url: str, on_bad_rows: Callable[[str, str, int, str], None] | None = None
@@ -123,6 +138,7 @@ class FeedClient:
 
     def start(self) -> FeedClient:
         self._history.start()
+        self._tickers.start()
         self._thread.start()
         return self
 
@@ -136,6 +152,7 @@ class FeedClient:
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(max(0.0, deadline - time.monotonic()))
         self._history.stop(max(0.0, deadline - time.monotonic()))
+        self._tickers.stop(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> FeedClient:
         return self.start()
@@ -152,6 +169,21 @@ class FeedClient:
         """Drop a series; its pending updates are discarded, none arrive after this is done."""
         key = _checked(symbol, timeframe)
         self._commands.post(lambda: self._drop(key))
+
+    def watch(self, symbols: Iterable[str]) -> None:
+        """Follow these pairs' 24 h statistics (``ValueError`` names a bad pair name)."""
+        checked = [validate_symbol(s) for s in symbols]
+        self._commands.post(lambda: self._tickers.watch(checked))
+
+    def unwatch(self, symbols: Iterable[str]) -> None:
+        """Stop following these pairs; their pending statistics are discarded."""
+        checked = [validate_symbol(s) for s in symbols]
+        self._commands.post(lambda: self._tickers.unwatch(checked))
+
+    def tickers(self, timeout: float = 0.0) -> list[Ticker]:
+        """The watched pairs' changed statistics, the latest of each, at once (or within
+        ``timeout`` seconds when none is pending; ``[]`` after that, or once stopped)."""
+        return self._tickers.tickers(timeout)
 
     def next(self, timeout: float | None = None) -> CandleUpdate | None:
         """The next changed candle, or ``None`` after ``timeout`` or once stopped."""
@@ -206,6 +238,7 @@ class FeedClient:
                 log.exception("feed session failed")
                 reason, planned = f"internal error: {exc!r}", False
             finally:
+                self._tickers.topics.session_ended()
                 for key in self._subscriptions.session_ended():
                     self._emit(SubscriptionEvent(*key, False))
             if self._stop.is_set():
@@ -250,9 +283,11 @@ class FeedClient:
             self._live = True
             self._emit(StatusEvent(ConnectionState.LIVE, session.server.endpoint))
             self._subscriptions.resubscribe()
+            self._tickers.topics.resubscribe()
             while not self._stop.is_set():
                 self._commands.run()
-                self._subscriptions.flush(session)
+                self._subscriptions.flush(session)  # the chart's series first
+                self._tickers.topics.flush(session)
                 if time.monotonic() >= refresh_at:
                     return "connect token due for renewal", True
                 try:
@@ -284,35 +319,37 @@ class FeedClient:
                 self._buffer.put(
                     CandleUpdate(message.symbol, message.timeframe, message.candle, message.time_ns)
                 )
+        elif isinstance(message, SnapshotPush):
+            self._tickers.on_push(message)
         elif isinstance(message, Ack):
-            acked = self._subscriptions.acknowledged(session, message.id)
-            if acked is not None:
+            if self._tickers.topics.owns(message.id):
+                if self._tickers.on_ack(session, message.id):
+                    self._pacer.worked()
+            elif (acked := self._subscriptions.acknowledged(session, message.id)) is not None:
                 self._subscribed(*acked)
         elif isinstance(message, ErrorMessage):
             self._on_error_message(session, message)
         elif isinstance(message, OtherMessage):
             self._metrics.record_ignored()
-        elif isinstance(message, Pong) and len(self._subscriptions) == 0:
+        elif isinstance(message, Pong) and not (self._subscriptions or self._tickers.topics):
             self._pacer.worked()  # nothing to subscribe: an answered ping shows the link works
 
     def _on_error_message(self, session: WsSession, message: ErrorMessage) -> None:
         self._metrics.record_error()
-        answer = self._subscriptions.answered_by(session, message)
+        answer = None
+        if not self._tickers.topics.owns(message.id):
+            answer = self._subscriptions.answered_by(session, message)
         if answer is None:
+            if self._tickers.on_error(session, message):
+                return
             if message.code == TOKEN_REJECTED:
                 raise ConnectionLost(f"token refused: {message.data}", token_rejected=True)
             self._emit(ErrorEvent(ErrorKind.EXCHANGE, message.data, code=message.code))
             return
         kind, (symbol, timeframe) = answer.kind, answer.key
         if not answer.latest:  # a later request for the series stands, and gets its answer
-            log.info(
-                "%s %s %s: error %s %s ignored, a later request was sent",
-                kind,
-                symbol,
-                timeframe,
-                message.code,
-                message.data,
-            )
+            request = (kind, symbol, timeframe, message.code, message.data)
+            log.info("%s %s %s: error %s %s ignored, a later request was sent", *request)
             return
         if kind == "subscribe" and is_permanent(message):
             self._drop(answer.key)
@@ -352,53 +389,7 @@ class FeedClient:
         the series loads what it missed while it was not subscribed."""
         self._pacer.worked()
         self._emit(SubscriptionEvent(*key, True))
-        self._load_history(key, subscription)
-
-    def _bad_rows(self, symbol: str, timeframe: str, dropped: int, reason: str) -> None:
-        """Rows of a history page were dropped (called on the history thread)."""
-
-        def report() -> None:
-            self._metrics.record_error()
-            self._emit(ErrorEvent(ErrorKind.BAD_ROWS, reason, symbol, timeframe))
-
-        self._commands.post(report)
-
-    def _load_history(self, key: SeriesKey, subscription: Subscription) -> None:
-        """Each time a series becomes subscribed: the start-up window, or the backfill from
-        one period before the last candle seen: that one may have been open when the pushes
-        stopped, and the one before it may still have been owed its late final update."""
-        last = subscription.series.last()
-
-        def done(candles: list[Candle]) -> None:
-            if subscription.cancel.is_set():
-                return
-            changed = subscription.series.merge(candles)
-            self._buffer.put_many(CandleUpdate(key[0], key[1], c) for c in changed)
-            self._emit(HistoryEvent(key[0], key[1], len(candles), len(changed), last is not None))
-
-        def failed(exc: RestError, retry_in: float | None) -> None:
-            self._metrics.record_error()
-            if retry_in is not None:
-                kind = ErrorKind.HISTORY if last is None else ErrorKind.BACKFILL
-                self._emit(rest_error_event(kind, exc, *key, retrying=True, retry_in=retry_in))
-                return
-            # The exchange refuses the pair itself (it may still have accepted the topic):
-            # a series that can never be complete is dropped, not shown with holes.
-            if self._subscriptions.get(key) is subscription:
-                self._drop(key)
-            self._emit(rest_error_event(ErrorKind.REFUSED, exc, *key, subscription_dropped=True))
-
-        self._history.submit(
-            HistoryJob(
-                key[0],
-                key[1],
-                None if last is None else last.time - TIMEFRAME_SECONDS[key[1]],
-                self.config.history_candles,
-                subscription.cancel,
-                done,
-                failed,
-            )
-        )
+        self._history.load(key, subscription)
 
 
 def _checked(symbol: str, timeframe: str) -> SeriesKey:

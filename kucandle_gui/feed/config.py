@@ -29,3 +29,6 @@ class FeedConfig:
     timeouts: SessionTimeouts = field(default_factory=SessionTimeouts)
     rest_timeout: tuple[float, float] = (5.0, 10.0)
     rest_retry_base: float = 0.5
+    #: When this many pairs or more become watched at once, their first values come from one
+    #: ``allTickers`` call (about a megabyte) rather than one ``/market/stats`` call each.
+    ticker_bulk: int = 10

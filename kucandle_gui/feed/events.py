@@ -1,5 +1,5 @@
-"""What the feed tells its listener: connection state, errors, history loaded, and whether
-each series is subscribed.
+"""What the feed tells its listener: connection state, errors (of series and of watched
+pairs), history loaded, and whether each series is subscribed.
 
 Events carry fields, not sentences: a UI decides what to say (and what to show while
 reconnecting) from ``state``, ``kind``, ``retrying``, ``retry_in`` and the like, never by
@@ -65,6 +65,12 @@ class ErrorKind(StrEnum):
     #: Rows of a REST candle page were dropped as malformed or out of range; the good rows of
     #: the page were kept.
     BAD_ROWS = "bad-rows"
+    #: The exchange refused a pair's 24 h statistics (its snapshot topic): the pair is no
+    #: longer watched (always with ``subscription_dropped``; ``timeframe`` is "").
+    TICKER_REFUSED = "ticker-refused"
+    #: A watched pair's first statistics failed to load over REST (``symbol`` "" for the
+    #: call that loads every pair's); its snapshot pushes still come.
+    TICKER = "ticker"
 
 
 class NetworkFailure(StrEnum):
@@ -129,6 +135,11 @@ class ErrorEvent:
                 return f"cannot load older history{of}: {detail}"
             case ErrorKind.BAD_ROWS:
                 return f"malformed candle rows{of} dropped: {detail}"
+            case ErrorKind.TICKER_REFUSED:
+                return f"KuCoin refused the 24 h statistics of {self.symbol}: {detail}"
+            case ErrorKind.TICKER:
+                pairs = f"{self.symbol}'s" if self.symbol else "the pairs'"
+                return f"loading {pairs} 24 h statistics failed: {detail}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,14 @@ class MetricsRecorder:
             avg = self._latency_avg
             self._latency_avg = latency if avg is None else avg + LATENCY_ALPHA * (latency - avg)
 
+    def record_snapshot(self) -> None:
+        """A snapshot push arrived: a message, but no latency sample (its ``datetime`` is when
+        the exchange computed the statistics, up to a snapshot period before it was sent)."""
+        now = self._wall()
+        with self._lock:
+            self._messages += 1
+            self._last_message_at = now
+
     def record_error(self) -> None:
         """A garbage frame, an exchange error message, or a failed connect or request."""
         with self._lock:

@@ -1,4 +1,4 @@
-"""KuCoin public REST: connect token, candle history (paged), symbol list.
+"""KuCoin public REST: connect token, candle history (paged), symbol list, 24 h statistics.
 
 Everything from the server is bounded and checked before use. Each request has a size limit
 on its reply (per endpoint, below) and a deadline for the whole response, besides the
@@ -22,7 +22,6 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,16 +34,19 @@ from kucandle_gui.protocol import (
     CandlePage,
     InstanceServer,
     ProtocolError,
+    Ticker,
     candle_start,
+    parse_all_tickers,
     parse_bullet,
     parse_candle_page,
-    validate_symbol,
+    parse_ticker_stats,
 )
 from kucandle_gui.urls import QUOTE_LIMIT, host_of, quote, redact
 
 from .backoff import Backoff
 from .events import NetworkFailure
 from .http import BoundedSession, HttpFailure, Reply
+from .symbol_info import SymbolInfo, symbol_info
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -67,6 +69,10 @@ DEFAULT_API_URL = "https://api.kucoin.com"
 SMALL_REPLY_LIMIT = 64 * 1024
 CANDLES_REPLY_LIMIT = 2 * 1024 * 1024
 SYMBOLS_REPLY_LIMIT = 16 * 1024 * 1024
+#: One pair's statistics are half a kilobyte. Every pair's (allTickers) are about 800 bytes a
+#: pair, 1 MB for KuCoin's 1,300 pairs: the limit holds ``MAX_TICKERS`` rows twice that size.
+STATS_REPLY_LIMIT = SMALL_REPLY_LIMIT
+ALL_TICKERS_REPLY_LIMIT = 16 * 1024 * 1024
 #: Longest library text kept in an error (it may quote what the server sent).
 LIBRARY_TEXT_LIMIT = 2 * QUOTE_LIMIT
 #: Seconds a whole response may take, however steadily its bytes trickle in.
@@ -75,10 +81,12 @@ DEFAULT_DEADLINE = 30.0
 MAX_RETRY_HINT = 60.0
 #: Most pages one candle load asks for: 150,000 candles, more than a series keeps.
 MAX_PAGES_PER_LOAD = 100
-#: Most pairs read from the symbol list (KuCoin lists under 2,000).
+#: Most pairs read from the symbol list (KuCoin lists under 2,000), and from allTickers.
 MAX_SYMBOLS = 10_000
-#: Longest text field of a symbol record.
-MAX_SYMBOL_FIELD = 64
+MAX_TICKERS = MAX_SYMBOLS
+#: The code of the error raised for statistics of a pair the exchange does not list (KuCoin
+#: answers those with code 200000 and null fields).
+UNKNOWN_PAIR = "unknown-pair"
 #: The exchange's clock must read between the epoch and this (1 January 3000, in seconds).
 MAX_SERVER_TIME = 32_503_680_000
 
@@ -130,19 +138,6 @@ class KucoinApiError(RestError):
             failure=failure,
             host=host,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class SymbolInfo:
-    """The fields of ``/api/v2/symbols`` the app uses."""
-
-    symbol: str
-    name: str
-    base_currency: str
-    quote_currency: str
-    market: str
-    price_increment: str
-    enable_trading: bool
 
 
 class RestClient:
@@ -210,7 +205,7 @@ class RestClient:
         rows = self._call("GET", "/api/v2/symbols", limit=SYMBOLS_REPLY_LIMIT)
         if not isinstance(rows, list):
             raise self._malformed(f"symbols reply is not a list: {rows!r:.80}")
-        found = [info for row in rows[:MAX_SYMBOLS] if (info := _symbol_info(row)) is not None]
+        found = [info for row in rows[:MAX_SYMBOLS] if (info := symbol_info(row)) is not None]
         if len(found) < len(rows):
             log.warning(
                 "symbols: %d of %d records left out (malformed, or past %d)",
@@ -219,6 +214,35 @@ class RestClient:
                 MAX_SYMBOLS,
             )
         return found
+
+    def ticker_stats(self, symbol: str) -> Ticker:
+        """``GET /api/v1/market/stats``: one pair's 24 h statistics; ``KucoinApiError`` with
+        code ``UNKNOWN_PAIR`` when the exchange has none for it."""
+        data = self._call(
+            "GET", "/api/v1/market/stats", params={"symbol": symbol}, limit=STATS_REPLY_LIMIT
+        )
+        if isinstance(data, dict) and data.get("symbol") == symbol and data.get("last") is None:
+            msg = f"no 24 h statistics for {symbol}"
+            raise KucoinApiError(UNKNOWN_PAIR, msg, 200, host=self.host)
+        try:
+            ticker = parse_ticker_stats(data)
+        except ProtocolError as exc:
+            raise self._malformed(f"market stats of {symbol}: {exc}") from exc
+        if ticker.symbol != symbol:
+            raise self._malformed(f"market stats of {ticker.symbol} for {symbol}")
+        return ticker
+
+    def all_tickers(self) -> list[Ticker]:
+        """``GET /api/v1/market/allTickers``: every listed pair's 24 h statistics at one time;
+        rows that are not a pair's statistics are left out."""
+        data = self._call("GET", "/api/v1/market/allTickers", limit=ALL_TICKERS_REPLY_LIMIT)
+        try:
+            tickers, dropped = parse_all_tickers(data, MAX_TICKERS)
+        except ProtocolError as exc:
+            raise self._malformed(f"allTickers reply: {exc}") from exc
+        if dropped:  # pairs without a trade in 24 h have null fields: no warning
+            log.info("allTickers: %d rows left out (malformed, or past %d)", dropped, MAX_TICKERS)
+        return tickers
 
     def candles(self, symbol: str, timeframe: str, start: int, end: int) -> list[Candle]:
         """The candles of ``[start, end]``, oldest first, unique by start time: those starting
@@ -358,40 +382,3 @@ def _error_of(body: Any, reply: Reply) -> tuple[str, str]:
     if body is None:
         return f"http{reply.status}", quote(f"reply is not JSON: {reply.text()[:QUOTE_LIMIT]!r}")
     return f"http{reply.status}", quote(f"unexpected reply: {body!r:.{QUOTE_LIMIT}}")
-
-
-def _symbol_info(row: Any) -> SymbolInfo | None:
-    """A symbol record, or ``None`` for one that is not a pair's (its symbol not a pair name,
-    a text field not a short string, ``enableTrading`` not a boolean)."""
-    if not isinstance(row, dict):
-        return None
-    symbol = row.get("symbol")
-    try:
-        if not isinstance(symbol, str) or validate_symbol(symbol) != symbol:
-            return None
-    except ValueError:
-        return None
-    fields = {
-        key: row.get(key, default)
-        for key, default in (
-            ("name", symbol),
-            ("baseCurrency", ""),
-            ("quoteCurrency", ""),
-            ("market", ""),
-            ("priceIncrement", ""),
-        )
-    }
-    enable_trading = row.get("enableTrading", True)
-    if not isinstance(enable_trading, bool) or not all(
-        isinstance(v, str) and len(v) <= MAX_SYMBOL_FIELD for v in fields.values()
-    ):
-        return None
-    return SymbolInfo(
-        symbol=symbol,
-        name=fields["name"],
-        base_currency=fields["baseCurrency"],
-        quote_currency=fields["quoteCurrency"],
-        market=fields["market"],
-        price_increment=fields["priceIncrement"],
-        enable_trading=enable_trading,
-    )

@@ -5,6 +5,9 @@
 behalf (the symbol list, older history when the user scrolls left). Every result comes back
 as a signal delivered on the UI thread; no method here blocks on the network.
 
+The pairs of the watchlist are carried the same way: ``watch``/``unwatch`` say which, and
+``tickersChanged`` brings their 24 h statistics.
+
 It holds no notion of a *current* series: it carries every subscribed series, and the model
 (:class:`~kucandle_gui.model.MonitorModel`) decides what is shown and drops what is not.
 """
@@ -41,6 +44,7 @@ class FeedController(QObject):
     #: Every batch as the feed delivered it (list[CandleUpdate], with push times), after
     #: ``candlesChanged`` handed it on by series: for measuring the path end to end.
     batchDelivered = Signal(list)
+    tickersChanged = Signal(list)  # list[Ticker], the latest of each watched pair that changed
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
     #: A series' subscription was acknowledged (True) or stopped being (False): only then
     #: do its live updates flow.
@@ -58,16 +62,18 @@ class FeedController(QObject):
         subscriptions: Iterable[tuple[str, str]] = (),
         config: FeedConfig | None = None,
         parent: QObject | None = None,
+        watched: Iterable[str] = (),
     ) -> None:
         super().__init__(parent)
         self._api_url = api_url
         self._thread = QThread()
         self._thread.setObjectName("kucandle-worker")
-        self._worker = FeedWorker(api_url, subscriptions, config)
+        self._worker = FeedWorker(api_url, subscriptions, config, watched)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.finished.connect(self._thread.quit)
         self._worker.batchReady.connect(self._deliver)
+        self._worker.tickersReady.connect(self.tickersChanged)
         self._worker.historyLoaded.connect(self.historyLoaded)
         self._worker.subscriptionChanged.connect(self.subscriptionChanged)
         self._worker.statusChanged.connect(self.statusChanged)
@@ -104,6 +110,15 @@ class FeedController(QObject):
     def unsubscribe(self, symbol: str, timeframe: str) -> None:
         """Stop carrying a series; its pending updates are dropped."""
         self._worker.feed.unsubscribe(symbol, timeframe)
+
+    def watch(self, symbols: list[str]) -> None:
+        """Carry these pairs' tickers too (first values over REST, then pushes); ``ValueError``
+        names a malformed pair. Pairs already watched stay as they are."""
+        self._worker.feed.watch(symbols)
+
+    def unwatch(self, symbols: list[str]) -> None:
+        """Stop carrying these pairs' tickers."""
+        self._worker.feed.unwatch(symbols)
 
     def metrics(self) -> FeedMetrics:
         """The feed's counters now (``metricsUpdated`` brings them once a second anyway)."""

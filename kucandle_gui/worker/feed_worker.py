@@ -7,6 +7,10 @@ the UI thread has taken the previous one; meanwhile the feed's buffer coalesces 
 same candle. The UI therefore gets updates as soon as it can use them and never more than it
 can, and a slow UI costs coalescing (counted), never a lost candle.
 
+Tickers (the watchlist's 24 h statistics) go out once per turn of the loop (at least every
+``POLL`` while the UI keeps up with the batches): the feed coalesces them per pair meanwhile,
+so a signal carries at most one ticker per pair and their number stays bounded.
+
 The worker never touches a widget; it knows the feed, not the chart.
 """
 
@@ -41,6 +45,7 @@ class FeedWorker(QObject):
     """Runs ``run()`` on its thread until ``stop()``; emits only, touches no widget."""
 
     batchReady = Signal(list)  # list[CandleUpdate], oldest change first
+    tickersReady = Signal(list)  # list[Ticker], the latest of each pair that changed
     historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
     subscriptionChanged = Signal(str, str, bool)  # symbol, timeframe, subscribed
     statusChanged = Signal(object)  # StatusEvent
@@ -49,10 +54,16 @@ class FeedWorker(QObject):
     finished = Signal()
 
     def __init__(
-        self, api_url: str, subscriptions: Iterable[tuple[str, str]], config: FeedConfig | None
+        self,
+        api_url: str,
+        subscriptions: Iterable[tuple[str, str]],
+        config: FeedConfig | None,
+        watched: Iterable[str] = (),
     ) -> None:
         super().__init__()
-        self.feed = FeedClient(api_url, subscriptions, config=config, listener=self.on_feed_event)
+        self.feed = FeedClient(
+            api_url, subscriptions, config=config, listener=self.on_feed_event, watched=watched
+        )
         self._stop = threading.Event()
         #: Set while the UI thread is ready for the next batch.
         self._taken = threading.Event()
@@ -86,6 +97,8 @@ class FeedWorker(QObject):
             while not self._stop.is_set():
                 self._emit_metrics_when_due()
                 first = self.feed.next(timeout=POLL)
+                if tickers := self.feed.tickers():
+                    self.tickersReady.emit(tickers)
                 if first is None or not self._wait_until_taken():
                     continue
                 batch: list[CandleUpdate] = [first, *self.feed.drain()]

@@ -3,9 +3,11 @@
 ``FeedLink`` lives as long as the monitor. It owns the current controller (replaced when the
 source changes, e.g. to the demo exchange; a stopped one is deleted) and connects it from one
 table, so that connecting and disconnecting cannot drift apart. What the monitor asks for
-(subscriptions, older history) goes to the controller; what the controller delivers goes to
-the monitor; what views show besides candles (status, errors, metrics, notes) is re-emitted
-by the link, so a window connects once whatever the controller of the moment.
+(subscriptions, older history, the watchlist's pairs) goes to the controller; what the
+controller delivers goes to the monitor (candles; tickers to its watchlist, which also learns
+whether the link is live, so that it can tell a quiet row from a stale one); what views show
+besides candles (status, errors, metrics, notes) is re-emitted by the link, so a window
+connects once whatever the controller of the moment.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedConfig
+from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, FeedConfig, StatusEvent
 from kucandle_gui.model import MonitorModel, SeriesKey
 
 from .controller import FeedController
@@ -45,17 +47,19 @@ class FeedLink(QObject):
         self._closed = False
         monitor.subscriptions_changed.connect(self._subscriptions_changed)
         monitor.older_requested.connect(self._load_older)
+        monitor.watchlist.symbols_changed.connect(self._watched_changed)
 
     def _table(self, controller: FeedController) -> list[tuple[Signal, Callable[..., object]]]:
         """Every connection between a controller and the rest, in one place."""
         monitor = self.monitor
         return [
             (controller.candlesChanged, monitor.apply),
+            (controller.tickersChanged, monitor.watchlist.apply_tickers),
             (controller.historyLoaded, self._history_loaded),
             (controller.subscriptionChanged, monitor.subscribed),
             (controller.olderCandlesLoaded, monitor.older_loaded),
             (controller.errorOccurred, self._error),
-            (controller.statusChanged, self.statusChanged),
+            (controller.statusChanged, self._status),
             (controller.metricsUpdated, self.metricsUpdated),
             (controller.symbolsLoaded, self.symbolsLoaded),
             (controller.symbolsFailed, self.symbolsFailed),
@@ -76,7 +80,13 @@ class FeedLink(QObject):
             self.monitor.set_source(simulated)
         if not simulated:
             self.real_url = api_url
-        controller = FeedController(api_url, self.monitor.wanted(), self.config, parent=self)
+        controller = FeedController(
+            api_url,
+            self.monitor.wanted(),
+            self.config,
+            parent=self,
+            watched=self.monitor.watchlist.symbols,
+        )
         for signal, slot in self._table(controller):
             signal.connect(slot)
         self.controller = controller
@@ -100,6 +110,7 @@ class FeedLink(QObject):
         controller.deleteLater()
         for key in self.monitor.wanted():  # no feed, no subscription
             self.monitor.subscribed(key.symbol, key.timeframe, False)
+        self.monitor.watchlist.set_live(False)
 
     def close(self) -> None:
         """Stop for good: a start still on its way (the demo exchange's ``ready``, queued
@@ -126,6 +137,14 @@ class FeedLink(QObject):
         for key in added:
             self.controller.subscribe(*key)
 
+    def _watched_changed(self, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
+        if self.controller is None:
+            return  # the next controller watches monitor.watchlist.symbols
+        if removed:
+            self.controller.unwatch(list(removed))
+        if added:
+            self.controller.watch(list(added))
+
     def _load_older(self, key: SeriesKey, before: int, count: int) -> None:
         if self.controller is None:
             self.monitor.older_failed(*key)
@@ -138,8 +157,14 @@ class FeedLink(QObject):
         self.monitor.history_loaded(symbol, timeframe)
         self.historyLoaded.emit(symbol, timeframe, rows, backfill)
 
+    def _status(self, event: StatusEvent) -> None:
+        self.monitor.watchlist.set_live(event.state is ConnectionState.LIVE)
+        self.statusChanged.emit(event)
+
     def _error(self, event: ErrorEvent) -> None:
-        if event.symbol and event.timeframe:
+        if event.kind is ErrorKind.TICKER_REFUSED and event.symbol:
+            self.monitor.watchlist.refused(event.symbol)
+        elif event.symbol and event.timeframe:
             if event.subscription_dropped:
                 self.monitor.refused(event.symbol, event.timeframe)
             elif event.kind is ErrorKind.REQUEST:

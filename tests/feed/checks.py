@@ -1,12 +1,15 @@
-"""Checks shared by the feed tests: event predicates, waiting on the exchange's clock, and the
-comparison of a consumer's candles with the exchange's truth."""
+"""Checks shared by the feed tests: event predicates, waiting on the exchange's clock, the
+comparison of a consumer's candles with the exchange's truth, and a watchlist's view of the
+tickers."""
 
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable, Iterable
 
 from kucandle_gui.feed import ConnectionState, FeedClient, HistoryEvent, StatusEvent
-from kucandle_gui.protocol import TIMEFRAME_SECONDS, candle_start
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, Ticker, candle_start
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer
 
@@ -89,3 +92,46 @@ def assert_series_unique_and_sorted(feed: FeedClient, symbol: str, tf: str) -> N
     assert subscription is not None
     times = [c.time for c in subscription.series.candles()]
     assert times == sorted(set(times))
+
+
+class Watchlist:
+    """What a watchlist does with the feed's tickers: keep them all, checking as they come
+    that none of a pair is older than one before it."""
+
+    def __init__(self, feed: FeedClient) -> None:
+        self.feed = feed
+        self.log: list[Ticker] = []
+        self.latest: dict[str, Ticker] = {}
+
+    def take(self, timeout: float = 0.0) -> list[Ticker]:
+        """The tickers the feed has now (waiting up to ``timeout`` for one), kept."""
+        tickers = self.feed.tickers(timeout)
+        assert len({t.symbol for t in tickers}) == len(tickers), "two tickers of one pair"
+        for ticker in tickers:
+            before = self.latest.get(ticker.symbol)
+            assert before is None or ticker.time >= before.time, "a ticker older than one before"
+            self.latest[ticker.symbol] = ticker
+        self.log.extend(tickers)
+        return tickers
+
+    def pump_until(self, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+        """Take tickers as they come until ``condition()`` holds; fails after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, "condition not reached in time"
+            self.take(min(remaining, 0.2))
+
+    def times(self, symbol: str) -> list[int]:
+        return [t.time for t in self.log if t.symbol == symbol]
+
+    def pump_until_newer(self, symbols: Iterable[str], than: int, count: int = 1) -> None:
+        """Until each of ``symbols`` has ``count`` tickers of times after ``than`` (ms)."""
+        wanted = list(symbols)
+        self.pump_until(lambda: all(sum(t > than for t in self.times(s)) >= count for s in wanted))
+
+    def assert_truth(self, exchange: LocalExchange) -> int:
+        """Every ticker taken equals the exchange's statistics of its moment; how many."""
+        wrong = [t for t in self.log if exchange.ticker(t.symbol, at=t.time / 1000) != t]
+        assert wrong == [], f"{len(wrong)} tickers differ from the exchange's, e.g. {wrong[0]}"
+        return len(self.log)

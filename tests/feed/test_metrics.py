@@ -71,6 +71,19 @@ def test_message_sets_time_and_latency() -> None:
     assert snap.latency_avg == pytest.approx(0.25, abs=1e-6)
 
 
+def test_snapshot_push_counts_as_a_message_without_a_latency_sample() -> None:
+    """A snapshot's time is when the statistics were computed, not when they were sent."""
+    recorder, _, wall = make()
+    recorder.record_message(1_700_000_000_000_000_000)
+    wall.now = 1_700_000_003.0
+    recorder.record_snapshot()
+    snap = recorder.snapshot()
+    assert snap.messages == 2
+    assert snap.last_message_at == 1_700_000_003.0
+    assert snap.latency == pytest.approx(0.0, abs=1e-6)
+    assert snap.latency_avg == pytest.approx(0.0, abs=1e-6)
+
+
 def test_latency_average_is_exponentially_weighted() -> None:
     recorder, _, wall = make()
     exchange_ns = 1_700_000_000 * 10**9

@@ -17,7 +17,7 @@ from kucandle_gui.feed import (
     NetworkFailure,
     StatusEvent,
 )
-from kucandle_gui.protocol import candle_start
+from kucandle_gui.protocol import Ticker, candle_start
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.worker import FeedController
 from tests.helpers import fast_feed_config
@@ -161,6 +161,38 @@ def test_an_older_history_request_that_fails_says_why_and_where(
     assert (event.symbol, event.timeframe) == ("BTC-USDT", "1min")
     assert event.failure is NetworkFailure.SERVER
     assert event.host == exchange.base_url.removeprefix("http://")
+
+
+def test_tickers_of_watched_pairs_arrive_on_the_ui_thread(qtbot, exchange: LocalExchange) -> None:
+    controller = FeedController(exchange.base_url, config=fast_feed_config(), watched=["ETH-USDT"])
+    ui_thread = QThread.currentThread()
+    seen: list[tuple[list[Ticker], bool]] = []
+    controller.tickersChanged.connect(
+        lambda tickers: seen.append((tickers, QThread.currentThread() is ui_thread))
+    )
+
+    def symbols() -> set[str]:
+        return {t.symbol for tickers, _ in seen for t in tickers}
+
+    controller.start()
+    try:
+        qtbot.waitUntil(lambda: "ETH-USDT" in symbols(), timeout=10_000)
+        controller.watch(["sol-usdt"])
+        qtbot.waitUntil(lambda: "SOL-USDT" in symbols(), timeout=10_000)
+    finally:
+        controller.stop()
+    assert symbols() == {"ETH-USDT", "SOL-USDT"}
+    assert all(on_ui for _, on_ui in seen)
+    for tickers, _ in seen:
+        assert tickers and len({t.symbol for t in tickers}) == len(tickers)  # coalesced
+        assert all(t == exchange.ticker(t.symbol, at=t.time / 1000) for t in tickers)
+
+
+def test_a_malformed_pair_to_watch_is_refused_with_what_is_valid(
+    controller: FeedController,
+) -> None:
+    with pytest.raises(ValueError, match=r"invalid pair 'BTCUSDT'"):
+        controller.watch(["ETH-USDT", "BTCUSDT"])
 
 
 def test_stop_leaves_no_thread(qtbot, exchange: LocalExchange) -> None:

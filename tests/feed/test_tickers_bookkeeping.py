@@ -1,0 +1,295 @@
+"""The snapshot topic bookkeeping and the tickers' hand-over, without sockets.
+
+The rules of :class:`SnapshotTopics` are about which requests go out and what their answers
+mean; here the test plays both the session's request side (:class:`Uplink`: room, ids,
+pending requests) and the exchange (acks and errors), so that lists, budgets, refusals and
+the bisection of a refused list are seen exactly. The same rules over real sockets are in
+``test_tickers.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+
+from kucandle_gui.feed.ticker_buffer import TickerBuffer
+from kucandle_gui.feed.tickers import SnapshotTopics
+from kucandle_gui.protocol import (
+    SNAPSHOT_SYMBOLS_PER_REQUEST,
+    ErrorMessage,
+    Ticker,
+    parse_snapshot_topic,
+)
+
+
+class Uplink:
+    """A session's request side: room for ``room`` more requests, each recorded."""
+
+    def __init__(self, room: int = 10_000) -> None:
+        self.room = room
+        self.sent: list[tuple[str, str, list[str]]] = []
+        self._pending: set[str] = set()
+        self._ids = itertools.count(1)
+
+    def request_room(self) -> bool:
+        return self.room > 0
+
+    def request(self, kind: str, topic: str) -> str:
+        assert self.room > 0, "a request handed over without room"
+        self.room -= 1
+        ident = str(next(self._ids))
+        self.sent.append((ident, kind, parse_snapshot_topic(topic)))
+        self._pending.add(ident)
+        return ident
+
+    def answered(self, ident: str | None) -> bool:
+        if ident in self._pending:
+            self._pending.discard(ident)
+            return True
+        return False
+
+    def unanswered(self) -> list[tuple[str, str, list[str]]]:
+        return [r for r in self.sent if r[0] in self._pending]
+
+
+def pairs(n: int, prefix: str = "P") -> list[str]:
+    return [f"{prefix}{i}-USDT" for i in range(n)]
+
+
+def live_topics() -> SnapshotTopics:
+    topics = SnapshotTopics()
+    topics.resubscribe()  # a session is live: wishes become requests
+    return topics
+
+
+def serve(
+    topics: SnapshotTopics,
+    uplink: Uplink,
+    answer: Callable[[str, list[str]], ErrorMessage | None] = lambda ident, symbols: None,
+    refused: list[str] | None = None,
+) -> None:
+    """Send and answer requests until nothing waits: ``answer`` gives the error for a request
+    (None: ack); the symbols refused are appended to ``refused``."""
+    for _ in range(1000):
+        topics.flush(uplink)
+        waiting = uplink.unanswered()
+        if not waiting:
+            return
+        for ident, _, symbols in waiting:
+            error = answer(ident, symbols)
+            if error is None:
+                topics.acknowledged(uplink, ident)
+            else:
+                refusal = topics.failed(uplink, error)
+                assert refusal is not None and refusal.lost is None
+                if refused is not None:
+                    refused.extend(refusal.refused)
+    raise AssertionError("requests never settled")
+
+
+def test_watched_pairs_go_out_as_lists_of_at_most_100_in_order() -> None:
+    topics, uplink = live_topics(), Uplink()
+    symbols = pairs(250)
+    assert list(topics.watch(symbols)) == symbols
+    topics.flush(uplink)
+    assert [(kind, len(s)) for _, kind, s in uplink.sent] == [
+        ("subscribe", 100),
+        ("subscribe", 100),
+        ("subscribe", 50),
+    ]
+    assert [s for _, _, batch in uplink.sent for s in batch] == symbols
+    assert not any(topics.serves(s) for s in symbols)  # not before the ack
+    for ident, _, _ in uplink.sent:
+        topics.acknowledged(uplink, ident)
+    assert all(topics.serves(s) for s in symbols)
+
+
+def test_requests_wait_for_the_uplink_and_wishes_merge_meanwhile() -> None:
+    topics, uplink = live_topics(), Uplink(room=1)
+    topics.watch(pairs(150))
+    topics.flush(uplink)
+    assert len(uplink.sent) == 1 and len(uplink.sent[0][2]) == 100
+    # The last 50 wait; 10 of them are unwatched and 5 more watched before there is room.
+    topics.unwatch(pairs(150)[140:])
+    topics.watch(pairs(5, "Q"))
+    uplink.room = 10
+    topics.flush(uplink)
+    assert len(uplink.sent) == 2
+    assert uplink.sent[1][2] == pairs(150)[100:140] + pairs(5, "Q")
+
+
+def test_unwatching_served_pairs_unsubscribes_them_first_and_stops_their_pushes() -> None:
+    topics, uplink = live_topics(), Uplink()
+    serve_list = pairs(3)
+    topics.watch(serve_list)
+    serve(topics, uplink)
+    topics.watch(["NEW-USDT"])
+    topics.unwatch(serve_list[:2])
+    assert not topics.serves(serve_list[0]) and topics.serves(serve_list[2])
+    topics.flush(uplink)
+    assert [(kind, s) for _, kind, s in uplink.sent[1:]] == [
+        ("unsubscribe", serve_list[:2]),  # they free topics of the 400: first
+        ("subscribe", ["NEW-USDT"]),
+    ]
+
+
+def test_an_ack_overtaken_by_an_unwatch_serves_nothing() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["BTC-USDT"])
+    topics.flush(uplink)
+    topics.unwatch(["BTC-USDT"])
+    topics.flush(uplink)  # the unsubscribe goes
+    subscribe, unsubscribe = uplink.sent
+    topics.acknowledged(uplink, subscribe[0])
+    assert not topics.serves("BTC-USDT")
+    topics.acknowledged(uplink, unsubscribe[0])
+    assert not topics.serves("BTC-USDT") and topics.watched == ()
+
+
+def test_watching_again_a_pair_whose_topic_still_stands_needs_no_request() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["BTC-USDT"])
+    serve(topics, uplink)
+    topics.unwatch(["BTC-USDT"])
+    topics.watch(["BTC-USDT"])  # before the unsubscribe went out: it is undone
+    topics.flush(uplink)
+    assert len(uplink.sent) == 1
+    assert topics.serves("BTC-USDT")
+
+
+def test_a_refusal_naming_a_pair_drops_it_and_asks_again_for_the_others() -> None:
+    topics, uplink = live_topics(), Uplink()
+    symbols = ["BTC-USDT", "NOPE-USDT", "ETH-USDT"]
+    topics.watch(symbols)
+    topics.flush(uplink)
+    ident = uplink.sent[0][0]
+    error = ErrorMessage(ident, 404, "topic /market/snapshot:NOPE-USDT is not found")
+    refusal = topics.failed(uplink, error)
+    assert refusal is not None
+    assert (refusal.refused, refusal.retried, refusal.lost) == (
+        ("NOPE-USDT",),
+        ("BTC-USDT", "ETH-USDT"),
+        None,
+    )
+    assert topics.watched == ("BTC-USDT", "ETH-USDT")
+    topics.flush(uplink)
+    assert uplink.sent[1][1:] == ("subscribe", ["BTC-USDT", "ETH-USDT"])
+
+
+def test_an_error_with_the_connect_id_is_matched_by_the_pair_it_names() -> None:
+    topics, uplink = live_topics(), Uplink(room=1)
+    topics.watch(["BTC-USDT", "NOPE-USDT"])
+    topics.flush(uplink)
+    uplink.room = 1
+    topics.watch(["ETH-USDT"])
+    topics.flush(uplink)
+    assert topics.owns(uplink.sent[0][0]) and not topics.owns("connect-id")
+    error = ErrorMessage("connect-id", 404, "topic /market/snapshot:NOPE-USDT is not found")
+    refusal = topics.failed(uplink, error)
+    assert refusal is not None and refusal.request.symbols == ("BTC-USDT", "NOPE-USDT")
+    assert refusal.refused == ("NOPE-USDT",)
+    assert topics.failed(uplink, ErrorMessage("connect-id", 500, "system error")) is None
+
+
+def test_a_list_refused_without_a_name_is_bisected_to_the_bad_pair() -> None:
+    topics, uplink = live_topics(), Uplink()
+    symbols = pairs(SNAPSHOT_SYMBOLS_PER_REQUEST)
+    bad = symbols[37]
+    topics.watch(symbols)
+    refused: list[str] = []
+
+    def answer(ident: str, batch: list[str]) -> ErrorMessage | None:
+        return ErrorMessage(ident, 400, "topic is invalid") if bad in batch else None
+
+    serve(topics, uplink, answer, refused)
+    assert refused == [bad]
+    assert topics.watched == tuple(s for s in symbols if s != bad)
+    assert all(topics.serves(s) for s in topics.watched)
+    # Halves, not one request per pair: the bad pair's lists halve down to it alone.
+    assert len(uplink.sent) <= 2 * math.ceil(math.log2(len(symbols))) + 1
+    assert max(len(s) for _, _, s in uplink.sent) == SNAPSHOT_SYMBOLS_PER_REQUEST
+
+
+def test_two_bad_pairs_in_one_list_are_both_isolated() -> None:
+    topics, uplink = live_topics(), Uplink()
+    symbols = pairs(60)
+    bad = {symbols[3], symbols[50]}
+    topics.watch(symbols)
+    refused: list[str] = []
+
+    def answer(ident: str, batch: list[str]) -> ErrorMessage | None:
+        if bad & set(batch):
+            return ErrorMessage(ident, 509, "exceed max subscription count limitation")
+        return None
+
+    serve(topics, uplink, answer, refused)
+    assert sorted(refused) == sorted(bad)
+    assert all(topics.serves(s) for s in symbols if s not in bad)
+
+
+def test_an_error_that_is_not_a_refusal_means_a_sick_connection() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["BTC-USDT", "ETH-USDT"])
+    topics.flush(uplink)
+    refusal = topics.failed(uplink, ErrorMessage(uplink.sent[0][0], 500, "system error"))
+    assert refusal is not None and refusal.refused == ()
+    assert refusal.lost is not None and "500" in refusal.lost
+    assert topics.watched == ("BTC-USDT", "ETH-USDT")
+
+
+def test_an_error_for_a_request_since_superseded_is_ignored() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["BTC-USDT"])
+    topics.flush(uplink)
+    topics.unwatch(["BTC-USDT"])
+    topics.flush(uplink)
+    refusal = topics.failed(uplink, ErrorMessage(uplink.sent[0][0], 500, "system error"))
+    assert refusal is not None and (refusal.refused, refusal.lost) == ((), None)
+
+
+def test_a_new_session_subscribes_every_watched_pair_again() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(pairs(120))
+    serve(topics, uplink)
+    topics.session_ended()
+    assert not any(topics.serves(s) for s in pairs(120))
+    topics.watch(["LATE-USDT"])  # between sessions: goes with the rest
+    topics.flush(uplink)
+    assert len(uplink.sent) == 2  # nothing sent while no session is live
+    topics.resubscribe()
+    again = Uplink()
+    topics.flush(again)
+    assert [s for _, _, batch in again.sent for s in batch] == [*pairs(120), "LATE-USDT"]
+
+
+def ticker(symbol: str, time: int, last: float = 1.0) -> Ticker:
+    return Ticker(symbol, last, 0.01, 0.01, last, last, 1.0, last, time)
+
+
+def test_the_buffer_keeps_the_latest_per_pair_in_first_come_order() -> None:
+    buffer = TickerBuffer()
+    assert buffer.put(ticker("BTC-USDT", 1000, 1.0))
+    assert buffer.put(ticker("ETH-USDT", 1000, 2.0))
+    assert buffer.put(ticker("BTC-USDT", 3000, 3.0))
+    assert buffer.drain() == [ticker("BTC-USDT", 3000, 3.0), ticker("ETH-USDT", 1000, 2.0)]
+    assert buffer.drain() == []
+
+
+def test_the_buffer_never_goes_back_in_time_for_a_pair() -> None:
+    buffer = TickerBuffer()
+    buffer.put(ticker("BTC-USDT", 2000, 2.0))
+    assert buffer.drain() == [ticker("BTC-USDT", 2000, 2.0)]
+    assert not buffer.put(ticker("BTC-USDT", 1000, 1.0))  # a slow REST reply
+    assert not buffer.put(ticker("BTC-USDT", 2000, 5.0), same_time=False)
+    assert buffer.put(ticker("BTC-USDT", 2000, 2.0))  # a push of the same moment
+    assert buffer.drain() == [ticker("BTC-USDT", 2000, 2.0)]
+
+
+def test_the_buffer_forgets_unwatched_pairs() -> None:
+    buffer = TickerBuffer()
+    buffer.put(ticker("BTC-USDT", 2000))
+    buffer.put(ticker("ETH-USDT", 2000))
+    buffer.discard(["BTC-USDT"])
+    assert buffer.drain() == [ticker("ETH-USDT", 2000)]
+    assert buffer.put(ticker("BTC-USDT", 1000))  # watched again: its old time is gone
