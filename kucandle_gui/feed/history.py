@@ -1,19 +1,13 @@
 """Background REST loads of candle history: the start-up window and the backfill after a reconnect.
 
-The feed thread must keep reading its socket and sending pings while history loads, so the
-REST calls run on this loader's own thread and their results are handed back through
-``post`` (a callable that queues work for the feed thread, which owns the series). A load
-that fails for a passing reason is retried with backoff until it succeeds or is cancelled,
-because a backfill that gives up would leave a hole in the chart.
+The loads run on a :class:`~.loader.RetryingLoader` thread; a load that fails for a passing
+reason is retried with backoff until it succeeds or is cancelled, because a backfill that gives
+up would leave a hole in the chart.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,10 +19,8 @@ from kucandle_gui.protocol import (
     candle_start,
 )
 
-from .backoff import Backoff
-from .rest import Cancelled, KucoinApiError, RestClient, RestError
-
-log = logging.getLogger(__name__)
+from .loader import RetryingLoader
+from .rest import KucoinApiError, RestClient, RestError
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,103 +39,34 @@ class HistoryJob:
     #: because the exchange refuses the pair itself).
     on_error: Callable[[RestError, float | None], None]
 
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel.is_set()
 
-class HistoryLoader:
-    """One thread running ``HistoryJob``s in order; results go back through ``post``."""
+    @property
+    def name(self) -> str:
+        return f"history {self.symbol} {self.timeframe}"
 
-    def __init__(
-        self,
-        rest: RestClient,
-        post: Callable[[Callable[[], None]], None],
-        retry_base: float = 1.0,
-        retry_cap: float = 60.0,
-    ) -> None:
-        self._rest = rest
-        self._post = post
-        self._retry_base = retry_base
-        self._retry_cap = retry_cap
-        #: Jobs by the time they may run: (ready_at, sequence, job, backoff). A job that
-        #: failed for a passing reason goes back in with a later time instead of holding the
-        #: thread, so one sick series does not delay every other series' history.
-        self._jobs: list[tuple[float, int, HistoryJob, Backoff]] = []
-        self._sequence = itertools.count()
-        self._changed = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="kucandle-history", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
+class HistoryLoader(RetryingLoader[HistoryJob]):
+    """One thread loading ``HistoryJob``s; results go back through ``post``."""
 
-    def submit(self, job: HistoryJob) -> None:
-        self._schedule(job, Backoff(self._retry_base, self._retry_cap), 0.0)
+    thread_name = "kucandle-history"
 
-    def stop(self, timeout: float) -> None:
-        """Ask the thread to end (the REST client's cancel event must be set too) and join."""
-        with self._changed:
-            self._stopping = True
-            self._changed.notify()
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(timeout)
-
-    def _schedule(self, job: HistoryJob, backoff: Backoff, delay: float) -> None:
-        with self._changed:
-            entry = (time.monotonic() + delay, next(self._sequence), job, backoff)
-            heapq.heappush(self._jobs, entry)
-            self._changed.notify()
-
-    def _next_job(self) -> tuple[HistoryJob, Backoff] | None:
-        """The earliest job once it is due; None when stopping."""
-        with self._changed:
-            while not self._stopping:
-                if self._jobs:
-                    wait = self._jobs[0][0] - time.monotonic()
-                    if wait <= 0:
-                        _, _, job, backoff = heapq.heappop(self._jobs)
-                        return job, backoff
-                    self._changed.wait(wait)
-                else:
-                    self._changed.wait()
-            return None
-
-    def _run(self) -> None:
-        while (next_job := self._next_job()) is not None:
-            self._load(*next_job)
-
-    def _load(self, job: HistoryJob, backoff: Backoff) -> None:
-        if job.cancel.is_set():
-            return
-        try:
-            candles = self._fetch(job)
-        except Cancelled:
-            return
-        except RestError as exc:
-            permanent = isinstance(exc, KucoinApiError) and exc.code == REST_INVALID_PARAMETER
-            delay = None if permanent else backoff.next_delay()
-            self._post(lambda error=exc: job.on_error(error, delay))
-            if delay is not None:
-                log.warning(
-                    "history %s %s failed (%s); retrying in %.1f s",
-                    job.symbol,
-                    job.timeframe,
-                    exc,
-                    delay,
-                )
-                self._schedule(job, backoff, delay)
-            return
-        if not job.cancel.is_set():
-            self._post(lambda: job.on_done(candles))
-
-    def _fetch(self, job: HistoryJob) -> list[Candle]:
-        # The exchange's clock, not ours: ranges are in its time (and the local exchange's
-        # clock may run faster than real time).
-        now = int(self._rest.server_time())
+    def fetch(self, rest: RestClient, job: HistoryJob) -> list[Candle]:
+        """The candles ``job`` asks for, on the exchange's clock, not ours: ranges are in its
+        time (and the local exchange's clock may run faster than real time)."""
+        now = int(rest.server_time())
         if job.start is None:
-            return self._rest.recent_candles(job.symbol, job.timeframe, job.count, now)
-        reach = (self._rest.max_pages - 1) * MAX_CANDLES_PER_REQUEST
+            return rest.recent_candles(job.symbol, job.timeframe, job.count, now)
+        reach = (rest.max_pages - 1) * MAX_CANDLES_PER_REQUEST
         start = backfill_start(job.timeframe, job.start, reach, now)
-        return self._rest.candles(
-            job.symbol, job.timeframe, start, now + TIMEFRAME_SECONDS[job.timeframe]
-        )
+        end = now + TIMEFRAME_SECONDS[job.timeframe]
+        return rest.candles(job.symbol, job.timeframe, start, end)
+
+    def permanent(self, exc: RestError) -> bool:
+        """The exchange refuses the pair itself."""
+        return isinstance(exc, KucoinApiError) and exc.code == REST_INVALID_PARAMETER
 
 
 def backfill_start(timeframe: str, start: int, reach: int, now: float) -> int:

@@ -1,0 +1,133 @@
+"""One background thread running REST jobs as they fall due, retrying each with backoff.
+
+The feed thread must keep reading its socket and sending pings while REST answers come, so
+candle history and the watchlist's first values load on threads of their own and hand their
+results back through ``post`` (a callable that queues work for the feed thread, which owns
+the state). A job that fails for a passing reason goes back in the queue with a later time
+instead of holding the thread, so one sick pair does not delay every other; it is retried
+until it succeeds, is cancelled, or the exchange refuses it for good.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
+
+from .backoff import Backoff
+from .rest import Cancelled, RestClient, RestError
+
+log = logging.getLogger(__name__)
+
+
+class RestJob(Protocol):
+    """What the loader needs of a job."""
+
+    @property
+    def cancelled(self) -> bool:
+        """The result is no longer wanted."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """What the job loads, for the log."""
+        ...
+
+    @property
+    def on_done(self) -> Callable[[Any], None]: ...
+
+    #: Called with the error and the wait before the next try (None: given up for good).
+    @property
+    def on_error(self) -> Callable[[RestError, float | None], None]: ...
+
+
+Job = TypeVar("Job", bound=RestJob)
+
+
+class RetryingLoader(Generic[Job]):
+    """A thread running :meth:`fetch` for each job submitted; subclasses say what a job
+    fetches, which errors are for good, and name the thread."""
+
+    thread_name = "kucandle-rest"
+
+    def __init__(
+        self,
+        rest: RestClient,
+        post: Callable[[Callable[[], None]], None],
+        retry_base: float = 1.0,
+        retry_cap: float = 60.0,
+    ) -> None:
+        self._rest = rest
+        self._post = post
+        self._retry_base = retry_base
+        self._retry_cap = retry_cap
+        #: Jobs by the time they may run: (ready_at, sequence, job, backoff).
+        self._jobs: list[tuple[float, int, Job, Backoff]] = []
+        self._sequence = itertools.count()
+        self._changed = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+
+    def fetch(self, rest: RestClient, job: Job) -> object:
+        """Load what ``job`` asks for (on the loader's thread)."""
+        raise NotImplementedError
+
+    def permanent(self, exc: RestError) -> bool:
+        """Whether retrying cannot fix ``exc`` (the exchange refuses the pair itself)."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job: Job) -> None:
+        self._schedule(job, Backoff(self._retry_base, self._retry_cap), 0.0)
+
+    def stop(self, timeout: float) -> None:
+        """Ask the thread to end (the REST client's cancel event must be set too) and join."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def _schedule(self, job: Job, backoff: Backoff, delay: float) -> None:
+        with self._changed:
+            entry = (time.monotonic() + delay, next(self._sequence), job, backoff)
+            heapq.heappush(self._jobs, entry)
+            self._changed.notify()
+
+    def _next_job(self) -> tuple[Job, Backoff] | None:
+        """The earliest job once it is due; None when stopping."""
+        with self._changed:
+            while not self._stopping:
+                wait = self._jobs[0][0] - time.monotonic() if self._jobs else None
+                if wait is not None and wait <= 0:
+                    _, _, job, backoff = heapq.heappop(self._jobs)
+                    return job, backoff
+                self._changed.wait(wait)
+            return None
+
+    def _run(self) -> None:
+        while (next_job := self._next_job()) is not None:
+            self._load(*next_job)
+
+    def _load(self, job: Job, backoff: Backoff) -> None:
+        if job.cancelled:
+            return
+        try:
+            result = self.fetch(self._rest, job)
+        except Cancelled:
+            return
+        except RestError as exc:
+            delay = None if self.permanent(exc) else backoff.next_delay()
+            self._post(lambda error=exc: job.on_error(error, delay))
+            if delay is not None:
+                log.warning("%s failed (%s); retrying in %.1f s", job.name, exc, delay)
+                self._schedule(job, backoff, delay)
+            return
+        if not job.cancelled:
+            self._post(lambda: job.on_done(result))
