@@ -1,11 +1,13 @@
 """The window's menus and their actions, with every keyboard shortcut in one place.
 
 Building the menus here keeps ``main_window`` a wiring of parts: it connects these actions
-to what they do. The Pair menu's favourites and recent pairs change while the app runs; they
-are rebuilt from lists and report a pick through ``pairPicked``.
+to what they do. The Pair menu's first watchlist pairs and recent pairs change while the app
+runs; they are rebuilt from lists and report a pick through ``pairPicked``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -20,17 +22,18 @@ TIMEFRAME_SHORTCUTS: dict[str, str] = {
     **{tf: f"Alt+{(n + 1) % 10}" for n, tf in enumerate(TIMEFRAMES[:10])},
     **{tf: f"Ctrl+Alt+{n + 1}" for n, tf in enumerate(TIMEFRAMES[10:])},
 }
-#: Favourites get Ctrl+1 … Ctrl+9 in the order they were added.
-FAVOURITE_SHORTCUTS = 9
+#: The watchlist's first pairs (its saved order) are in the Pair menu, with Ctrl+1 … Ctrl+9.
+WATCHLIST_IN_MENU = 9
 
 
 class WindowActions(QObject):
     """Every action of the main window's menu bar; see the module docstring."""
 
-    #: A favourite or recent pair was picked from the Pair menu.
+    #: A watchlist or recent pair was picked from the Pair menu.
     pairPicked = Signal(str)
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QMainWindow, watchlist_toggle: QAction) -> None:
+        """``watchlist_toggle`` shows and hides the watchlist dock (its own action)."""
         super().__init__(window)
         self._window = window
         bar = window.menuBar()
@@ -43,12 +46,11 @@ class WindowActions(QObject):
 
         self.pair_menu = bar.addMenu("&Pair")
         self.choose_pair = self._action(self.pair_menu, "&Choose pair…", "Ctrl+P")
-        self.favourite = self._action(self.pair_menu, "&Favourite", "Ctrl+D")
-        self.favourite.setCheckable(True)
-        self.favourite.setStatusTip("Add the current pair to the favourites, or remove it")
-        self.pair_menu.addSection("Favourites")
+        self.watch = self._action(self.pair_menu, "&Add to watchlist", "Ctrl+D")
+        self.watch.setStatusTip("Add the chart's pair to the watchlist, or remove it")
+        self.pair_menu.addSection("Watchlist")
         self._recent_section = self.pair_menu.addSection("Recent")
-        self.favourite_actions: list[QAction] = []
+        self.watchlist_actions: list[QAction] = []
         self.recent_actions: list[QAction] = []
 
         timeframe_menu = bar.addMenu("&Timeframe")
@@ -66,6 +68,10 @@ class WindowActions(QObject):
         self.longer_timeframe = self._action(timeframe_menu, "&Longer", "]")
 
         view_menu = bar.addMenu("&View")
+        self.watchlist = watchlist_toggle
+        self.watchlist.setText("&Watchlist")
+        self.watchlist.setShortcut(QKeySequence("Ctrl+L"))
+        view_menu.addAction(self.watchlist)
         self.follow_live = self._action(view_menu, "&Follow live", "End")
         self.follow_live.setCheckable(True)
         self.follow_live.setChecked(True)
@@ -93,21 +99,25 @@ class WindowActions(QObject):
         menu.addAction(action)
         return action
 
-    def set_pairs(self, favourites: list[str], recent: list[str], current: str) -> None:
-        """Rebuild the favourites and recent pairs in the Pair menu."""
-        for action in (*self.favourite_actions, *self.recent_actions):
+    def set_pairs(self, watchlist: Sequence[str], recent: list[str], current: str) -> None:
+        """Rebuild the Pair menu's watchlist (its first pairs) and recent pairs, and say what
+        the watch action does to ``current``."""
+        for action in (*self.watchlist_actions, *self.recent_actions):
             self.pair_menu.removeAction(action)
             action.deleteLater()
-        self.favourite_actions = [
-            self._pair_action(pair, f"Ctrl+{n + 1}" if n < FAVOURITE_SHORTCUTS else None)
-            for n, pair in enumerate(favourites)
+        first = list(watchlist[:WATCHLIST_IN_MENU])
+        self.watchlist_actions = [
+            self._pair_action(pair, f"Ctrl+{n + 1}") for n, pair in enumerate(first)
         ]
         self.recent_actions = [
-            self._pair_action(pair, None) for pair in recent if pair not in favourites
+            self._pair_action(pair, None) for pair in recent if pair not in first
         ]
-        self.pair_menu.insertActions(self._recent_section, self.favourite_actions)
+        self.pair_menu.insertActions(self._recent_section, self.watchlist_actions)
         self.pair_menu.addActions(self.recent_actions)
-        self.favourite.setChecked(current in favourites)
+        watched = current in watchlist
+        self.watch.setText(
+            f"&Remove {current} from watchlist" if watched else f"&Add {current} to watchlist"
+        )
 
     def _pair_action(self, pair: str, shortcut: str | None) -> QAction:
         action = QAction(pair, self._window)

@@ -3,8 +3,9 @@
 The window is handed its parts by the composition root (:func:`kucandle_gui.app.build_window`):
 the :class:`MonitorModel` with the chart model it shows, the :class:`FeedLink` that feeds the
 model, and the demo exchange it may offer. The chart draws the model (through a
-:class:`ChartBinding`); the window turns menus, keys and dialogs into calls on the model and
-shows what the link reports in the status bar and the banner.
+:class:`ChartBinding`), the watchlist dock its watchlist; the window turns menus, keys and
+dialogs into calls on the model and shows what the link reports in the status bar and the
+banner.
 
 Nothing here waits on the network, the demo exchange included (it starts off the UI thread).
 Problems are said where the user looks, in the status bar and in the banner above the chart,
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from kucandle_gui.feed import ConnectionState, ErrorEvent, FeedMetrics, StatusEvent
+from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, FeedMetrics, StatusEvent
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesModel
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
@@ -35,6 +36,7 @@ from .pair_picker import PairPicker
 from .settings import AppSettings
 from .status_bar import FeedStatusBar
 from .theme import DARK, LIGHT, apply_theme
+from .watchlist import WatchlistKeeper
 from .window_files import WindowFiles
 from .wording import (
     BannerKind,
@@ -108,7 +110,9 @@ class MainWindow(QMainWindow):
             lambda: f"{self.symbol}_{self.timeframe}",
         )
         self.pairs = PairPicker(self, link, self.status_bar, lambda: self.symbol, self.switch_pair)
-        self.menu_actions = WindowActions(self)
+        self.watchlist_keeper = WatchlistKeeper(self, monitor, link, settings)
+        self.watchlist_panel = self.watchlist_keeper.panel
+        self.menu_actions = WindowActions(self, self.watchlist_panel.toggleViewAction())
         self._connect_actions()
         self._observe()
 
@@ -118,7 +122,7 @@ class MainWindow(QMainWindow):
         if settings.geometry is not None:
             self.restoreGeometry(settings.geometry)
         else:
-            self.resize(1100, 700)
+            self.resize(1400, 760)
         if settings.window_state is not None:
             self.restoreState(settings.window_state)
         self._show_series()
@@ -132,6 +136,8 @@ class MainWindow(QMainWindow):
         self.monitor.source_changed.connect(self._source_changed)
         self.monitor.no_older.connect(self._no_older)
         self.demo_exchange.failed.connect(self._demo_failed)
+        self.watchlist_panel.pairOpened.connect(self.switch_pair)
+        self.watchlist_keeper.orderChanged.connect(self._update_pair_menu)
         link = self.link
         link.historyLoaded.connect(self._on_history)
         link.statusChanged.connect(self._on_status)
@@ -213,6 +219,8 @@ class MainWindow(QMainWindow):
         self.status_bar.set_subscription(str(self.chart_model.key), on)
 
     def _on_error(self, event: ErrorEvent) -> None:
+        if event.kind is ErrorKind.TICKER and event.retrying:
+            return  # a watched pair's first values: retried; its row says stale meanwhile
         self.status_bar.show_error(error_line(event, self.link.api_url), error_detail(event))
         kind = banner_kind(event)
         if kind is BannerKind.PAIR:
@@ -310,7 +318,8 @@ class MainWindow(QMainWindow):
         self._update_pair_menu()
 
     def _update_pair_menu(self) -> None:
-        self.menu_actions.set_pairs(self.settings.favourites, self.settings.recent, self.symbol)
+        watched = self.monitor.watchlist.symbols
+        self.menu_actions.set_pairs(watched, self.settings.recent, self.symbol)
 
     @property
     def pair_dialog(self) -> PairDialog | None:
@@ -318,15 +327,18 @@ class MainWindow(QMainWindow):
         return self.pairs.dialog
 
     def open_pair_dialog(self) -> PairDialog:
-        """Ctrl+P: the searchable pair list (loaded in the background the first time)."""
-        return self.pairs.open()
+        """Ctrl+P: the searchable pair list (loaded in the background the first time); its
+        "Add to watchlist" is answered in the dialog."""
+        opening = self.pairs.dialog is None
+        dialog = self.pairs.open()
+        if opening:
+            self.watchlist_panel.take_adds_from(dialog)
+        return dialog
 
-    def toggle_favourite(self, on: bool) -> None:
-        favourites = [p for p in self.settings.favourites if p != self.symbol]
-        if on:
-            favourites.append(self.symbol)
-        self.settings.favourites = favourites
-        self._update_pair_menu()
+    def toggle_watched(self) -> None:
+        """Ctrl+D: the chart's pair into the watchlist, or out of it."""
+        done, text = self.watchlist_panel.toggle(self.symbol)
+        (self.status_bar.show_note if done else self.status_bar.show_error)(text)
 
     # -- view ------------------------------------------------------------------------------
 
@@ -335,6 +347,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, theme)
         self.chart.set_theme(_CHART_THEMES[theme])
+        self.watchlist_panel.set_theme(_CHART_THEMES[theme])
         self.menu_actions.themes[theme].setChecked(True)
         self.settings.theme = theme
 
@@ -360,7 +373,7 @@ class MainWindow(QMainWindow):
         a.export_csv.triggered.connect(self.files.export_csv_as)
         a.quit.triggered.connect(self.close)
         a.choose_pair.triggered.connect(self.open_pair_dialog)
-        a.favourite.triggered.connect(self.toggle_favourite)
+        a.watch.triggered.connect(self.toggle_watched)
         a.pairPicked.connect(self.switch_pair)
         for timeframe, action in a.timeframes.items():
             action.triggered.connect(lambda _c=False, tf=timeframe: self.switch_timeframe(tf))
@@ -386,6 +399,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
+        self.watchlist_keeper.close()
         self.settings.sync()
         self.chart_binding.unbind()
         self._watch_subscription(None)

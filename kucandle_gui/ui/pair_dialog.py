@@ -1,7 +1,8 @@
 """The "Choose pair…" dialog: every trading pair of the exchange, filtered as you type.
 
 Keyboard first: the filter field keeps the focus, the arrow keys move through the matches,
-Enter opens the highlighted pair and Esc cancels. A pair the list does not show (the list is
+Enter opens the highlighted pair, Ctrl+Enter adds it to the watchlist (the dialog stays open
+for more) and Esc cancels. A pair the list does not show (the list is
 still loading, or the exchange does not list it) can be typed in full; it is checked for form
 here and the exchange's answer then shows in the window, so nothing the user types is lost
 silently.
@@ -37,6 +38,7 @@ from kucandle_gui.protocol import InvalidSymbolError, validate_symbol
 _NAVIGATION_KEYS = frozenset(
     {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 )
+_ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 
 
 def normalise_pair(text: str) -> str:
@@ -46,9 +48,12 @@ def normalise_pair(text: str) -> str:
 
 
 class PairDialog(QDialog):
-    """A searchable list of pairs; emits ``pairChosen`` with the pair when accepted."""
+    """A searchable list of pairs; emits ``pairChosen`` with the pair when accepted, and
+    ``addRequested`` with the pair to add to the watchlist (the answer comes back through
+    :meth:`show_note`)."""
 
     pairChosen = Signal(str)
+    addRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, current: str | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +88,12 @@ class PairDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.add_button = buttons.addButton(
+            "&Add to watchlist", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.add_button.setToolTip("Add the highlighted pair to the watchlist (Ctrl+Enter)")
+        self.add_button.setAutoDefault(False)
+        self.add_button.clicked.connect(self.request_add)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_edit)
@@ -147,6 +158,20 @@ class PairDialog(QDialog):
         super().accept()
         self.pairChosen.emit(pair)
 
+    def request_add(self) -> None:
+        """Ctrl+Enter or "Add to watchlist": ask for the pair to be added; the dialog stays
+        open (an invalid pair: the reason, here)."""
+        try:
+            pair = self.chosen_pair()
+        except InvalidSymbolError as exc:
+            self.hint_label.setText(str(exc))
+            return
+        self.addRequested.emit(pair)
+
+    def show_note(self, text: str) -> None:
+        """What became of a request (e.g. the pair was added), in the hint line."""
+        self.hint_label.setText(text)
+
     def _update_hint(self) -> None:
         typed = self.filter_edit.text().strip()
         index = self.list_view.currentIndex()
@@ -172,13 +197,20 @@ class PairDialog(QDialog):
     # -- keyboard ------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Arrow and page keys typed in the filter field move the list's highlight."""
+        """Arrow and page keys typed in the filter field move the list's highlight;
+        Ctrl+Enter adds to the watchlist."""
         if (
             watched is self.filter_edit
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
-            and event.key() in _NAVIGATION_KEYS
         ):
-            QApplication.sendEvent(self.list_view, event)
-            return True
+            if event.key() in _NAVIGATION_KEYS:
+                QApplication.sendEvent(self.list_view, event)
+                return True
+            if (
+                event.key() in _ENTER_KEYS
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            ):
+                self.request_add()
+                return True
         return super().eventFilter(watched, event)

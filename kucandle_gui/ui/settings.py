@@ -2,8 +2,12 @@
 
 Everything read back is checked and bounded: a settings file edited by hand, written by another
 version or damaged must never stop the app from starting nor slow it down. A bad value falls
-back to the default; the pair lists keep at most a menu's worth of valid, distinct names.
-Command-line flags win over what was saved (see :func:`start_series`).
+back to the default; the pair lists keep at most a menu's worth of valid, distinct names, the
+watchlist at most :data:`MAX_WATCHLIST`. Command-line flags win over what was saved (see
+:func:`start_series`).
+
+The watchlist took the place of the favourites: the first time, it starts from the saved
+favourites, which stay saved as they were (nothing the user saved is lost).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 from PySide6.QtCore import QByteArray, QSettings
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
+from kucandle_gui.model import MAX_WATCHLIST
 from kucandle_gui.protocol import InvalidSymbolError, validate_symbol, validate_timeframe
 
 from .theme import DARK, THEMES
@@ -24,12 +29,22 @@ APPLICATION = "kucandle-gui"
 
 #: Recent pairs kept in the Pair menu, newest first.
 MAX_RECENT = 10
-#: Favourites kept (the first ones): the Pair menu lists them all and is rebuilt on every
-#: switch; past a screenful a menu is no shortcut any more (Ctrl+1…9 open the first nine).
+#: Favourites read (the first ones): what an earlier version kept, the watchlist's first list.
 MAX_FAVOURITES = 50
 #: Entries of a saved pair list looked at: a damaged or hand-made list of any length costs
 #: no more than this to read.
 MAX_LIST_ENTRIES = 500
+#: The watchlist of a first start without favourites: a few major pairs.
+DEFAULT_WATCHLIST: tuple[str, ...] = (
+    "BTC-USDT",
+    "ETH-USDT",
+    "SOL-USDT",
+    "XRP-USDT",
+    "DOGE-USDT",
+    "KCS-USDT",
+)
+#: Dropped entries of a saved watchlist named in the log (the count says the rest).
+_DROPS_NAMED = 5
 #: Largest saved window geometry or layout passed to Qt (Qt's own are a few hundred bytes).
 MAX_LAYOUT_BYTES = 64 * 1024
 
@@ -37,6 +52,7 @@ _SYMBOL = "series/symbol"
 _TIMEFRAME = "series/timeframe"
 _FAVOURITES = "pairs/favourites"
 _RECENT = "pairs/recent"
+_WATCHLIST = "watchlist"
 
 
 class AppSettings:
@@ -50,6 +66,7 @@ class AppSettings:
         #: refuses the current one (see :meth:`series_refused`).
         self._fallback: tuple[str, str] | None = None
         self._tidy_pair_lists()
+        self._tidy_watchlist()
 
     def _tidy_pair_lists(self) -> None:
         """Write back the pair lists checked and bounded, so every later read is cheap."""
@@ -59,6 +76,32 @@ class AppSettings:
             if _as_list(raw) != clean:
                 log.info("settings: %s cut to %d valid pairs", key, len(clean))
                 self.store.setValue(key, clean)
+
+    def _tidy_watchlist(self) -> None:
+        """Write back the saved watchlist checked and bounded, saying in the log what was
+        dropped and why; an unreadable one is removed (the first list is used instead)."""
+        if not self.store.contains(_WATCHLIST):
+            return
+        raw = self.store.value(_WATCHLIST)
+        if raw is not None and not isinstance(raw, str | list):
+            log.warning(
+                "settings: the saved watchlist is unreadable (%s); starting from %s",
+                type(raw).__name__,
+                "the favourites" if self.favourites else "the default pairs",
+            )
+            self.store.remove(_WATCHLIST)
+            return
+        clean, dropped = _checked_symbols(raw, MAX_WATCHLIST)
+        if dropped:
+            named = "; ".join(dropped[:_DROPS_NAMED])
+            more = len(dropped) - _DROPS_NAMED
+            log.warning(
+                "settings: %d entries of the saved watchlist dropped: %s%s",
+                len(dropped),
+                named,
+                f"; and {more} more" if more > 0 else "",
+            )
+            self.store.setValue(_WATCHLIST, clean)
 
     # -- the series ----------------------------------------------------------------------
 
@@ -136,12 +179,22 @@ class AppSettings:
 
     @property
     def favourites(self) -> list[str]:
+        """What an earlier version saved as favourites (read only: the watchlist's first list)."""
         return _symbol_list(self.store.value(_FAVOURITES), MAX_FAVOURITES)
 
-    @favourites.setter
-    def favourites(self, value: list[str]) -> None:
-        """Saved checked and bounded like a read: the first :data:`MAX_FAVOURITES` count."""
-        self.store.setValue(_FAVOURITES, _symbol_list(list(value), MAX_FAVOURITES))
+    @property
+    def watchlist(self) -> list[str]:
+        """The saved watchlist; before one was saved, the favourites, else
+        :data:`DEFAULT_WATCHLIST`."""
+        if not self.store.contains(_WATCHLIST):
+            return self.favourites or list(DEFAULT_WATCHLIST)
+        # An empty list is saved as an invalid value (INI: @Invalid()), read back as None.
+        return _symbol_list(self.store.value(_WATCHLIST), MAX_WATCHLIST)
+
+    @watchlist.setter
+    def watchlist(self, value: list[str]) -> None:
+        """Saved checked and bounded like a read: the first :data:`MAX_WATCHLIST` count."""
+        self.store.setValue(_WATCHLIST, _symbol_list(list(value), MAX_WATCHLIST))
 
     @property
     def recent(self) -> list[str]:
@@ -175,6 +228,15 @@ class AppSettings:
     def window_state(self, value: QByteArray) -> None:
         self.store.setValue("window/state", value)
 
+    @property
+    def watchlist_header(self) -> QByteArray | None:
+        """The watchlist's column widths and sort."""
+        return _as_bytes(self.store.value("window/watchlist_header"))
+
+    @watchlist_header.setter
+    def watchlist_header(self, value: QByteArray) -> None:
+        self.store.setValue("window/watchlist_header", value)
+
     def sync(self) -> None:
         self.store.sync()
 
@@ -207,14 +269,32 @@ def _as_list(value: object) -> list[object]:
 
 def _symbol_list(value: object, limit: int) -> list[str]:
     """The valid, distinct pair names of a saved list, in order, at most ``limit`` of them."""
+    return _checked_symbols(value, limit)[0]
+
+
+def _checked_symbols(value: object, limit: int) -> tuple[list[str], list[str]]:
+    """The valid, distinct pair names of a saved list, in order, at most ``limit`` of them,
+    and why each other entry looked at was dropped (``'BTC' (not a pair)``)."""
     found: list[str] = []
-    for item in _as_list(value)[:MAX_LIST_ENTRIES]:
+    seen: set[str] = set()
+    dropped: list[str] = []
+    items = _as_list(value)
+    if len(items) > MAX_LIST_ENTRIES:
+        dropped.append(f"{len(items) - MAX_LIST_ENTRIES} entries past the first {MAX_LIST_ENTRIES}")
+    for item in items[:MAX_LIST_ENTRIES]:
         symbol = _valid_symbol(item)
-        if symbol is not None and symbol not in found:
+        if symbol is None:
+            why = "not a pair"
+        elif symbol in seen:
+            why = "repeated"
+        elif len(found) == limit:
+            why = f"past the {limit} kept"
+        else:
             found.append(symbol)
-            if len(found) == limit:
-                break
-    return found
+            seen.add(symbol)
+            continue
+        dropped.append(f"{repr(item)[:40]} ({why})")
+    return found, dropped
 
 
 def _as_bool(value: object, *, default: bool) -> bool:

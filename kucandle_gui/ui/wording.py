@@ -158,6 +158,35 @@ def pairs_failed_text(message: str) -> str:
     return quote(message)
 
 
+# -- the watchlist ---------------------------------------------------------------------------
+
+
+def stale_tooltip(age: float | None, live: bool) -> str:
+    """Why a watchlist row's values may be out of date."""
+    if not live:
+        return "connection down: these values may be out of date"
+    if age is None:
+        return "no values yet"
+    return f"no update for {int(age)} s"
+
+
+def refused_tooltip(simulated: bool) -> str:
+    exchange = "The demo exchange" if simulated else "KuCoin"
+    return f"{exchange} does not serve this pair"
+
+
+def watch_added_text(symbol: str) -> str:
+    return f"{symbol} added to the watchlist"
+
+
+def watch_removed_text(symbol: str) -> str:
+    return f"{symbol} removed from the watchlist"
+
+
+#: The watchlist panel's mark in demo mode (the window's SIMULATED).
+WATCHLIST_SIMULATED = "SIMULATED · the demo exchange's pairs; changes are not saved"
+
+
 # -- errors --------------------------------------------------------------------------------
 
 #: Per failure of a request: a short clause for the status bar, and the banner's sentence with

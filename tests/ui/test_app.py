@@ -150,6 +150,7 @@ def test_a_stop_while_the_window_runs_closes_it_as_the_user_would(qapp, isolated
     saved = QSettings()
     assert saved.value("series/symbol") == "ETH-USDT"
     assert saved.value("window/geometry") is not None  # written by the window's shutdown
+    assert saved.value("window/watchlist_header") is not None  # the watchlist's columns
 
 
 def test_run_gui_demo_shows_the_window_and_closing_ends_it_cleanly(qapp, isolated):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
+from kucandle_gui.model import MAX_WATCHLIST
 from kucandle_gui.protocol import InvalidSymbolError, InvalidTimeframeError
 from kucandle_gui.ui.settings import (
+    DEFAULT_WATCHLIST,
     MAX_FAVOURITES,
     MAX_LAYOUT_BYTES,
     MAX_LIST_ENTRIES,
@@ -30,8 +34,10 @@ def test_defaults_on_an_empty_file(ini):
     assert (settings.symbol, settings.timeframe, settings.theme) == ("BTC-USDT", "1min", "dark")
     assert settings.volume_visible is True
     assert settings.favourites == []
+    assert settings.watchlist == list(DEFAULT_WATCHLIST)
     assert settings.recent == []
     assert settings.geometry is None
+    assert settings.watchlist_header is None
 
 
 def test_round_trip_through_the_file(ini):
@@ -40,7 +46,7 @@ def test_round_trip_through_the_file(ini):
     settings.timeframe = "4hour"
     settings.theme = "light"
     settings.volume_visible = False
-    settings.favourites = ["SOL-USDT"]
+    settings.watchlist = ["SOL-USDT"]
     settings.add_recent("ETH-USDT")
     settings.geometry = QByteArray(b"\x01\x02geometry")
     settings.sync()
@@ -49,7 +55,7 @@ def test_round_trip_through_the_file(ini):
     assert (again.symbol, again.timeframe, again.theme) == ("ETH-BTC", "4hour", "light")
     assert again.volume_visible is False
     # A one-item list comes back from an INI file as a plain string; still a list here.
-    assert again.favourites == ["SOL-USDT"]
+    assert again.watchlist == ["SOL-USDT"]
     assert again.recent == ["ETH-USDT"]
     assert bytes(again.geometry.data()) == b"\x01\x02geometry"
 
@@ -118,11 +124,67 @@ def test_only_the_first_entries_of_a_saved_list_are_looked_at(ini):
     assert settings_at(ini).favourites == []
 
 
-def test_favourites_are_saved_bounded_and_checked(ini):
+def test_the_watchlist_is_saved_bounded_and_checked(ini):
     settings = settings_at(ini)
-    settings.favourites = ["eth-usdt", "ETH-USDT", "bad pair", *(f"C{n}-BTC" for n in range(99))]
-    assert settings.favourites[:2] == ["ETH-USDT", "C0-BTC"]
-    assert len(settings.favourites) == MAX_FAVOURITES
+    settings.watchlist = ["eth-usdt", "ETH-USDT", "bad pair", *(f"C{n}-BTC" for n in range(400))]
+    assert settings.watchlist[:2] == ["ETH-USDT", "C0-BTC"]
+    assert len(settings.watchlist) == MAX_WATCHLIST
+
+
+def test_the_first_watchlist_is_the_saved_favourites_which_stay_saved(ini):
+    store = QSettings(ini, QSettings.Format.IniFormat)
+    store.setValue("pairs/favourites", ["SOL-USDT", "ETH-BTC"])
+    store.sync()
+    settings = settings_at(ini)
+    assert settings.watchlist == ["SOL-USDT", "ETH-BTC"]
+    settings.watchlist = ["ETH-BTC"]  # the user changes the watchlist
+    settings.sync()
+    again = settings_at(ini)
+    assert again.watchlist == ["ETH-BTC"]
+    assert again.favourites == ["SOL-USDT", "ETH-BTC"]  # nothing the user saved is lost
+
+
+def test_an_emptied_watchlist_stays_empty(ini):
+    settings = settings_at(ini)
+    settings.watchlist = []
+    settings.sync()
+    assert settings_at(ini).watchlist == []
+
+
+def test_malformed_watchlist_entries_are_dropped_with_the_reason_logged(tmp_path, caplog):
+    path = tmp_path / "hand.ini"
+    path.write_text("[General]\nwatchlist=ETH-USDT, ???, eth-usdt, SOL-USDT\n")
+    with caplog.at_level(logging.WARNING, logger="kucandle_gui.ui.settings"):
+        settings = settings_at(str(path))
+    assert settings.watchlist == ["ETH-USDT", "SOL-USDT"]
+    assert "2 entries of the saved watchlist dropped" in caplog.text
+    assert "'???' (not a pair)" in caplog.text and "'eth-usdt' (repeated)" in caplog.text
+    # Written back as read: the next start has nothing to say.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="kucandle_gui.ui.settings"):
+        assert settings_at(str(path)).watchlist == ["ETH-USDT", "SOL-USDT"]
+    assert caplog.text == ""
+
+
+def test_a_long_saved_watchlist_is_cut_to_the_limit(ini, caplog):
+    store = QSettings(ini, QSettings.Format.IniFormat)
+    store.setValue("watchlist", [f"C{n}-USDT" for n in range(MAX_WATCHLIST + 20)])
+    store.sync()
+    with caplog.at_level(logging.WARNING, logger="kucandle_gui.ui.settings"):
+        settings = settings_at(ini)
+    assert settings.watchlist == [f"C{n}-USDT" for n in range(MAX_WATCHLIST)]
+    assert f"'C{MAX_WATCHLIST}-USDT' (past the {MAX_WATCHLIST} kept)" in caplog.text
+
+
+def test_an_unreadable_watchlist_gives_the_first_list_and_says_so(tmp_path, caplog):
+    path = tmp_path / "damaged.ini"
+    path.write_text("[General]\nwatchlist=@Point(1 2)\n[pairs]\nfavourites=ETH-BTC\n")
+    with caplog.at_level(logging.WARNING, logger="kucandle_gui.ui.settings"):
+        settings = settings_at(str(path))
+    assert settings.watchlist == ["ETH-BTC"]
+    assert "the saved watchlist is unreadable" in caplog.text
+    path.write_text("[General]\nwatchlist=@Point(1 2)\n")
+    assert settings_at(str(path)).watchlist == list(DEFAULT_WATCHLIST)
 
 
 def test_values_of_the_wrong_type_or_damaged_give_defaults(tmp_path):

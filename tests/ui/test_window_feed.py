@@ -131,12 +131,12 @@ def test_longer_and_shorter_timeframe_keys(qtbot, window):
 
 
 def test_pair_dialog_by_keyboard_then_back_through_recent_pairs(qtbot, window):
+    window.monitor.watchlist.set_symbols([])  # the menu lists as recent what it lists not above
     wait_drawn(qtbot, window)
     assert window.chart.last_price() > 10_000  # BTC
     window.menu_actions.choose_pair.trigger()
     dialog = window.pair_dialog
     assert dialog is not None
-    assert dialog.hint_label.text() == "loading pairs…"
     qtbot.waitUntil(lambda: dialog.pairs_shown() != [], timeout=WAIT_MS)
     qtbot.keyClicks(dialog.filter_edit, "eth")
     assert dialog.pairs_shown() == ["ETH-BTC", "ETH-USDT"]
@@ -156,19 +156,27 @@ def test_pair_dialog_by_keyboard_then_back_through_recent_pairs(qtbot, window):
     assert all(c.close > 10_000 for c in window.chart.candles())
 
 
-def test_favourites(qtbot, window):
-    window.menu_actions.favourite.trigger()
-    assert window.menu_actions.favourite.isChecked()
-    assert window.settings.favourites == ["BTC-USDT"]
-    favourite = window.menu_actions.favourite_actions[0]
-    assert (favourite.text(), favourite.shortcut().toString()) == ("BTC-USDT", "Ctrl+1")
-    window.switch_pair("SOL-USDT")
-    assert not window.menu_actions.favourite.isChecked()
-    window.menu_actions.favourite_actions[0].trigger()
-    assert window.symbol == "BTC-USDT"
-    window.menu_actions.favourite.trigger()  # remove it again
-    assert window.settings.favourites == []
-    assert window.menu_actions.favourite_actions == []
+def test_the_pair_menu_adds_to_the_watchlist_and_lists_its_first_pairs(qtbot, window):
+    actions = window.menu_actions
+    watchlist = window.monitor.watchlist
+    watchlist.set_symbols(["ETH-USDT", "SOL-USDT"])
+    assert [(a.text(), a.shortcut().toString()) for a in actions.watchlist_actions] == [
+        ("ETH-USDT", "Ctrl+1"),
+        ("SOL-USDT", "Ctrl+2"),
+    ]
+    assert actions.watch.text() == "&Add BTC-USDT to watchlist"
+    assert actions.watch.shortcut().toString() == "Ctrl+D"
+    actions.watch.trigger()
+    assert watchlist.symbols == ("ETH-USDT", "SOL-USDT", "BTC-USDT")
+    assert window.settings.watchlist == ["ETH-USDT", "SOL-USDT", "BTC-USDT"]
+    assert window.status_bar.message_label.text() == "BTC-USDT added to the watchlist"
+    assert actions.watch.text() == "&Remove BTC-USDT from watchlist"
+    actions.watchlist_actions[1].trigger()
+    assert window.symbol == "SOL-USDT"
+    actions.watch.trigger()  # out again
+    assert watchlist.symbols == ("ETH-USDT", "BTC-USDT")
+    assert [a.text() for a in actions.watchlist_actions] == ["ETH-USDT", "BTC-USDT"]
+    assert window.status_bar.message_label.text() == "SOL-USDT removed from the watchlist"
 
 
 def test_scrolling_back_loads_older_history(qtbot, window):
@@ -247,11 +255,13 @@ def test_export_to_an_unwritable_place_says_so(qtbot, window, tmp_path):
 
 def test_settings_restored_in_a_new_window(qtbot, make_window, exchange, settings_path):
     first = make_window(exchange.base_url)
+    first.monitor.watchlist.set_symbols(["SOL-USDT"])
     first.menu_actions.timeframes["15min"].trigger()
     first.switch_pair("ETH-BTC")
     first.menu_actions.themes["light"].trigger()
     first.menu_actions.volume.trigger()
-    first.menu_actions.favourite.trigger()
+    first.menu_actions.watch.trigger()  # ETH-BTC into the watchlist
+    first.watchlist_panel.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
     first.resize(700, 500)
     first.menu_actions.quit.trigger()
     assert not first.isVisible()
@@ -263,7 +273,12 @@ def test_settings_restored_in_a_new_window(qtbot, make_window, exchange, setting
     assert second.chart.theme() == chart_module.LIGHT
     assert second.menu_actions.themes["light"].isChecked()
     assert not second.menu_actions.volume.isChecked() and not second.chart.volume_visible()
-    assert second.menu_actions.favourite.isChecked()
+    assert second.monitor.watchlist.symbols == ("SOL-USDT", "ETH-BTC")
+    header = second.watchlist_panel.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        3,
+        Qt.SortOrder.DescendingOrder,
+    )
     assert (second.width(), second.height()) == (700, 500)
     assert [a.text() for a in second.menu_actions.recent_actions] == ["BTC-USDT"]
     wait_drawn(qtbot, second)
@@ -340,11 +355,16 @@ def test_a_closed_window_leaves_no_callback_on_the_model(make_window, exchange) 
     window = make_window(exchange.base_url)
     series = window.chart_model.series
     monitor = window.monitor
-    assert len(series.changed) == 1 and len(monitor.source_changed) == 2  # the chart, the window
+    # The chart's binding, the watchlist's keeper, the window.
+    assert len(series.changed) == 1 and len(monitor.source_changed) == 3
+    watchlist = monitor.watchlist
+    assert (len(watchlist.rows_changed), len(watchlist.order_changed)) == (1, 2)
     assert len(series.subscription_changed) == 1  # the window's, for the status bar
     window.close()
     assert len(series.changed) == 0
     assert len(series.state_changed) == 0
     assert len(series.subscription_changed) == 0
     assert len(monitor.source_changed) == 1  # the window's own, gone with it
+    # The table's and the keeper's are gone (the link's own stays: it outlives windows).
+    assert (len(watchlist.rows_changed), len(watchlist.order_changed)) == (0, 0)
     assert window.controller is None
