@@ -8,16 +8,16 @@ import itertools
 import json
 import signal
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from kucandle_gui.headless import run_headless
-from kucandle_gui.protocol import Ticker, snapshot_push_message
+from kucandle_gui.protocol import snapshot_push_message
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.stopping import StopRequest
 from tests.app_process import TIMEOUT, AppProcess
@@ -188,19 +188,21 @@ def test_watched_pairs_print_the_exchanges_statistics_once_per_change(snapshots)
 
 
 def test_a_snapshot_that_changes_only_its_time_prints_nothing():
-    # The market's clock crawls from a whole second on (a simulated second takes 50 s): every
-    # push of the test has a later time and the same statistics (trades count by the second).
-    crawl = fast_sim_config(
-        clock_speed=0.02, start_time=float(int(time.time())), snapshot_interval=0.05
-    )
-    with LocalExchange(crawl) as exchange, headless_run(exchange, "ETH-USDT") as run:
+    # The market's clock stands still: every push says the same, so nothing but the first
+    # line may print until a push really changes something.
+    pinned = fast_sim_config(clock_speed=0.0, snapshot_interval=0.05)
+    with LocalExchange(pinned) as exchange, headless_run(exchange, "ETH-USDT") as run:
         [first] = run.wait_tickers(bool)
+        truth = exchange.ticker("ETH-USDT")
+        assert first == truth.as_dict()
         sent = exchange.stats().snapshots_sent
         wait_until(lambda: exchange.stats().snapshots_sent >= sent + 10, 10, "10 more pushes")
-        # Then a push that moves the price: the next line, and the only one since the first.
-        fields = {k: v for k, v in first.items() if k != "type"} | {"change_price": 1.0}
-        moved = Ticker(**fields | {"last": first["last"] + 1, "time": first["time"] + 10_000})
-        assert exchange.faults.send_raw(snapshot_push_message(moved, 10**9)) == 1
+        # A later push with the same statistics, then one that moves the price: only the
+        # second is news, and it follows the first on the same socket.
+        later = replace(truth, time=truth.time + 5_000)
+        moved = replace(truth, last=truth.last + 1, change_price=1.0, time=truth.time + 10_000)
+        for n, ticker in enumerate((later, moved)):
+            assert exchange.faults.send_raw(snapshot_push_message(ticker, 10**9 + n)) == 1
         found = run.wait_tickers(lambda found: found[-1]["time"] == moved.time)
         code = run.finish()
     assert found == [first, moved.as_dict()]

@@ -11,12 +11,30 @@ import logging
 import signal
 import sys
 
+from kucandle_gui.protocol import InvalidSymbolError, validate_symbol
 from kucandle_gui.sim.config import SimConfig
 from kucandle_gui.sim.exchange import LocalExchange
 from kucandle_gui.sim.symbols import DEFAULT_SYMBOLS
 
 
+def symbol_list(text: str) -> tuple[str, ...]:
+    """``--symbols``: a comma list of pair names, spelt as the client spells them
+    (``btc-usdt`` is ``BTC-USDT``, as the app's own ``--watch`` takes it), each once.
+
+    A name a client could never subscribe to (``foo``), or no name at all, would only make an
+    exchange that quietly serves nothing: refused here, with the reason.
+    """
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("no pair given: expected a comma list, e.g. BTC-USDT")
+    try:
+        return tuple(dict.fromkeys(validate_symbol(name) for name in names))
+    except InvalidSymbolError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The options; a bad one exits 2 with the reason on stderr (argparse's way)."""
     parser = argparse.ArgumentParser(
         prog="python -m kucandle_gui.sim", description="Local KuCoin-compatible exchange."
     )
@@ -39,8 +57,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--symbols",
-        default=",".join(DEFAULT_SYMBOLS),
-        help="comma list of the pairs listed (made-up names trade too); default: %(default)s",
+        type=symbol_list,
+        default=DEFAULT_SYMBOLS,
+        help="comma list of the pairs listed, BASE-QUOTE (made-up names trade too; case does "
+        f"not matter; repeats count once); default: {','.join(DEFAULT_SYMBOLS)}",
     )
     return parser.parse_args(argv)
 
@@ -57,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         flood_rate=args.flood_rate,
         host=args.host,
         port=args.port,
-        symbols=tuple(dict.fromkeys(s.strip() for s in args.symbols.split(",") if s.strip())),
+        symbols=args.symbols,
     )
     # Block the signals before the loop thread exists, so that only sigwait below sees them.
     stop_signals = {signal.SIGINT, signal.SIGTERM}

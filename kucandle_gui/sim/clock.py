@@ -1,4 +1,5 @@
-"""Simulated time: a fixed start that advances ``speed`` times faster than real time."""
+"""Simulated time: a fixed start that advances ``speed`` times faster than real time, or
+stands still at its start (speed 0: tests whose market must not change at all)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ class SimClock:
     """``now() = start_time + real seconds since start() * speed``; frozen before start()."""
 
     def __init__(self, start_time: float, speed: float) -> None:
-        if speed <= 0:
-            raise ValueError(f"clock speed must be positive, got {speed}")
+        if speed < 0:
+            raise ValueError(f"clock speed must not be negative, got {speed}")
         self.start_time = start_time
         self.speed = speed
         self._origin: float | None = None

@@ -14,7 +14,7 @@ class SimConfig:
     seed: int = 1
     #: Listed pairs; ``QUIET-USDT`` trades rarely, with whole minutes (and more) of silence.
     symbols: tuple[str, ...] = DEFAULT_SYMBOLS
-    #: Simulated seconds per real second.
+    #: Simulated seconds per real second; 0 = the clock stands still at ``start_time``.
     clock_speed: float = 1.0
     #: Simulated time when the exchange starts; None = the wall clock at start.
     start_time: float | None = None

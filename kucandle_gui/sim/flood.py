@@ -30,7 +30,7 @@ from kucandle_gui.protocol import (
     format_number,
 )
 from kucandle_gui.sim.market import Market
-from kucandle_gui.sim.trades import MINUTES_PER_DAY, SECONDS_PER_DAY
+from kucandle_gui.sim.trades import MINUTES_PER_DAY, SECONDS_PER_DAY, aggregate
 
 #: Simulated minutes read per chunk: a few hundred states for a busy pair (more than a
 #: flood turn asks of one subscription), and a chunk's turnover sum stays far inside int64.
@@ -84,17 +84,10 @@ class CandleReplay:
 
     def _state_of_minutes(self, first_minute: int, stop_minute: int) -> _State | None:
         """The candle state made of the whole minutes [first_minute, stop_minute)."""
-        bars = self._market.minute_bars(self.symbol, first_minute, stop_minute)
-        traded = np.flatnonzero(bars.traded)
-        if not traded.size:
+        [span] = aggregate(self._market.minute_bars(self.symbol, first_minute, stop_minute), [0])
+        if not span.traded:
             return None
-        return (
-            int(bars.open[traded[0]]),
-            int(bars.high[traded].max()),
-            int(bars.low[traded].min()),
-            int(bars.volume[traded].sum()),
-            sum(bars.turnover[traded].tolist()),
-        )
+        return span.open, span.high, span.low, span.volume, span.turnover
 
     def _read_chunk(self) -> None:
         """Replay the next ``CHUNK_MINUTES`` (never past the end of a UTC day)."""

@@ -5,25 +5,28 @@ so they agree by construction: a candle is the aggregate of the deterministic tr
 :mod:`kucandle_gui.sim.trades` whose second lies in the candle's period, after the listing
 time and not after "now". Periods without trades have no candle at all, as on KuCoin.
 
-Day chunks of minute bars are cached, so the second-level work for a day is done once.
+Day chunks of minute bars are cached, so the second-level work for a day is done once; so is
+each minute "as of each of its seconds" (:meth:`MinuteBars.running`), which is what cuts the
+current minute at "now" for candles and for the 24 h statistics alike.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 
 import numpy as np
 
 from kucandle_gui.protocol import Candle, candle_start, next_candle_start
+from kucandle_gui.sim.cache import LruCache
 from kucandle_gui.sim.symbols import SymbolSpec
 from kucandle_gui.sim.trades import (
-    INT64_MAX,
     MINUTES_PER_DAY,
+    NO_TRADES,
     DayTrades,
     MinuteBars,
+    Span,
     TradeModel,
+    aggregate,
     hashed_unit,
     stable_key,
 )
@@ -33,8 +36,10 @@ LATE_UPDATE_SHARE = 0.1
 #: Day chunks kept (about 80 kB each): a month of history for 32 pairs, or today and
 #: yesterday of the 300 pairs of a full watchlist (each 24 h window spans two days).
 _CACHED_DAYS = 1024
+#: Running minutes kept (about 4 kB each): the current and the previous minute of 300 pairs,
+#: with room for moments asked of the past.
+_CACHED_MINUTES = 1024
 _RECENT_CANDLES = 4096
-_LOW_BITS = np.int64(0xFFFFFFFF)
 
 
 class UnknownSymbolError(KeyError):
@@ -52,9 +57,9 @@ class Market:
         self.listing_time = int(listing_time) // 60 * 60
         self._models = {spec.symbol: TradeModel(seed, spec) for spec in specs}
         self._late_key = stable_key(seed, "late-update")
-        self._days: OrderedDict[tuple[str, int], DayTrades] = OrderedDict()
-        self._recent: dict[tuple[str, str, int, int], Candle | None] = {}
-        self._lock = threading.Lock()
+        self._days: LruCache[tuple[str, int], DayTrades] = LruCache(_CACHED_DAYS)
+        self._minutes: LruCache[tuple[str, int], MinuteBars] = LruCache(_CACHED_MINUTES)
+        self._recent: LruCache[tuple[str, str, int, int], Candle | None] = LruCache(_RECENT_CANDLES)
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -98,29 +103,29 @@ class Market:
 
         Memoised per simulated second: every connection pushing the same pair asks this.
         """
-        key = (symbol, timeframe, start, math.floor(now))
-        with self._lock:
-            if key in self._recent:
-                return self._recent[key]
-        rows = self.candles(symbol, timeframe, start, start, now)
-        found = rows[0] if rows else None
-        with self._lock:
-            if len(self._recent) >= _RECENT_CANDLES:
-                self._recent.clear()
-            self._recent[key] = found
-        return found
 
-    def minute_bars(
-        self, symbol: str, first_minute: int, stop_minute: int, now_second: int | None = None
-    ) -> MinuteBars:
-        """Aggregates of the minutes [first_minute, stop_minute) (minute numbers since the
-        epoch), nothing before listing. Without ``now_second`` callers ask only for minutes
-        that are over; ``now_second`` (a second of the last minute) cuts that minute there."""
+        def make() -> Candle | None:
+            rows = self.candles(symbol, timeframe, start, start, now)
+            return rows[0] if rows else None
+
+        return self._recent.get((symbol, timeframe, start, math.floor(now)), make)
+
+    def minute_bars(self, symbol: str, first_minute: int, stop_minute: int) -> MinuteBars:
+        """Aggregates of the whole minutes [first_minute, stop_minute) (minute numbers since
+        the epoch), nothing before listing."""
         model = self._model(symbol)
         if stop_minute <= first_minute:
             return MinuteBars.empty(0)
-        now = stop_minute * 60 if now_second is None else now_second
-        return self._bars(model, first_minute, stop_minute, now)
+        return self._bars(model, first_minute, stop_minute, stop_minute * 60)
+
+    def minute_so_far(self, symbol: str, second: int) -> Span:
+        """The trades of the minute containing ``second`` (Unix), up to that second: the
+        current minute's cut, as the candles make it. Cheap after the minute's first call
+        (a push round asks it of every subscribed pair)."""
+        model = self._model(symbol)
+        if second < self.listing_time:
+            return NO_TRADES
+        return self._running(model, second // 60).span(second % 60)
 
     def trades(
         self, symbol: str, first_minute: int, minutes: int
@@ -163,35 +168,22 @@ class Market:
         period_end = next_candle_start(timeframe, starts[-1])
         stop_minute = min(period_end // 60, now_second // 60 + 1)
         bars = self._bars(model, first_minute, stop_minute, now_second)
-        bounds = np.array([s // 60 - first_minute for s in starts], dtype=np.int64)
-        index = np.arange(len(bars), dtype=np.int64)
-        traded = bars.traded
-        first = np.minimum.reduceat(np.where(traded, index, INT64_MAX), bounds)
-        last = np.maximum.reduceat(np.where(traded, index, -1), bounds)
-        high = np.maximum.reduceat(np.where(traded, bars.high, 0), bounds)
-        low = np.minimum.reduceat(np.where(traded, bars.low, INT64_MAX), bounds)
-        volume = np.add.reduceat(bars.volume, bounds)
-        # Turnover of a long candle can pass int64: sum its halves, join them as Python ints.
-        turnover_high = np.add.reduceat(bars.turnover >> 32, bounds)
-        turnover_low = np.add.reduceat(bars.turnover & _LOW_BITS, bounds)
-
+        spans = aggregate(bars, [s // 60 - first_minute for s in starts])
         price_scale = 10**model.spec.price_decimals
         size_scale = 10**model.spec.size_decimals
-        candles = []
-        for i in np.flatnonzero(last >= 0).tolist():
-            turnover = (int(turnover_high[i]) << 32) + int(turnover_low[i])
-            candles.append(
-                Candle(
-                    time=starts[i],
-                    open=int(bars.open[first[i]]) / price_scale,
-                    high=int(high[i]) / price_scale,
-                    low=int(low[i]) / price_scale,
-                    close=int(bars.close[last[i]]) / price_scale,
-                    volume=int(volume[i]) / size_scale,
-                    turnover=turnover / (price_scale * size_scale),
-                )
+        return [
+            Candle(
+                time=start,
+                open=span.open / price_scale,
+                high=span.high / price_scale,
+                low=span.low / price_scale,
+                close=span.close / price_scale,
+                volume=span.volume / size_scale,
+                turnover=span.turnover / (price_scale * size_scale),
             )
-        return candles
+            for start, span in zip(starts, spans, strict=True)
+            if span.traded
+        ]
 
     def _bars(
         self, model: TradeModel, first_minute: int, stop_minute: int, now_second: int
@@ -214,22 +206,22 @@ class Market:
             day = self._day(model, day_number)
             part = day.bars.slice(offset, offset + take)
             if minute + take - 1 == now_second // 60:
-                cut = model.partial_minute(day, offset + take - 1, now_second)
+                second = now_second % 60
+                cut = self._running(model, now_second // 60).slice(second, second + 1)
                 part = MinuteBars.concat([part.slice(0, take - 1), cut])
             parts.append(part)
             minute += take
         return MinuteBars.concat(parts)
 
     def _day(self, model: TradeModel, day_number: int) -> DayTrades:
-        key = (model.spec.symbol, day_number)
-        with self._lock:
-            cached = self._days.get(key)
-            if cached is not None:
-                self._days.move_to_end(key)
-                return cached
-        day = model.day(day_number)
-        with self._lock:
-            self._days[key] = day
-            while len(self._days) > _CACHED_DAYS:
-                self._days.popitem(last=False)
-        return day
+        return self._days.get((model.spec.symbol, day_number), lambda: model.day(day_number))
+
+    def _running(self, model: TradeModel, minute: int) -> MinuteBars:
+        """``minute`` (listed) as of each of its seconds (:meth:`MinuteBars.running`)."""
+
+        def make() -> MinuteBars:
+            day_number, offset = divmod(minute, MINUTES_PER_DAY)
+            ticks, sizes = model.seconds(self._day(model, day_number), offset, 1)
+            return MinuteBars.running(ticks, sizes)
+
+        return self._minutes.get((model.spec.symbol, minute), make)

@@ -60,16 +60,21 @@ class SnapshotPusher:
                 return
 
     async def _round(self) -> bool:
-        """One push per subscribed pair; False if the socket died. A stall silences it."""
+        """One push per subscribed pair; False if the socket died. A stall silences it
+        (counted, so that a test knows when no more pushes are on their way)."""
         ctx = self._ctx
         symbols = list(self._symbols)
-        if not symbols or ctx.faults.stalled:
+        if not symbols:
+            return True
+        if ctx.faults.stalled:
+            ctx.stats.count("snapshot_rounds_stalled")
             return True
         loop = asyncio.get_running_loop()
         tickers = await loop.run_in_executor(None, ctx.tickers.tickers, symbols, ctx.clock.now())
         for ticker in tickers:
-            if ctx.faults.stalled:
-                break  # a stall silences the rest of this round too
+            if ctx.faults.stalled:  # a stall silences the rest of this round too
+                ctx.stats.count("snapshot_rounds_stalled")
+                break
             if ticker.symbol not in self._symbols:
                 continue  # unsubscribed meanwhile: nothing of it follows the ack
             frame = snapshot_push_message(ticker, next(ctx.snapshot_sequence))

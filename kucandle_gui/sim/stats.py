@@ -36,6 +36,10 @@ class ExchangeStats:
     pushes_sent: int
     #: ``/market/snapshot`` pushes.
     snapshots_sent: int
+    #: Snapshot push rounds (one per connection and period) that saw a stall and sent
+    #: nothing more: once a test sees this grow, every snapshot still to come waits for the
+    #: stall's end.
+    snapshot_rounds_stalled: int
     #: REST requests by path, answered or failed on purpose.
     rest_requests: dict[str, int]
 
@@ -94,5 +98,6 @@ class StatsRecorder:
                 subscriptions=tuple(self._topics.values()),
                 pushes_sent=c["pushes_sent"],
                 snapshots_sent=c["snapshots_sent"],
+                snapshot_rounds_stalled=c["snapshot_rounds_stalled"],
                 rest_requests=dict(self._rest),
             )

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -80,6 +82,21 @@ class MinuteBars:
     def slice(self, first: int, stop: int) -> MinuteBars:
         return MinuteBars(*(getattr(self, f)[first:stop] for f in _BAR_FIELDS))
 
+    def span(self, row: int) -> Span:
+        """Bar ``row`` alone: one bar needs no adding up (a push round asks this of every
+        pair, so it stays a few scalar reads)."""
+        if not self.traded[row]:
+            return NO_TRADES
+        return Span(
+            True,
+            int(self.open[row]),
+            int(self.close[row]),
+            int(self.high[row]),
+            int(self.low[row]),
+            int(self.volume[row]),
+            int(self.turnover[row]),
+        )
+
     @staticmethod
     def empty(count: int) -> MinuteBars:
         """``count`` minutes without a trade."""
@@ -109,8 +126,88 @@ class MinuteBars:
             turnover=(ticks * sizes).sum(axis=1),
         )
 
+    @staticmethod
+    def running(ticks: np.ndarray, sizes: np.ndarray) -> MinuteBars:
+        """One minute as of each of its seconds: row k aggregates the trades of seconds 0..k
+        of the 60 prices and sizes (size 0 = no trade), so a minute cut at any second is a
+        row, not a recomputation."""
+        traded_at = sizes > 0
+        last = np.maximum.accumulate(np.where(traded_at, np.arange(60), 0))
+        return MinuteBars(
+            traded=np.logical_or.accumulate(traded_at),
+            open=np.full(60, ticks[traded_at.argmax()]),
+            close=ticks[last],
+            high=np.maximum.accumulate(np.where(traded_at, ticks, 0)),
+            low=np.minimum.accumulate(np.where(traded_at, ticks, INT64_MAX)),
+            volume=np.cumsum(sizes),
+            turnover=np.cumsum(ticks * sizes),
+        )
+
 
 _BAR_FIELDS = ("traded", "open", "close", "high", "low", "volume", "turnover")
+_LOW_BITS = np.int64(0xFFFFFFFF)
+
+
+class Span(NamedTuple):
+    """The trades of some consecutive minutes, in ticks and units (turnover a Python int: a
+    day's can pass int64); without trades every field but ``traded`` is 0. A tuple, as
+    thousands are made per REST page."""
+
+    traded: bool
+    open: int
+    close: int
+    high: int
+    low: int
+    volume: int
+    turnover: int
+
+    def then(self, later: Span) -> Span:
+        """These minutes followed by ``later``'s."""
+        if not later.traded:
+            return self
+        if not self.traded:
+            return later
+        return Span(
+            True,
+            self.open,
+            later.close,
+            max(self.high, later.high),
+            min(self.low, later.low),
+            self.volume + later.volume,
+            self.turnover + later.turnover,
+        )
+
+
+NO_TRADES = Span(False, 0, 0, 0, 0, 0, 0)
+
+
+def aggregate(bars: MinuteBars, bounds: Sequence[int]) -> list[Span]:
+    """The :class:`Span` of each group of ``bars``: group i is the bars from ``bounds[i]``
+    (ascending) up to the next bound or the end. Candles, 24 h statistics and the flood's
+    replay all add up minutes here, so they agree to the unit."""
+    if len(bars) == 0:
+        return [NO_TRADES] * len(bounds)
+    starts = np.asarray(bounds, dtype=np.intp)
+    index = np.arange(len(bars), dtype=np.int64)
+    traded = bars.traded
+    first = np.minimum.reduceat(np.where(traded, index, len(bars) - 1), starts)
+    last = np.maximum.reduceat(np.where(traded, index, -1), starts)
+    columns = (
+        last >= 0,
+        bars.open[first],
+        bars.close[last],
+        np.maximum.reduceat(np.where(traded, bars.high, 0), starts),
+        np.minimum.reduceat(np.where(traded, bars.low, INT64_MAX), starts),
+        np.add.reduceat(bars.volume, starts),
+        # Sum the turnover's 32-bit halves, so that long groups cannot overflow int64.
+        np.add.reduceat(bars.turnover >> 32, starts),
+        np.add.reduceat(bars.turnover & _LOW_BITS, starts),
+    )
+    rows = zip(*(column.tolist() for column in columns), strict=True)
+    return [
+        Span(True, o, c, h, lo, v, (t_high << 32) + t_low) if ok else NO_TRADES
+        for ok, o, c, h, lo, v, t_high, t_low in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -122,6 +219,9 @@ class DayTrades:
     #: Walk total before each minute (1440 values) and over the whole day.
     walk_before_minute: np.ndarray
     walk_end: int
+    #: Prices (subticks) at the day's start and at the next day's: kept, as they cost more
+    #: to recompute than the rest of a minute's prices.
+    anchors: tuple[int, int]
 
 
 class TradeModel:
@@ -150,17 +250,12 @@ class TradeModel:
         steps, sizes = self._second_fields(day * SECONDS_PER_DAY, SECONDS_PER_DAY)
         walk = np.cumsum(steps)
         walk_end = int(walk[-1])
-        ticks = self._ticks(day, np.arange(SECONDS_PER_DAY, dtype=np.int64), walk, walk_end)
+        anchors = (self._anchor(day), self._anchor(day + 1))
+        offsets = np.arange(SECONDS_PER_DAY, dtype=np.int64)
+        ticks = self._ticks(anchors, offsets, walk, walk_end)
         bars = MinuteBars.from_seconds(ticks.reshape(MINUTES_PER_DAY, 60), sizes.reshape(-1, 60))
         walk_before = np.concatenate(([0], walk[59:-1:60]))
-        return DayTrades(day, bars, walk_before, walk_end)
-
-    def partial_minute(self, day: DayTrades, minute_of_day: int, last_second: int) -> MinuteBars:
-        """One minute of ``day`` counting only trades at seconds <= ``last_second`` (absolute)."""
-        first = day.day * SECONDS_PER_DAY + minute_of_day * 60
-        ticks, sizes = self.seconds(day, minute_of_day, 1)
-        sizes[first + np.arange(60) > last_second] = 0
-        return MinuteBars.from_seconds(ticks.reshape(1, 60), sizes.reshape(1, 60))
+        return DayTrades(day, bars, walk_before, walk_end, anchors)
 
     def seconds(
         self, day: DayTrades, minute_of_day: int, minutes: int
@@ -171,7 +266,7 @@ class TradeModel:
         steps, sizes = self._second_fields(first, 60 * minutes)
         walk = day.walk_before_minute[minute_of_day] + np.cumsum(steps)
         offsets = np.arange(minute_of_day * 60, (minute_of_day + minutes) * 60, dtype=np.int64)
-        return self._ticks(day.day, offsets, walk, day.walk_end), sizes
+        return self._ticks(day.anchors, offsets, walk, day.walk_end), sizes
 
     def _second_fields(self, first_second: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Walk steps and trade sizes (0 = no trade) of ``count`` seconds from a minute start."""
@@ -196,9 +291,12 @@ class TradeModel:
         silent = (mix(blocks ^ self._block_key) >> np.uint64(40)) < self._silent_threshold
         return ~(dead | silent)
 
-    def _ticks(self, day: int, offsets: np.ndarray, walk: np.ndarray, walk_end: int) -> np.ndarray:
-        """Prices at ``offsets`` seconds into ``day``: anchor line plus the bridged walk."""
-        begin, end = self._anchor(day), self._anchor(day + 1)
+    def _ticks(
+        self, anchors: tuple[int, int], offsets: np.ndarray, walk: np.ndarray, walk_end: int
+    ) -> np.ndarray:
+        """Prices at ``offsets`` seconds into the day whose start and end prices are
+        ``anchors``: the line between them plus the bridged walk."""
+        begin, end = anchors
         done = offsets + 1
         subticks = begin + ((end - begin) * done) // SECONDS_PER_DAY
         subticks = subticks + walk - (walk_end * done) // SECONDS_PER_DAY

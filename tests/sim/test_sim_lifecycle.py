@@ -15,6 +15,8 @@ import requests
 import websocket
 
 from kucandle_gui.sim import LocalExchange
+from kucandle_gui.sim.__main__ import main, parse_args
+from kucandle_gui.sim.symbols import DEFAULT_SYMBOLS
 from tests.sim.simclient import WsClient, sim_config
 
 Connect = Callable[..., WsClient]
@@ -78,3 +80,28 @@ def test_module_prints_its_url_first_and_exits_0_on_a_stop_signal(
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_module_lists_the_pairs_given_once_each_in_the_clients_spelling() -> None:
+    args = parse_args(["--symbols", "btc-usdt, ETH-USDT,BTC-USDT,,Sol-Usdt,"])
+    assert args.symbols == ("BTC-USDT", "ETH-USDT", "SOL-USDT")
+    assert parse_args([]).symbols == DEFAULT_SYMBOLS
+
+
+@pytest.mark.parametrize(
+    ("symbols", "reason"),
+    [
+        ("BTC-USDT,foo", "invalid pair 'foo': expected BASE-QUOTE"),
+        ("BTC_USDT", "invalid pair 'BTC_USDT'"),
+        ("", "no pair given"),
+        (" , ,", "no pair given"),
+    ],
+)
+def test_module_refuses_a_bad_pair_list_with_the_reason(
+    symbols: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--symbols", symbols])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --symbols: {reason}" in err

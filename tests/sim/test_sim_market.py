@@ -56,6 +56,34 @@ def test_the_open_candle_grows_trade_by_trade_into_its_final_state(market: Marke
     assert final == states[-1]
 
 
+@pytest.mark.parametrize("symbol", ["BTC-USDT", "QUIET-USDT"])
+def test_a_minute_so_far_adds_up_its_trades_to_that_second(market: Market, symbol: str) -> None:
+    """The cut of the current minute (24 h statistics, open candles) at every second equals
+    the minute's listed trades up to it, added up here in plain Python."""
+    minute = int(NOW) // 60 + 1
+    while True:  # a minute with trades (QUIET-USDT has long silences)
+        seconds, ticks, sizes = (a.tolist() for a in market.trades(symbol, minute, 1))
+        if len(seconds) >= 2:
+            break
+        minute += 1
+    for second in range(minute * 60, minute * 60 + 60):
+        count = sum(1 for s in seconds if s <= second)
+        span = market.minute_so_far(symbol, second)
+        if count == 0:
+            assert not span.traded
+            continue
+        done_ticks, done_sizes = ticks[:count], sizes[:count]
+        assert span == (
+            True,
+            done_ticks[0],
+            done_ticks[-1],
+            max(done_ticks),
+            min(done_ticks),
+            sum(done_sizes),
+            sum(t * z for t, z in zip(done_ticks, done_sizes, strict=True)),
+        )
+
+
 @pytest.mark.parametrize(("coarse", "fine"), [("1hour", "1min"), ("1day", "1hour")])
 def test_coarse_candles_aggregate_the_fine_ones(market: Market, coarse: str, fine: str) -> None:
     big = market.candles("SOL-USDT", coarse, int(NOW) - 2 * 86400, int(NOW), NOW)

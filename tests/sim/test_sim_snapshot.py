@@ -146,18 +146,23 @@ def test_a_stall_silences_snapshots(snappy: LocalExchange, connect: Connect) -> 
     client.subscribe(SNAPSHOT + "BTC-USDT")
     client.recv_until(is_snapshot)
     snappy.faults.stall()
+    stalled_at = round(snappy.now() * 1000)  # rounded as push times are: no push is later
     client.send({"id": "during-stall", "type": "ping"})
     wait_until(lambda: snappy.stats().client_messages == 2, what="ping seen after the stall")
-    stalled_at = math.floor(snappy.now() * 1000)
-    sent_before = snappy.stats().snapshots_sent
-    late = []
-    while (frame := client.recv(timeout=0.5)) is not None:  # what was already in flight
-        late.append(frame)
-    assert all(is_snapshot(f) and f["data"]["data"]["datetime"] <= stalled_at for f in late)
-    assert snappy.stats().snapshots_sent == sent_before
+    # A round that saw the stall ends every earlier one (rounds follow each other), so the
+    # pushes counted by then are all that will come; they are counted before being sent.
+    wait_until(lambda: snappy.stats().snapshot_rounds_stalled, what="a round silenced")
+    sent = snappy.stats().snapshots_sent
+    while sum(map(is_snapshot, client.frames)) < sent:  # those still in flight
+        client.recv_until(is_snapshot)
+    assert all(f["data"]["data"]["datetime"] <= stalled_at for f in client.frames if is_snapshot(f))
+    silenced = snappy.stats().snapshot_rounds_stalled
+    wait_until(lambda: snappy.stats().snapshot_rounds_stalled >= silenced + 2, what="2 rounds")
+    assert snappy.stats().snapshots_sent == sent
     snappy.faults.stall(False)
-    frame = client.recv_until(is_snapshot)
+    frame = client.recv_until(is_snapshot)  # the next one: nothing stale was left behind
     assert frame["data"]["data"]["datetime"] > stalled_at
+    assert not any(f.get("id") == "during-stall" for f in client.frames)  # no pong either
 
 
 def test_garbage_and_drops_reach_snapshot_subscribers(
