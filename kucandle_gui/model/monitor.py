@@ -8,7 +8,9 @@ feed delivers comes back through :meth:`apply` and friends; anything for a serie
 (still in flight from before a switch) is dropped here, in one place.
 
 It also owns the :class:`WatchlistModel` (fed tickers, not candles) and hands it the newest
-close of every held series, so a watched pair's last price agrees with its chart.
+close of every series the exchange is pushing (held, subscribed, not refused), so a watched
+pair's last price agrees with its chart; once no series of a pair is pushed, the ticker's price
+is shown again (a chart's close frozen by a lost subscription or a refusal is not a price).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class MonitorModel:
         self.charts: list[ChartModel] = []
         self._held: dict[SeriesKey, SeriesModel] = {}
         self._holders: dict[SeriesKey, int] = {}
+        #: Pairs whose last price in the watchlist is a pushed series' close.
+        self._priced: set[str] = set()
         #: The followed pairs and their 24 h statistics (tests pass one with a fake clock).
         self.watchlist = WatchlistModel() if watchlist is None else watchlist
 
@@ -87,8 +91,7 @@ class MonitorModel:
             return
         self._holders.pop(key, None)
         if self._held.pop(key, None) is not None:
-            if not any(held.symbol == key.symbol for held in self._held):
-                self.watchlist.candle_released(key.symbol)
+            self._unprice(key.symbol)
             self.subscriptions_changed.emit((), (key,))
 
     def set_source(self, simulated: bool) -> None:
@@ -97,6 +100,7 @@ class MonitorModel:
         self.simulated = simulated
         for series in self._held.values():
             series.restart()
+        self._priced.clear()
         self.watchlist.restart()
         self.source_changed.emit(simulated)
 
@@ -128,8 +132,10 @@ class MonitorModel:
     def apply(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
         """Candles of one series from the feed; dropped unless the series is held.
 
-        When the newest candle changed (a trade, or a new candle), its close is the pair's last
-        price for the watchlist; a late update of an older candle is not.
+        While the series is pushed (subscribed, not refused), the newest candle's close is the
+        pair's last price for the watchlist: handed over when that candle changed (a trade, or a
+        new candle) or when the pair's price is not a close yet; a late update of an older
+        candle is not the last price.
         """
         key = SeriesKey(symbol, timeframe)
         series = self._held.get(key)
@@ -137,8 +143,13 @@ class MonitorModel:
             newest = series.candles.last()
             series.apply(candles)
             latest = series.candles.last()
-            if latest is not None and latest != newest:
-                self.watchlist.candle_close(key.symbol, latest.close)
+            if (
+                latest is not None
+                and (latest != newest or symbol not in self._priced)
+                and _pushed(series)
+            ):
+                self._priced.add(symbol)
+                self.watchlist.candle_close(symbol, latest.close)
             self.candles_applied.emit(key)
 
     def history_loaded(self, symbol: str, timeframe: str) -> None:
@@ -153,12 +164,15 @@ class MonitorModel:
         series = self._held.get(SeriesKey(symbol, timeframe))
         if series is not None:
             series.set_subscribed(on)
+            if not on:
+                self._unprice(symbol)
 
     def refused(self, symbol: str, timeframe: str) -> None:
         """The exchange will not serve a series (the feed dropped its subscription)."""
         series = self._held.get(SeriesKey(symbol, timeframe))
         if series is not None:
             series.set_state(SeriesState.REFUSED)
+            self._unprice(symbol)
 
     def older_loaded(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
         series = self._held.get(SeriesKey(symbol, timeframe))
@@ -172,3 +186,19 @@ class MonitorModel:
 
     def _relay_older(self, key: SeriesKey, before: int) -> None:
         self.older_requested.emit(key, before, self.older_page)
+
+    def _unprice(self, symbol: str) -> None:
+        """A series of ``symbol`` stopped being pushed: unless another one still is, the
+        watchlist shows the ticker's price again (the next pushed candle brings the close
+        back)."""
+        if symbol in self._priced and not any(
+            key.symbol == symbol and _pushed(series) for key, series in self._held.items()
+        ):
+            self._priced.discard(symbol)
+            self.watchlist.candle_released(symbol)
+
+
+def _pushed(series: SeriesModel) -> bool:
+    """Whether the exchange pushes ``series`` now (subscribed, not refused): only then is its
+    newest close the pair's last price."""
+    return series.subscribed and series.state is not SeriesState.REFUSED

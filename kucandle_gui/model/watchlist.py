@@ -7,8 +7,10 @@ come back through :meth:`WatchlistModel.apply_tickers`; the UI observes the even
 rows, and never computes a shown value itself (one place decides what a row says).
 
 The last price of a pair the chart shows is the chart's: the newest candle's close of a held
-series (``MonitorModel`` passes it to :meth:`WatchlistModel.candle_close`) is fresher than a
-snapshot, which KuCoin sends every 2 s, so a row and the chart beside it never disagree.
+series the exchange is pushing (``MonitorModel`` passes it to :meth:`WatchlistModel.candle_close`
+while the series is subscribed, and calls :meth:`WatchlistModel.candle_released` when no such
+series is left) is fresher than a snapshot, which KuCoin sends every 2 s, so a row and the chart
+beside it never disagree, and a frozen close never hides a live ticker.
 """
 
 from __future__ import annotations
@@ -51,9 +53,9 @@ class WatchRow:
     """One pair's shown values; the model writes them, views only read them.
 
     ``None`` means not known yet (no ticker since the pair was added or the exchange changed).
-    ``last`` is the chart's candle close while a chart holds the pair, else the ticker's; with
-    the chart's close, ``change_rate``, ``high`` and ``low`` are derived from it so the row is
-    consistent with the price it shows.
+    ``last`` is the chart's candle close while a held series of the pair is pushed, else the
+    ticker's; with the chart's close, ``change_rate``, ``high`` and ``low`` are derived from it
+    so the row is consistent with the price it shows.
     """
 
     symbol: str
@@ -239,8 +241,8 @@ class WatchlistModel:
             self.rows_changed.emit(tuple(changed))
 
     def candle_close(self, symbol: str, close: float) -> None:
-        """The newest candle of a held ``symbol`` series closes (for now) at ``close``: the
-        row's last price from now on, until :meth:`candle_released`, so it agrees with the
+        """The newest candle of a subscribed ``symbol`` series closes (for now) at ``close``:
+        the row's last price from now on, until :meth:`candle_released`, so it agrees with the
         chart. Only the newest candle: a late update of an older one is not the last price."""
         self._closes[symbol] = close
         row = self._rows.get(symbol)
@@ -248,7 +250,8 @@ class WatchlistModel:
             self.rows_changed.emit((symbol,))
 
     def candle_released(self, symbol: str) -> None:
-        """No series of ``symbol`` is held any more: the ticker's last price is shown again."""
+        """No series of ``symbol`` is pushed any more (none held, subscribed, or served):
+        the ticker's last price is shown again."""
         if self._closes.pop(symbol, None) is None:
             return
         row = self._rows.get(symbol)
@@ -286,32 +289,33 @@ class WatchlistModel:
         """True when ``symbol``'s values may be out of date: the link is not live, no ticker
         came yet, or none for :data:`STALE_AFTER` s. A refused (or unknown) row is not stale."""
         row = self._rows.get(symbol)
-        if row is None or row.refused:
-            return False
-        if not self.live or row.updated_at is None:
-            return True
-        return row.updated_at < (self._clock() if now is None else now) - STALE_AFTER
+        return row is not None and self._stale_at(row, self._limit(now))
 
     def stale_changes(self, now: float | None = None) -> tuple[str, ...]:
-        """Rows whose staleness changed since the last call, in the user's order.
+        """Rows whose staleness (:meth:`is_stale`) changed since the last call, in the user's
+        order.
 
         For a view polling once a second: one pass over the rows, no event per row. A row
         repainted meanwhile (``rows_changed``) may be listed again; repainting it is harmless.
         """
-        if self.live:
-            limit = (self._clock() if now is None else now) - STALE_AFTER
-            stale = {
-                symbol
-                for symbol, row in self._rows.items()
-                if not row.refused and (row.updated_at is None or row.updated_at < limit)
-            }
-        else:
-            stale = {symbol for symbol, row in self._rows.items() if not row.refused}
+        limit = self._limit(now)
+        stale = {symbol for symbol, row in self._rows.items() if self._stale_at(row, limit)}
         flipped = stale ^ self._stale
         self._stale = stale
         if not flipped:
             return ()
         return tuple(symbol for symbol in self._symbols if symbol in flipped)
+
+    def _limit(self, now: float | None) -> float:
+        """The clock reading before which an update is too old at ``now`` (default: the
+        model's clock)."""
+        return (self._clock() if now is None else now) - STALE_AFTER
+
+    def _stale_at(self, row: WatchRow, limit: float) -> bool:
+        """The staleness rule, the one place it is written (see :meth:`is_stale`)."""
+        if row.refused:
+            return False
+        return not self.live or row.updated_at is None or row.updated_at < limit
 
     # -- shown values --------------------------------------------------------------------------
 

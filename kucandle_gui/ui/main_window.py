@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, FeedMetrics, StatusEvent
+from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, StatusEvent
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesModel
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
@@ -109,9 +109,11 @@ class MainWindow(QMainWindow):
             self._show_banner,
             lambda: f"{self.symbol}_{self.timeframe}",
         )
-        self.pairs = PairPicker(self, link, self.status_bar, lambda: self.symbol, self.switch_pair)
-        self.watchlist_keeper = WatchlistKeeper(self, monitor, link, settings)
-        self.watchlist_panel = self.watchlist_keeper.panel
+        keeper = WatchlistKeeper(self, monitor, link, settings, self.status_bar, self.switch_pair)
+        self.watchlist_keeper, self.watchlist_panel = keeper, keeper.panel
+        self.pairs = PairPicker(
+            self, link, self.status_bar, lambda: self.symbol, self.switch_pair, keeper.add
+        )
         self.menu_actions = WindowActions(self, self.watchlist_panel.toggleViewAction())
         self._connect_actions()
         self._observe()
@@ -136,13 +138,12 @@ class MainWindow(QMainWindow):
         self.monitor.source_changed.connect(self._source_changed)
         self.monitor.no_older.connect(self._no_older)
         self.demo_exchange.failed.connect(self._demo_failed)
-        self.watchlist_panel.pairOpened.connect(self.switch_pair)
         self.watchlist_keeper.orderChanged.connect(self._update_pair_menu)
         link = self.link
         link.historyLoaded.connect(self._on_history)
         link.statusChanged.connect(self._on_status)
         link.errorOccurred.connect(self._on_error)
-        link.metricsUpdated.connect(self._on_metrics)
+        link.metricsUpdated.connect(self.status_bar.set_metrics)
         self._watch_subscription(self.chart_model.series)
 
     # -- properties ------------------------------------------------------------------------
@@ -201,9 +202,6 @@ class MainWindow(QMainWindow):
         if event.state is ConnectionState.LIVE:
             self._ever_live = True
             self.banner.clear(BannerKind.CONNECTION)
-
-    def _on_metrics(self, metrics: FeedMetrics) -> None:
-        self.status_bar.set_metrics(metrics)
 
     def _watch_subscription(self, series: SeriesModel | None) -> None:
         """Follow the subscription of the series shown (None: stop): the status bar says
@@ -327,18 +325,8 @@ class MainWindow(QMainWindow):
         return self.pairs.dialog
 
     def open_pair_dialog(self) -> PairDialog:
-        """Ctrl+P: the searchable pair list (loaded in the background the first time); its
-        "Add to watchlist" is answered in the dialog."""
-        opening = self.pairs.dialog is None
-        dialog = self.pairs.open()
-        if opening:
-            self.watchlist_panel.take_adds_from(dialog)
-        return dialog
-
-    def toggle_watched(self) -> None:
-        """Ctrl+D: the chart's pair into the watchlist, or out of it."""
-        done, text = self.watchlist_panel.toggle(self.symbol)
-        (self.status_bar.show_note if done else self.status_bar.show_error)(text)
+        """Ctrl+P: the searchable pair list (loaded in the background the first time)."""
+        return self.pairs.open()
 
     # -- view ------------------------------------------------------------------------------
 
@@ -373,7 +361,7 @@ class MainWindow(QMainWindow):
         a.export_csv.triggered.connect(self.files.export_csv_as)
         a.quit.triggered.connect(self.close)
         a.choose_pair.triggered.connect(self.open_pair_dialog)
-        a.watch.triggered.connect(self.toggle_watched)
+        a.watch.triggered.connect(lambda: self.watchlist_keeper.toggle(self.symbol))
         a.pairPicked.connect(self.switch_pair)
         for timeframe, action in a.timeframes.items():
             action.triggered.connect(lambda _c=False, tf=timeframe: self.switch_timeframe(tf))

@@ -38,7 +38,8 @@ from kucandle_gui.protocol import InvalidSymbolError, validate_symbol
 _NAVIGATION_KEYS = frozenset(
     {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 )
-_ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
+#: Return and the keypad's Enter (the watchlist panel uses them too).
+ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 
 
 def normalise_pair(text: str) -> str:
@@ -208,7 +209,7 @@ class PairDialog(QDialog):
                 QApplication.sendEvent(self.list_view, event)
                 return True
             if (
-                event.key() in _ENTER_KEYS
+                event.key() in ENTER_KEYS
                 and event.modifiers() & Qt.KeyboardModifier.ControlModifier
             ):
                 self.request_add()

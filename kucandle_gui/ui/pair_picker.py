@@ -1,6 +1,7 @@
 """The window's "Choose pair…" dialog over its life: one open at a time, fed the exchange's
 pairs, which are asked for the first time it opens and kept until the source changes (each
-exchange lists its own), and told when they could not be loaded.
+exchange lists its own), and told when they could not be loaded. Every dialog it opens is
+wired both ways: the pair chosen to the chart, the pairs to add to the watchlist.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .wording import pairs_failed_text
 
 
 class PairPicker(QObject):
-    """Opens the pair dialog over ``window`` and hands the pair chosen to ``choose``."""
+    """Opens the pair dialog over ``window``; hands the pair chosen to ``choose`` and each
+    pair to add to ``add``, whose answer (what became of it) the dialog shows."""
 
     def __init__(
         self,
@@ -28,6 +30,7 @@ class PairPicker(QObject):
         status_bar: FeedStatusBar,
         current: Callable[[], str],
         choose: Callable[[str], None],
+        add: Callable[[str], str],
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -35,6 +38,7 @@ class PairPicker(QObject):
         self._status_bar = status_bar
         self._current = current
         self._choose = choose
+        self._add = add
         self._pairs: list[str] = []
         #: The dialog while it is open.
         self.dialog: PairDialog | None = None
@@ -49,6 +53,7 @@ class PairPicker(QObject):
             return self.dialog
         dialog = PairDialog(self._window, current=self._current())
         dialog.pairChosen.connect(self._choose)
+        dialog.addRequested.connect(lambda pair: dialog.show_note(self._add(pair)))
         dialog.finished.connect(self._closed)
         if self._pairs:
             dialog.set_pairs(self._pairs)

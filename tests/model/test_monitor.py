@@ -201,6 +201,7 @@ def test_the_watched_pairs_last_price_is_the_newest_candles_close_of_its_chart()
     monitor = MonitorModel(watchlist=WatchlistModel(clock=lambda: 0.0))
     watchlist = monitor.watchlist
     monitor.add_chart("BTC-USDT", "1min")
+    monitor.subscribed("BTC-USDT", "1min", True)
     watchlist.add("BTC-USDT")
     watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
     row = watchlist.row("BTC-USDT")
@@ -223,6 +224,8 @@ def test_when_no_view_holds_the_pair_any_more_the_watchlist_shows_the_tickers_pr
     monitor = MonitorModel()
     first = monitor.add_chart("BTC-USDT", "1min")
     second = monitor.add_chart("BTC-USDT", "1hour")
+    monitor.subscribed("BTC-USDT", "1min", True)
+    monitor.subscribed("BTC-USDT", "1hour", True)
     monitor.watchlist.add("BTC-USDT")
     monitor.watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
     monitor.apply("BTC-USDT", "1hour", [candle(3600, close=101)])
@@ -236,13 +239,73 @@ def test_when_no_view_holds_the_pair_any_more_the_watchlist_shows_the_tickers_pr
 def test_a_new_source_starts_the_watchlist_over_too() -> None:
     monitor = MonitorModel()
     monitor.add_chart("BTC-USDT", "1min")
+    monitor.subscribed("BTC-USDT", "1min", True)
     monitor.watchlist.add("BTC-USDT")
     monitor.watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
     monitor.apply("BTC-USDT", "1min", [candle(60, close=101)])
+    monitor.subscribed("BTC-USDT", "1min", False)  # the old feed stops
     monitor.set_source(True)
+    monitor.subscribed("BTC-USDT", "1min", True)  # the new exchange serves it
     row = monitor.watchlist.row("BTC-USDT")
     assert (row.ticker, row.last) == (None, None)
     monitor.watchlist.apply_tickers([ticker("BTC-USDT", 50.0, 1)])
     assert row.last == 50.0  # the old exchange's close is forgotten
     monitor.apply("BTC-USDT", "1min", [candle(60, close=51)])  # the new exchange's history
     assert row.last == 51.0
+
+
+def watching_btc(*timeframes: str) -> MonitorModel:
+    """A monitor with a chart per timeframe of BTC-USDT, every series subscribed, and
+    BTC-USDT watched with a ticker at 100."""
+    monitor = MonitorModel(watchlist=WatchlistModel(clock=lambda: 0.0))
+    for timeframe in timeframes:
+        monitor.add_chart("BTC-USDT", timeframe)
+        monitor.subscribed("BTC-USDT", timeframe, True)
+    monitor.watchlist.add("BTC-USDT")
+    monitor.watchlist.apply_tickers([ticker("BTC-USDT", 100.0, 1)])
+    return monitor
+
+
+def test_a_refused_series_gives_the_row_back_to_the_tickers_price() -> None:
+    monitor = watching_btc("1min")
+    watchlist = monitor.watchlist
+    row = watchlist.row("BTC-USDT")
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=101)])
+    assert row.last == 101.0
+    monitor.refused("BTC-USDT", "1min")  # still held by the chart, its close frozen
+    assert row.last == 100.0
+    watchlist.apply_tickers([ticker("BTC-USDT", 99.0, 2)])
+    assert row.last == 99.0  # the ticker moves the row again
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=105, volume=5)])  # late, refused
+    assert row.last == 99.0
+
+
+def test_a_refused_series_keeps_the_close_while_another_series_of_the_pair_is_pushed() -> None:
+    monitor = watching_btc("1min", "1hour")
+    row = monitor.watchlist.row("BTC-USDT")
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=101)])
+    monitor.refused("BTC-USDT", "1min")
+    assert row.last == 101.0  # the 1hour series still pushes the pair's trades
+    monitor.apply("BTC-USDT", "1hour", [candle(0, close=102)])
+    assert row.last == 102.0
+    monitor.subscribed("BTC-USDT", "1hour", False)
+    assert row.last == 100.0  # neither is pushed now
+
+
+def test_the_close_is_the_price_only_while_the_series_is_subscribed() -> None:
+    monitor = watching_btc("1min")
+    watchlist = monitor.watchlist
+    row = watchlist.row("BTC-USDT")
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=101)])
+    assert row.last == 101.0
+    monitor.subscribed("BTC-USDT", "1min", False)  # the connection is lost
+    assert row.last == 100.0
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=103, volume=3)])  # late, not pushed
+    watchlist.apply_tickers([ticker("BTC-USDT", 98.0, 2)])
+    assert row.last == 98.0
+    monitor.subscribed("BTC-USDT", "1min", True)  # subscribed again: the next delivery
+    assert row.last == 98.0
+    monitor.apply("BTC-USDT", "1min", [candle(60, close=103, volume=3)])  # the same candle
+    assert row.last == 103.0
+    monitor.subscribed("ETH-USDT", "1min", False)  # not held: nothing changes
+    assert row.last == 103.0

@@ -202,6 +202,48 @@ def test_delete_removes_the_selected_rows(qtbot, panel, watchlist):
     assert watchlist.symbols == ("BTC-USDT", "ETH-BTC")
 
 
+def enter(qtbot, panel: WatchlistPanel, text: str) -> list[str]:
+    """Type ``text`` in the emptied box and press Enter: the pairs opened."""
+    opened: list[str] = []
+    panel.pairOpened.connect(opened.append)
+    panel.filter_edit.clear()
+    qtbot.keyClicks(panel.filter_edit, text)
+    qtbot.keyClick(panel.filter_edit, Qt.Key.Key_Return)
+    panel.pairOpened.disconnect(opened.append)
+    return opened
+
+
+def test_enter_opens_the_row_the_filter_shows_never_a_made_up_pair(qtbot, panel, watchlist):
+    assert enter(qtbot, panel, "eth-us") == ["ETH-USDT"]  # a pair's form, not "ETH-US" added
+    assert enter(qtbot, panel, "ETH") == ["ETH-USDT"]  # no pair's form: the first row shown
+    assert enter(qtbot, panel, "usdt") == ["BTC-USDT"]
+    assert enter(qtbot, panel, "eth_btc") == ["ETH-BTC"]
+    assert watchlist.symbols == tuple(PAIRS)
+    assert panel.selected_symbols() == ["ETH-BTC"]
+    # An exact name opens its row, even where the filter shows another one first.
+    watchlist.add("BETH-USDT", 0)
+    assert enter(qtbot, panel, "eth-usdt") == ["ETH-USDT"]
+    assert panel.symbols_shown() == ["BETH-USDT", "ETH-USDT"]
+    assert not panel.message_label.isVisible()
+
+
+def test_a_name_the_exchange_does_not_list_is_not_added_once_its_pairs_are_known(qtbot, panel):
+    watchlist = panel.watchlist
+    panel.set_listed([*PAIRS, "ADA-USDT", "BTC-EUR"])
+    assert enter(qtbot, panel, "nope-usdt") == []
+    assert "NOPE-USDT" not in watchlist
+    assert panel.message_label.text() == "KuCoin does not list NOPE-USDT: not added"
+    assert panel.filter_edit.text() == "nope-usdt"  # kept, to be corrected
+    assert panel.add("btc/eur") == (True, "BTC-EUR added to the watchlist")  # listed
+    assert enter(qtbot, panel, "ada-usdt") == []
+    assert watchlist.symbols[-2:] == ("BTC-EUR", "ADA-USDT")
+    panel.set_simulated(True)
+    assert panel.add("NOPE-USDT") == (False, "The demo exchange does not list NOPE-USDT: not added")
+    panel.set_listed(None)  # another exchange, its pairs not known yet: the exchange decides
+    assert enter(qtbot, panel, "nope-usdt") == []
+    assert watchlist.symbols[-1] == "NOPE-USDT"
+
+
 def test_typing_filters_and_enter_opens_or_adds(qtbot, panel, watchlist):
     qtbot.keyClicks(panel.filter_edit, "eth")
     assert panel.symbols_shown() == ["ETH-USDT", "ETH-BTC"]
@@ -287,7 +329,9 @@ def test_stale_and_refused_signs(qtbot, panel, watchlist, clock):
     clock.now += STALE_AFTER - 1
     watchlist.apply_tickers([ticker("BTC-USDT", 67000.0, at=2)])
     clock.now += 3  # the others: no update for STALE_AFTER + 2 s
-    qtbot.waitUntil(lambda: shown(panel, Column.SIGN) == ["", "⚠", "⚠", "⚠", "⚠"], timeout=3000)
+    assert shown(panel, Column.SIGN) == [""] * 5  # not repainted until the next check
+    panel.table_model.check_stale()  # what the 1 s timer calls
+    assert shown(panel, Column.SIGN) == ["", "⚠", "⚠", "⚠", "⚠"]
     assert cell(panel, "ETH-USDT", Column.SIGN, _Role.ToolTipRole) == (
         f"no update for {int(STALE_AFTER) + 2} s"
     )

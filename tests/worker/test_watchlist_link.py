@@ -4,6 +4,7 @@ local exchange on loopback)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,12 @@ import pytest
 from kucandle_gui.app import MonitorParts, assemble
 from kucandle_gui.feed import ConnectionState, StatusEvent
 from kucandle_gui.model import WatchlistModel
-from kucandle_gui.protocol import Ticker
+from kucandle_gui.protocol import (
+    SNAPSHOT_TOPIC_PREFIX,
+    Ticker,
+    snapshot_push_message,
+    snapshot_topic,
+)
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import fast_feed_config, fast_sim_config
 
@@ -33,10 +39,6 @@ def parts() -> Iterator[MonitorParts]:
     built = assemble("BTC-USDT", "1min", fast_feed_config())
     yield built
     built.link.close()
-
-
-def snapshot_topic(symbol: str) -> str:
-    return f"/market/snapshot:{symbol}"
 
 
 def topics(exchange: LocalExchange) -> frozenset[str]:
@@ -81,16 +83,16 @@ def test_adding_and_removing_pairs_live_moves_the_exchanges_topics(qtbot, snapsh
     watchlist.set_symbols(("ETH-USDT", "SOL-USDT"))
     parts.link.start(snapshots.base_url)
     qtbot.waitUntil(
-        lambda: {snapshot_topic("ETH-USDT"), snapshot_topic("SOL-USDT")} <= topics(snapshots),
+        lambda: {snapshot_topic(["ETH-USDT"]), snapshot_topic(["SOL-USDT"])} <= topics(snapshots),
         timeout=WAIT_MS,
     )
     watchlist.add("doge-usdt")
-    qtbot.waitUntil(lambda: snapshot_topic("DOGE-USDT") in topics(snapshots), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: snapshot_topic(["DOGE-USDT"]) in topics(snapshots), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: ticker(watchlist, "DOGE-USDT") is not None, timeout=WAIT_MS)
     watchlist.remove("ETH-USDT")
-    qtbot.waitUntil(lambda: snapshot_topic("ETH-USDT") not in topics(snapshots), timeout=WAIT_MS)
-    snapshot_topics = {t for t in topics(snapshots) if t.startswith("/market/snapshot:")}
-    assert snapshot_topics == {snapshot_topic("SOL-USDT"), snapshot_topic("DOGE-USDT")}
+    qtbot.waitUntil(lambda: snapshot_topic(["ETH-USDT"]) not in topics(snapshots), timeout=WAIT_MS)
+    snapshot_topics = {t for t in topics(snapshots) if t.startswith(SNAPSHOT_TOPIC_PREFIX)}
+    assert snapshot_topics == {snapshot_topic(["SOL-USDT"]), snapshot_topic(["DOGE-USDT"])}
     assert "/market/candles:BTC-USDT_1min" in topics(snapshots)  # the chart's series stays
     assert snapshots.stats().uplink_violations == 0
 
@@ -146,8 +148,8 @@ def test_an_unknown_pair_is_marked_refused_and_the_others_go_on(qtbot, snapshots
     qtbot.waitUntil(lambda: newer_than(watchlist, others), timeout=WAIT_MS)
     assert ticker(watchlist, "NOPE-USDT") is None
     assert not watchlist.row("ETH-USDT").refused and not watchlist.row("SOL-USDT").refused
-    assert snapshot_topic("NOPE-USDT") not in topics(snapshots)
-    assert {snapshot_topic("ETH-USDT"), snapshot_topic("SOL-USDT")} <= topics(snapshots)
+    assert snapshot_topic(["NOPE-USDT"]) not in topics(snapshots)
+    assert {snapshot_topic(["ETH-USDT"]), snapshot_topic(["SOL-USDT"])} <= topics(snapshots)
     assert any("NOPE-USDT" in getattr(e, "message", "") for e in errors)
     assert parts.chart.series.subscribed  # the chart's series was not touched
 
@@ -164,11 +166,18 @@ def test_candles_and_the_watchlist_share_one_connection(qtbot, snapshots, parts)
     [connection] = stats.subscriptions
     assert connection >= {
         "/market/candles:BTC-USDT_1min",
-        snapshot_topic("BTC-USDT"),
-        snapshot_topic("ETH-USDT"),
+        snapshot_topic(["BTC-USDT"]),
+        snapshot_topic(["ETH-USDT"]),
     }
-    # The chart's own pair: the row's last price is the live candle's close.
-    qtbot.waitUntil(
-        lambda: watchlist.row("BTC-USDT").last == series.candles.candles()[-1].close,
-        timeout=WAIT_MS,
+    # The chart's own pair: the row's last price is the live candle's close, even when a
+    # snapshot says otherwise: one a minute ahead of the exchange's own (these, older from then
+    # on, are not applied), its last price not the candle's close.
+    row = watchlist.row("BTC-USDT")
+    qtbot.waitUntil(lambda: row.last == series.candles.last().close, timeout=WAIT_MS)
+    other = dataclasses.replace(
+        row.ticker, last=round(row.last * 1.5, 1), time=row.ticker.time + 60_000
     )
+    assert snapshots.faults.send_raw(snapshot_push_message(other, 1)) == 1
+    qtbot.waitUntil(lambda: row.ticker.time == other.time, timeout=WAIT_MS)
+    assert row.ticker.last == other.last != series.candles.last().close
+    assert row.last == series.candles.last().close

@@ -1,17 +1,19 @@
 """The watchlist's part of the window: its dock placed and laid out as last time, and which
-pairs it holds, where they come from and where they go.
+pairs it holds, where they come from and where they go: a pair opened from it goes to the
+chart, a pair added from the pair dialog or the chart's own (Ctrl+D) comes to it.
 
 While prices come from the real exchange the watchlist is the user's, loaded from the settings
 and saved on every change. In demo mode it shows the demo exchange's own pairs (marked
 SIMULATED by the panel) and nothing is saved: going back to the real exchange brings back the
 saved list as it was. Each pair's price precision comes from the exchange's list of pairs,
 asked for as soon as the exchange's feed is live (again after a failure; the pair dialog
-uses the same list).
+uses the same list); once it is known, a typed pair the exchange does not list is not added.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow
@@ -21,6 +23,7 @@ from kucandle_gui.model import MAX_WATCHLIST, MonitorModel
 from kucandle_gui.worker import FeedLink
 
 from ..settings import AppSettings
+from ..status_bar import FeedStatusBar
 from .formatting import price_decimals
 from .panel import WatchlistPanel
 
@@ -28,21 +31,30 @@ log = logging.getLogger(__name__)
 
 
 class WatchlistKeeper(QObject):
-    """Docks a :class:`WatchlistPanel` (``panel``) in ``window`` and keeps
-    ``monitor.watchlist`` holding the right pairs; see the module docstring."""
+    """Docks a :class:`WatchlistPanel` (``panel``) in ``window``, keeps ``monitor.watchlist``
+    holding the right pairs, and hands the pairs opened from it to ``open_pair``; see the
+    module docstring."""
 
     #: The watchlist's pairs or their order changed (the Pair menu lists the first ones).
     orderChanged = Signal()
 
     def __init__(
-        self, window: QMainWindow, monitor: MonitorModel, link: FeedLink, settings: AppSettings
+        self,
+        window: QMainWindow,
+        monitor: MonitorModel,
+        link: FeedLink,
+        settings: AppSettings,
+        status_bar: FeedStatusBar,
+        open_pair: Callable[[str], None],
     ) -> None:
         super().__init__(window)
         self._monitor = monitor
         self._watchlist = monitor.watchlist
         self._link = link
         self._settings = settings
+        self._status_bar = status_bar
         self.panel = panel = WatchlistPanel(monitor.watchlist, window)
+        panel.pairOpened.connect(open_pair)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
         if settings.window_state is None:  # else the window's saved layout places it
             window.resizeDocks([panel], [panel.preferred_width()], Qt.Orientation.Horizontal)
@@ -62,6 +74,17 @@ class WatchlistKeeper(QObject):
             self._watchlist.set_symbols(settings.watchlist)
         panel.set_simulated(monitor.simulated)
 
+    def add(self, pair: str) -> str:
+        """Add a pair the user named (the pair dialog's "Add to watchlist"): what became of
+        it, to be said where the user asked."""
+        return self.panel.add(pair)[1]
+
+    def toggle(self, symbol: str) -> None:
+        """The chart's pair into the watchlist, or out of it (Ctrl+D); the status bar says
+        which, or why not."""
+        done, text = self.panel.toggle(symbol)
+        (self._status_bar.show_note if done else self._status_bar.show_error)(text)
+
     def close(self) -> None:
         """The window closes: save the table's layout, stop observing the model."""
         self._settings.watchlist_header = self.panel.header_state()
@@ -79,6 +102,7 @@ class WatchlistKeeper(QObject):
         self._symbols_asked = False
         self._demo_listed = False
         self.panel.table_model.set_price_decimals({})
+        self.panel.set_listed(None)
         self.panel.set_simulated(simulated)
         if simulated:
             # Until the demo exchange lists its pairs: the chart's, which it serves.
@@ -101,6 +125,7 @@ class WatchlistKeeper(QObject):
             if places is not None:
                 decimals[info.symbol] = places
         self.panel.table_model.set_price_decimals(decimals)
+        self.panel.set_listed(info.symbol for info in symbols)
         if self._monitor.simulated and not self._demo_listed:
             self._demo_listed = True
             pairs = [info.symbol for info in symbols]

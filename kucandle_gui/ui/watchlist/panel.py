@@ -1,8 +1,9 @@
 """The watchlist dock: a filter-or-add box over a table of the watched pairs.
 
 Keyboard first, like the pair dialog. Typing filters the rows; Enter opens the pair typed if
-it is in the list, adds it if it is not (a bad name or a full list is said under the box,
-never in a dialog), or opens the first match of a partial name; Down moves into the table.
+it is listed, else the first row the filter shows, and adds the name only when no row matches
+(a bad name, a pair the exchange does not list, or a full list is said under the box, never in
+a dialog); Down moves into the table.
 In the table, Enter or a double click opens the pair in the chart (the timeframe stays),
 Delete removes the selected pairs; the context menu has the same and more. A header click sorts
 by that column, the third click gives back the manual order, in which rows can be dragged.
@@ -12,7 +13,7 @@ Sorting and filtering are the table's: the watchlist model keeps the user's orde
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import (
     QByteArray,
@@ -41,7 +42,7 @@ from kucandle_gui.model import WatchlistModel
 from kucandle_gui.protocol import InvalidSymbolError
 
 from ..chart.theme import ChartTheme
-from ..pair_dialog import PairDialog, normalise_pair
+from ..pair_dialog import ENTER_KEYS, normalise_pair
 from ..wording import WATCHLIST_SIMULATED, watch_added_text, watch_removed_text
 from .cells import Colours, Column
 from .delegate import WatchlistDelegate
@@ -51,8 +52,12 @@ from .table_model import WatchlistTableModel
 MESSAGE_SHOWN_MS = 15_000
 #: Sample texts giving each column its first width (the user may resize them).
 _WIDTH_SAMPLES = ("⚠", "DOGE-USDT", "00000.00", "+00.00 %", "00000.00", "00000.00", "000.0M")
-_ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 _DELETE_KEYS = frozenset({Qt.Key.Key_Delete, Qt.Key.Key_Backspace})
+
+
+def _not_listed_text(symbol: str, simulated: bool) -> str:
+    exchange = "The demo exchange" if simulated else "KuCoin"
+    return f"{exchange} does not list {symbol}: not added"
 
 
 class WatchlistPanel(QDockWidget):
@@ -74,6 +79,8 @@ class WatchlistPanel(QDockWidget):
         )
         self.watchlist = watchlist
         self.table_model = WatchlistTableModel(watchlist, self, clock=clock)
+        #: The exchange's pairs once it listed them (None: not known yet).
+        self._listed: frozenset[str] | None = None
 
         content = QWidget(self)
         layout = QVBoxLayout(content)
@@ -172,6 +179,11 @@ class WatchlistPanel(QDockWidget):
         self.demo_label.setVisible(simulated)
         self.table_model.set_simulated(simulated)
 
+    def set_listed(self, pairs: Iterable[str] | None) -> None:
+        """The pairs the exchange lists (None: not known yet, or another exchange): a name it
+        does not list is not added (it would only be refused)."""
+        self._listed = None if pairs is None else frozenset(pairs)
+
     def set_theme(self, theme: ChartTheme) -> None:
         """Rising and falling in the chart's colours."""
         self.table_model.set_colours(Colours(up=theme.up, down=theme.down, dim=theme.crosshair))
@@ -225,12 +237,15 @@ class WatchlistPanel(QDockWidget):
 
     def add(self, symbol: str) -> tuple[bool, str]:
         """Add ``symbol`` (a typed name) to the watchlist and select it: whether it was
-        added, and what to tell the user (why not: a bad name, a full list). Said here too."""
+        added, and what to tell the user (why not: a bad name, a pair the exchange does not
+        list, a full list). Said here too."""
         try:
             name = normalise_pair(symbol)
             present = name in self.watchlist
+            if not present and self._listed is not None and name not in self._listed:
+                raise ValueError(_not_listed_text(name, self.table_model.simulated))
             self.watchlist.add(name)
-        except ValueError as exc:  # InvalidSymbolError, WatchlistFull
+        except ValueError as exc:  # InvalidSymbolError, not listed, WatchlistFull
             self.show_message(str(exc), error=True)
             return False, str(exc)
         text = f"{name} is in the watchlist already" if present else watch_added_text(name)
@@ -243,10 +258,6 @@ class WatchlistPanel(QDockWidget):
         if self.watchlist.remove(symbol):
             return True, watch_removed_text(symbol)
         return self.add(symbol)
-
-    def take_adds_from(self, dialog: PairDialog) -> None:
-        """Add the pairs ``dialog`` asks for, answering in the dialog."""
-        dialog.addRequested.connect(lambda pair: dialog.show_note(self.add(pair)[1]))
 
     def remove_selected(self) -> None:
         """Remove the selected pairs; the row after them becomes the current one."""
@@ -302,22 +313,24 @@ class WatchlistPanel(QDockWidget):
         self.table_model.set_filter(text.strip().upper().replace("/", "-").replace("_", "-"))
 
     def _submit(self) -> None:
-        """Enter in the box: open the pair typed if listed, else add it; a partial name
-        opens the first match."""
+        """Enter in the box: open the pair typed if it is listed, else the first row the
+        filter shows; only a name that matches no row is added."""
         text = self.filter_edit.text().strip()
         if not text:
             return
+        error = ""
         try:
             name = normalise_pair(text)
         except InvalidSymbolError as exc:
-            if self.table_model.rowCount():
-                self.open_row(0)
-            else:
-                self.show_message(str(exc), error=True)
-            return
+            name, error = "", str(exc)
+        if name not in self.watchlist and self.table_model.rowCount():
+            name = self.table_model.symbol_at(0)  # a partial name: the first row it shows
         if name in self.watchlist:
             self.select([name])
             self.pairOpened.emit(name)
+            return
+        if not name:
+            self.show_message(error, error=True)
             return
         added, text = self.add(name)
         if added:
@@ -354,7 +367,7 @@ class WatchlistPanel(QDockWidget):
                 self.filter_edit.clear()
                 return True
         elif watched is self.table:
-            if key in _ENTER_KEYS:
+            if key in ENTER_KEYS:
                 self.open_row(self.table.currentIndex().row())
                 return True
             if key in _DELETE_KEYS:
