@@ -180,7 +180,9 @@ def test_watched_pairs_print_the_exchanges_statistics_once_per_change(snapshots)
     for symbol in pairs:
         lines = [t for t in found if t["symbol"] == symbol]
         times = [t["time"] for t in lines]
-        assert times == sorted(times)
+        # A pair's first line may be its REST value, stamped when the reply was made, and
+        # its first push's time (when the statistics were computed) may be earlier.
+        assert times[1:] == sorted(times[1:])
         without_time = [{k: v for k, v in t.items() if k != "time"} for t in lines]
         assert all(a != b for a, b in itertools.pairwise(without_time))  # each line is news
     candles = [json.loads(line) for line in run.out.lines if '"type"' not in line]

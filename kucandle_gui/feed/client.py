@@ -143,7 +143,7 @@ class FeedClient:
         return self
 
     def stop(self, timeout: float = 2.0) -> None:
-        """Stop both threads; returns within ``timeout`` seconds."""
+        """Stop the feed, history and ticker threads; returns within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         self._stop.set()
         self._commands.wake()
@@ -182,7 +182,8 @@ class FeedClient:
 
     def tickers(self, timeout: float = 0.0) -> list[Ticker]:
         """The watched pairs' changed statistics, the latest of each, at once (or within
-        ``timeout`` seconds when none is pending; ``[]`` after that, or once stopped)."""
+        ``timeout`` seconds when none is pending; ``[]`` after that, or once stopped). A REST
+        first value comes only before a pair's first push, and pushes in their order."""
         return self._tickers.tickers(timeout)
 
     def next(self, timeout: float | None = None) -> CandleUpdate | None:

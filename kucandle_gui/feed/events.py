@@ -65,11 +65,14 @@ class ErrorKind(StrEnum):
     #: Rows of a REST candle page were dropped as malformed or out of range; the good rows of
     #: the page were kept.
     BAD_ROWS = "bad-rows"
-    #: The exchange refused a pair's 24 h statistics (its snapshot topic): the pair is no
-    #: longer watched (always with ``subscription_dropped``; ``timeframe`` is "").
+    #: The exchange refused a pair's 24 h statistics (its snapshot topic, or its REST
+    #: statistics said it does not list the pair; ``code`` is None then): the pair is no
+    #: longer watched (always with ``subscription_dropped``; ``timeframe`` is ""). Said once
+    #: per pair, whichever refusal comes first.
     TICKER_REFUSED = "ticker-refused"
-    #: A watched pair's first statistics failed to load over REST (``symbol`` "" for the
-    #: call that loads every pair's); its snapshot pushes still come.
+    #: A watched pair's first statistics could not be loaded over REST (``symbol`` "" for
+    #: the call that loads every pair's) and no more is tried (never ``retrying``); said only
+    #: when a pair of the load has no value yet: its snapshot pushes bring them.
     TICKER = "ticker"
 
 

@@ -5,7 +5,8 @@ candle history and the watchlist's first values load on threads of their own and
 results back through ``post`` (a callable that queues work for the feed thread, which owns
 the state). A job that fails for a passing reason goes back in the queue with a later time
 instead of holding the thread, so one sick pair does not delay every other; it is retried
-until it succeeds, is cancelled, or the exchange refuses it for good.
+until it succeeds, is cancelled, the exchange refuses it for good, or (when the loader has a
+``max_attempts``) it failed that many times.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class RestJob(Protocol):
     @property
     def on_done(self) -> Callable[[Any], None]: ...
 
-    #: Called with the error and the wait before the next try (None: given up for good).
+    #: Called with the error and the wait before the next try (None: given up for good, the
+    #: error being permanent or the attempts used up).
     @property
     def on_error(self) -> Callable[[RestError, float | None], None]: ...
 
@@ -50,7 +52,13 @@ Job = TypeVar("Job", bound=RestJob)
 
 class RetryingLoader(Generic[Job]):
     """A thread running :meth:`fetch` for each job submitted; subclasses say what a job
-    fetches, which errors are for good, and name the thread."""
+    fetches, which errors are for good, and name the thread.
+
+    ``max_attempts`` bounds the tries of a job (None: until it succeeds, for loads that must
+    not give up). Each retry of an unbounded job is logged as a warning, since a user's log
+    must explain what is missing meanwhile; those of a bounded one only at debug level, its
+    owner saying once whether giving up matters.
+    """
 
     thread_name = "kucandle-rest"
 
@@ -60,11 +68,15 @@ class RetryingLoader(Generic[Job]):
         post: Callable[[Callable[[], None]], None],
         retry_base: float = 1.0,
         retry_cap: float = 60.0,
+        max_attempts: int | None = None,
     ) -> None:
+        if max_attempts is not None and max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
         self._rest = rest
         self._post = post
         self._retry_base = retry_base
         self._retry_cap = retry_cap
+        self._max_attempts = max_attempts
         #: Jobs by the time they may run: (ready_at, sequence, job, backoff).
         self._jobs: list[tuple[float, int, Job, Backoff]] = []
         self._sequence = itertools.count()
@@ -123,10 +135,13 @@ class RetryingLoader(Generic[Job]):
         except Cancelled:
             return
         except RestError as exc:
-            delay = None if self.permanent(exc) else backoff.next_delay()
+            # The backoff has handed out one delay per failure before this one.
+            used_up = self._max_attempts is not None and backoff.attempts + 1 >= self._max_attempts
+            delay = None if used_up or self.permanent(exc) else backoff.next_delay()
             self._post(lambda error=exc: job.on_error(error, delay))
             if delay is not None:
-                log.warning("%s failed (%s); retrying in %.1f s", job.name, exc, delay)
+                level = logging.WARNING if self._max_attempts is None else logging.DEBUG
+                log.log(level, "%s failed (%s); retrying in %.1f s", job.name, exc, delay)
                 self._schedule(job, backoff, delay)
             return
         if not job.cancelled:

@@ -35,6 +35,7 @@ from kucandle_gui.protocol import (
     InstanceServer,
     ProtocolError,
     Ticker,
+    UnknownPairError,
     candle_start,
     parse_all_tickers,
     parse_bullet,
@@ -221,11 +222,13 @@ class RestClient:
         data = self._call(
             "GET", "/api/v1/market/stats", params={"symbol": symbol}, limit=STATS_REPLY_LIMIT
         )
-        if isinstance(data, dict) and data.get("symbol") == symbol and data.get("last") is None:
-            msg = f"no 24 h statistics for {symbol}"
-            raise KucoinApiError(UNKNOWN_PAIR, msg, 200, host=self.host)
         try:
             ticker = parse_ticker_stats(data)
+        except UnknownPairError as exc:
+            if exc.symbol != symbol:
+                raise self._malformed(f"market stats of {exc.symbol} for {symbol}") from exc
+            msg = f"the exchange does not list {symbol}"
+            raise KucoinApiError(UNKNOWN_PAIR, msg, 200, host=self.host) from exc
         except ProtocolError as exc:
             raise self._malformed(f"market stats of {symbol}: {exc}") from exc
         if ticker.symbol != symbol:

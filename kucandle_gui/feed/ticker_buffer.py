@@ -2,9 +2,16 @@
 
 Only a pair's latest statistics matter to a watchlist, so the buffer keeps one pending
 :class:`Ticker` per pair: it is bounded by the number of pairs watched, whatever the push rate.
-Two sources race for the first value of a pair (a REST call and the first snapshot push), so
-the buffer also remembers the newest time it took for each pair and refuses anything older:
-a slow REST reply never takes a pair's values back in time.
+
+Two sources race for the first value of a pair, a REST call and the first snapshot push, and
+their times cannot be compared: a REST ``time`` is when the reply was made, a push's is when
+the exchange computed its statistics, up to about 2 s earlier (so a push may carry an earlier
+time than a REST value and still be newer). Hence the rule: a REST value fills a pair only
+while no push has been taken for it since it became watched, and pushes are ordered among
+themselves by time, a pair never going back in time. "Since it became watched", not "on this
+session": REST values are asked for only when a pair becomes watched, so one that comes after
+a push is a late reply (retried, or slow), and after a reconnect the next push comes within
+2 s anyway.
 """
 
 from __future__ import annotations
@@ -16,33 +23,45 @@ from kucandle_gui.protocol import Ticker
 
 
 class TickerBuffer:
-    """Thread-safe latest-per-pair statistics, never going back in time for a pair."""
+    """Thread-safe latest-per-pair statistics: REST values until the first push, then pushes
+    in their order."""
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._closed = False
         self._pending: dict[str, Ticker] = {}
-        #: The time of the newest ticker taken for each pair (pending or delivered).
-        self._newest: dict[str, int] = {}
+        #: Pairs with a value taken (pending or delivered) since they became watched.
+        self._filled: set[str] = set()
+        #: The time of the newest push taken for each pair.
+        self._pushed: dict[str, int] = {}
 
-    def __len__(self) -> int:
+    def push(self, ticker: Ticker) -> bool:
+        """Take a snapshot push unless one newer was taken for its pair; whether taken."""
         with self._lock:
-            return len(self._pending)
-
-    def put(self, ticker: Ticker, *, same_time: bool = True) -> bool:
-        """Take ``ticker`` unless one newer was taken for its pair; with ``same_time`` false,
-        unless one as new was (REST first values give way to a push of the same moment).
-        Returns whether it was taken."""
-        with self._lock:
-            newest = self._newest.get(ticker.symbol)
-            if newest is not None and (
-                ticker.time < newest or (ticker.time == newest and not same_time)
-            ):
+            newest = self._pushed.get(ticker.symbol)
+            if newest is not None and ticker.time < newest:
                 return False
-            self._newest[ticker.symbol] = ticker.time
-            self._pending[ticker.symbol] = ticker
-            self._lock.notify_all()
+            self._pushed[ticker.symbol] = ticker.time
+            self._take(ticker)
             return True
+
+    def first(self, ticker: Ticker) -> bool:
+        """Take a REST first value unless a push was taken for its pair; whether taken."""
+        with self._lock:
+            if ticker.symbol in self._pushed:
+                return False
+            self._take(ticker)
+            return True
+
+    def filled(self, symbol: str) -> bool:
+        """Whether a value of ``symbol`` was taken since it became watched."""
+        with self._lock:
+            return symbol in self._filled
+
+    def _take(self, ticker: Ticker) -> None:
+        self._filled.add(ticker.symbol)
+        self._pending[ticker.symbol] = ticker
+        self._lock.notify_all()
 
     def drain(self, timeout: float = 0.0) -> list[Ticker]:
         """Every pending ticker, one per pair, in the order the pairs first became pending;
@@ -55,11 +74,12 @@ class TickerBuffer:
             return taken
 
     def discard(self, symbols: Iterable[str]) -> None:
-        """Forget pairs no longer watched: their pending tickers and their newest time."""
+        """Forget pairs no longer watched: their pending tickers and what was taken."""
         with self._lock:
             for symbol in symbols:
                 self._pending.pop(symbol, None)
-                self._newest.pop(symbol, None)
+                self._filled.discard(symbol)
+                self._pushed.pop(symbol, None)
 
     def close(self) -> None:
         """Wake every waiter; pending tickers can still be taken."""

@@ -6,7 +6,12 @@ the answers to its snapshot requests, and calls it at the points of a session's 
 the candle subscriptions are called. It keeps the watched pairs and their topics
 (:class:`.tickers.SnapshotTopics`), loads first values over REST when pairs become watched
 (:class:`.ticker_loader.TickerLoader`), and hands the latest statistics of each pair to the
-consumer (:class:`.ticker_buffer.TickerBuffer`), never older ones after newer.
+consumer (:class:`.ticker_buffer.TickerBuffer`): REST values until the first push, then the
+pushes in their order.
+
+A pair is refused, reported once and no longer watched, when the exchange refuses its
+snapshot topic or when its ``/market/stats`` say the exchange does not list it, whichever
+comes first: KuCoin may accept the topic of a pair it does not list and stay silent on it.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from .connection import ConnectionLost, WsSession
 from .events import ErrorEvent, ErrorKind, FeedEvent
 from .failures import rest_error_event
 from .metrics import MetricsRecorder
-from .rest import UNKNOWN_PAIR, KucoinApiError, RestClient, RestError
+from .rest import KucoinApiError, RestClient, RestError
 from .ticker_buffer import TickerBuffer
-from .ticker_loader import TickerJob, TickerLoader
+from .ticker_loader import TickerJob, TickerLoader, is_unknown_pair
 from .tickers import SnapshotTopics
 
 log = logging.getLogger(__name__)
@@ -78,7 +83,7 @@ class TickerFeed:
         self._metrics.record_snapshot()
         # Only a served pair takes pushes: not one unwatched whose unsubscribe is on its way.
         if self.topics.serves(push.symbol):
-            self._buffer.put(push.ticker)
+            self._buffer.push(push.ticker)
 
     def on_ack(self, session: WsSession, ident: str | None) -> bool:
         """Whether the ack made a pair served (the session works)."""
@@ -102,41 +107,56 @@ class TickerFeed:
                 len(refusal.retried),
             )
         for symbol in refusal.refused:
-            self._emit(
-                ErrorEvent(
-                    ErrorKind.TICKER_REFUSED,
-                    error.data,
-                    symbol,
-                    "",
-                    subscription_dropped=True,
-                    code=error.code,
-                )
-            )
+            self._refused(symbol, error.data, code=error.code)
         return True
+
+    def _refused(self, symbol: str, reason: str, **fields: object) -> None:
+        self._emit(
+            ErrorEvent(
+                ErrorKind.TICKER_REFUSED, reason, symbol, "", subscription_dropped=True, **fields
+            )
+        )
 
     def _load_first(self, wanted: dict[str, threading.Event], *, bulk: bool) -> None:
         """Load the first values of the ``wanted`` pairs (each with its cancel event)."""
         symbols = tuple(wanted)
 
+        def watched(symbol: str) -> bool:
+            return not wanted[symbol].is_set()
+
         def done(tickers: list[Ticker]) -> None:
+            got = set()
             for ticker in tickers:
-                cancel = wanted.get(ticker.symbol)
-                if cancel is not None and not cancel.is_set():
-                    # Never over a push of the same moment (or a later one).
-                    self._buffer.put(ticker, same_time=False)
+                if ticker.symbol in wanted and watched(ticker.symbol):
+                    got.add(ticker.symbol)
+                    self._buffer.first(ticker)
+            # A pair missing from allTickers may be one the exchange does not list: its own
+            # statistics say whether it is.
+            for symbol in symbols:
+                if bulk and symbol not in got and watched(symbol):
+                    self._load_first({symbol: wanted[symbol]}, bulk=False)
 
         def failed(exc: RestError, retry_in: float | None) -> None:
             self._metrics.record_error()
-            if isinstance(exc, KucoinApiError) and exc.code == UNKNOWN_PAIR:
-                # The refusal of its snapshot topic tells the user, once.
-                log.info("%s: %s", symbols[0], exc)
+            if retry_in is not None:
+                return  # the loader tries again, quietly: the pushes may fill the rows first
+            if not bulk and is_unknown_pair(exc):
+                if watched(symbols[0]):
+                    self._unknown(symbols[0], exc)
                 return
-            symbol = "" if bulk else symbols[0]
-            retrying = retry_in is not None
-            self._emit(
-                rest_error_event(
-                    ErrorKind.TICKER, exc, symbol, "", retrying=retrying, retry_in=retry_in
-                )
-            )
+            if not any(watched(s) and not self._buffer.filled(s) for s in symbols):
+                log.info("%s failed, no longer needed: %s", job.name, exc)
+                return
+            # Said once, when no more is tried: the rows fill in with the pushes.
+            self._emit(rest_error_event(ErrorKind.TICKER, exc, "" if bulk else symbols[0], ""))
 
-        self._loader.submit(TickerJob(symbols, tuple(wanted.values()), bulk, done, failed))
+        job = TickerJob(symbols, tuple(wanted.values()), bulk, done, failed)
+        self._loader.submit(job)
+
+    def _unknown(self, symbol: str, exc: RestError) -> None:
+        """The exchange does not list ``symbol``: refused, unless its topic's refusal came
+        first (then it is no longer watched, and was reported)."""
+        if self.topics.drop_unknown(symbol):
+            self._buffer.discard([symbol])
+            reason = exc.msg if isinstance(exc, KucoinApiError) else str(exc)
+            self._refused(symbol, reason, failure=exc.failure, host=exc.host)

@@ -15,6 +15,10 @@ The rules are those of the candle topics (:mod:`.subscriptions`), with comma lis
   asked for again; when it names none, the list is split in halves, asked for again, and so
   on until the pair that the exchange refuses is alone (a bisection: a few requests, not one
   per pair). Other errors mean a sick connection, as for candles.
+- A pair the exchange does not list, as its REST statistics tell (:meth:`drop_unknown`), is
+  no longer watched either. KuCoin may accept its topic silently: an acknowledged one is
+  unsubscribed, but no unsubscribe goes while the subscribe is unanswered, since an exchange
+  that refuses the subscribe refuses the unsubscribe too, as a sick connection would.
 """
 
 from __future__ import annotations
@@ -119,15 +123,28 @@ class SnapshotTopics:
         """Stop watching ``symbols``; returns those that were watched."""
         removed = []
         for symbol in dict.fromkeys(symbols):
-            cancel = self._watched.pop(symbol, None)
-            if cancel is None:
-                continue
-            cancel.set()
-            removed.append(symbol)
-            self._served.discard(symbol)
-            self._caps.pop(symbol, None)
-            self._wish(symbol, False)
+            if self._forget(symbol):
+                removed.append(symbol)
+                self._wish(symbol, False)
         return removed
+
+    def drop_unknown(self, symbol: str) -> bool:
+        """Stop watching ``symbol``, which the exchange does not list; returns whether it was
+        watched. Its topic is unsubscribed unless its subscribe is unanswered: then the
+        answer decides (an ack, see :meth:`acknowledged`; a refusal, nothing to undo)."""
+        if self._sent_on.get(symbol, False) and symbol in self._latest:
+            return self._forget(symbol)
+        return bool(self.unwatch([symbol]))
+
+    def _forget(self, symbol: str) -> bool:
+        """Drop ``symbol`` from the watched pairs (no request); whether it was watched."""
+        cancel = self._watched.pop(symbol, None)
+        if cancel is None:
+            return False
+        cancel.set()
+        self._served.discard(symbol)
+        self._caps.pop(symbol, None)
+        return True
 
     def _wish(self, symbol: str, on: bool) -> None:
         if not self._live:
@@ -188,13 +205,16 @@ class SnapshotTopics:
 
     def acknowledged(self, session: WsSession, ident: str | None) -> list[str]:
         """The pairs this ack makes served (now marked so): those of a subscribe that is the
-        latest request for them, still watched."""
+        latest request for them, still watched. Those no longer watched are unsubscribed."""
         taken = self._take(session, ident)
         if taken is None:
             return []
         request, current = taken
         if request.kind != "subscribe":
             return []
+        for symbol in current:
+            if symbol not in self._watched:
+                self._wish(symbol, False)
         served = [s for s in current if s in self._watched and s not in self._served]
         self._served.update(served)
         return served

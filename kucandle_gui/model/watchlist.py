@@ -222,16 +222,17 @@ class WatchlistModel:
     def apply_tickers(self, tickers: Sequence[Ticker]) -> None:
         """The feed's latest tickers: one ``rows_changed`` for the rows they updated.
 
-        Tickers of pairs not watched (still in flight after a removal), of refused pairs, and
-        older (by the exchange's ``time``) than the row's are ignored.
+        Tickers of pairs not watched (still in flight after a removal) and of refused pairs
+        are ignored. The feed delivers each pair's in order (a REST value only before its first
+        push, pushes by time), so a ticker whose ``time`` is earlier than the row's is newer
+        news all the same: a push's time is when the statistics were computed, a REST value's
+        when the reply was made.
         """
         now = self._clock()
         changed: dict[str, None] = {}
         for ticker in tickers:
             row = self._rows.get(ticker.symbol)
             if row is None or row.refused:
-                continue
-            if row.ticker is not None and ticker.time < row.ticker.time:
                 continue
             row.ticker = ticker
             row.updated_at = now

@@ -60,8 +60,6 @@ from .rest import (
     parse_candle_page,
 )
 from .snapshot import (
-    MAX_TIME_MS,
-    MIN_TIME_MS,
     SNAPSHOT_SUBJECT,
     SNAPSHOT_SYMBOLS_PER_REQUEST,
     SNAPSHOT_TOPIC_PREFIX,
@@ -105,11 +103,9 @@ __all__ = [
     "MAX_INSTANCE_SERVERS",
     "MAX_PING_INTERVAL",
     "MAX_PING_TIMEOUT",
-    "MAX_TIME_MS",
     "MAX_TOKEN_CHARS",
     "MIN_PING_INTERVAL",
     "MIN_PING_TIMEOUT",
-    "MIN_TIME_MS",
     "REST_INVALID_PARAMETER",
     "REST_OK",
     "REST_TOO_MANY_REQUESTS",

@@ -2,8 +2,11 @@
 
 One :class:`Ticker` type for what the watchlist shows, whichever way it came: a snapshot push
 (numbers are JSON numbers, some written with 20 decimals), ``GET /api/v1/market/stats`` or
-``GET /api/v1/market/allTickers`` (numbers are strings). Floats hold them: every KuCoin value
-has at most 17 significant digits that matter, and ``repr`` gives back the exchange's digits.
+``GET /api/v1/market/allTickers`` (numbers are strings). Floats hold them, and a float keeps
+15 significant digits exactly: prices (at most 15 significant digits) come back as the exchange
+wrote them, while a long 24 h turnover such as ``117321982.415978333`` is rounded at its 17th
+digit (``117321982.41597833``), which the watchlist's compact volume and the headless line
+accept.
 """
 
 from __future__ import annotations
@@ -108,6 +111,8 @@ MAX_TIME_MS = 4_102_444_800_000
 _DECIMAL_RE = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?(?:[eE][-+]?[0-9]{1,3})?")
 _DIGITS_RE = re.compile(r"[0-9]{1,40}")
 _MAX_MARKET_CHARS = 40
+#: The statistics of a REST record that a ``Ticker`` holds.
+_STATS_KEYS = ("last", "changeRate", "changePrice", "high", "low", "vol", "volValue")
 
 
 def _number(fields: dict[str, Any], key: str, *, signed: bool = False) -> float:
@@ -203,11 +208,14 @@ def parse_ticker_stats(data: object) -> Ticker:
 
     KuCoin answers an unlisted pair with code 200000 and null statistics: that raises
     :class:`UnknownPairError` (a ``ProtocolError``); anything else malformed ``ProtocolError``.
+    Only when every statistic is null: a record with some (a listed pair without a trade in
+    24 h might look so) is malformed, since refusing a listed pair would cost the user more
+    than a row that waits for its first push.
     """
     if type(data) is not dict:
         raise ProtocolError(f"market stats are not an object: {data!r:.120}")
     symbol = _symbol(data.get("symbol"))
-    if data.get("last") is None:
+    if all(data.get(key) is None for key in _STATS_KEYS):
         raise UnknownPairError(symbol)
     return _ticker(data, symbol, "last", _time_ms(data.get("time"), "time"))
 

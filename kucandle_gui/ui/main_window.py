@@ -217,9 +217,9 @@ class MainWindow(QMainWindow):
         self.status_bar.set_subscription(str(self.chart_model.key), on)
 
     def _on_error(self, event: ErrorEvent) -> None:
-        if event.kind is ErrorKind.TICKER and event.retrying:
-            return  # a watched pair's first values: retried; its row says stale meanwhile
         self.status_bar.show_error(error_line(event, self.link.api_url), error_detail(event))
+        if event.kind is ErrorKind.TICKER:
+            return  # first values given up: the rows fill from pushes; no banner over the chart's
         kind = banner_kind(event)
         if kind is BannerKind.PAIR:
             if event.symbol and event.timeframe and self._is_current(event.symbol, event.timeframe):

@@ -30,7 +30,7 @@ from kucandle_gui.feed import (
     RestError,
     rest_error_event,
 )
-from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle, Ticker
 
 from .feed_worker import FeedWorker
 
@@ -73,7 +73,7 @@ class FeedController(QObject):
         self._thread.started.connect(self._worker.run)
         self._worker.finished.connect(self._thread.quit)
         self._worker.batchReady.connect(self._deliver)
-        self._worker.tickersReady.connect(self.tickersChanged)
+        self._worker.tickersReady.connect(self._deliver_tickers)
         self._worker.historyLoaded.connect(self.historyLoaded)
         self._worker.subscriptionChanged.connect(self.subscriptionChanged)
         self._worker.statusChanged.connect(self.statusChanged)
@@ -171,5 +171,14 @@ class FeedController(QObject):
             for (symbol, timeframe), candles in by_series.items():
                 self.candlesChanged.emit(symbol, timeframe, candles)
             self.batchDelivered.emit(batch)
+        finally:
+            self._worker.batch_taken()
+
+    @Slot(list)
+    def _deliver_tickers(self, tickers: list[Ticker]) -> None:
+        """On the UI thread: pass the tickers on, then ask for the next signal (tickers wait
+        for the UI like batches)."""
+        try:
+            self.tickersChanged.emit(tickers)
         finally:
             self._worker.batch_taken()

@@ -1,15 +1,17 @@
-"""The feed worker: a QObject on its own QThread that carries candle updates to the UI thread.
+"""The feed worker: a QObject on its own QThread that carries candle updates and tickers to
+the UI thread.
 
 A signal per WebSocket message cannot keep up with a busy feed (a queued signal costs far more
 than a push takes to parse), so the worker sends *batches*: it blocks on the feed's update
-buffer, takes everything pending, and emits one signal. It sends the next batch only after
-the UI thread has taken the previous one; meanwhile the feed's buffer coalesces updates of the
-same candle. The UI therefore gets updates as soon as it can use them and never more than it
-can, and a slow UI costs coalescing (counted), never a lost candle.
+buffer, takes everything pending, and emits one signal. It sends the next signal only after
+the UI thread has taken the previous one (``batch_taken``); meanwhile the feed's buffer
+coalesces updates of the same candle. The UI therefore gets updates as soon as it can use them
+and never more than it can, and a slow UI costs coalescing (counted), never a lost candle.
 
-Tickers (the watchlist's 24 h statistics) go out once per turn of the loop (at least every
-``POLL`` while the UI keeps up with the batches): the feed coalesces them per pair meanwhile,
-so a signal carries at most one ticker per pair and their number stays bounded.
+Tickers (the watchlist's 24 h statistics) wait for the UI the same way, one signal of them
+taking the place of a batch: at most one signal of either kind is on its way at a time, and
+the feed keeps only the latest ticker of each pair meanwhile. After a batch the tickers have
+the next turn when any are pending, so a busy candle stream cannot hold them back.
 
 The worker never touches a widget; it knows the feed, not the chart.
 """
@@ -65,9 +67,11 @@ class FeedWorker(QObject):
             api_url, subscriptions, config=config, listener=self.on_feed_event, watched=watched
         )
         self._stop = threading.Event()
-        #: Set while the UI thread is ready for the next batch.
+        #: Set while the UI thread is ready for the next signal (a batch or tickers).
         self._taken = threading.Event()
         self._taken.set()
+        #: The last signal was a batch: pending tickers go first in the next turn.
+        self._tickers_due = False
         self._next_metrics = 0.0
 
     def on_feed_event(self, event: FeedEvent) -> None:
@@ -82,7 +86,7 @@ class FeedWorker(QObject):
             self.errorOccurred.emit(event)
 
     def batch_taken(self) -> None:
-        """The UI thread has applied the last batch (safe from any thread)."""
+        """The UI thread has applied the last signal, a batch or tickers (any thread)."""
         self._taken.set()
 
     def stop(self) -> None:
@@ -94,23 +98,37 @@ class FeedWorker(QObject):
     def run(self) -> None:
         self.feed.start()
         try:
-            while not self._stop.is_set():
+            while self._wait_until_taken():
                 self._emit_metrics_when_due()
+                if self._tickers_due and self._send_tickers():
+                    continue
                 first = self.feed.next(timeout=POLL)
-                if tickers := self.feed.tickers():
-                    self.tickersReady.emit(tickers)
-                if first is None or not self._wait_until_taken():
+                if first is None:
+                    self._send_tickers()
                     continue
                 batch: list[CandleUpdate] = [first, *self.feed.drain()]
                 self._taken.clear()
+                self._tickers_due = True
                 self.batchReady.emit(batch)
         finally:
             self.feed.stop(FEED_STOP_BUDGET)
             self.finished.emit()
 
+    def _send_tickers(self) -> bool:
+        """Emit the pending tickers, if any (the UI has taken the last signal)."""
+        self._tickers_due = False
+        tickers = self.feed.tickers()
+        if tickers:
+            self._taken.clear()
+            self.tickersReady.emit(tickers)
+        return bool(tickers)
+
     def _wait_until_taken(self) -> bool:
-        """Block until the UI took the previous batch; False if stopping meanwhile."""
+        """Block until the UI took the previous signal; False once stopping (``stop`` sets
+        ``_taken``, but a signal emitted just after may have cleared it again)."""
         while not self._taken.wait(POLL):
+            if self._stop.is_set():
+                return False
             self._emit_metrics_when_due()
         return not self._stop.is_set()
 

@@ -1,15 +1,23 @@
 """Checks shared by the feed tests: event predicates, waiting on the exchange's clock, the
-comparison of a consumer's candles with the exchange's truth, and a watchlist's view of the
-tickers."""
+comparison of a consumer's candles with the exchange's truth, a watchlist's view of the
+tickers, and a session's request side for the snapshot bookkeeping."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections.abc import Callable, Iterable
 
-from kucandle_gui.feed import ConnectionState, FeedClient, HistoryEvent, StatusEvent
-from kucandle_gui.protocol import TIMEFRAME_SECONDS, Ticker, candle_start
+from kucandle_gui.feed import (
+    ConnectionState,
+    ErrorEvent,
+    ErrorKind,
+    FeedClient,
+    HistoryEvent,
+    StatusEvent,
+)
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, Ticker, candle_start, parse_snapshot_topic
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer
 
@@ -46,6 +54,14 @@ def reconnecting_because(text: str):
         )
 
     return predicate
+
+
+def is_ticker_refused(event: object) -> bool:
+    return isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED
+
+
+def is_ticker_error(event: object) -> bool:
+    return isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER
 
 
 def is_history(event: object) -> bool:
@@ -96,7 +112,9 @@ def assert_series_unique_and_sorted(feed: FeedClient, symbol: str, tf: str) -> N
 
 class Watchlist:
     """What a watchlist does with the feed's tickers: keep them all, checking as they come
-    that none of a pair is older than one before it."""
+    that none of a pair is older than one before it, but for the second: a pair's first
+    ticker may be its REST value, made when the reply was, and its first push then carries
+    when its statistics were computed, which may be earlier."""
 
     def __init__(self, feed: FeedClient) -> None:
         self.feed = feed
@@ -109,9 +127,10 @@ class Watchlist:
         assert len({t.symbol for t in tickers}) == len(tickers), "two tickers of one pair"
         for ticker in tickers:
             before = self.latest.get(ticker.symbol)
-            assert before is None or ticker.time >= before.time, "a ticker older than one before"
+            second = len(self.times(ticker.symbol)) == 1
+            assert before is None or second or ticker.time >= before.time, "a ticker went back"
             self.latest[ticker.symbol] = ticker
-        self.log.extend(tickers)
+            self.log.append(ticker)
         return tickers
 
     def pump_until(self, condition: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -135,3 +154,41 @@ class Watchlist:
         wrong = [t for t in self.log if exchange.ticker(t.symbol, at=t.time / 1000) != t]
         assert wrong == [], f"{len(wrong)} tickers differ from the exchange's, e.g. {wrong[0]}"
         return len(self.log)
+
+
+def snapshot_requests_settled(feed: FeedClient) -> bool:
+    """Whether every snapshot request the feed sent was answered and none waits to go out,
+    read from its bookkeeping (feed-thread state, read whole). A request whose answer the
+    feed could not match would stay here until its ack timeout cost the session."""
+    topics = feed._tickers.topics
+    return not topics._requests and not topics._waiting
+
+
+class Uplink:
+    """A session's request side: room for ``room`` more requests, each recorded."""
+
+    def __init__(self, room: int = 10_000) -> None:
+        self.room = room
+        self.sent: list[tuple[str, str, list[str]]] = []
+        self._pending: set[str] = set()
+        self._ids = itertools.count(1)
+
+    def request_room(self) -> bool:
+        return self.room > 0
+
+    def request(self, kind: str, topic: str) -> str:
+        assert self.room > 0, "a request handed over without room"
+        self.room -= 1
+        ident = str(next(self._ids))
+        self.sent.append((ident, kind, parse_snapshot_topic(topic)))
+        self._pending.add(ident)
+        return ident
+
+    def answered(self, ident: str | None) -> bool:
+        if ident in self._pending:
+            self._pending.discard(ident)
+            return True
+        return False
+
+    def unanswered(self) -> list[tuple[str, str, list[str]]]:
+        return [r for r in self.sent if r[0] in self._pending]

@@ -16,13 +16,21 @@ import pytest
 
 from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedClient
 from kucandle_gui.feed.reader import Reader
-from kucandle_gui.protocol import Ticker, candle_topic, snapshot_push_message
+from kucandle_gui.protocol import Ticker, candle_topic, snapshot_push_message, snapshot_topic
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_config
 
-from .checks import BTC, Watchlist, is_live, reconnecting_because
+from .checks import (
+    BTC,
+    Watchlist,
+    is_live,
+    is_ticker_refused,
+    reconnecting_because,
+    snapshot_requests_settled,
+)
 
 PAIRS = ("BTC-USDT", "ETH-USDT", "SOL-USDT")
+STATS = "/api/v1/market/stats"
 #: A price no pair of the local exchange ever trades at: a ticker holding it was never sent.
 POISON = 123456789.0
 
@@ -40,11 +48,8 @@ def exchange() -> Iterator[LocalExchange]:
 
 
 def snapshot_topics(symbols: tuple[str, ...] | list[str]) -> set[str]:
-    return {f"/market/snapshot:{s}" for s in symbols}
-
-
-def is_ticker_refused(event: object) -> bool:
-    return isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED
+    """One topic per pair, as the exchange counts them."""
+    return {snapshot_topic([s]) for s in symbols}
 
 
 def test_watched_pairs_equal_the_exchanges_statistics_on_the_candles_connection(
@@ -64,7 +69,7 @@ def test_watched_pairs_equal_the_exchanges_statistics_on_the_candles_connection(
     assert stats.subscriptions == (frozenset({candle_topic(*BTC)} | snapshot_topics(PAIRS)),)
     assert stats.snapshots_sent > 0
     # The first values came over REST, one call per pair (fewer than ``ticker_bulk``).
-    assert stats.rest_requests.get("/api/v1/market/stats") == len(PAIRS)
+    assert stats.rest_requests.get(STATS) == len(PAIRS)
     assert metrics.errors == 0 and metrics.reconnects == 0
     assert not [e for e in events.events if isinstance(e, ErrorEvent)]
 
@@ -188,7 +193,13 @@ def test_garbage_snapshot_frames_are_counted_and_never_delivered(exchange: Local
 def test_an_unknown_pair_among_several_is_refused_alone(
     exchange: LocalExchange, connect_id: bool
 ) -> None:
+    """The refusal of the unknown pair's topic, matched to its request by id or by the topic
+    it names; the others of its list are asked for again. Its REST statistics would tell as
+    well: the first ``/market/stats`` call is answered 429 with a 60 s reset, and the loader
+    (one call at a time, in the order the pairs were watched) waits it out before it asks
+    for NOPE-USDT's, so the topic's refusal comes first, for certain."""
     exchange.faults.errors_with_connect_id(connect_id)
+    exchange.faults.rest_rate_limit(STATS, count=1, reset_ms=60_000)
     watched = ["BTC-USDT", "NOPE-USDT", "ETH-USDT"]
     events = EventRecorder()
     with FeedClient(
@@ -197,8 +208,12 @@ def test_an_unknown_pair_among_several_is_refused_alone(
         refused = events.wait_for(is_ticker_refused)
         watchlist = Watchlist(feed)
         watchlist.pump_until(lambda: all(len(watchlist.times(s)) >= 3 for s in PAIRS[:2]))
-        # Well past the ack timeout: an error left unmatched would have cost a reconnect.
-        Consumer(feed).pump_for(2.5)
+        # Every request answered: an error left unmatched would have kept its request
+        # waiting until the ack timeout cost a reconnect.
+        served = {candle_topic(*BTC)} | snapshot_topics(["BTC-USDT", "ETH-USDT"])
+        watchlist.pump_until(
+            lambda: snapshot_requests_settled(feed) and exchange.stats().subscriptions == (served,)
+        )
         stats = exchange.stats()
         metrics = feed.metrics()
     assert (refused.symbol, refused.timeframe, refused.code) == ("NOPE-USDT", "", 404)
@@ -206,11 +221,34 @@ def test_an_unknown_pair_among_several_is_refused_alone(
     assert "NOPE-USDT" in refused.message
     assert events.count(is_ticker_refused) == 1
     assert "NOPE-USDT" not in {t.symbol for t in watchlist.log}
-    assert stats.subscriptions == (
-        frozenset({candle_topic(*BTC)} | snapshot_topics(["BTC-USDT", "ETH-USDT"])),
-    )
     assert (stats.connects, metrics.reconnects) == (1, 0)
-    # Nothing else went wrong: the refusal, and the unknown pair's REST first value unless
-    # the refusal came first (it cancels that).
-    assert metrics.errors in (1, 2)
+    assert stats.rest_requests.get(STATS) == 1  # the 429: nothing else went wrong
+    assert metrics.errors == 1
+    watchlist.assert_truth(exchange)
+
+
+def test_an_unknown_pair_found_out_over_rest_is_never_subscribed(exchange: LocalExchange) -> None:
+    """Its ``/market/stats`` (code 200000, null fields) refuse it: KuCoin may take the topic
+    of a pair it does not list and stay silent, so the feed cannot wait for the topic's
+    refusal. The exchange holds back its welcome until the refusal was reported, so no
+    subscribe can have gone out before: the topic's refusal cannot come first."""
+    exchange.faults.delay_welcome(60.0)
+    watched = ["BTC-USDT", "NOPE-USDT", "ETH-USDT"]
+    events = EventRecorder()
+    with FeedClient(
+        exchange.base_url, config=fast_feed_config(), listener=events, watched=watched
+    ) as feed:
+        refused = events.wait_for(is_ticker_refused)
+        assert exchange.stats().subscribe_requests == 0
+        exchange.faults.delay_welcome(0.0)
+        watchlist = Watchlist(feed)
+        live_at = int(exchange.now() * 1000)
+        watchlist.pump_until_newer(["BTC-USDT", "ETH-USDT"], live_at, count=2)
+        stats = exchange.stats()
+    assert (refused.symbol, refused.timeframe, refused.code) == ("NOPE-USDT", "", None)
+    assert refused.subscription_dropped and "NOPE-USDT" in refused.message
+    assert events.count(is_ticker_refused) == 1
+    assert not [e for e in events.events if isinstance(e, ErrorEvent) and e is not refused]
+    assert stats.subscriptions == (frozenset(snapshot_topics(["BTC-USDT", "ETH-USDT"])),)
+    assert "NOPE-USDT" not in {t.symbol for t in watchlist.log}
     watchlist.assert_truth(exchange)

@@ -1,56 +1,22 @@
 """The snapshot topic bookkeeping and the tickers' hand-over, without sockets.
 
 The rules of :class:`SnapshotTopics` are about which requests go out and what their answers
-mean; here the test plays both the session's request side (:class:`Uplink`: room, ids,
-pending requests) and the exchange (acks and errors), so that lists, budgets, refusals and
+mean; here the test plays both the session's request side (:class:`.checks.Uplink`: room,
+ids, pending requests) and the exchange (acks and errors), so that lists, budgets, refusals and
 the bisection of a refused list are seen exactly. The same rules over real sockets are in
 ``test_tickers.py``.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 
 from kucandle_gui.feed.ticker_buffer import TickerBuffer
 from kucandle_gui.feed.tickers import SnapshotTopics
-from kucandle_gui.protocol import (
-    SNAPSHOT_SYMBOLS_PER_REQUEST,
-    ErrorMessage,
-    Ticker,
-    parse_snapshot_topic,
-)
+from kucandle_gui.protocol import SNAPSHOT_SYMBOLS_PER_REQUEST, ErrorMessage, Ticker
 
-
-class Uplink:
-    """A session's request side: room for ``room`` more requests, each recorded."""
-
-    def __init__(self, room: int = 10_000) -> None:
-        self.room = room
-        self.sent: list[tuple[str, str, list[str]]] = []
-        self._pending: set[str] = set()
-        self._ids = itertools.count(1)
-
-    def request_room(self) -> bool:
-        return self.room > 0
-
-    def request(self, kind: str, topic: str) -> str:
-        assert self.room > 0, "a request handed over without room"
-        self.room -= 1
-        ident = str(next(self._ids))
-        self.sent.append((ident, kind, parse_snapshot_topic(topic)))
-        self._pending.add(ident)
-        return ident
-
-    def answered(self, ident: str | None) -> bool:
-        if ident in self._pending:
-            self._pending.discard(ident)
-            return True
-        return False
-
-    def unanswered(self) -> list[tuple[str, str, list[str]]]:
-        return [r for r in self.sent if r[0] in self._pending]
+from .checks import Uplink
 
 
 def pairs(n: int, prefix: str = "P") -> list[str]:
@@ -263,33 +229,93 @@ def test_a_new_session_subscribes_every_watched_pair_again() -> None:
     assert [s for _, _, batch in again.sent for s in batch] == [*pairs(120), "LATE-USDT"]
 
 
+def test_a_pair_unknown_to_rest_while_its_subscribe_is_unanswered_waits_for_the_answer() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["BTC-USDT", "NOPE-USDT"])
+    topics.flush(uplink)
+    assert topics.drop_unknown("NOPE-USDT")
+    assert not topics.drop_unknown("NOPE-USDT")  # once
+    assert topics.watched == ("BTC-USDT",)
+    topics.flush(uplink)
+    assert len(uplink.sent) == 1  # no unsubscribe: the exchange would refuse it as well
+    error = ErrorMessage(uplink.sent[0][0], 404, "topic /market/snapshot:NOPE-USDT is not found")
+    refusal = topics.failed(uplink, error)
+    assert refusal is not None
+    assert (refusal.refused, refusal.retried, refusal.lost) == ((), ("BTC-USDT",), None)
+    topics.flush(uplink)
+    assert [(kind, s) for _, kind, s in uplink.sent[1:]] == [("subscribe", ["BTC-USDT"])]
+
+
+def test_a_pair_unknown_to_rest_whose_topic_the_exchange_accepts_is_unsubscribed() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["BTC-USDT", "NOPE-USDT"])
+    topics.flush(uplink)
+    topics.drop_unknown("NOPE-USDT")
+    topics.acknowledged(uplink, uplink.sent[0][0])  # KuCoin may take an unknown topic
+    assert topics.serves("BTC-USDT") and not topics.serves("NOPE-USDT")
+    topics.flush(uplink)
+    assert uplink.sent[1][1:] == ("unsubscribe", ["NOPE-USDT"])
+    # Found out after the ack: unsubscribed at once.
+    topics.watch(["ODD-USDT"])
+    serve(topics, uplink)
+    assert topics.drop_unknown("ODD-USDT")
+    topics.flush(uplink)
+    assert uplink.sent[-1][1:] == ("unsubscribe", ["ODD-USDT"])
+
+
+def test_a_pair_whose_topic_was_refused_first_is_not_dropped_again() -> None:
+    topics, uplink = live_topics(), Uplink()
+    topics.watch(["NOPE-USDT"])
+    topics.flush(uplink)
+    error = ErrorMessage(uplink.sent[0][0], 404, "topic /market/snapshot:NOPE-USDT is not found")
+    refusal = topics.failed(uplink, error)
+    assert refusal is not None and refusal.refused == ("NOPE-USDT",)
+    assert not topics.drop_unknown("NOPE-USDT")
+    topics.flush(uplink)
+    assert len(uplink.sent) == 1
+
+
 def ticker(symbol: str, time: int, last: float = 1.0) -> Ticker:
     return Ticker(symbol, last, 0.01, 0.01, last, last, 1.0, last, time)
 
 
 def test_the_buffer_keeps_the_latest_per_pair_in_first_come_order() -> None:
     buffer = TickerBuffer()
-    assert buffer.put(ticker("BTC-USDT", 1000, 1.0))
-    assert buffer.put(ticker("ETH-USDT", 1000, 2.0))
-    assert buffer.put(ticker("BTC-USDT", 3000, 3.0))
+    assert buffer.push(ticker("BTC-USDT", 1000, 1.0))
+    assert buffer.push(ticker("ETH-USDT", 1000, 2.0))
+    assert buffer.push(ticker("BTC-USDT", 3000, 3.0))
     assert buffer.drain() == [ticker("BTC-USDT", 3000, 3.0), ticker("ETH-USDT", 1000, 2.0)]
     assert buffer.drain() == []
 
 
-def test_the_buffer_never_goes_back_in_time_for_a_pair() -> None:
+def test_pushes_never_take_a_pair_back_in_time() -> None:
     buffer = TickerBuffer()
-    buffer.put(ticker("BTC-USDT", 2000, 2.0))
+    buffer.push(ticker("BTC-USDT", 2000, 2.0))
     assert buffer.drain() == [ticker("BTC-USDT", 2000, 2.0)]
-    assert not buffer.put(ticker("BTC-USDT", 1000, 1.0))  # a slow REST reply
-    assert not buffer.put(ticker("BTC-USDT", 2000, 5.0), same_time=False)
-    assert buffer.put(ticker("BTC-USDT", 2000, 2.0))  # a push of the same moment
+    assert not buffer.push(ticker("BTC-USDT", 1000, 1.0))
+    assert buffer.push(ticker("BTC-USDT", 2000, 2.0))  # the same moment again
     assert buffer.drain() == [ticker("BTC-USDT", 2000, 2.0)]
+
+
+def test_a_rest_value_fills_a_pair_only_until_its_first_push() -> None:
+    buffer = TickerBuffer()
+    assert not buffer.filled("BTC-USDT")
+    assert buffer.first(ticker("BTC-USDT", 5000, 1.0))  # the reply's time
+    assert buffer.filled("BTC-USDT")
+    # The first push carries when its statistics were computed, before that reply was made:
+    # it is taken all the same (a push is never older than a REST value).
+    assert buffer.push(ticker("BTC-USDT", 3500, 2.0))
+    assert buffer.drain() == [ticker("BTC-USDT", 3500, 2.0)]
+    assert not buffer.first(ticker("BTC-USDT", 9000, 3.0))  # a late REST reply
+    assert buffer.drain() == []
 
 
 def test_the_buffer_forgets_unwatched_pairs() -> None:
     buffer = TickerBuffer()
-    buffer.put(ticker("BTC-USDT", 2000))
-    buffer.put(ticker("ETH-USDT", 2000))
+    buffer.push(ticker("BTC-USDT", 2000))
+    buffer.push(ticker("ETH-USDT", 2000))
     buffer.discard(["BTC-USDT"])
     assert buffer.drain() == [ticker("ETH-USDT", 2000)]
-    assert buffer.put(ticker("BTC-USDT", 1000))  # watched again: its old time is gone
+    assert not buffer.filled("BTC-USDT")
+    assert buffer.first(ticker("BTC-USDT", 1000))  # watched again: a REST value fills it
+    assert buffer.push(ticker("BTC-USDT", 500))  # and its pushes start over

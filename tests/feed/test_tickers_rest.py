@@ -1,6 +1,6 @@
 """Watched pairs' first values over REST, against the local exchange: before the first push,
-one ``allTickers`` call for many pairs, retries, cancelling; and the REST client's two ticker
-endpoints with their bounds.
+one ``allTickers`` call for many pairs, quiet retries, giving up after three attempts,
+cancelling; and the REST client's two ticker endpoints with their bounds.
 
 The exchange pushes its first snapshot round one ``snapshot_interval`` after a connection
 begins; with a long one every ticker a test sees before it came over REST.
@@ -9,17 +9,19 @@ begins; with a long one every ticker a test sees before it came over REST.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedClient, rest
+from kucandle_gui.feed import ErrorEvent, FeedClient, rest
 from kucandle_gui.feed.rest import UNKNOWN_PAIR, KucoinApiError, RestClient
+from kucandle_gui.protocol import Ticker
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_config
 
-from .checks import BTC, Watchlist
+from .checks import BTC, Watchlist, is_ticker_error
 
 STATS = "/api/v1/market/stats"
 ALL_TICKERS = "/api/v1/market/allTickers"
@@ -37,12 +39,13 @@ def exchange() -> Iterator[LocalExchange]:
         yield running
 
 
-def is_ticker_error(event: object) -> bool:
-    return isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER
-
-
 def requests(exchange: LocalExchange, path: str) -> int:
     return exchange.stats().rest_requests.get(path, 0)
+
+
+def loads_queued(feed: FeedClient) -> bool:
+    """Whether a first-value load waits in the ticker loader's queue (feed state, read whole)."""
+    return bool(feed._tickers._loader._jobs)
 
 
 def test_first_values_come_over_rest_before_the_first_push(exchange: LocalExchange) -> None:
@@ -84,43 +87,75 @@ def test_a_rate_limit_on_the_stats_path_is_waited_out(exchange: LocalExchange) -
     watchlist.assert_truth(exchange)
 
 
-@pytest.mark.parametrize(
-    ("path", "watched", "symbol"), [(STATS, PAIRS[:1], PAIRS[0]), (ALL_TICKERS, MANY, "")]
-)
-def test_failing_first_value_calls_say_they_retry_and_then_succeed(
-    exchange: LocalExchange, path: str, watched: tuple[str, ...], symbol: str
+@pytest.mark.parametrize(("path", "watched"), [(STATS, PAIRS[:1]), (ALL_TICKERS, MANY)])
+def test_failing_first_value_calls_are_retried_quietly_and_then_succeed(
+    exchange: LocalExchange, path: str, watched: tuple[str, ...]
 ) -> None:
     # Five failures exhaust the REST client's attempts: the loader retries the whole load.
     exchange.faults.rest_server_error(path, count=5)
     events = EventRecorder()
     config = fast_feed_config(rest_retry_base=0.01)
     with FeedClient(exchange.base_url, config=config, listener=events, watched=watched) as feed:
-        failed = events.wait_for(is_ticker_error)
         watchlist = Watchlist(feed)
         watchlist.pump_until(lambda: set(watchlist.latest) == set(watched))
         metrics = feed.metrics()
-    assert (failed.symbol, failed.timeframe, failed.code) == (symbol, "", 500000)
-    assert failed.retrying and failed.retry_in is not None and failed.retry_in > 0
-    assert not failed.subscription_dropped
-    assert "24 h statistics failed" in failed.message
-    assert events.count(is_ticker_error) == 1
     assert requests(exchange, path) == 6
     assert metrics.errors == 1
+    # Nothing to tell: the values came (the pushes would have brought them too).
+    assert not [e for e in events.events if isinstance(e, ErrorEvent)]
     watchlist.assert_truth(exchange)
+
+
+@pytest.mark.parametrize(
+    ("path", "watched", "symbol"), [(STATS, PAIRS[:1], PAIRS[0]), (ALL_TICKERS, MANY, "")]
+)
+def test_a_first_value_load_gives_up_after_three_attempts_and_says_so_once(
+    exchange: LocalExchange,
+    path: str,
+    watched: tuple[str, ...],
+    symbol: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    exchange.faults.rest_server_error(path, count=3 * 5)  # three loads of five tries
+    caplog.set_level(logging.INFO, logger="kucandle_gui")
+    events = EventRecorder()
+    config = fast_feed_config(rest_retry_base=0.01)
+    with FeedClient(exchange.base_url, config=config, listener=events, watched=watched) as feed:
+        failed = events.wait_for(is_ticker_error)
+        # Nothing more is tried: a pair watched now loads after it, on the same thread.
+        feed.watch(PAIRS[1:2])
+        watchlist = Watchlist(feed)
+        watchlist.pump_until(lambda: PAIRS[1] in watchlist.latest)
+        metrics = feed.metrics()
+    assert (failed.symbol, failed.timeframe, failed.code) == (symbol, "", 500000)
+    assert not failed.retrying and failed.retry_in is None and not failed.subscription_dropped
+    assert "24 h statistics failed" in failed.message
+    assert events.count(is_ticker_error) == 1
+    # Three loads of five tries each, and the one of the pair watched after.
+    tried = {STATS: 1} | ({ALL_TICKERS: 3 * 5} if path == ALL_TICKERS else {STATS: 3 * 5 + 1})
+    assert {p: requests(exchange, p) for p in tried} == tried
+    assert metrics.errors == 3
+    # Said once in the log too, by the event (the loader's retries are below INFO); the REST
+    # client's own lines about each of its tries are left out here.
+    said = [
+        r
+        for r in caplog.records
+        if "24 h statistics" in r.getMessage() or "retrying" in r.getMessage()
+    ]
+    assert [r.name for r in said if not r.name.endswith(".rest")] == ["kucandle_gui.feed.client"]
 
 
 def test_unwatching_cancels_a_first_value_load_waiting_to_retry(exchange: LocalExchange) -> None:
     exchange.faults.rest_server_error(STATS, count=5)
-    events = EventRecorder()
     # The load is retried 0.5 to 1 s after it failed.
     config = fast_feed_config(rest_retry_base=0.01, reconnect_base=1.0, reconnect_cap=1.0)
-    with FeedClient(
-        exchange.base_url, [BTC], config=config, listener=events, watched=PAIRS[:1]
-    ) as feed:
-        failed = events.wait_for(is_ticker_error)
-        assert failed.retry_in is not None and failed.retry_in <= 1.0
+    with FeedClient(exchange.base_url, [BTC], config=config, watched=PAIRS[:1]) as feed:
+        consumer = Consumer(feed)
+        consumer.pump_until(lambda: requests(exchange, STATS) == 5 and loads_queued(feed))
         feed.unwatch(PAIRS[:1])
-        Consumer(feed).pump_for(1.1)  # past the retry's time, the candle feed running on
+        # The retry falls due and leaves the queue; the loader, one call at a time, loads
+        # a pair watched after that only once it is done with the retry.
+        consumer.pump_until(lambda: not loads_queued(feed))
         feed.watch(PAIRS[1:2])
         watchlist = Watchlist(feed)
         watchlist.pump_until(lambda: PAIRS[1] in watchlist.latest)
@@ -128,17 +163,27 @@ def test_unwatching_cancels_a_first_value_load_waiting_to_retry(exchange: LocalE
     assert set(watchlist.latest) == {PAIRS[1]}
 
 
-def test_stop_is_quick_while_a_first_value_load_waits() -> None:
+def test_stop_is_quick_while_a_first_value_load_waits_and_wakes_a_waiting_consumer() -> None:
     with LocalExchange(fast_sim_config()) as exchange:
         exchange.faults.rest_server_error(STATS, count=100)
-        events = EventRecorder()
         config = fast_feed_config(reconnect_base=30.0, reconnect_cap=30.0)
-        feed = FeedClient(exchange.base_url, config=config, listener=events, watched=PAIRS)
+        feed = FeedClient(exchange.base_url, config=config, watched=PAIRS)
+        got: list[list[Ticker]] = []
+        woken = threading.Event()
+
+        def consume() -> None:
+            got.append(feed.tickers(timeout=60.0))  # none come: REST fails, no push yet
+            woken.set()
+
+        consumer = threading.Thread(target=consume, name="test-consumer")
+        consumer.start()
         feed.start()
-        events.wait_for(is_ticker_error)
+        Watchlist(feed).pump_until(lambda: requests(exchange, STATS) >= 5 and loads_queued(feed))
         feed.stop(timeout=2.0)
+        assert woken.wait(5.0), "stop() left a consumer waiting in tickers()"
+        consumer.join(5.0)
+    assert got == [[]]
     assert not [t.name for t in threading.enumerate() if t.name.startswith("kucandle-")]
-    assert feed.tickers(timeout=5.0) == []  # stopped: returns at once
 
 
 # -- the REST client's ticker endpoints -----------------------------------------------------

@@ -1,4 +1,5 @@
-"""FeedController + FeedWorker on a real QThread against the local exchange (pytest-qt)."""
+"""FeedController + FeedWorker on a real QThread against the local exchange (pytest-qt), and
+the worker's hand-over pace on a thread of the test's."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QThread
+from PySide6.QtCore import Qt, QThread
 
 from kucandle_gui.feed import (
     ConnectionState,
@@ -19,8 +20,8 @@ from kucandle_gui.feed import (
 )
 from kucandle_gui.protocol import Ticker, candle_start
 from kucandle_gui.sim import LocalExchange
-from kucandle_gui.worker import FeedController
-from tests.helpers import fast_feed_config
+from kucandle_gui.worker import FeedController, FeedWorker
+from tests.helpers import fast_feed_config, fast_sim_config
 
 
 @pytest.fixture
@@ -186,6 +187,42 @@ def test_tickers_of_watched_pairs_arrive_on_the_ui_thread(qtbot, exchange: Local
     for tickers, _ in seen:
         assert tickers and len({t.symbol for t in tickers}) == len(tickers)  # coalesced
         assert all(t == exchange.ticker(t.symbol, at=t.time / 1000) for t in tickers)
+
+
+def test_tickers_wait_until_the_ui_took_the_last_signal(qtbot) -> None:
+    """Like batches: no tickers go out while the UI has not taken the last signal, the feed
+    keeping the latest of each pair meanwhile; they go once it has. The worker runs on a
+    thread of the test's and its signals are received there (direct connections), so that
+    the test plays a UI that does not take them."""
+    pairs = ("ETH-USDT", "SOL-USDT")
+    signals: list[list[Ticker]] = []
+    with LocalExchange(fast_sim_config(snapshot_interval=0.2)) as exchange:
+        worker = FeedWorker(exchange.base_url, (), fast_feed_config(), watched=pairs)
+        direct = Qt.ConnectionType.DirectConnection
+        worker.tickersReady.connect(signals.append, direct)
+        worker.batchReady.connect(signals.append, direct)  # none: no series
+        runner = threading.Thread(target=worker.run, name="test-worker")
+        runner.start()
+        try:
+            qtbot.waitUntil(lambda: len(signals) == 1, timeout=10_000)
+            # Three rounds of pushes of each pair reach the feed, each longer than a turn of
+            # the worker's loop: not one more signal while the first is not taken.
+            seen = worker.feed.metrics().messages
+            qtbot.waitUntil(
+                lambda: worker.feed.metrics().messages >= seen + 3 * len(pairs), timeout=10_000
+            )
+            assert len(signals) == 1
+            worker.batch_taken()
+            qtbot.waitUntil(lambda: len(signals) == 2, timeout=10_000)
+        finally:
+            worker.stop()
+            runner.join(5.0)
+        assert not runner.is_alive()
+        first, then = signals
+        assert {t.symbol for t in then} == set(pairs) and len(then) == len(pairs)  # coalesced
+        assert all(t == exchange.ticker(t.symbol, at=t.time / 1000) for t in first + then)
+        earlier = {t.symbol: t.time for t in first}
+        assert all(t.time > earlier.get(t.symbol, 0) for t in then)
 
 
 def test_a_malformed_pair_to_watch_is_refused_with_what_is_valid(
