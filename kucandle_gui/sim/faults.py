@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -31,12 +32,13 @@ class LiveConnections(Protocol):
 
 @dataclass
 class RestFault:
-    """A canned raw answer for the next ``remaining`` requests under ``path``."""
+    """A canned raw answer for the next ``remaining`` requests under ``path``; ``body`` may be
+    made when the request comes (a page that must be as of that moment, like a real one)."""
 
     path: str
     remaining: int
     status: int
-    body: str
+    body: str | Callable[[], str]
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -118,10 +120,11 @@ class FaultControl:
         path: str,
         count: int,
         status: int,
-        body: str,
+        body: str | Callable[[], str],
         headers: dict[str, str] | None = None,
     ) -> None:
-        """The next ``count`` requests whose path starts with ``path`` get this raw answer."""
+        """The next ``count`` requests whose path starts with ``path`` get this raw answer
+        (``body()`` called on the exchange's loop when each request comes, if callable)."""
         if count <= 0:
             return
         with self._lock:

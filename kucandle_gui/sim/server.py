@@ -43,7 +43,7 @@ def _rest_middleware(ctx: ExchangeContext) -> Callable[..., Awaitable[web.Stream
         if fault is not None:
             return web.Response(
                 status=fault.status,
-                text=fault.body,
+                text=fault.body() if callable(fault.body) else fault.body,
                 content_type="application/json",
                 headers=fault.headers,
             )

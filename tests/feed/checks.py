@@ -98,7 +98,8 @@ def catch_up_and_compare(exchange: LocalExchange, consumer: Consumer, symbol: st
     mine = {t: c for t, c in got.items() if t <= closed}
     assert sorted(set(truth) - set(mine)) == [], "candles missing"
     assert sorted(set(mine) - set(truth)) == [], "candles the exchange never had"
-    assert [t for t in truth if truth[t] != mine[t]] == [], "candles with wrong values"
+    wrong = [(truth[t], mine[t]) for t in truth if truth[t] != mine[t]]
+    assert wrong == [], f"candles with wrong values (truth, ours): {wrong[:3]}"
     return len(truth)
 
 
