@@ -188,14 +188,19 @@ class MonitorModel:
         self.older_requested.emit(key, before, self.older_page)
 
     def _unprice(self, symbol: str) -> None:
-        """A series of ``symbol`` stopped being pushed: unless another one still is, the
-        watchlist shows the ticker's price again (the next pushed candle brings the close
-        back)."""
-        if symbol in self._priced and not any(
-            key.symbol == symbol and _pushed(series) for key, series in self._held.items()
-        ):
+        """A series of ``symbol`` stopped being pushed: another one that still is gives the
+        price (its newest close; kept as is while it has none yet), else the watchlist shows
+        the ticker's price again (the next pushed candle brings the close back)."""
+        if symbol not in self._priced:
+            return
+        pushed = [s for k, s in self._held.items() if k.symbol == symbol and _pushed(s)]
+        if not pushed:
             self._priced.discard(symbol)
             self.watchlist.candle_released(symbol)
+            return
+        newest = next((c for s in pushed if (c := s.candles.last()) is not None), None)
+        if newest is not None:
+            self.watchlist.candle_close(symbol, newest.close)
 
 
 def _pushed(series: SeriesModel) -> bool:

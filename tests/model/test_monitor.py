@@ -280,12 +280,14 @@ def test_a_refused_series_gives_the_row_back_to_the_tickers_price() -> None:
     assert row.last == 99.0
 
 
-def test_a_refused_series_keeps_the_close_while_another_series_of_the_pair_is_pushed() -> None:
+def test_a_refused_series_gives_the_price_to_another_series_of_the_pair_still_pushed() -> None:
     monitor = watching_btc("1min", "1hour")
     row = monitor.watchlist.row("BTC-USDT")
+    monitor.apply("BTC-USDT", "1hour", [candle(0, close=99)])
     monitor.apply("BTC-USDT", "1min", [candle(60, close=101)])
+    assert row.last == 101.0
     monitor.refused("BTC-USDT", "1min")
-    assert row.last == 101.0  # the 1hour series still pushes the pair's trades
+    assert row.last == 99.0  # the 1hour series' newest close, not the refused one's
     monitor.apply("BTC-USDT", "1hour", [candle(0, close=102)])
     assert row.last == 102.0
     monitor.subscribed("BTC-USDT", "1hour", False)
