@@ -2,11 +2,10 @@
 
 Kept apart from the reconnect loop because the bookkeeping has rules of its own:
 
-- Only the last wish counts. A subscribe or unsubscribe waits here, not in the session,
-  until the uplink has room for it (:meth:`Subscriptions.flush`); a wish that undoes a
-  waiting one (a subscribe, then an unsubscribe of the same series before either was sent,
-  or the reverse) removes it. A burst of pair switches thus sends what its end needs, not
-  every step of the way at the uplink's pace.
+- Only the last wish counts (:class:`.wishes.Wishes`): a subscribe or unsubscribe waits
+  until the uplink has room for it (:meth:`Subscriptions.flush`), and one that undoes a
+  waiting one removes it. A burst of pair switches thus sends what its end needs, not every
+  step of the way at the uplink's pace.
 - Only the answer to the latest request sent for a series counts: the ack of a subscribe
   that a later unsubscribe overtook says nothing about what the exchange does now.
 - A series is *subscribed* (its pushes applied) once the exchange serves it on this session,
@@ -25,6 +24,7 @@ from kucandle_gui.protocol import ErrorMessage, candle_topic
 
 from .connection import WsSession
 from .series import CandleSeries
+from .wishes import Wishes
 
 SeriesKey = tuple[str, str]
 #: What a request asked: ("subscribe" or "unsubscribe", the series).
@@ -68,13 +68,8 @@ class Subscriptions:
         self._max_candles = max_candles
         self._wanted: dict[SeriesKey, Subscription] = {}
         self._lock = threading.Lock()
-        # The current session's requests; empty between sessions.
-        #: Whether a session is open: only then do wishes become requests.
-        self._live = False
-        #: Wishes not sent yet, oldest first: True for subscribe.
-        self._waiting: dict[SeriesKey, bool] = {}
-        #: Whether the exchange serves each series once every request sent has arrived.
-        self._sent_on: dict[SeriesKey, bool] = {}
+        # The current session's wishes and requests; empty between sessions.
+        self._wishes: Wishes[SeriesKey] = Wishes()
         #: The latest request sent for each series, until it is answered.
         self._latest: dict[SeriesKey, str] = {}
         #: Every request sent and not answered yet, by id.
@@ -101,7 +96,7 @@ class Subscriptions:
         subscription = Subscription(CandleSeries(key[0], key[1], self._max_candles))
         with self._lock:
             self._wanted[key] = subscription
-        self._wish(key, True)
+        self._wishes.wish(key, True)
         return subscription
 
     def drop(self, key: SeriesKey) -> Subscription | None:
@@ -111,7 +106,7 @@ class Subscriptions:
         if subscription is None:
             return None
         subscription.cancel.set()
-        self._wish(key, False)
+        self._wishes.wish(key, False)
         return subscription
 
     def served(self, key: SeriesKey) -> Subscription | None:
@@ -122,33 +117,22 @@ class Subscriptions:
         if (
             subscription is None
             or subscription.acked
-            or not self._sent_on.get(key, False)
+            or not self._wishes.sent_on.get(key, False)
             or key in self._latest
         ):
             return None
         subscription.acked = True
         return subscription
 
-    def _wish(self, key: SeriesKey, on: bool) -> None:
-        if not self._live:
-            return  # the next session subscribes to what is wanted then
-        if on == self._sent_on.get(key, False):
-            self._waiting.pop(key, None)  # undoes the waiting wish, or there was none
-        else:
-            self._waiting[key] = on
-
     # -- the session -----------------------------------------------------------------------
 
     def resubscribe(self) -> None:
         """A new session: every wanted series waits to be subscribed on it."""
-        self._live = True
-        self._waiting = dict.fromkeys(self._wanted, True)
+        self._wishes.start(self._wanted)
 
     def session_ended(self) -> list[SeriesKey]:
         """Forget the session's requests; returns the series that were subscribed on it."""
-        self._live = False
-        self._waiting.clear()
-        self._sent_on.clear()
+        self._wishes.end()
         self._latest.clear()
         self._requests.clear()
         subscribed = [key for key, s in self._wanted.items() if s.acked]
@@ -158,14 +142,14 @@ class Subscriptions:
 
     def flush(self, session: WsSession) -> None:
         """Hand the waiting wishes to the session while its uplink has room, oldest first."""
-        while self._waiting and session.request_room():
-            key = next(iter(self._waiting))
-            on = self._waiting.pop(key)
+        while self._wishes.waiting and session.request_room():
+            key = next(iter(self._wishes.waiting))
+            on = self._wishes.waiting.pop(key)
             kind = "subscribe" if on else "unsubscribe"
             ident = session.request(kind, candle_topic(*key))
             self._requests[ident] = (kind, key)
             self._latest[key] = ident
-            self._sent_on[key] = on
+            self._wishes.sent_on[key] = on
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -192,7 +176,7 @@ class Subscriptions:
             )
         answer = self._answer(session, ident)
         if answer is not None and answer.latest and answer.kind == "subscribe":
-            self._sent_on[answer.key] = False
+            self._wishes.sent_on[answer.key] = False
         return answer
 
     def _answer(self, session: WsSession, ident: str | None) -> Answer | None:

@@ -38,6 +38,7 @@ from kucandle_gui.protocol import (
 
 from .connection import WsSession
 from .subscriptions import is_permanent
+from .wishes import Wishes
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +80,11 @@ class SnapshotTopics:
         self._watched: dict[str, threading.Event] = {}
         #: Watched pairs the exchange serves on this session: their pushes are applied.
         self._served: set[str] = set()
-        # The current session's requests; empty between sessions.
-        self._live = False
-        #: Wishes not sent yet, oldest first: True for subscribe.
-        self._waiting: dict[str, bool] = {}
+        # The current session's wishes and requests; empty between sessions.
+        self._wishes: Wishes[str] = Wishes()
         #: Largest list a pair may be asked for in, after a refusal of a list that named no
         #: pair (absent: ``SNAPSHOT_SYMBOLS_PER_REQUEST``).
         self._caps: dict[str, int] = {}
-        #: Whether the exchange serves each pair once every request sent has arrived.
-        self._sent_on: dict[str, bool] = {}
         #: The latest request sent for each pair, until it is answered.
         self._latest: dict[str, str] = {}
         #: Every request sent and not answered yet, by id, oldest first.
@@ -114,8 +111,8 @@ class SnapshotTopics:
             if symbol in self._watched:
                 continue
             added[symbol] = self._watched[symbol] = threading.Event()
-            self._wish(symbol, True)
-            if self._sent_on.get(symbol, False) and symbol not in self._latest:
+            self._wishes.wish(symbol, True)
+            if self._wishes.sent_on.get(symbol, False) and symbol not in self._latest:
                 self._served.add(symbol)  # its topic still stands: no request was needed
         return added
 
@@ -125,14 +122,14 @@ class SnapshotTopics:
         for symbol in dict.fromkeys(symbols):
             if self._forget(symbol):
                 removed.append(symbol)
-                self._wish(symbol, False)
+                self._wishes.wish(symbol, False)
         return removed
 
     def drop_unknown(self, symbol: str) -> bool:
         """Stop watching ``symbol``, which the exchange does not list; returns whether it was
         watched. Its topic is unsubscribed unless its subscribe is unanswered: then the
         answer decides (an ack, see :meth:`acknowledged`; a refusal, nothing to undo)."""
-        if self._sent_on.get(symbol, False) and symbol in self._latest:
+        if self._wishes.sent_on.get(symbol, False) and symbol in self._latest:
             return self._forget(symbol)
         return bool(self.unwatch([symbol]))
 
@@ -146,47 +143,38 @@ class SnapshotTopics:
         self._caps.pop(symbol, None)
         return True
 
-    def _wish(self, symbol: str, on: bool) -> None:
-        if not self._live:
-            return  # the next session subscribes to what is watched then
-        if on == self._sent_on.get(symbol, False):
-            self._waiting.pop(symbol, None)  # undoes the waiting wish, or there was none
-        else:
-            self._waiting[symbol] = on
-
     # -- the session -----------------------------------------------------------------------
 
     def resubscribe(self) -> None:
         """A new session: every watched pair waits to be subscribed on it."""
-        self._live = True
-        self._waiting = dict.fromkeys(self._watched, True)
+        self._wishes.start(self._watched)
 
     def session_ended(self) -> None:
         """Forget the session's requests: no pair is served until subscribed again."""
-        self._live = False
-        for state in (self._waiting, self._caps, self._sent_on, self._latest, self._requests):
+        self._wishes.end()
+        for state in (self._caps, self._latest, self._requests):
             state.clear()
         self._served.clear()
 
     def flush(self, session: WsSession) -> None:
         """Hand the waiting wishes to the session as lists, while its uplink has room."""
-        while self._waiting and session.request_room():
+        while self._wishes.waiting and session.request_room():
             on, batch = self._next_batch()
             request = SnapshotRequest("subscribe" if on else "unsubscribe", tuple(batch))
             ident = session.request(request.kind, request.topic)
             self._requests[ident] = request
             for symbol in batch:
-                del self._waiting[symbol]
+                del self._wishes.waiting[symbol]
                 self._latest[symbol] = ident
-                self._sent_on[symbol] = on
+                self._wishes.sent_on[symbol] = on
 
     def _next_batch(self) -> tuple[bool, list[str]]:
         """The next list to ask for: unsubscribes first, oldest wishes first, as many as the
         caps of the pairs in it allow."""
-        on = False not in self._waiting.values()
+        on = False not in self._wishes.waiting.values()
         cap = SNAPSHOT_SYMBOLS_PER_REQUEST
         batch: list[str] = []
-        for symbol, wish in self._waiting.items():
+        for symbol, wish in self._wishes.waiting.items():
             if wish != on:
                 continue
             fits = min(cap, self._caps.get(symbol, SNAPSHOT_SYMBOLS_PER_REQUEST))
@@ -214,7 +202,7 @@ class SnapshotTopics:
             return []
         for symbol in current:
             if symbol not in self._watched:
-                self._wish(symbol, False)
+                self._wishes.wish(symbol, False)
         served = [s for s in current if s in self._watched and s not in self._served]
         self._served.update(served)
         return served
@@ -229,9 +217,9 @@ class SnapshotTopics:
         request, current = taken
         if request.kind == "subscribe":
             for symbol in current:
-                self._sent_on[symbol] = False
+                self._wishes.sent_on[symbol] = False
                 if symbol not in self._watched:
-                    self._waiting.pop(symbol, None)  # its unsubscribe is not needed
+                    self._wishes.waiting.pop(symbol, None)  # its unsubscribe is not needed
         if not current:  # later requests for its pairs stand, and get their answers
             log.info(
                 "%s: error %s %s ignored, later requests were sent",
@@ -260,7 +248,7 @@ class SnapshotTopics:
         self.unwatch(refused)
         retried = [s for s in mine if s not in refused]
         for symbol in retried:
-            self._wish(symbol, True)
+            self._wishes.wish(symbol, True)
         return Refusal(request, tuple(refused), tuple(retried))
 
     def _by_text(self, text: str) -> str | None:

@@ -162,7 +162,7 @@ def snapshot_requests_settled(feed: FeedClient) -> bool:
     read from its bookkeeping (feed-thread state, read whole). A request whose answer the
     feed could not match would stay here until its ack timeout cost the session."""
     topics = feed._tickers.topics
-    return not topics._requests and not topics._waiting
+    return not topics._requests and not topics._wishes.waiting
 
 
 class Uplink:
