@@ -1,8 +1,25 @@
 """What the screen shows, as plain Python (no Qt): the series held, each chart's series and
-view policy, the watchlist, and the events the Qt layer observes. ``ui/`` draws it and turns
-clicks and keys into calls on it; ``worker/`` carries the feed's deliveries into it.
+view policy, the watchlist, the alerts, and the events the Qt layer observes. ``ui/`` draws it
+and turns clicks and keys into calls on it; ``worker/`` carries the feed's deliveries into it.
 """
 
+from .alerts import (
+    ALERT_TIMEFRAME,
+    DEFAULT_COOLDOWN,
+    MAX_ALERT_PAIRS,
+    MAX_ALERTS,
+    MAX_LOG,
+    Alert,
+    AlertBook,
+    AlertError,
+    AlertSpec,
+    AlertState,
+    AlreadyCrossed,
+    Arming,
+    Condition,
+    Firing,
+    parse_alert_spec,
+)
 from .chart_model import ChartModel
 from .keys import SeriesKey
 from .monitor import OLDER_PAGE, MonitorModel
@@ -19,12 +36,26 @@ from .watchlist import (
 )
 
 __all__ = [
+    "ALERT_TIMEFRAME",
+    "DEFAULT_COOLDOWN",
     "FLASH_MIN_INTERVAL",
     "FLASH_SECONDS",
+    "MAX_ALERTS",
+    "MAX_ALERT_PAIRS",
+    "MAX_LOG",
     "MAX_WATCHLIST",
     "OLDER_PAGE",
     "STALE_AFTER",
+    "Alert",
+    "AlertBook",
+    "AlertError",
+    "AlertSpec",
+    "AlertState",
+    "AlreadyCrossed",
+    "Arming",
     "ChartModel",
+    "Condition",
+    "Firing",
     "MonitorModel",
     "SeriesKey",
     "SeriesModel",
@@ -34,4 +65,5 @@ __all__ = [
     "WatchRow",
     "WatchlistFull",
     "WatchlistModel",
+    "parse_alert_spec",
 ]

@@ -1,8 +1,8 @@
 """Everything the screen shows, for every series at once.
 
-``MonitorModel`` holds one :class:`SeriesModel` per series some view needs (today the charts;
-alerts will hold theirs the same way), so a series shown twice is held once and a series no
-view needs is let go. What it holds is what the feed must be subscribed to:
+``MonitorModel`` holds one :class:`SeriesModel` per series some view needs (the charts, and the
+1min series of every pair with an active alert), so a series shown twice is held once and a
+series no view needs is let go. What it holds is what the feed must be subscribed to:
 ``subscriptions_changed`` tells the worker layer, which never decides that itself. What the
 feed delivers comes back through :meth:`apply` and friends; anything for a series not held
 (still in flight from before a switch) is dropped here, in one place.
@@ -11,6 +11,10 @@ It also owns the :class:`WatchlistModel` (fed tickers, not candles) and hands it
 close of every series the exchange is pushing (held, subscribed, not refused), so a watched
 pair's last price agrees with its chart; once no series of a pair is pushed, the ticker's price
 is shown again (a chart's close frozen by a lost subscription or a refusal is not a price).
+
+And it owns the :class:`AlertBook`, telling it what the book cannot see itself: which 1min
+candles arrived, when a pair's subscription was lost (a gap) and when its history is complete
+again while subscribed (the gap is filled: the book catches up).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 
 from kucandle_gui.protocol import Candle
 
+from .alerts import ALERT_TIMEFRAME, AlertBook
 from .chart_model import ChartModel
 from .events import Event
 from .keys import SeriesKey
@@ -49,6 +54,7 @@ class MonitorModel:
         max_candles: int | None = 100_000,
         older_page: int = OLDER_PAGE,
         watchlist: WatchlistModel | None = None,
+        alerts: AlertBook | None = None,
     ) -> None:
         self.max_candles = max_candles
         self.older_page = older_page
@@ -61,6 +67,13 @@ class MonitorModel:
         self._priced: set[str] = set()
         #: The followed pairs and their 24 h statistics (tests pass one with a fake clock).
         self.watchlist = WatchlistModel() if watchlist is None else watchlist
+        #: Pairs whose 1min series is subscribed and complete since (no gap in it): an alert
+        #: added on such a pair catches up at once, no history load will come.
+        self._complete: set[str] = set()
+        #: Every alert, evaluated on the 1min series this model holds for it.
+        self.alerts = AlertBook() if alerts is None else alerts
+        self.alerts.symbols_changed.connect(self._alert_symbols_changed)
+        self._alert_symbols_changed(self.alerts.symbols(), ())
 
     # -- what is held ----------------------------------------------------------------------
 
@@ -91,6 +104,8 @@ class MonitorModel:
             return
         self._holders.pop(key, None)
         if self._held.pop(key, None) is not None:
+            if key.timeframe == ALERT_TIMEFRAME:
+                self._complete.discard(key.symbol)
             self._unprice(key.symbol)
             self.subscriptions_changed.emit((), (key,))
 
@@ -101,7 +116,9 @@ class MonitorModel:
         for series in self._held.values():
             series.restart()
         self._priced.clear()
+        self._complete.clear()
         self.watchlist.restart()
+        self.alerts.set_simulated(simulated)
         self.source_changed.emit(simulated)
 
     # -- charts ------------------------------------------------------------------------------
@@ -151,12 +168,20 @@ class MonitorModel:
                 self._priced.add(symbol)
                 self.watchlist.candle_close(symbol, latest.close)
             self.candles_applied.emit(key)
+            if timeframe == ALERT_TIMEFRAME:
+                self.alerts.candles(symbol, candles)
 
-    def history_loaded(self, symbol: str, timeframe: str) -> None:
-        """The feed's REST history (or backfill) of a series is in."""
+    def history_loaded(self, symbol: str, timeframe: str, complete: bool = True) -> None:
+        """The feed's REST history (or backfill) of a series is in; ``complete``: no other
+        load of it is outstanding, so a subscribed series has no hole (an alert gap is filled)."""
         series = self._held.get(SeriesKey(symbol, timeframe))
-        if series is not None and series.state is SeriesState.LOADING:
+        if series is None:
+            return
+        if series.state is SeriesState.LOADING:
             series.set_state(SeriesState.READY)
+        if timeframe == ALERT_TIMEFRAME and complete and series.subscribed:
+            self._complete.add(symbol)
+            self.alerts.filled(symbol, series.candles)
 
     def subscribed(self, symbol: str, timeframe: str, on: bool) -> None:
         """The feed's subscription of a series was acknowledged (``on``) or is gone (a lost
@@ -166,6 +191,9 @@ class MonitorModel:
             series.set_subscribed(on)
             if not on:
                 self._unprice(symbol)
+                if timeframe == ALERT_TIMEFRAME:
+                    self._complete.discard(symbol)
+                    self.alerts.gap(symbol)
 
     def refused(self, symbol: str, timeframe: str) -> None:
         """The exchange will not serve a series (the feed dropped its subscription)."""
@@ -173,6 +201,9 @@ class MonitorModel:
         if series is not None:
             series.set_state(SeriesState.REFUSED)
             self._unprice(symbol)
+            if timeframe == ALERT_TIMEFRAME:
+                self._complete.discard(symbol)
+                self.alerts.refused(symbol)
 
     def older_loaded(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
         series = self._held.get(SeriesKey(symbol, timeframe))
@@ -183,6 +214,18 @@ class MonitorModel:
         series = self._held.get(SeriesKey(symbol, timeframe))
         if series is not None:
             series.older_failed()
+
+    def _alert_symbols_changed(self, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
+        """Hold the 1min series of pairs that gained an alert, release those that lost their
+        last; a series already complete is caught up at once (no load will say so)."""
+        for symbol in added:
+            series = self.hold(SeriesKey(symbol, ALERT_TIMEFRAME))
+            if symbol in self._complete:
+                self.alerts.filled(symbol, series.candles)
+            elif series.state is SeriesState.REFUSED:
+                self.alerts.refused(symbol)
+        for symbol in removed:
+            self.release(SeriesKey(symbol, ALERT_TIMEFRAME))
 
     def _relay_older(self, key: SeriesKey, before: int) -> None:
         self.older_requested.emit(key, before, self.older_page)

@@ -61,9 +61,11 @@ def _not_listed_text(symbol: str, simulated: bool) -> str:
 
 
 class WatchlistPanel(QDockWidget):
-    """The watchlist dock; emits ``pairOpened`` with a pair to show in the chart."""
+    """The watchlist dock; emits ``pairOpened`` with a pair to show in the chart, and
+    ``alertRequested`` with a pair to set an alert on (the context menu)."""
 
     pairOpened = Signal(str)
+    alertRequested = Signal(str)
 
     def __init__(
         self,
@@ -156,13 +158,16 @@ class WatchlistPanel(QDockWidget):
         self.remove_action.triggered.connect(self.remove_selected)
         self.top_action = QAction("Move to &top", self)
         self.top_action.triggered.connect(self.move_selected_to_top)
+        self.alert_action = QAction("New &alert…", self)
+        self.alert_action.triggered.connect(self._request_alert)
         self.manual_action = QAction("&Manual order", self)
         self.manual_action.setCheckable(True)
         self.manual_action.setChecked(True)
         self.manual_action.setStatusTip("Rows in the saved order (drag them to reorder)")
         self.manual_action.triggered.connect(self.manual_order)
         self.menu = QMenu(self)
-        self.menu.addActions([self.open_action, self.remove_action, self.top_action])
+        self.menu.addActions([self.open_action, self.alert_action])
+        self.menu.addActions([self.remove_action, self.top_action])
         self.menu.addSeparator()
         self.menu.addAction(self.manual_action)
 
@@ -301,10 +306,19 @@ class WatchlistPanel(QDockWidget):
 
     def _context_menu(self, position: QPoint) -> None:
         selected = bool(self.selected_symbols())
-        self.open_action.setEnabled(self.table.currentIndex().isValid())
+        current = self.table.currentIndex()
+        self.open_action.setEnabled(current.isValid())
+        self.alert_action.setEnabled(current.isValid())
+        pair = self.table_model.symbol_at(current.row()) if current.isValid() else ""
+        self.alert_action.setText(f"New &alert for {pair}…" if pair else "New &alert…")
         self.remove_action.setEnabled(selected)
         self.top_action.setEnabled(selected)
         self.menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def _request_alert(self) -> None:
+        row = self.table.currentIndex().row()
+        if 0 <= row < self.table_model.rowCount():
+            self.alertRequested.emit(self.table_model.symbol_at(row))
 
     # -- the filter-or-add box ----------------------------------------------------------------
 

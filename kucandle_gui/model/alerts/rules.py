@@ -1,0 +1,165 @@
+"""When one alert fires: the arming rules, for one live candle and for a caught-up series.
+
+Both paths apply the same rules (see the contract in ``AlertBook``): the live one per candle
+delivered, the catch-up one over numpy columns, jumping from one candidate index to the next
+with binary searches instead of visiting every candle, so a 100k-candle backfill costs one
+vectorised comparison per alert and a search per firing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kucandle_gui.feed import CandleSeries
+from kucandle_gui.protocol import Candle
+
+from .alert import Alert, AlertState, Arming
+from .spec import Condition
+
+
+def extreme(condition: Condition, high: float, low: float) -> float:
+    """The side of a candle an alert watches: a wick counts, not only the close."""
+    return high if condition is Condition.ABOVE else low
+
+
+def reaches(condition: Condition, price: float, value: float) -> bool:
+    return value >= price if condition is Condition.ABOVE else value <= price
+
+
+def near_side(condition: Condition, price: float, close: float) -> bool:
+    """Whether ``close`` has not crossed ``price`` yet (the side an alert arms from)."""
+    return close < price if condition is Condition.ABOVE else close > price
+
+
+def beyond(condition: Condition, value: float, base: float) -> bool:
+    return value > base if condition is Condition.ABOVE else value < base
+
+
+def crossed(condition: Condition, price: float, last: float) -> bool:
+    return not near_side(condition, price, last)
+
+
+def arm(alert: Alert, time: int, high: float, low: float, close: float) -> None:
+    """Arm at the candle starting at ``time`` in its state now; WAITING when already crossed."""
+    alert.since = time
+    alert.base = extreme(alert.condition, high, low)
+    alert.cooling_until = None
+    alert.arming = (
+        Arming.ARMED if near_side(alert.condition, alert.price, close) else Arming.WAITING
+    )
+
+
+def wait(alert: Alert, since: int | None) -> None:
+    """Armed anyway while crossed: the price must go back across from candle ``since`` on."""
+    alert.arming = Arming.WAITING
+    alert.since = since
+    alert.base = None
+    alert.cooling_until = None
+
+
+def fire(alert: Alert, candle_time: int, reached_at: float) -> None:
+    """Record a firing: a once alert is done; a repeating one waits out its cool-down."""
+    alert.fire_count += 1
+    alert.last_fired_at = reached_at
+    alert.last_fired_candle = candle_time
+    if alert.repeat:
+        wait(alert, candle_time)
+        alert.cooling_until = reached_at + alert.cooldown
+    else:
+        alert.state = AlertState.TRIGGERED
+
+
+def step(alert: Alert, candle: Candle, now: float, newest: bool) -> bool:
+    """Live: evaluate ``candle`` (``newest``: the pair's newest one); True when it fires (the
+    caller records it). Only the newest candle arms or re-arms: an older candle's late update
+    says nothing about where the price is now."""
+    arming = alert.arming
+    if arming is Arming.ARMED:
+        since = alert.since
+        if since is None or candle.time < since:
+            return False
+        value = extreme(alert.condition, candle.high, candle.low)
+        if not reaches(alert.condition, alert.price, value):
+            return False
+        return candle.time > since or beyond(alert.condition, value, alert.base)  # type: ignore[arg-type]
+    if not newest:
+        return False
+    if arming is Arming.PENDING or (
+        (alert.since is None or candle.time >= alert.since)
+        and (alert.cooling_until is None or now >= alert.cooling_until)
+        and near_side(alert.condition, alert.price, candle.close)
+    ):
+        arm(alert, candle.time, candle.high, candle.low, candle.close)
+    return False
+
+
+class Columns:
+    """One series' columns and each alert's candidate indices, computed once per catch-up."""
+
+    def __init__(self, series: CandleSeries) -> None:
+        self.series = series
+        self.time = series.time
+        self.high = series.high
+        self.low = series.low
+        self.close = series.close
+
+    def extremes(self, condition: Condition) -> np.ndarray:
+        return self.high if condition is Condition.ABOVE else self.low
+
+    def index(self, t: float | None) -> int:
+        return 0 if t is None else self.series.first_at_or_after(t)
+
+
+def scan(alert: Alert, cols: Columns, lo: int, end: int) -> list[int]:
+    """Catch-up: evaluate candles ``[lo, end)`` in order (each in its final state); returns the
+    indices of the candles that fired, the alert's state updated as after each (the cool-down
+    measured in candle time)."""
+    condition, price = alert.condition, alert.price
+    ext = cols.extremes(condition)
+    reach: np.ndarray | None = None
+    near: np.ndarray | None = None
+    fired: list[int] = []
+    pos = lo
+    while pos < end and alert.state is AlertState.ACTIVE:
+        if alert.arming is Arming.ARMED:
+            i = max(pos, cols.index(alert.since))
+            j = -1
+            if i < end and cols.time[i] == alert.since:
+                value = float(ext[i])
+                if reaches(condition, price, value) and beyond(condition, value, alert.base):  # type: ignore[arg-type]
+                    j = i
+                i += 1
+            if j < 0:
+                if reach is None:
+                    window = ext[lo:end]
+                    mask = window >= price if condition is Condition.ABOVE else window <= price
+                    reach = np.flatnonzero(mask) + lo
+                k = int(np.searchsorted(reach, i))
+                if k >= len(reach):
+                    break
+                j = int(reach[k])
+            t = int(cols.time[j])
+            fire(alert, t, float(t))
+            fired.append(j)
+            pos = j + 1
+        elif alert.arming is Arming.WAITING:
+            i = max(pos, cols.index(alert.since), cols.index(alert.cooling_until))
+            if near is None:
+                close = cols.close[lo:end]
+                mask = close < price if condition is Condition.ABOVE else close > price
+                near = np.flatnonzero(mask) + lo
+            k = int(np.searchsorted(near, i))
+            if k >= len(near):
+                break
+            m = int(near[k])
+            arm(
+                alert,
+                int(cols.time[m]),
+                float(cols.high[m]),
+                float(cols.low[m]),
+                float(cols.close[m]),
+            )
+            pos = m + 1
+        else:
+            break
+    return fired

@@ -1,0 +1,118 @@
+"""Alerts across restarts: the saved form, damaged data, and the catch-up after a restart."""
+
+from __future__ import annotations
+
+import json
+
+from kucandle_gui.model import AlertBook, AlertSpec, AlertState, Arming, parse_alert_spec
+
+from .test_alert_rules import PAIR, START, T0, Clock, Record, bar, live_book, series_of
+
+
+def saved_and_loaded(book: AlertBook, clock: Clock | None = None) -> tuple[AlertBook, list[str]]:
+    """``book``'s alerts through JSON into a new book (a restart)."""
+    data = json.loads(json.dumps(book.to_dict()))
+    restarted = AlertBook(clock or Clock())
+    return restarted, restarted.load(data)
+
+
+def test_alerts_their_state_and_the_log_survive_a_restart() -> None:
+    book, triggered, _record = live_book("BTC-USDT above 100", bar(0, 99, 97, 98))
+    armed = book.add(parse_alert_spec("BTC-USDT below 90"))
+    repeating = book.add(AlertSpec.of(PAIR, "above", 99, note="again", repeat=True, cooldown=60))
+    pending = book.add(AlertSpec.of("ETH-USDT", "below", 5.5, expires_at=T0 + 9999))
+    book.candles(PAIR, [bar(1, 100, 98, 99)])
+    assert triggered.state is AlertState.TRIGGERED and repeating.arming is Arming.WAITING
+    restarted, problems = saved_and_loaded(book)
+    assert problems == []
+    by_id = {a.id: a for a in restarted.alerts()}
+    for before in (triggered, armed, repeating, pending):
+        after = by_id[before.id]
+        assert (after.spec, after.state, after.arming, after.since, after.base) == (
+            before.spec,
+            before.state,
+            before.arming,
+            before.since,
+            before.base,
+        )
+        assert (after.cooling_until, after.fire_count, after.last_fired_candle) == (
+            before.cooling_until,
+            before.fire_count,
+            before.last_fired_candle,
+        )
+    assert restarted.log == book.log
+    assert restarted.to_dict()["watermarks"] == {PAIR: T0 + 60}
+    assert set(restarted.symbols()) == {PAIR, "ETH-USDT"}
+    assert restarted.add(parse_alert_spec("KCS-USDT above 9")).id == pending.id + 1
+
+
+def test_a_restart_catches_up_what_happened_while_the_app_was_closed() -> None:
+    book, alert, _record = live_book("BTC-USDT above 100", bar(0, 99, 97, 98))
+    book.candles(PAIR, [bar(1, 99, 97, 98)])
+    later = Clock(T0 + 3600)
+    restarted, _ = saved_and_loaded(book, later)
+    assert restarted.session_start == T0 + 3600
+    record = Record(restarted)
+    restarted.candles(PAIR, [bar(59, 120, 110, 115)])  # before the history: not evaluated
+    assert record.fired == []
+    history = [bar(m, 99.5, 97, 98) for m in range(0, 59)]
+    history[30] = bar(30, 100.2, 98, 99)
+    history[40] = bar(40, 101, 98, 99)
+    restarted.filled(PAIR, series_of(*history, bar(59, 120, 110, 115)))
+    assert [(f.alert_id, f.candle_time, f.late, f.while_closed) for f in record.fired] == [
+        (alert.id, T0 + 1800, True, True)
+    ]
+    assert restarted.get(alert.id).state is AlertState.TRIGGERED
+
+
+def test_damaged_data_is_described_and_the_good_entries_kept() -> None:
+    book, _alert, _record = live_book("BTC-USDT above 100", bar(0, 99, 97, 98))
+    data = book.to_dict()
+    good = data["alerts"][0]
+    data["alerts"] += [
+        {**good, "id": 2, "price": "abc"},
+        {**good, "id": 3, "state": "bogus"},
+        {**good, "id": 4, "arming": "armed", "since": None},
+        {**good, "id": 1},
+        {**good, "id": 5, "symbol": "ETH/USDT"},
+        {**good, "id": 6, "created_at": "yesterday"},
+        {**good, "id": True},
+        7,
+        {**good, "id": 8, "condition": "below", "price": 50},
+    ]
+    data["log"] = [{"alert_id": 1}, "x"]
+    data["watermarks"] = {"BTC-USDT": "soon", "bad pair": 5, "ETH-USDT": T0}
+    restarted = AlertBook(Clock())
+    problems = restarted.load(data)
+    assert [a.id for a in restarted.alerts()] == [1, 8]
+    assert "alert 2: the price 'abc' is not a number" in problems
+    assert any(p.startswith("alert 3: state 'bogus'") for p in problems)
+    assert any(p.startswith("alert 4: armed without") for p in problems)
+    assert "alert 1: the id is used twice: skipped" in problems
+    assert any(p.startswith("alert 5: invalid pair") for p in problems)
+    assert any(p.startswith("alert 6: created_at") for p in problems)
+    assert any(p.startswith("alert True: id") for p in problems)
+    assert "alert #9: not an object" in problems
+    assert sum(p.startswith("log entry") for p in problems) == 2
+    assert sum(p.startswith("watermark of") for p in problems) == 2
+    assert restarted.to_dict()["watermarks"] == {"ETH-USDT": T0}
+
+
+def test_data_that_is_not_alerts_loads_nothing_and_raises_nothing() -> None:
+    for data in (None, "garbage", [], {"version": 2, "alerts": []}, {"version": 1, "alerts": {}}):
+        book = AlertBook(Clock())
+        problems = book.load(data)
+        assert problems and book.alerts() == []
+
+
+def test_loading_in_demo_mode_replaces_the_real_set_aside() -> None:
+    book = AlertBook(Clock(), session_start=START)
+    saved = AlertBook(Clock())
+    saved.add(parse_alert_spec("BTC-USDT above 100"))
+    book.set_simulated(True)
+    record = Record(book)
+    assert book.load(saved.to_dict()) == []
+    assert book.alerts() == [] and record.symbols == []
+    book.set_simulated(False)
+    assert [a.symbol for a in book.alerts()] == [PAIR]
+    assert record.symbols == [((PAIR,), ())]

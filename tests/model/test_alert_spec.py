@@ -1,0 +1,110 @@
+"""AlertSpec validation and the text form of an alert (the command line's)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from kucandle_gui.model import (
+    DEFAULT_COOLDOWN,
+    AlertError,
+    AlertSpec,
+    Condition,
+    Firing,
+    parse_alert_spec,
+)
+
+
+def test_of_normalises_what_the_user_typed() -> None:
+    spec = AlertSpec.of(" btc-usdt", "Above", " 70,000.5 ", note="  breakout ")
+    assert spec == AlertSpec("BTC-USDT", Condition.ABOVE, 70000.5, "breakout")
+    assert spec.cooldown == DEFAULT_COOLDOWN and not spec.repeat and spec.expires_at is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "words"),
+    [
+        ({"symbol": "BTC/USDT"}, "symbol", "expected BASE-QUOTE"),
+        ({"condition": "sideways"}, "condition", '"above" or "below"'),
+        ({"price": "abc"}, "price", "'abc' is not a number"),
+        ({"price": -1}, "price", "positive finite"),
+        ({"price": 0}, "price", "positive finite"),
+        ({"price": math.inf}, "price", "positive finite"),
+        ({"price": True}, "price", "must be a number"),
+        ({"note": "x" * 201}, "note", "at most 200"),
+        ({"cooldown": 0.5}, "cooldown", "1 s to 24 h"),
+        ({"cooldown": 86_401}, "cooldown", "1 s to 24 h"),
+        ({"expires_at": math.nan}, "expires", "positive finite"),
+    ],
+)
+def test_of_names_the_field_and_what_is_valid(kwargs: dict, field: str, words: str) -> None:
+    args = {"symbol": "BTC-USDT", "condition": "above", "price": 1.0, **kwargs}
+    with pytest.raises(AlertError, match=words) as info:
+        AlertSpec.of(**args)
+    assert info.value.field == field
+
+
+def test_replace_validates_again() -> None:
+    spec = AlertSpec.of("BTC-USDT", "below", 3)
+    assert spec.replace(price="4").price == 4.0
+    with pytest.raises(AlertError) as info:
+        spec.replace(price="x")
+    assert info.value.field == "price"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BTC-USDT above 70000", AlertSpec("BTC-USDT", Condition.ABOVE, 70000.0)),
+        ("eth-usdt below 3000.5", AlertSpec("ETH-USDT", Condition.BELOW, 3000.5)),
+        (
+            "ETH-USDT BELOW 3000 every 10m",
+            AlertSpec("ETH-USDT", Condition.BELOW, 3000.0, "", True, 600.0),
+        ),
+        ("KCS-USDT above 9 every 30s", AlertSpec("KCS-USDT", Condition.ABOVE, 9.0, "", True, 30.0)),
+        (
+            "KCS-USDT above 9 every 2h",
+            AlertSpec("KCS-USDT", Condition.ABOVE, 9.0, "", True, 7200.0),
+        ),
+    ],
+)
+def test_parse_alert_spec(text: str, expected: AlertSpec) -> None:
+    assert parse_alert_spec(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "BTC-USDT above",
+        "BTC-USDT sideways 1",
+        "BTC-USDT above abc",
+        "BTC above 1 every x",
+        "BTC-USDT above 1 every 0s",
+        "BTC/USDT above 1",
+    ],
+)
+def test_a_malformed_alert_says_what_is_valid(text: str) -> None:
+    with pytest.raises(AlertError, match=re.escape('expected "PAIR above|below PRICE')) as info:
+        parse_alert_spec(text)
+    assert info.value.field == "spec"
+
+
+def test_condition_words() -> None:
+    assert (Condition.ABOVE.verb, Condition.ABOVE.past) == ("rises to", "rose to")
+    assert (Condition.BELOW.verb, Condition.BELOW.past) == ("falls to", "fell to")
+
+
+def test_a_firing_as_the_headless_line() -> None:
+    firing = Firing(3, "BTC-USDT", Condition.BELOW, 90.0, 1_700_000_040, 1_700_000_071.5, False)
+    assert firing.as_dict() == {
+        "type": "alert",
+        "symbol": "BTC-USDT",
+        "condition": "below",
+        "price": 90.0,
+        "candle_time": 1_700_000_040,
+        "reached_at": 1_700_000_071.5,
+        "late": False,
+    }
