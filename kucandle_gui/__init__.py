@@ -15,8 +15,15 @@ Layers, each depending only on the ones before it:
   for every mode.
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
 
 #: The series shown the first time, before any is saved or given on the command line.
 DEFAULT_SYMBOL = "BTC-USDT"
 DEFAULT_TIMEFRAME = "1min"
+
+
+def resources_dir() -> Path:
+    """The ``resources`` folder beside the package (the bundle keeps the same layout)."""
+    return Path(__file__).resolve().parent.parent / "resources"

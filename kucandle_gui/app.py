@@ -33,7 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from kucandle_gui import __version__
+from kucandle_gui import __version__, resources_dir
 from kucandle_gui.feed import DEFAULT_API_URL, FeedConfig
 from kucandle_gui.logs import RedactingFormatter, SafeRotatingFileHandler
 from kucandle_gui.model import ChartModel, MonitorModel
@@ -108,11 +108,6 @@ def build_window(
     else:
         parts.link.start(api_url)
     return window
-
-
-def resources_dir() -> Path:
-    """The ``resources`` folder beside the package (the bundle keeps the same layout)."""
-    return Path(__file__).resolve().parent.parent / "resources"
 
 
 def log_directory() -> Path:

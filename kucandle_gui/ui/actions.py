@@ -32,8 +32,15 @@ class WindowActions(QObject):
     #: A watchlist or recent pair was picked from the Pair menu.
     pairPicked = Signal(str)
 
-    def __init__(self, window: QMainWindow, watchlist_toggle: QAction) -> None:
-        """``watchlist_toggle`` shows and hides the watchlist dock (its own action)."""
+    def __init__(
+        self,
+        window: QMainWindow,
+        watchlist_toggle: QAction,
+        alerts_toggle: QAction,
+        notice_switches: Sequence[QAction],
+    ) -> None:
+        """``watchlist_toggle``/``alerts_toggle`` show and hide the docks (their own actions);
+        ``notice_switches`` turn the channels of an alert's notice on and off."""
         super().__init__(window)
         self._window = window
         bar = window.menuBar()
@@ -72,6 +79,10 @@ class WindowActions(QObject):
         self.watchlist.setText("&Watchlist")
         self.watchlist.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.addAction(self.watchlist)
+        self.alerts = alerts_toggle
+        self.alerts.setText("&Alerts panel")
+        self.alerts.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        view_menu.addAction(self.alerts)
         self.follow_live = self._action(view_menu, "&Follow live", "End")
         self.follow_live.setCheckable(True)
         self.follow_live.setChecked(True)
@@ -87,6 +98,14 @@ class WindowActions(QObject):
             action.setData(theme)
             self.theme_group.addAction(action)
             self.themes[theme] = action
+
+        # Not "&Alerts": Alt+A is the alert at the crosshair, which the issue asks for.
+        alerts_menu = bar.addMenu("Ale&rts")
+        self.new_alert = self._action(alerts_menu, "&New alert…", "Ctrl+Shift+N")
+        self.alert_at_crosshair = self._action(alerts_menu, "Alert at the &crosshair", "Alt+A")
+        alerts_menu.addAction(self.alerts)
+        alerts_menu.addSection("Notices")
+        alerts_menu.addActions(list(notice_switches))
 
         help_menu = bar.addMenu("&Help")
         self.open_log_folder = self._action(help_menu, "Open &log folder", None)

@@ -1,11 +1,10 @@
 """The main window: a view of the monitor model, and a wiring of widgets.
 
-The window is handed its parts by the composition root (:func:`kucandle_gui.app.build_window`):
-the :class:`MonitorModel` with the chart model it shows, the :class:`FeedLink` that feeds the
-model, and the demo exchange it may offer. The chart draws the model (through a
-:class:`ChartBinding`), the watchlist dock its watchlist; the window turns menus, keys and
-dialogs into calls on the model and shows what the link reports in the status bar and the
-banner.
+The composition root (:func:`kucandle_gui.app.build_window`) hands the window its parts: the
+:class:`MonitorModel` with the chart model it shows, the :class:`FeedLink` feeding it, and the
+demo exchange. The chart draws the model (a :class:`ChartBinding`), the docks its watchlist and
+alerts (their keepers); the window turns menus, keys and dialogs into calls on the model and
+shows what the link reports in the status bar and the banner.
 
 Nothing here waits on the network, the demo exchange included (it starts off the UI thread).
 Problems are said where the user looks, in the status bar and in the banner above the chart,
@@ -29,6 +28,7 @@ from kucandle_gui.ui.chart import CandleChart
 from kucandle_gui.worker import DemoExchange, FeedController, FeedLink
 
 from .actions import WindowActions, step_timeframe
+from .alerts.keeper import AlertsKeeper
 from .banner import MessageBanner
 from .chart_binding import ChartBinding
 from .pair_dialog import PairDialog
@@ -114,7 +114,14 @@ class MainWindow(QMainWindow):
         self.pairs = PairPicker(
             self, link, self.status_bar, lambda: self.symbol, self.switch_pair, keeper.add
         )
-        self.menu_actions = WindowActions(self, self.watchlist_panel.toggleViewAction())
+        self.alerts = alerts = AlertsKeeper(
+            self, central, monitor, self.chart, chart_model, settings, self.status_bar, keeper,
+            self.switch_pair,
+        )  # fmt: skip
+        notices = [*alerts.notifier.actions.values(), alerts.notifier.mute_all]
+        self.menu_actions = WindowActions(
+            self, self.watchlist_panel.toggleViewAction(), alerts.panel.toggleViewAction(), notices
+        )
         self._connect_actions()
         self._observe()
 
@@ -344,11 +351,6 @@ class MainWindow(QMainWindow):
         self.menu_actions.volume.setChecked(on)
         self.settings.volume_visible = on
 
-    # -- help (files: see WindowFiles) -------------------------------------------------------
-
-    def open_log_folder(self) -> bool:
-        return self.files.open_log_folder(self.log_dir)
-
     def show_about(self) -> QMessageBox:
         self.about_box = self.files.show_about(self.log_dir)
         return self.about_box
@@ -363,6 +365,8 @@ class MainWindow(QMainWindow):
         a.choose_pair.triggered.connect(self.open_pair_dialog)
         a.watch.triggered.connect(lambda: self.watchlist_keeper.toggle(self.symbol))
         a.pairPicked.connect(self.switch_pair)
+        a.new_alert.triggered.connect(lambda: self.alerts.new_alert())
+        a.alert_at_crosshair.triggered.connect(self.alerts.add_at_crosshair)
         for timeframe, action in a.timeframes.items():
             action.triggered.connect(lambda _c=False, tf=timeframe: self.switch_timeframe(tf))
         a.shorter_timeframe.triggered.connect(lambda: self._step_timeframe(-1))
@@ -372,12 +376,11 @@ class MainWindow(QMainWindow):
         a.reset_zoom.triggered.connect(self.chart.reset_zoom)
         for theme, action in a.themes.items():
             action.triggered.connect(lambda _c=False, t=theme: self.set_theme(t))
-        a.open_log_folder.triggered.connect(self.open_log_folder)
+        a.open_log_folder.triggered.connect(lambda: self.files.open_log_folder(self.log_dir))
         a.about.triggered.connect(self.show_about)
 
     def _step_timeframe(self, step: int) -> None:
-        timeframe = step_timeframe(self.timeframe, step)
-        if timeframe is not None:
+        if (timeframe := step_timeframe(self.timeframe, step)) is not None:
             self.switch_timeframe(timeframe)
 
     def shutdown(self) -> None:
@@ -388,6 +391,7 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         self.watchlist_keeper.close()
+        self.alerts.close()
         self.settings.sync()
         self.chart_binding.unbind()
         self._watch_subscription(None)

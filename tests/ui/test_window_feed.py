@@ -355,8 +355,10 @@ def test_a_closed_window_leaves_no_callback_on_the_model(make_window, exchange) 
     window = make_window(exchange.base_url)
     series = window.chart_model.series
     monitor = window.monitor
-    # The chart's binding, the watchlist's keeper, the window.
-    assert len(series.changed) == 1 and len(monitor.source_changed) == 3
+    # The chart's binding, the watchlist's and the alerts' keepers, the window.
+    assert len(series.changed) == 1 and len(monitor.source_changed) == 4
+    book = monitor.alerts
+    assert len(book.changed) > 0 and len(book.fired) > 0
     watchlist = monitor.watchlist
     assert (len(watchlist.rows_changed), len(watchlist.order_changed)) == (1, 2)
     assert len(series.subscription_changed) == 1  # the window's, for the status bar
@@ -365,6 +367,7 @@ def test_a_closed_window_leaves_no_callback_on_the_model(make_window, exchange) 
     assert len(series.state_changed) == 0
     assert len(series.subscription_changed) == 0
     assert len(monitor.source_changed) == 1  # the window's own, gone with it
+    assert (len(book.changed), len(book.fired)) == (0, 0)  # the panel's, lines', keeper's
     # The table's and the keeper's are gone (the link's own stays: it outlives windows).
     assert (len(watchlist.rows_changed), len(watchlist.order_changed)) == (0, 0)
     assert window.controller is None

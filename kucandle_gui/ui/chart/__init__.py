@@ -2,13 +2,15 @@
 
 Public API (the window codes against this)::
 
-    from kucandle_gui.ui.chart import CandleChart, ChartTheme, DARK, LIGHT
+    from kucandle_gui.ui.chart import AlertLine, CandleChart, ChartTheme, DARK, LIGHT
 
     chart = CandleChart(parent=None, theme=DARK)   # keyword-only extra: max_candles=None
     chart.followChanged        # Signal(bool): following the newest candle turned on/off
     chart.olderHistoryWanted   # Signal(int): the view nears the oldest held candle (its start
                                # time); said on every check that finds it near (redraws, range
                                # changes): the series' owner asks once per distinct oldest time
+    chart.priceMenuRequested   # Signal(QPoint, float): right click in the price pane (global
+                               # position, price there); the menu is the owner's
 
     chart.set_series(symbol, timeframe, timeframe_seconds, store=None)
                                    # resets follow and zoom; with store: draw that series and
@@ -38,6 +40,18 @@ Public API (the window codes against this)::
     chart.save_png(path) -> bool
     chart.flush()                  # run a pending coalesced redraw now
     chart.drawn_count() -> int     # candles or zoomed-out buckets drawn by the last paint
+    chart.crosshair_price() -> float | None   # the price under the crosshair (price pane only)
+
+Alert lines (the chart knows prices, not alerts; ``ui/alerts/chart_alerts.py`` binds them)::
+
+    lines = chart.alert_lines                  # AlertLines
+    lines.set_lines([AlertLine(key, price, label), ...])   # replaces all; cheap when unchanged
+    lines.lineMoved            # Signal(int, float): a line dragged and let go (key, price);
+                               # a line its owner does not move goes back where it was
+    lines.removeRequested      # Signal(int): Delete/Backspace, a line selected, chart focused
+    lines.selected() -> int | None;  lines.select(key | None)   # click selects, Escape lets go
+    lines.line_near(price, pixels=5) -> int | None   # the line under a click
+    lines.set_price_format(fn)  # how the price-axis tags write a price
 
 Additions beyond the brief (all optional to use)::
 
@@ -69,12 +83,14 @@ How it is laid out, and how it stays fast (figures in BENCHMARKS.md):
 * :mod:`.panes` — the two panes, linked by the chart, moved without a signal cascade.
 * :mod:`.markers`, :mod:`.overlays` — crosshair, last-price line and tag, text: placed in
   pixels, a ``setPos`` per tick or mouse move.
+* :mod:`.alert_lines` — alert lines (draggable ``pg.InfiniteLine``) and their axis tags.
 * :mod:`.readout`, :mod:`.export` — the readout text, CSV and PNG.
 * :mod:`.widget` — ``CandleChart``: one redraw per screen frame at most (a single-shot
-  ``QTimer``) that applies what the viewport decides.
+  ``QTimer``, its interval from :mod:`.frames`) that applies what the viewport decides.
 """
 
+from kucandle_gui.ui.chart.alert_lines import AlertLine, AlertLines
 from kucandle_gui.ui.chart.theme import DARK, LIGHT, ChartTheme
 from kucandle_gui.ui.chart.widget import CandleChart
 
-__all__ = ["DARK", "LIGHT", "CandleChart", "ChartTheme"]
+__all__ = ["DARK", "LIGHT", "AlertLine", "AlertLines", "CandleChart", "ChartTheme"]

@@ -26,6 +26,8 @@ class ChartTheme:
     last_price: str
     #: Text on the last-price tag of the price axis (drawn over ``last_price``).
     last_price_text: str = "#ffffff"
+    #: Alert lines and their tags (one colour for both conditions: the tag says the price).
+    alert: str = "#ff9800"
 
 
 DARK = ChartTheme(

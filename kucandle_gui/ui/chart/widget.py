@@ -18,15 +18,17 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.viewport import ViewChange, Viewport
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import export
+from kucandle_gui.ui.chart.alert_lines import AlertLines
 from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
+from kucandle_gui.ui.chart.frames import frame_interval_ms
 from kucandle_gui.ui.chart.items import CandleItem, VolumeItem
 from kucandle_gui.ui.chart.markers import Crosshair, LastPriceMarker
 from kucandle_gui.ui.chart.overlays import PaneTexts
@@ -44,6 +46,8 @@ class CandleChart(QWidget):
 
     followChanged = Signal(bool)
     olderHistoryWanted = Signal(int)
+    #: ``(global position, price)``: a right click in the price pane (its menu is the owner's).
+    priceMenuRequested = Signal(QPoint, float)
 
     def __init__(
         self,
@@ -77,10 +81,12 @@ class CandleChart(QWidget):
         self._last = LastPriceMarker(price_box, panes.price_axis)
         self._crosshair = Crosshair(price_box, volume_box)
         self._texts = PaneTexts(price_box)
+        self.alert_lines = AlertLines(price_box, panes.price_axis, panes.view, self)
+        self._crosshair_price: float | None = None
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(_frame_interval_ms())
+        self._timer.setInterval(frame_interval_ms())
         self._timer.timeout.connect(self._redraw)
 
         price_box.sigXRangeChanged.connect(self._on_x_range_changed)
@@ -88,6 +94,7 @@ class CandleChart(QWidget):
         price_box.sigResized.connect(self._place_overlays)
         price_box.sigTransformChanged.connect(self._view_transformed)
         panes.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        panes.view.scene().sigMouseClicked.connect(self._on_clicked)
 
         self.set_theme(theme)
         self._place_overlays()
@@ -203,6 +210,7 @@ class CandleChart(QWidget):
         self._crosshair.set_color(theme.crosshair)
         self._last.set_colors(theme.last_price, theme.last_price_text)
         self._texts.set_colors(theme.foreground, theme.background)
+        self.alert_lines.set_colors(theme.alert)
 
     def theme(self) -> ChartTheme:
         return self._theme
@@ -223,6 +231,10 @@ class CandleChart(QWidget):
 
     def readout_text(self) -> str:
         return self._texts.readout.text()
+
+    def crosshair_price(self) -> float | None:
+        """The price under the crosshair in the price pane (None when it is not there)."""
+        return self._crosshair_price
 
     def show_readout_at(self, time: float) -> None:
         """Put the crosshair on the candle at or nearest to ``time`` and show its readout."""
@@ -340,6 +352,7 @@ class CandleChart(QWidget):
 
     def _view_transformed(self, *_: object) -> None:
         self._last.place()
+        self.alert_lines.place()
         self._crosshair.place()
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
@@ -353,6 +366,11 @@ class CandleChart(QWidget):
         else:
             self._hide_crosshair()
 
+    def _on_clicked(self, event: MouseClickEvent) -> None:
+        box, pos = self._panes.price_box, event.scenePos()
+        if event.button() == Qt.MouseButton.RightButton and box.sceneBoundingRect().contains(pos):
+            self.priceMenuRequested.emit(event.screenPos().toPoint(), box.mapSceneToView(pos).y())
+
     def leaveEvent(self, event: QEvent) -> None:
         self._hide_crosshair()
         super().leaveEvent(event)
@@ -363,10 +381,12 @@ class CandleChart(QWidget):
             self._hide_crosshair()
             return
         self._crosshair.show(int(self._store.time[i]), y)
+        self._crosshair_price = y
         self._update_readout()
 
     def _hide_crosshair(self) -> None:
         self._crosshair.hide()
+        self._crosshair_price = None
         self._update_readout()
 
     def _update_readout(self) -> None:
@@ -382,12 +402,3 @@ class CandleChart(QWidget):
             return
         prefix = f"{self._symbol} {self._timeframe}  " if self._symbol else ""
         self._texts.readout.set_text(readout(store.candle(i), self._decimals, self._tf, prefix))
-
-
-def _frame_interval_ms() -> int:
-    """The primary screen's refresh interval (60 Hz if unknown)."""
-    screen = QGuiApplication.primaryScreen()
-    rate = screen.refreshRate() if screen is not None else 0.0
-    if not rate or rate <= 0:
-        rate = 60.0
-    return max(1, round(1000.0 / rate))

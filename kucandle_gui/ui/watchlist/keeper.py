@@ -37,6 +37,8 @@ class WatchlistKeeper(QObject):
 
     #: The watchlist's pairs or their order changed (the Pair menu lists the first ones).
     orderChanged = Signal()
+    #: The exchange's pairs and price decimals (:meth:`listed`, :meth:`decimals`) changed.
+    listedChanged = Signal()
 
     def __init__(
         self,
@@ -63,6 +65,9 @@ class WatchlistKeeper(QObject):
         self._symbols_asked = False
         #: Whether the demo list was made from the demo exchange's pairs yet.
         self._demo_listed = False
+        #: The exchange's pairs and their price decimals, once its list is in.
+        self._listed: frozenset[str] | None = None
+        self._decimals: dict[str, int] = {}
         self._watchlist.order_changed.connect(self._order_changed)
         monitor.source_changed.connect(self._source_changed)
         link.statusChanged.connect(self._on_status)
@@ -85,6 +90,14 @@ class WatchlistKeeper(QObject):
         done, text = self.panel.toggle(symbol)
         (self._status_bar.show_note if done else self._status_bar.show_error)(text)
 
+    def decimals(self, symbol: str) -> int | None:
+        """Decimals of ``symbol``'s prices on this exchange (None until its list is in)."""
+        return self._decimals.get(symbol)
+
+    def listed(self) -> frozenset[str] | None:
+        """The pairs this exchange trades (None until its list is in)."""
+        return self._listed
+
     def close(self) -> None:
         """The window closes: save the table's layout, stop observing the model."""
         self._settings.watchlist_header = self.panel.header_state()
@@ -101,8 +114,10 @@ class WatchlistKeeper(QObject):
         """Another exchange: its own pairs and precisions; the saved list back when real."""
         self._symbols_asked = False
         self._demo_listed = False
+        self._listed, self._decimals = None, {}
         self.panel.table_model.set_price_decimals({})
         self.panel.set_listed(None)
+        self.listedChanged.emit()
         self.panel.set_simulated(simulated)
         if simulated:
             # Until the demo exchange lists its pairs: the chart's, which it serves.
@@ -124,8 +139,11 @@ class WatchlistKeeper(QObject):
             places = price_decimals(info.price_increment)
             if places is not None:
                 decimals[info.symbol] = places
+        self._decimals = decimals
+        self._listed = frozenset(info.symbol for info in symbols)
         self.panel.table_model.set_price_decimals(decimals)
-        self.panel.set_listed(info.symbol for info in symbols)
+        self.panel.set_listed(self._listed)
+        self.listedChanged.emit()
         if self._monitor.simulated and not self._demo_listed:
             self._demo_listed = True
             pairs = [info.symbol for info in symbols]

@@ -1,0 +1,1 @@
+"""Price alerts on screen: the panel, the chart lines, the notices, and what is saved."""

@@ -1,0 +1,165 @@
+"""Telling the user that an alert fired, on every channel they did not mute.
+
+An alert is worth nothing if its firing goes unseen, and the window may be hidden behind
+others, minimised or on another desktop. So a firing goes out four ways, each switchable in
+the Alerts menu (checked = on, saved by :class:`~.store.AlertStore`):
+
+- "toast": an in-window notice that stays until seen (:class:`~.toast.ToastStack`);
+- "desktop": the desktop's notification, through ``QSystemTrayIcon.showMessage`` where there is
+  a system tray (the tray icon is made at the first firing that needs it, not before);
+- "taskbar": ``QApplication.alert(window, 0)``: the taskbar entry asks for attention until the
+  window is activated (a no-op while it is active);
+- "sound": a short chime (:class:`~.sound.AlertSound`).
+
+"Mute all alert notices" (Ctrl+Shift+M) turns them all off, and back to what they were.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon, QWidget
+
+from kucandle_gui.model import Firing
+
+from .sound import AlertSound
+from .texts import firing_detail, firing_title
+from .toast import ToastStack
+
+log = logging.getLogger(__name__)
+
+#: The channels, in menu order, with their menu texts.
+CHANNELS: dict[str, str] = {
+    "toast": "In-window notice",
+    "desktop": "Desktop notification",
+    "taskbar": "Taskbar attention",
+    "sound": "Sound",
+}
+_TIPS: dict[str, str] = {
+    "toast": "A notice over the chart that stays until you dismiss it",
+    "desktop": "The desktop's notification, where there is a system tray",
+    "taskbar": "The taskbar entry asks for attention while the window is not active",
+    "sound": "A short chime (at most one a second)",
+}
+#: How long the desktop shows the notification, milliseconds (the desktop may differ).
+DESKTOP_SHOWN_MS = 15_000
+
+
+class AlertNotifier(QObject):
+    """Sends each firing to the channels switched on; see the module docstring."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        toasts: ToastStack,
+        sound: AlertSound,
+        decimals: Callable[[str], int | None],
+        *,
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+    ) -> None:
+        """``decimals(symbol)``: the pair's price precision; ``tray_available`` is asked at
+        each desktop notification (a tray may come and go with the desktop's panel)."""
+        super().__init__(window)
+        self._window = window
+        self._toasts = toasts
+        self._sound = sound
+        self._decimals = decimals
+        self._tray_available = tray_available
+        self._tray: QSystemTrayIcon | None = None
+        #: The channels of the last :meth:`notify`, in :data:`CHANNELS` order.
+        self.channels_used: tuple[str, ...] = ()
+        #: The channels that were on when all were muted, switched back on by unmuting.
+        self._before_mute: list[str] = []
+        self.actions: dict[str, QAction] = {}
+        for key, text in CHANNELS.items():
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setToolTip(_TIPS[key])
+            action.toggled.connect(self._channel_toggled)
+            self.actions[key] = action
+        self.mute_all = QAction("Mute all alert notices", self)
+        self.mute_all.setCheckable(True)
+        self.mute_all.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.mute_all.toggled.connect(self._mute_toggled)
+
+    def tray_available(self) -> bool:
+        """Whether desktop notifications can be shown now (there is a system tray)."""
+        return self._tray_available()
+
+    def notify(self, firing: Firing) -> None:
+        """Tell the user about ``firing`` on every channel switched on."""
+        title = firing_title(firing, self._decimals(firing.symbol))
+        detail = firing_detail(firing)
+        used: list[str] = []
+        if self._on("toast"):
+            self._toasts.show_toast(title, detail, firing.alert_id)
+            used.append("toast")
+        if self._on("desktop") and self._show_desktop(title, detail):
+            used.append("desktop")
+        if self._on("taskbar"):
+            QApplication.alert(self._window, 0)
+            used.append("taskbar")
+        if self._on("sound") and self._sound.play():
+            used.append("sound")
+        self.channels_used = tuple(used)
+        log.debug("alert notice of %s: %s", title, ", ".join(used) or "all muted")
+
+    # -- channels --------------------------------------------------------------------------
+
+    def _on(self, channel: str) -> bool:
+        return self.actions[channel].isChecked()
+
+    def _channel_toggled(self) -> None:
+        """Keep "Mute all" checked exactly while every channel is off."""
+        muted = not any(action.isChecked() for action in self.actions.values())
+        if muted != self.mute_all.isChecked():
+            self.mute_all.blockSignals(True)
+            self.mute_all.setChecked(muted)
+            self.mute_all.blockSignals(False)
+
+    def _mute_toggled(self, muted: bool) -> None:
+        if muted:
+            self._before_mute = [key for key in CHANNELS if self._on(key)]
+            switch_on: list[str] = []
+        else:
+            # Back to what was on before muting; all of them if nothing was (each was
+            # switched off by hand, or they were saved so).
+            switch_on = self._before_mute or list(CHANNELS)
+        for key, action in self.actions.items():
+            action.setChecked(key in switch_on)
+
+    # -- the desktop -------------------------------------------------------------------------
+
+    def _show_desktop(self, title: str, detail: str) -> bool:
+        if not self.tray_available():
+            return False
+        if self._tray is None:
+            self._tray = QSystemTrayIcon(self._icon(), self)
+            self._tray.setToolTip("kucandle-gui: price alerts")
+            self._tray.messageClicked.connect(self._bring_window)
+            self._tray.activated.connect(self._bring_window)
+        # A message needs the icon shown (Windows, macOS); it stays, as the way back to the
+        # window, until the app quits.
+        self._tray.show()
+        self._tray.showMessage(
+            title, detail, QSystemTrayIcon.MessageIcon.Information, DESKTOP_SHOWN_MS
+        )
+        return True
+
+    def _icon(self) -> QIcon:
+        """The application's icon; a standard one if it has none (a tray icon must have one)."""
+        icon = QApplication.windowIcon()
+        if icon.isNull():
+            icon = self._window.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+        return icon
+
+    def _bring_window(self) -> None:
+        window = self._window.window()
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
