@@ -22,6 +22,7 @@ from .events import (
     SubscriptionEvent,
 )
 from .failures import rest_error_event
+from .in_order import InOrder
 from .metrics import FeedMetrics
 from .rest import DEFAULT_API_URL, RestClient, RestError, SymbolInfo
 from .series import CandleSeries
@@ -39,6 +40,7 @@ __all__ = [
     "FeedEvent",
     "FeedMetrics",
     "HistoryEvent",
+    "InOrder",
     "NetworkFailure",
     "RestClient",
     "RestError",

@@ -147,13 +147,19 @@ class ErrorEvent:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
-    """History arrived over REST for a series: ``count`` rows, ``changed`` of them new."""
+    """History arrived over REST for a series: ``count`` rows, ``changed`` of them new.
+
+    ``complete`` is False while another load of the series is still outstanding (one of an
+    earlier session, still retrying): only once every load is merged has the series no hole
+    left, so only then may a consumer look at what happened during a gap.
+    """
 
     symbol: str
     timeframe: str
     count: int
     changed: int
     backfill: bool
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,12 @@ candles are loaded on the history thread (:class:`.history.HistoryLoader`): the 
 window for an empty series, else the backfill from the last candle seen. The results come
 back to the feed thread, which owns the series, and are merged there by start time, so the
 overlap between REST and pushes is harmless.
+
+Loads are not cancelled when a session ends, so a series may have several out at once (one of
+each session, the earlier ones still retrying); each :class:`.events.HistoryEvent` says
+whether it was the last one out (``complete``): only then is the series without a hole.
+The merged candles go into the update buffer before the event is emitted, which is what lets
+a consumer deliver them first (:class:`.in_order.InOrder`).
 """
 
 from __future__ import annotations
@@ -76,9 +82,13 @@ class SeriesHistory:
         def done(candles: list[Candle]) -> None:
             if subscription.cancel.is_set():
                 return
+            subscription.loads -= 1
             changed = subscription.series.merge(candles)
             self._buffer.put_many(CandleUpdate(key[0], key[1], c) for c in changed)
-            self._emit(HistoryEvent(key[0], key[1], len(candles), len(changed), last is not None))
+            complete = subscription.loads == 0
+            self._emit(
+                HistoryEvent(key[0], key[1], len(candles), len(changed), last is not None, complete)
+            )
 
         def failed(exc: RestError, retry_in: float | None) -> None:
             self._metrics.record_error()
@@ -88,10 +98,12 @@ class SeriesHistory:
                 return
             # The exchange refuses the pair itself (it may still have accepted the topic):
             # a series that can never be complete is dropped, not shown with holes.
+            subscription.loads -= 1
             if self._subscriptions.get(key) is subscription:
                 self._drop(key)
             self._emit(rest_error_event(ErrorKind.REFUSED, exc, *key, subscription_dropped=True))
 
+        subscription.loads += 1
         self._loader.submit(
             HistoryJob(
                 key[0],

@@ -44,6 +44,10 @@ class Subscription:
     cancel: threading.Event = field(default_factory=threading.Event)
     #: The exchange acknowledged it on this session: its pushes are applied.
     acked: bool = False
+    #: History loads submitted and not merged yet (feed thread only). A load is not
+    #: cancelled when its session ends (it retries until it succeeds), so one of an earlier
+    #: session may still be out when the next session's finishes.
+    loads: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,9 +45,11 @@ class FeedController(QObject):
     #: ``candlesChanged`` handed it on by series: for measuring the path end to end.
     batchDelivered = Signal(list)
     tickersChanged = Signal(list)  # list[Ticker], the latest of each watched pair that changed
-    historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
-    #: A series' subscription was acknowledged (True) or stopped being (False): only then
-    #: do its live updates flow.
+    #: A series' REST history (or backfill) is in, after the batch holding its candles:
+    #: symbol, timeframe, rows, is_backfill, complete (no other load of it outstanding).
+    historyLoaded = Signal(str, str, int, bool, bool)
+    #: A series' subscription was acknowledged (True) or stopped being (False, after the
+    #: batch holding its last pushes): only while subscribed do its live updates flow.
     subscriptionChanged = Signal(str, str, bool)  # symbol, timeframe, subscribed
     statusChanged = Signal(object)  # feed.StatusEvent
     errorOccurred = Signal(object)  # feed.ErrorEvent

@@ -13,6 +13,11 @@ taking the place of a batch: at most one signal of either kind is on its way at 
 the feed keeps only the latest ticker of each pair meanwhile. After a batch the tickers have
 the next turn when any are pending, so a busy candle stream cannot hold them back.
 
+A series' history and subscription signals come after the batch holding the candles the feed
+produced before them (:class:`~kucandle_gui.feed.InOrder`): the UI hears "history loaded"
+once the loaded candles are applied, and "no longer subscribed" after the session's last
+pushes. With nothing in the buffer they go out within the loop's poll.
+
 The worker never touches a widget; it knows the feed, not the chart.
 """
 
@@ -30,6 +35,7 @@ from kucandle_gui.feed import (
     FeedConfig,
     FeedEvent,
     HistoryEvent,
+    InOrder,
     StatusEvent,
     SubscriptionEvent,
 )
@@ -48,7 +54,8 @@ class FeedWorker(QObject):
 
     batchReady = Signal(list)  # list[CandleUpdate], oldest change first
     tickersReady = Signal(list)  # list[Ticker], the latest of each pair that changed
-    historyLoaded = Signal(str, str, int, bool)  # symbol, timeframe, rows, is_backfill
+    #: symbol, timeframe, rows, is_backfill, complete (no other load of the series outstanding)
+    historyLoaded = Signal(str, str, int, bool, bool)
     subscriptionChanged = Signal(str, str, bool)  # symbol, timeframe, subscribed
     statusChanged = Signal(object)  # StatusEvent
     errorOccurred = Signal(object)  # ErrorEvent
@@ -67,6 +74,8 @@ class FeedWorker(QObject):
             api_url, subscriptions, config=config, listener=self.on_feed_event, watched=watched
         )
         self._stop = threading.Event()
+        #: Series events waiting for the batch of the candles that preceded them.
+        self._in_order = InOrder()
         #: Set while the UI thread is ready for the next signal (a batch or tickers).
         self._taken = threading.Event()
         self._taken.set()
@@ -75,13 +84,12 @@ class FeedWorker(QObject):
         self._next_metrics = 0.0
 
     def on_feed_event(self, event: FeedEvent) -> None:
-        """The feed's listener (called on the feed's thread): forward as a signal."""
+        """The feed's listener (called on the feed's thread): status and errors go out as
+        signals at once, series events after the candles before them (``run``)."""
         if isinstance(event, StatusEvent):
             self.statusChanged.emit(event)
-        elif isinstance(event, HistoryEvent):
-            self.historyLoaded.emit(event.symbol, event.timeframe, event.count, event.backfill)
-        elif isinstance(event, SubscriptionEvent):
-            self.subscriptionChanged.emit(event.symbol, event.timeframe, event.subscribed)
+        elif isinstance(event, HistoryEvent | SubscriptionEvent):
+            self._in_order.hold(event)
         else:
             self.errorOccurred.emit(event)
 
@@ -103,16 +111,31 @@ class FeedWorker(QObject):
                 if self._tickers_due and self._send_tickers():
                     continue
                 first = self.feed.next(timeout=POLL)
-                if first is None:
+                events = self._in_order.take()  # before the drain: see InOrder
+                batch: list[CandleUpdate] = self.feed.drain()
+                if first is not None:
+                    batch.insert(0, first)
+                if batch:
+                    self._taken.clear()
+                    self._tickers_due = True
+                    self.batchReady.emit(batch)
+                self._send_series_events(events)
+                if not batch:
                     self._send_tickers()
-                    continue
-                batch: list[CandleUpdate] = [first, *self.feed.drain()]
-                self._taken.clear()
-                self._tickers_due = True
-                self.batchReady.emit(batch)
         finally:
             self.feed.stop(FEED_STOP_BUDGET)
             self.finished.emit()
+
+    def _send_series_events(self, events: list[FeedEvent]) -> None:
+        """Emit taken series events, after the batch of the candles before them: queued
+        signals to one thread arrive in the order they were emitted."""
+        for event in events:
+            if isinstance(event, HistoryEvent):
+                self.historyLoaded.emit(
+                    event.symbol, event.timeframe, event.count, event.backfill, event.complete
+                )
+            elif isinstance(event, SubscriptionEvent):
+                self.subscriptionChanged.emit(event.symbol, event.timeframe, event.subscribed)
 
     def _send_tickers(self) -> bool:
         """Emit the pending tickers, if any (the UI has taken the last signal)."""

@@ -153,8 +153,10 @@ class FeedLink(QObject):
 
     # -- from the controller ---------------------------------------------------------------------
 
-    def _history_loaded(self, symbol: str, timeframe: str, rows: int, backfill: bool) -> None:
-        self.monitor.history_loaded(symbol, timeframe)
+    def _history_loaded(
+        self, symbol: str, timeframe: str, rows: int, backfill: bool, complete: bool
+    ) -> None:
+        self.monitor.history_loaded(symbol, timeframe, complete)
         self.historyLoaded.emit(symbol, timeframe, rows, backfill)
 
     def _status(self, event: StatusEvent) -> None:

@@ -191,7 +191,7 @@ def test_dropped_connection_reconnects_and_backfills(qtbot, make_window, exchang
     with qtbot.waitSignal(
         window.controller.historyLoaded,
         timeout=WAIT_MS,
-        check_params_cb=lambda symbol, timeframe, rows, backfill: backfill,
+        check_params_cb=lambda symbol, timeframe, rows, backfill, complete: backfill,
     ):
         exchange.faults.drop_connections()
     assert states[:2] == ["reconnecting", "live"]
