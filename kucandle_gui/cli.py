@@ -1,4 +1,4 @@
-"""Command line: ``kucandle-gui [--headless [--watch PAIRS]] [--symbol PAIR] [--timeframe TF] …``.
+"""Command line: ``kucandle-gui [--headless [--watch PAIRS] [--alert SPEC …]] [--symbol PAIR] …``.
 
 Every flag is checked before anything starts: a value that cannot be exits 2 with what is
 valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL).
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here: the feed alone takes a noticeable time to import, and main() installs the
     # signal handlers before anything that slow.
     from kucandle_gui.feed import DEFAULT_API_URL
-    from kucandle_gui.model import MAX_WATCHLIST
+    from kucandle_gui.model import MAX_WATCHLIST, parse_alert_spec
     from kucandle_gui.protocol import TIMEFRAMES, validate_symbol, validate_timeframe
     from kucandle_gui.urls import check_api_url
 
@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_checked(watch_list),
         help="with --headless: also print one JSON object per change of these pairs' 24 h "
         f"statistics, a comma-separated list (e.g. BTC-USDT,ETH-USDT; at most {MAX_WATCHLIST})",
+    )
+    parser.add_argument(
+        "--alert",
+        metavar="SPEC",
+        action="append",
+        default=[],
+        type=_checked(parse_alert_spec),
+        help="with --headless: print one JSON object each time a price is reached, e.g. "
+        '"BTC-USDT above 70000" or "ETH-USDT below 3000 every 10m" (repeating, with that '
+        "cool-down); may be given many times",
     )
     parser.add_argument(
         "--log-level",
@@ -130,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.watch and not args.headless:
         parser.error("argument --watch: only with --headless (the window has its watchlist)")
+    if args.alert and not args.headless:
+        parser.error("argument --alert: only with --headless (the window has an Alerts panel)")
     _log_to_stderr(args.log_level)
     # Imported on demand: headless mode must not pay for Qt, nor the window for the others.
     if args.headless:
@@ -143,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             demo=args.demo,
             stop=stop,
             watched=args.watch,
+            alerts=args.alert,
         )
     if stop.requested:
         return 0  # nothing started yet: nothing to close

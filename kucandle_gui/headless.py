@@ -4,10 +4,12 @@ Pushes, the history loaded at start and the backfill after a reconnect all come 
 way, so a script reading stdout can rebuild the exact series. Watched pairs (``--watch``) add
 a ``"type": "ticker"`` line per change of their 24 h statistics: a snapshot that repeats the
 last one printed for its pair but for its ``time`` prints nothing, so every line is news. A
-pair the exchange does not list is reported and the others go on. Status and errors go to
-stderr, never with the credentials of a URL; SIGINT/SIGTERM at any moment (caught by the
-command line from its first step, see :mod:`kucandle_gui.stopping`) end the run with a summary
-on stderr and exit code 0.
+pair the exchange does not list is reported and the others go on. Alerts (``--alert``, see
+:mod:`kucandle_gui.headless_alerts`) add a ``"type": "alert"`` line per firing, found by the
+window's own evaluation code; an alert whose pair the exchange refuses is reported and the
+other alerts go on. Status and errors go to stderr, never with the credentials of a URL;
+SIGINT/SIGTERM at any moment (caught by the command line from its first step, see
+:mod:`kucandle_gui.stopping`) end the run with a summary on stderr and exit code 0.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from kucandle_gui.feed import (
     RestError,
     StatusEvent,
 )
+from kucandle_gui.headless_alerts import HeadlessAlerts
+from kucandle_gui.model import AlertSpec, SeriesKey
 from kucandle_gui.stopping import StopRequest
 from kucandle_gui.urls import redact
 
-#: Exit code when the pair or timeframe cannot be served.
+#: Exit code when the pair or timeframe cannot be served, or the alerts cannot be kept.
 EXIT_BAD_INPUT = 2
 #: How often the loop looks at the stop request while no candle arrives, in seconds.
 STOP_POLL = 0.2
@@ -51,9 +55,11 @@ def run_headless(
     config: FeedConfig | None = None,
     stop: StopRequest | None = None,
     watched: Sequence[str] = (),
+    alerts: Sequence[AlertSpec] = (),
 ) -> int:
     """Run until ``stop`` is requested (or the pair is refused); returns the exit code.
-    ``watched``: pairs whose tickers to print too (a refused one is only reported)."""
+    ``watched``: pairs whose tickers to print too (a refused one is only reported);
+    ``alerts``: price alerts to evaluate (one whose pair is refused is only reported)."""
     stop = stop if stop is not None else StopRequest()
     refused: list[ErrorEvent] = []
 
@@ -66,19 +72,34 @@ def run_headless(
             say(f"status: {event.state.value}: {event.message}")
         elif isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED:
             say(f"error: {event.message}; the other pairs go on")
+        elif isinstance(event, ErrorEvent) and event.subscription_dropped and alert_pair(event):
+            say(f"error: {event.message}; its alerts cannot fire, the other alerts go on")
+            monitor.refused(event)
         elif isinstance(event, ErrorEvent):
             say(f"error: {event.message}{_what_next(event)}")
             if event.subscription_dropped:
                 refused.append(event)
-        elif isinstance(event, HistoryEvent):
-            kind = "backfill" if event.backfill else "history"
-            say(
-                f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
-                f"{event.changed} new or changed"
-            )
         else:
-            state = "subscribed" if event.subscribed else "not subscribed"
-            say(f"subscription: {event.symbol} {event.timeframe}: {state}")
+            if isinstance(event, HistoryEvent):
+                kind = "backfill" if event.backfill else "history"
+                say(
+                    f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
+                    f"{event.changed} new or changed"
+                )
+            else:
+                state = "subscribed" if event.subscribed else "not subscribed"
+                say(f"subscription: {event.symbol} {event.timeframe}: {state}")
+            monitor.hold(event)
+
+    def alert_pair(event: ErrorEvent) -> bool:
+        """Whether the event is about an alert pair's series, not the printed one."""
+        return (event.symbol, event.timeframe) != monitor.main
+
+    try:
+        monitor = HeadlessAlerts(SeriesKey.of(symbol, timeframe), alerts, say)
+    except ValueError as exc:  # AlertError too: more alerts or pairs than the book keeps
+        say(f"error: {exc}")
+        return EXIT_BAD_INPUT
 
     with ExitStack() as stack:
         if demo and not stop.requested:
@@ -91,15 +112,16 @@ def run_headless(
             )
         try:
             feed = FeedClient(
-                api_url, [(symbol, timeframe)], config=config, listener=on_event, watched=watched
+                api_url, monitor.wanted(), config=config, listener=on_event, watched=watched
             )
         except ValueError as exc:
             say(f"error: {exc}")
             return EXIT_BAD_INPUT
+        monitor.drive(feed)
         if not stop.requested:  # a stop during start-up: no feed, only the summary
             feed.start()
             try:
-                _print_updates(feed, lambda: stop.requested or bool(refused), out, demo)
+                _print_updates(feed, monitor, lambda: stop.requested or bool(refused), out, demo)
             finally:
                 feed.stop()
         metrics = feed.metrics()
@@ -113,20 +135,32 @@ def run_headless(
     return 0
 
 
-def _print_updates(feed: FeedClient, done: Callable[[], bool], out: TextIO, demo: bool) -> None:
+def _print_updates(
+    feed: FeedClient, monitor: HeadlessAlerts, done: Callable[[], bool], out: TextIO, demo: bool
+) -> None:
     extra = {"simulated": True} if demo else {}
+    main = monitor.main
     # Per pair, the last ticker line printed, without its time.
     printed: dict[str, dict[str, object]] = {}
     while not done():
         first = feed.next(timeout=STOP_POLL)
-        updates = [] if first is None else [first, *feed.drain()]
-        lines = [json.dumps({**u.as_dict(), **extra}) for u in updates]
+        # Taken before draining: every candle the feed produced before these events is
+        # either ``first`` or drained now, and reaches the alerts before them.
+        events = monitor.take()
+        updates = [] if first is None else [first]
+        updates += feed.drain()
+        lines = [
+            json.dumps({**u.as_dict(), **extra})
+            for u in updates
+            if (u.symbol, u.timeframe) == main  # not the alert pairs' 1min series
+        ]
         for ticker in feed.tickers():
             fields = ticker.as_dict()
             values = {k: v for k, v in fields.items() if k != "time"}
             if printed.get(ticker.symbol) != values:
                 printed[ticker.symbol] = values
                 lines.append(json.dumps({**fields, **extra}))
+        lines += [json.dumps({**f.as_dict(), **extra}) for f in monitor.apply(updates, events)]
         if not lines:
             continue
         try:
