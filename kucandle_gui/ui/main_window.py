@@ -118,9 +118,8 @@ class MainWindow(QMainWindow):
             self, central, monitor, self.chart, chart_model, settings, self.status_bar, keeper,
             self.switch_pair,
         )  # fmt: skip
-        notices = [*alerts.notifier.actions.values(), alerts.notifier.mute_all]
         self.menu_actions = WindowActions(
-            self, self.watchlist_panel.toggleViewAction(), alerts.panel.toggleViewAction(), notices
+            self, keeper.panel.toggleViewAction(), alerts.panel.toggleViewAction(), alerts.switches
         )
         self._connect_actions()
         self._observe()
@@ -152,8 +151,6 @@ class MainWindow(QMainWindow):
         link.errorOccurred.connect(self._on_error)
         link.metricsUpdated.connect(self.status_bar.set_metrics)
         self._watch_subscription(self.chart_model.series)
-
-    # -- properties ------------------------------------------------------------------------
 
     @property
     def symbol(self) -> str:

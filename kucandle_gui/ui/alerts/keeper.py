@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from kucandle_gui.model import ChartModel, Firing, MonitorModel
@@ -98,6 +99,11 @@ class AlertsKeeper(QObject):
         book.changed.connect(self._changed)
         book.fired.connect(self._fired)
         monitor.source_changed.connect(panel.set_simulated)
+
+    @property
+    def switches(self) -> list[QAction]:
+        """The notice channels' on/off actions and "mute all", for the Alerts menu."""
+        return [*self.notifier.actions.values(), self.notifier.mute_all]
 
     # -- what the window asks ------------------------------------------------------------------
 
