@@ -241,34 +241,34 @@ def test_an_already_crossed_price_is_asked_about(qtbot, panel, book, window):
     fill(panel, PAIR, "70000")
     click(qtbot, form.submit_button)
     assert book.alerts() == []
-    assert form.question.isVisible()
-    assert form.question_label.text() == (
+    assert form.crossed.isVisible()
+    assert form.crossed.label.text() == (
         "BTC-USDT is at 71,000.0, already above 70,000.0. Arm it anyway? It fires once the "
         "price has gone back below and rises to it again."
     )
     # "Change price": nothing made, the price to type again.
-    click(qtbot, form.change_button)
+    click(qtbot, form.crossed.change_button)
     assert book.alerts() == []
-    assert not form.question.isVisible()
+    assert not form.crossed.isVisible()
     qtbot.waitUntil(form.price_edit.hasFocus, timeout=1000)
     # Asked again, then "Arm anyway": it waits for the price to come back below.
     click(qtbot, form.submit_button)
-    assert form.question.isVisible()
+    assert form.crossed.isVisible()
     with qtbot.waitSignal(panel.message, timeout=1000) as said:
-        click(qtbot, form.arm_button)
+        click(qtbot, form.crossed.arm_button)
     assert said.args == ["Alert set: BTC-USDT rises to 70,000.0"]
     (alert,) = book.alerts()
     assert (alert.state, alert.arming) == (AlertState.ACTIVE, Arming.WAITING)
-    assert not form.question.isVisible()
+    assert not form.crossed.isVisible()
     status = cell(panel, alert.id, Column.STATUS)
     assert status == "Waiting for the price to go back below 70,000.0"
     # A changed field takes the question about the old values away.
     fill(panel, PAIR, "60000", condition="below")
     window.last[PAIR] = 59000.0
     click(qtbot, form.submit_button)
-    assert form.question.isVisible()
+    assert form.crossed.isVisible()
     form.price_edit.setText("58000")
-    assert not form.question.isVisible()
+    assert not form.crossed.isVisible()
     assert len(book.alerts()) == 1
 
 

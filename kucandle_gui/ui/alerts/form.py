@@ -5,8 +5,9 @@ created: a pair that is malformed or that the exchange does not list (once its l
 a price that is not a number or not above 0, a cool-down of 0, an expiry already past. What the
 book refuses (``AlertError``) goes to its field too, or above the form (a limit). A price the
 market is already past is a question, not an error: asked in the form, answered with "Arm
-anyway" (the alert then waits for the price to come back first) or "Change price". No dialog:
-the user keeps the form, and what was typed, in view.
+anyway" (the alert then waits for the price to come back first) or "Change price"
+(:class:`~.crossed.CrossedQuestion`). No dialog: the user keeps the form, and what was typed,
+in view.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateTimeEdit,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +35,7 @@ from kucandle_gui.model import Alert, AlertBook, AlertError, AlertSpec, AlreadyC
 
 from ..pair_dialog import normalise_pair
 from ..watchlist.formatting import format_price
+from .crossed import CrossedQuestion
 from .texts import (
     alert_saved_text,
     alert_set_text,
@@ -48,7 +48,6 @@ from .texts import (
 )
 
 ERROR_STYLE = "color: #e01b24;"
-QUESTION_STYLE = "QFrame#crossedQuestion { border: 1px solid #c88a04; border-radius: 3px; }"
 #: Longest cool-down the form offers, in minutes (the book's limit, a day).
 MAX_COOLDOWN_MINUTES = 1440
 DEFAULT_COOLDOWN_MINUTES = 5
@@ -90,8 +89,6 @@ class AlertForm(QWidget):
         self.simulated = False
         #: The id of the alert being edited (None: a new one).
         self.editing: int | None = None
-        #: The spec asked about when the price is already past it.
-        self._crossed: AlertSpec | None = None
         #: A cool-down in seconds the minutes box cannot show, kept while its value stays.
         self._kept_cooldown: tuple[int, float] | None = None
         self._pairs: list[str] = []
@@ -146,7 +143,8 @@ class AlertForm(QWidget):
         self.note_error = self._add_row(grid, "Note", self.note_edit, "note")
         self.cooldown_error = self._add_row(grid, "Repeat", repeat_row, "cooldown")
         self.expiry_error = self._add_row(grid, "Expires", expiry_row, "expires")
-        grid.addWidget(self._build_question(), grid.rowCount(), 0, 1, 2)
+        self.crossed = CrossedQuestion(self)
+        grid.addWidget(self.crossed, grid.rowCount(), 0, 1, 2)
 
         self.submit_button = QPushButton("Create", self)
         self.submit_button.setDefault(True)
@@ -159,6 +157,8 @@ class AlertForm(QWidget):
         for edit in (self.pair_edit, self.price_edit, self.note_edit):
             edit.returnPressed.connect(self.submit)
         self.submit_button.clicked.connect(self.submit)
+        self.crossed.armRequested.connect(self.arm_anyway)
+        self.crossed.changeRequested.connect(self.change_price)
         self.cancel_button.clicked.connect(lambda: self.new())
         self.repeat_radio.toggled.connect(self.cooldown_spin.setEnabled)
         self.expiry_check.toggled.connect(self._expiry_toggled)
@@ -184,24 +184,6 @@ class AlertForm(QWidget):
         grid.addWidget(error, row + 1, 1)
         self._errors.update(dict.fromkeys(names, error))
         return error
-
-    def _build_question(self) -> QFrame:
-        self.question = QFrame(self)
-        self.question.setObjectName("crossedQuestion")
-        self.question.setStyleSheet(QUESTION_STYLE)
-        layout = QVBoxLayout(self.question)
-        layout.setContentsMargins(6, 4, 6, 4)
-        self.question_label = QLabel(self.question)
-        self.question_label.setWordWrap(True)
-        self.arm_button = QPushButton("Arm anyway", self.question)
-        self.change_button = QPushButton("Change price", self.question)
-        layout.addWidget(self.question_label)
-        buttons = _row(self.arm_button, self.change_button)
-        layout.addLayout(buttons)
-        self.arm_button.clicked.connect(self.arm_anyway)
-        self.change_button.clicked.connect(self.change_price)
-        self.question.hide()
-        return self.question
 
     # -- what the panel asks ----------------------------------------------------------------
 
@@ -257,7 +239,7 @@ class AlertForm(QWidget):
 
     def change_price(self) -> None:
         """The already-crossed question answered "Change price": the price to type again."""
-        self._hide_question()
+        self.crossed.dismiss()
         self.price_edit.setFocus()
         self.price_edit.selectAll()
 
@@ -286,8 +268,7 @@ class AlertForm(QWidget):
 
     def arm_anyway(self) -> Alert | None:
         """The already-crossed question answered "Arm anyway"."""
-        spec, self._crossed = self._crossed, None
-        self._hide_question()
+        spec = self.crossed.dismiss()
         return None if spec is None else self._commit(spec, force=True)
 
     def _commit(self, spec: AlertSpec, *, force: bool) -> Alert | None:
@@ -352,16 +333,14 @@ class AlertForm(QWidget):
             raise ValueError(not_listed_text(symbol, self.simulated))
         return symbol
 
-    def _ask(self, crossed: AlreadyCrossed) -> None:
+    def _ask(self, refusal: AlreadyCrossed) -> None:
         """The price is already past: ask whether to arm it anyway."""
-        spec = self._crossed = crossed.spec
+        spec = refusal.spec
         decimals = self._decimals(spec.symbol)
         text = crossed_question(
-            spec.symbol, spec.condition, spec.price, crossed.last_price, decimals
+            spec.symbol, spec.condition, spec.price, refusal.last_price, decimals
         )
-        self.question_label.setText(text)
-        self.question.show()
-        self.arm_button.setFocus()
+        self.crossed.ask(spec, text)
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -374,17 +353,13 @@ class AlertForm(QWidget):
         for label in (self.top_error, *self._errors.values()):
             label.clear()
             label.hide()
-        self._hide_question()
-
-    def _hide_question(self) -> None:
-        self._crossed = None
-        self.question.hide()
+        self.crossed.dismiss()
 
     def _edited(self, error: QLabel) -> None:
         """A field changed: its message (and a question about the old values) goes."""
         error.clear()
         error.hide()
-        self._hide_question()
+        self.crossed.dismiss()
 
     def _pair_changed(self) -> None:
         """The pair's last price as the price's placeholder, a hint where to set it."""

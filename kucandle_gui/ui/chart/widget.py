@@ -18,8 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kucandle_gui.feed import CandleSeries
@@ -33,6 +32,7 @@ from kucandle_gui.ui.chart.items import CandleItem, VolumeItem
 from kucandle_gui.ui.chart.markers import Crosshair, LastPriceMarker
 from kucandle_gui.ui.chart.overlays import PaneTexts
 from kucandle_gui.ui.chart.panes import Panes
+from kucandle_gui.ui.chart.pointer import PanePointer
 from kucandle_gui.ui.chart.readout import format_price, price_decimals, readout
 from kucandle_gui.ui.chart.sampling import Sampler
 from kucandle_gui.ui.chart.theme import DARK, ChartTheme
@@ -93,8 +93,10 @@ class CandleChart(QWidget):
         volume_box.sigXRangeChanged.connect(self._on_x_range_changed)
         price_box.sigResized.connect(self._place_overlays)
         price_box.sigTransformChanged.connect(self._view_transformed)
-        panes.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        panes.view.scene().sigMouseClicked.connect(self._on_clicked)
+        pointer = PanePointer(panes, self)
+        pointer.moved.connect(self._show_crosshair)
+        pointer.left.connect(self._hide_crosshair)
+        pointer.priceMenuRequested.connect(self.priceMenuRequested)
 
         self.set_theme(theme)
         self._place_overlays()
@@ -354,22 +356,6 @@ class CandleChart(QWidget):
         self._last.place()
         self.alert_lines.place()
         self._crosshair.place()
-
-    def _on_mouse_moved(self, pos: QPointF) -> None:
-        panes = self._panes
-        if panes.price_box.sceneBoundingRect().contains(pos):
-            point = panes.price_box.mapSceneToView(pos)
-            self._show_crosshair(point.x(), point.y())
-        elif panes.volume_visible and panes.volume_box.sceneBoundingRect().contains(pos):
-            point = panes.volume_box.mapSceneToView(pos)
-            self._show_crosshair(point.x(), None)
-        else:
-            self._hide_crosshair()
-
-    def _on_clicked(self, event: MouseClickEvent) -> None:
-        box, pos = self._panes.price_box, event.scenePos()
-        if event.button() == Qt.MouseButton.RightButton and box.sceneBoundingRect().contains(pos):
-            self.priceMenuRequested.emit(event.screenPos().toPoint(), box.mapSceneToView(pos).y())
 
     def leaveEvent(self, event: QEvent) -> None:
         self._hide_crosshair()
