@@ -89,7 +89,7 @@ def run_headless(
             else:
                 state = "subscribed" if event.subscribed else "not subscribed"
                 say(f"subscription: {event.symbol} {event.timeframe}: {state}")
-            monitor.hold(event)
+            monitor.hold(event, feed.mark())
 
     def alert_pair(event: ErrorEvent) -> bool:
         """Whether the event is about an alert pair's series, not the printed one."""
@@ -143,12 +143,10 @@ def _print_updates(
     # Per pair, the last ticker line printed, without its time.
     printed: dict[str, dict[str, object]] = {}
     while not done():
-        first = feed.next(timeout=STOP_POLL)
-        # Taken before draining: every candle the feed produced before these events is
-        # either ``first`` or drained now, and reaches the alerts before them.
-        events = monitor.take()
-        updates = [] if first is None else [first]
-        updates += feed.drain()
+        feed.wait_for_updates(STOP_POLL)
+        # Candles and series events in the feed's order (see InOrder.turn).
+        deliveries = monitor.turn(feed)
+        updates = [u for d in deliveries for u in d.candles]
         lines = [
             json.dumps({**u.as_dict(), **extra})
             for u in updates
@@ -160,7 +158,7 @@ def _print_updates(
             if printed.get(ticker.symbol) != values:
                 printed[ticker.symbol] = values
                 lines.append(json.dumps({**fields, **extra}))
-        lines += [json.dumps({**f.as_dict(), **extra}) for f in monitor.apply(updates, events)]
+        lines += [json.dumps({**f.as_dict(), **extra}) for f in monitor.apply(deliveries)]
         if not lines:
             continue
         try:

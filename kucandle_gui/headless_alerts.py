@@ -4,27 +4,28 @@ A :class:`MonitorModel` holds the printed series and, through its :class:`AlertB
 1min series of every pair with an active alert; what it holds is exactly what the feed is
 subscribed to. The feed hands candles over through its buffer and series events (subscribed,
 history loaded) through its listener, on its own thread: :class:`InOrder` keeps each event
-until the candles the feed produced before it have been drained, so a backfill's candles reach
-the book before the event saying the gap is filled. Everything else runs on the loop's thread.
+with the feed's mark and puts it exactly between the candles the feed produced before and
+after it, so a backfill's candles reach the book before the event saying the gap is filled,
+and the next session's pushes after the event saying the gap began. Everything else runs on
+the loop's thread.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from datetime import UTC, datetime
 
 from kucandle_gui.feed import (
-    CandleUpdate,
+    Delivery,
     ErrorEvent,
     FeedClient,
-    FeedEvent,
     HistoryEvent,
     InOrder,
     SubscriptionEvent,
 )
 from kucandle_gui.model import AlertSpec, Arming, Firing, MonitorModel, SeriesKey
-from kucandle_gui.protocol import Candle
+from kucandle_gui.protocol import Candle, format_number
 
 
 class HeadlessAlerts:
@@ -49,6 +50,7 @@ class HeadlessAlerts:
         self._fired: list[Firing] = []
         book = self.monitor.alerts
         book.fired.connect(self._fired.append)
+        book.unchecked.connect(self._unchecked)
         #: Alerts not armed yet: once armed, one whose price was already past is said once.
         self._unarmed = [book.add(spec, force=True).id for spec in specs]
 
@@ -70,9 +72,9 @@ class HeadlessAlerts:
 
     # -- the feed thread ---------------------------------------------------------------------
 
-    def hold(self, event: SubscriptionEvent | HistoryEvent) -> None:
-        """A series event, kept until the candles before it are drained."""
-        self._in_order.hold(event)
+    def hold(self, event: SubscriptionEvent | HistoryEvent, mark: int) -> None:
+        """A series event, with the feed's mark read right after its candles were put."""
+        self._in_order.hold(event, mark)
 
     def refused(self, event: ErrorEvent) -> None:
         """The exchange will not serve an alert pair's series: its alerts stay, unserved."""
@@ -81,19 +83,19 @@ class HeadlessAlerts:
 
     # -- the loop's thread ---------------------------------------------------------------------
 
-    def take(self) -> list[FeedEvent]:
-        """The series events held so far; call it before draining the feed's buffer."""
-        return self._in_order.take()
+    def turn(self, feed: FeedClient) -> list[Delivery]:
+        """The feed's pending candles and the series events held, in the feed's order."""
+        return self._in_order.turn(feed)
 
-    def apply(self, updates: Sequence[CandleUpdate], events: Sequence[FeedEvent]) -> list[Firing]:
-        """Drained candles, then the events taken before draining; the firings they caused
-        (and the clock's expiries), oldest first."""
-        by_series: defaultdict[tuple[str, str], list[Candle]] = defaultdict(list)
-        for update in updates:
-            by_series[update.symbol, update.timeframe].append(update.candle)
-        for (symbol, timeframe), candles in by_series.items():
-            self.monitor.apply(symbol, timeframe, candles)
-        for event in events:
+    def apply(self, deliveries: Sequence[Delivery]) -> list[Firing]:
+        """A turn's candles and events, in their order; the firings they caused (and the
+        clock's expiries), oldest first."""
+        for updates, event in deliveries:
+            by_series: defaultdict[tuple[str, str], list[Candle]] = defaultdict(list)
+            for update in updates:
+                by_series[update.symbol, update.timeframe].append(update.candle)
+            for (symbol, timeframe), candles in by_series.items():
+                self.monitor.apply(symbol, timeframe, candles)
             if isinstance(event, SubscriptionEvent):
                 self.monitor.subscribed(event.symbol, event.timeframe, event.subscribed)
             elif isinstance(event, HistoryEvent):
@@ -106,6 +108,13 @@ class HeadlessAlerts:
         self._fired.clear()  # the list the book's ``fired`` appends to
         return fired
 
+    def _unchecked(self, symbol: str, start: int, end: int) -> None:
+        """Candles of a gap that could not be loaded: its alerts could not be checked there."""
+        span = " to ".join(
+            datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M UTC") for t in (start, end)
+        )
+        self._say(f"alert: {symbol}: alerts could not be checked from {span} (no candles)")
+
     def _tell_armed_past(self) -> None:
         """Say once of each alert armed while its price was already past that it waits for
         the price to go back first (a repeating alert waiting after a firing is not news)."""
@@ -117,17 +126,10 @@ class HeadlessAlerts:
                 still.append(alert_id)
             elif alert is not None and alert.arming is Arming.WAITING and not alert.fire_count:
                 last = book.last_price(alert.symbol)
-                now = "" if last is None else f" (last price {_number(last)})"
+                now = "" if last is None else f" (last price {format_number(last)})"
+                price = format_number(alert.price)
                 self._say(
-                    f"alert: {alert.symbol} {alert.condition.verb} {_number(alert.price)}: the "
-                    f"price is already past it{now}; it fires once the price has gone back and "
-                    "reaches it again"
+                    f"alert: {alert.symbol} {alert.condition.verb} {price}: the price is already "
+                    f"past it{now}; it fires once the price has gone back and reaches it again"
                 )
         self._unarmed = still
-
-
-def _number(value: float) -> str:
-    """A price as typed: ``70000``, ``3000.5``, ``0.00001234`` (the shortest digits that give
-    the float back, with no exponent and no trailing zeros)."""
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text

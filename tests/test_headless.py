@@ -9,10 +9,10 @@ import json
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -113,12 +113,13 @@ class Lines(io.TextIOBase):
 class HeadlessRun:
     """run_headless on a thread of its own against ``exchange``, stdout parsed as it comes."""
 
-    def __init__(self, exchange: LocalExchange, watched: Sequence[str], symbol: str) -> None:
+    def __init__(self, exchange: LocalExchange, symbol: str, **options: Any) -> None:
+        """``options``: more of run_headless's (``watched``, ``alerts``)."""
         self.out, self.err = Lines(), Lines()
         self._stop = StopRequest()
         self._codes: list[int] = []
         args = (exchange.base_url, symbol, "1min")
-        options = {"out": self.out, "err": self.err, "stop": self._stop, "watched": watched}
+        options = {"out": self.out, "err": self.err, "stop": self._stop, **options}
         self._thread = threading.Thread(
             target=lambda: self._codes.append(
                 run_headless(*args, config=fast_feed_config(), **options)
@@ -143,16 +144,23 @@ class HeadlessRun:
         return code
 
 
+Run = TypeVar("Run", bound=HeadlessRun)
+
+
 @contextmanager
-def headless_run(
-    exchange: LocalExchange, *watched: str, symbol: str = "BTC-USDT"
-) -> Iterator[HeadlessRun]:
-    run = HeadlessRun(exchange, watched, symbol)
+def finished(run: Run) -> Iterator[Run]:
+    """``run`` for a ``with`` block, stopped at its end unless the test stopped it."""
     try:
         yield run
     finally:
         if run._thread.is_alive():
             run.finish()
+
+
+def headless_run(
+    exchange: LocalExchange, *watched: str, symbol: str = "BTC-USDT"
+) -> AbstractContextManager[HeadlessRun]:
+    return finished(HeadlessRun(exchange, symbol, watched=watched))
 
 
 @pytest.fixture

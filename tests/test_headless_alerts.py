@@ -12,23 +12,20 @@ from __future__ import annotations
 import json
 import math
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kucandle_gui.headless import run_headless
 from kucandle_gui.model import parse_alert_spec
 from kucandle_gui.sim import LocalExchange
-from kucandle_gui.stopping import StopRequest
-from tests.app_process import TIMEOUT, AppProcess, window_env
-from tests.helpers import fast_feed_config, fast_sim_config
+from tests.app_process import AppProcess, window_env
+from tests.helpers import fast_sim_config
 from tests.sim.simclient import wait_until
-from tests.test_headless import FIELDS, Lines
+from tests.test_headless import FIELDS, HeadlessRun, finished
 
 ALERT_FIELDS = {"type", "symbol", "condition", "price", "candle_time", "reached_at", "late"}
 #: Simulated seconds per real second: a minute of candles a second (a slow machine still arms
@@ -119,26 +116,14 @@ def beyond_every_candle(exchange: LocalExchange, symbol: str, end: int) -> float
 # -- a run ---------------------------------------------------------------------------------------
 
 
-class AlertRun:
+class AlertRun(HeadlessRun):
     """run_headless with alerts on a thread of its own; stdout and stderr as lines."""
 
     def __init__(self, exchange: LocalExchange, alerts: Sequence[str], symbol: str) -> None:
         if not exchange.running:
             exchange.start()
-        self.out, self.err = Lines(), Lines()
+        super().__init__(exchange, symbol, alerts=[parse_alert_spec(text) for text in alerts])
         self.symbol = symbol
-        self._stop = StopRequest()
-        self._codes: list[int] = []
-        specs = [parse_alert_spec(text) for text in alerts]
-        options = {"out": self.out, "err": self.err, "stop": self._stop, "alerts": specs}
-        self._thread = threading.Thread(
-            target=lambda: self._codes.append(
-                run_headless(
-                    exchange.base_url, symbol, "1min", config=fast_feed_config(), **options
-                )
-            )
-        )
-        self._thread.start()
 
     def firings(self, lines: list[str] | None = None) -> list[dict[str, Any]]:
         return [o for o in _objects(self.out.lines if lines is None else lines) if "type" in o]
@@ -161,29 +146,15 @@ class AlertRun:
         lines = self.err.wait_for(lambda lines: any(map(wanted, lines)), WAIT)
         return [line for line in lines if wanted(line)]
 
-    def finish(self) -> int:
-        """Stop as SIGTERM would; the exit code."""
-        self._stop.request()
-        self._thread.join(TIMEOUT)
-        assert not self._thread.is_alive()
-        [code] = self._codes
-        return code
-
 
 def _objects(lines: list[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines]
 
 
-@contextmanager
 def alert_run(
     exchange: LocalExchange, *alerts: str, symbol: str = "BTC-USDT"
-) -> Iterator[AlertRun]:
-    run = AlertRun(exchange, alerts, symbol)
-    try:
-        yield run
-    finally:
-        if run._thread.is_alive():
-            run.finish()
+) -> AbstractContextManager[AlertRun]:
+    return finished(AlertRun(exchange, alerts, symbol))
 
 
 def armed_in_time(run: AlertRun, exchange: LocalExchange, symbol: str, first: int) -> None:

@@ -22,7 +22,7 @@ from .events import (
     SubscriptionEvent,
 )
 from .failures import rest_error_event
-from .in_order import InOrder
+from .in_order import Delivery, InOrder
 from .metrics import FeedMetrics
 from .rest import DEFAULT_API_URL, RestClient, RestError, SymbolInfo
 from .series import CandleSeries
@@ -33,6 +33,7 @@ __all__ = [
     "CandleSeries",
     "CandleUpdate",
     "ConnectionState",
+    "Delivery",
     "ErrorEvent",
     "ErrorKind",
     "FeedClient",

@@ -4,6 +4,11 @@ A busy feed changes the same open candle many times between two consumer turns; 
 latest state matters. Coalescing pending updates per candle bounds the queue by the number of
 distinct candles touched, not by the message rate, without losing a candle: a replaced update
 is counted, never dropped silently.
+
+Each queued entry is numbered, so that a consumer can take the updates queued before a given
+moment and no later ones (:meth:`UpdateBuffer.mark`, ``drain(through=...)``): that is what puts
+the feed's series events exactly between the candles before and after them
+(:class:`.in_order.InOrder`).
 """
 
 from __future__ import annotations
@@ -35,23 +40,41 @@ class CandleUpdate:
 _Key = tuple[str, str, int]
 
 
+def _key(update: CandleUpdate) -> _Key:
+    return update.symbol, update.timeframe, update.candle.time
+
+
 class UpdateBuffer:
     """Thread-safe FIFO of candle updates for a slow consumer, bounded by coalescing.
 
-    A pending update for the same (symbol, timeframe, candle start) is replaced in place,
-    keeping its queue position so that an often-updated candle is not starved behind newer
-    ones, and counted in ``coalesced``.
+    Entries are numbered 1, 2, 3, ... as they are queued. A pending update for the same
+    (symbol, timeframe, candle start) replaces its entry in place, keeping its place and
+    number so that an often-updated candle is not starved behind newer ones, and is counted
+    in ``coalesced`` - unless a :meth:`mark` was read since that entry was queued: then the
+    new state gets an entry of its own, after the mark. Coalescing therefore never moves an
+    update across a mark: what was queued before a mark is taken with ``through=mark``, what
+    came after it is not, even when both are states of one candle (the open candle before a
+    dropped connection, and the same candle's first push after the reconnect: evaluated
+    before the gap is known, the second could fire a price alert as live that was reached
+    while the link was down). Marks are read at series events, which are rare, and once per
+    consumer turn, which then takes what they cover, so the extra entries are few.
     """
 
     def __init__(self) -> None:
-        self._pending: OrderedDict[_Key, CandleUpdate] = OrderedDict()
+        #: Pending updates by entry number, oldest (smallest) first.
+        self._entries: OrderedDict[int, CandleUpdate] = OrderedDict()
+        #: Each pending candle's newest entry.
+        self._newest: dict[_Key, int] = {}
+        self._last = 0
+        #: Entries numbered up to here are not replaced: a mark was read after them.
+        self._sealed = 0
         self._cond = threading.Condition()
         self._closed = False
         self._coalesced = 0
 
     def __len__(self) -> int:
         with self._cond:
-            return len(self._pending)
+            return len(self._entries)
 
     @property
     def closed(self) -> bool:
@@ -64,21 +87,30 @@ class UpdateBuffer:
         with self._cond:
             return self._coalesced
 
+    def mark(self) -> int:
+        """The number of the last entry queued (0 before any): ``drain(through=mark)`` later
+        takes everything queued before this call, and nothing queued after it."""
+        with self._cond:
+            self._sealed = self._last
+            return self._last
+
     def put(self, update: CandleUpdate) -> None:
         """Queue ``update``, or replace the pending update of the same candle.
 
-        ``put_many`` for one update, written out: the feed calls it for every changed candle.
+        ``_queue`` written out: the feed calls this for every changed candle.
         """
         key = (update.symbol, update.timeframe, update.candle.time)
         with self._cond:
             if self._closed:
                 return
-            pending = self._pending
-            if key in pending:
+            number = self._newest.get(key, 0)
+            if number > self._sealed:
+                self._entries[number] = update
                 self._coalesced += 1
-                pending[key] = update
             else:
-                pending[key] = update
+                self._last += 1
+                self._entries[self._last] = update
+                self._newest[key] = self._last
                 self._cond.notify()
 
     def put_many(self, updates: Iterable[CandleUpdate]) -> None:
@@ -89,17 +121,30 @@ class UpdateBuffer:
         with self._cond:
             if self._closed:
                 return
-            added = 0
-            for update in updates:
-                key = (update.symbol, update.timeframe, update.candle.time)
-                if key in self._pending:
-                    self._coalesced += 1
-                else:
-                    added += 1
-                # Assigning to an existing key keeps its place in an OrderedDict.
-                self._pending[key] = update
+            added = sum(self._queue(update) for update in updates)
             if added:
                 self._cond.notify(added)
+
+    def _queue(self, update: CandleUpdate) -> bool:
+        """Queue or replace under the lock; whether a new entry was queued."""
+        key = _key(update)
+        number = self._newest.get(key, 0)
+        if number > self._sealed:
+            # Assigning to an existing key keeps its place in an OrderedDict.
+            self._entries[number] = update
+            self._coalesced += 1
+            return False
+        self._last += 1
+        self._entries[self._last] = update
+        self._newest[key] = self._last
+        return True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether updates are pending, waiting up to ``timeout`` seconds (None: forever) for
+        one; takes none. False at once when closed and empty."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._entries or self._closed, timeout)
+            return bool(self._entries)
 
     def get(self, timeout: float | None = None) -> CandleUpdate | None:
         """The oldest pending update, waiting up to ``timeout`` seconds (None: forever).
@@ -107,27 +152,48 @@ class UpdateBuffer:
         Returns None on timeout, or once the buffer is closed and empty.
         """
         with self._cond:
-            self._cond.wait_for(lambda: self._pending or self._closed, timeout)
-            if self._pending:
-                return self._pending.popitem(last=False)[1]
-            return None
+            self._cond.wait_for(lambda: self._entries or self._closed, timeout)
+            return self._pop() if self._entries else None
 
-    def drain(self, limit: int | None = None) -> list[CandleUpdate]:
-        """Take up to ``limit`` pending updates (all when None), oldest first, without waiting."""
+    def drain(self, limit: int | None = None, through: int | None = None) -> list[CandleUpdate]:
+        """Take up to ``limit`` pending updates (all when None), oldest first, without waiting;
+        only those numbered up to ``through`` (a :meth:`mark`) when given."""
         with self._cond:
-            if limit is None or limit >= len(self._pending):
-                taken = list(self._pending.values())
-                self._pending.clear()
+            entries = self._entries
+            if limit is None and (through is None or through >= self._last):
+                taken = list(entries.values())
+                entries.clear()
+                self._newest.clear()
                 return taken
-            return [self._pending.popitem(last=False)[1] for _ in range(limit)]
+            taken = []
+            while (
+                entries
+                and (limit is None or len(taken) < limit)
+                and (through is None or next(iter(entries)) <= through)
+            ):
+                taken.append(self._pop())
+            return taken
+
+    def _pop(self) -> CandleUpdate:
+        """Take the oldest entry (under the lock)."""
+        number, update = self._entries.popitem(last=False)
+        key = _key(update)
+        if self._newest.get(key) == number:
+            del self._newest[key]
+        return update
 
     def discard(self, symbol: str, timeframe: str) -> int:
         """Drop the pending updates of one series (the consumer switched away); how many."""
         with self._cond:
-            keys = [k for k in self._pending if k[0] == symbol and k[1] == timeframe]
-            for key in keys:
-                del self._pending[key]
-            return len(keys)
+            numbers = [
+                n
+                for n, u in self._entries.items()
+                if u.symbol == symbol and u.timeframe == timeframe
+            ]
+            for number in numbers:
+                del self._entries[number]
+            self._newest = {k: n for k, n in self._newest.items() if k[:2] != (symbol, timeframe)}
+            return len(numbers)
 
     def close(self) -> None:
         """Wake every waiter; later puts are ignored. Pending updates can still be taken."""

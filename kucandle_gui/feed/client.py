@@ -190,9 +190,17 @@ class FeedClient:
         """The next changed candle, or ``None`` after ``timeout`` or once stopped."""
         return self._buffer.get(timeout)
 
-    def drain(self, limit: int | None = None) -> list[CandleUpdate]:
-        """Every pending update (at most ``limit``) without waiting."""
-        return self._buffer.drain(limit)
+    def drain(self, limit: int | None = None, through: int | None = None) -> list[CandleUpdate]:
+        """Every pending update (at most ``limit``; up to the mark ``through``) without waiting."""
+        return self._buffer.drain(limit, through)
+
+    def mark(self) -> int:
+        """The number of the last update queued, for ``drain(through=...)`` (see ``InOrder``)."""
+        return self._buffer.mark()
+
+    def wait_for_updates(self, timeout: float | None = None) -> bool:
+        """Whether updates are pending, waiting up to ``timeout`` seconds for one (none taken)."""
+        return self._buffer.wait(timeout)
 
     def __iter__(self) -> Iterator[CandleUpdate]:
         while (update := self._buffer.get()) is not None:
@@ -311,15 +319,10 @@ class FeedClient:
             self._metrics.record_message(message.time_ns)
             # Only a subscribed series takes pushes: those of a topic whose unsubscribe is
             # still on its way, or that a superseded subscribe started, are not its stream.
-            subscription = self._subscriptions.get((message.symbol, message.timeframe))
-            if (
-                subscription is not None
-                and subscription.acked
-                and subscription.series.upsert(message.candle)
-            ):
-                self._buffer.put(
-                    CandleUpdate(message.symbol, message.timeframe, message.candle, message.time_ns)
-                )
+            key = (message.symbol, message.timeframe)
+            subscription = self._subscriptions.get(key)
+            if subscription and subscription.acked and subscription.series.upsert(message.candle):
+                self._buffer.put(CandleUpdate(*key, message.candle, message.time_ns))
         elif isinstance(message, SnapshotPush):
             self._tickers.on_push(message)
         elif isinstance(message, Ack):

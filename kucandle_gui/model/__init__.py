@@ -9,6 +9,7 @@ from .alerts import (
     MAX_ALERT_PAIRS,
     MAX_ALERTS,
     MAX_LOG,
+    MAX_PRICE,
     Alert,
     AlertBook,
     AlertError,
@@ -19,6 +20,7 @@ from .alerts import (
     Condition,
     Firing,
     parse_alert_spec,
+    parse_price,
 )
 from .chart_model import ChartModel
 from .keys import SeriesKey
@@ -43,6 +45,7 @@ __all__ = [
     "MAX_ALERTS",
     "MAX_ALERT_PAIRS",
     "MAX_LOG",
+    "MAX_PRICE",
     "MAX_WATCHLIST",
     "OLDER_PAGE",
     "STALE_AFTER",
@@ -66,4 +69,5 @@ __all__ = [
     "WatchlistFull",
     "WatchlistModel",
     "parse_alert_spec",
+    "parse_price",
 ]

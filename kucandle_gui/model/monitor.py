@@ -14,7 +14,13 @@ is shown again (a chart's close frozen by a lost subscription or a refusal is no
 
 And it owns the :class:`AlertBook`, telling it what the book cannot see itself: which 1min
 candles arrived, when a pair's subscription was lost (a gap) and when its history is complete
-again while subscribed (the gap is filled: the book catches up).
+again while subscribed (the gap is filled: the book catches up). When the series does not reach
+back to where the catch-up starts, the book asks for older candles (``AlertBook.older_wanted``):
+the monitor asks them through the series, as a chart scrolling left does (``older_requested``,
+answered by :meth:`MonitorModel.older_loaded` / :meth:`MonitorModel.older_failed`), and tells
+the book what came, or that nothing will (a failure, nothing older, nobody connected to
+``older_requested``: the book then catches up from what is held and reports the rest
+``unchecked``).
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ class MonitorModel:
         #: Every alert, evaluated on the 1min series this model holds for it.
         self.alerts = AlertBook() if alerts is None else alerts
         self.alerts.symbols_changed.connect(self._alert_symbols_changed)
+        self.alerts.older_wanted.connect(self._alert_older_wanted)
         self._alert_symbols_changed(self.alerts.symbols(), ())
 
     # -- what is held ----------------------------------------------------------------------
@@ -206,14 +213,24 @@ class MonitorModel:
                 self.alerts.refused(symbol)
 
     def older_loaded(self, symbol: str, timeframe: str, candles: Sequence[Candle]) -> None:
+        """Older candles of a series arrived (none: the exchange has nothing older)."""
         series = self._held.get(SeriesKey(symbol, timeframe))
         if series is not None:
             series.older_loaded(candles)
+            if timeframe == ALERT_TIMEFRAME:
+                if candles:
+                    self.alerts.older_loaded(symbol, series.candles)
+                else:
+                    self.alerts.older_missing(symbol, series.candles)
 
     def older_failed(self, symbol: str, timeframe: str) -> None:
+        """A request for older candles failed (a view may ask again; an alert catch-up goes
+        on without them)."""
         series = self._held.get(SeriesKey(symbol, timeframe))
         if series is not None:
             series.older_failed()
+            if timeframe == ALERT_TIMEFRAME:
+                self.alerts.older_missing(symbol, series.candles)
 
     def _alert_symbols_changed(self, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
         """Hold the 1min series of pairs that gained an alert, release those that lost their
@@ -226,6 +243,16 @@ class MonitorModel:
                 self.alerts.refused(symbol)
         for symbol in removed:
             self.release(SeriesKey(symbol, ALERT_TIMEFRAME))
+
+    def _alert_older_wanted(self, symbol: str, before: int) -> None:
+        """An alert catch-up wants older 1min candles: asked through the series (an answer to
+        a request a chart made for the same edge serves both); when none will come, the book
+        learns it at once."""
+        series = self._held.get(SeriesKey(symbol, ALERT_TIMEFRAME))
+        if series is None:
+            return
+        if not len(self.older_requested) or not series.want_older(before):
+            self.alerts.older_missing(symbol, series.candles)
 
     def _relay_older(self, key: SeriesKey, before: int) -> None:
         self.older_requested.emit(key, before, self.older_page)

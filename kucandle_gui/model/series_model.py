@@ -52,6 +52,8 @@ class SeriesModel:
         self.subscribed = False
         #: Oldest start time older history was asked before; None when no request is open.
         self._older_asked: int | None = None
+        #: Whether the exchange answered that edge with nothing older.
+        self._exhausted = False
 
     def apply(self, candles: Sequence[Candle]) -> bool:
         """Merge delivered candles; True (and ``changed`` emitted) when the series changed."""
@@ -70,6 +72,7 @@ class SeriesModel:
         """Forget every candle and wait for history again (the source changed)."""
         self.candles.clear()
         self._older_asked = None
+        self._exhausted = False
         self.set_state(SeriesState.LOADING)
         self.changed.emit()
 
@@ -83,13 +86,19 @@ class SeriesModel:
             self.state = state
             self.state_changed.emit(state)
 
-    def want_older(self, oldest: int) -> None:
-        """A view nears ``oldest``, the oldest candle held: ask once per edge, not per repaint,
-        and never again for an edge the exchange has nothing before."""
-        if oldest == self._older_asked or self.state is SeriesState.REFUSED:
-            return
+    def want_older(self, oldest: int) -> bool:
+        """A view (or an alert catch-up) nears ``oldest``, the oldest candle held: ask once
+        per edge, not per repaint, and never again for an edge the exchange has nothing
+        before. True while an answer for the edge is to come (asked now or already); False
+        when none will (refused, or nothing older exists)."""
+        if self.state is SeriesState.REFUSED:
+            return False
+        if oldest == self._older_asked:
+            return not self._exhausted
         self._older_asked = oldest
+        self._exhausted = False
         self.older_wanted.emit(self.key, oldest)
+        return True
 
     def older_loaded(self, candles: Sequence[Candle]) -> None:
         """Older candles arrived; none means the edge stays asked (nothing older exists)."""
@@ -97,6 +106,7 @@ class SeriesModel:
             self._older_asked = None
             self.apply(candles)
         else:
+            self._exhausted = self._older_asked is not None
             self.no_older.emit(self.key)
 
     def older_failed(self) -> None:

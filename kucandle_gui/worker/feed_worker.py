@@ -3,20 +3,22 @@ the UI thread.
 
 A signal per WebSocket message cannot keep up with a busy feed (a queued signal costs far more
 than a push takes to parse), so the worker sends *batches*: it blocks on the feed's update
-buffer, takes everything pending, and emits one signal. It sends the next signal only after
-the UI thread has taken the previous one (``batch_taken``); meanwhile the feed's buffer
-coalesces updates of the same candle. The UI therefore gets updates as soon as it can use them
-and never more than it can, and a slow UI costs coalescing (counted), never a lost candle.
+buffer, takes everything pending, and emits one signal (or a few, split by series events, see
+below). It sends the next turn's signals only after the UI thread has taken those of the last
+one (``batch_taken``, once per signal); meanwhile the feed's buffer coalesces updates of the
+same candle. The UI therefore gets updates as soon as it can use them and never more than it
+can, and a slow UI costs coalescing (counted), never a lost candle.
 
 Tickers (the watchlist's 24 h statistics) wait for the UI the same way, one signal of them
-taking the place of a batch: at most one signal of either kind is on its way at a time, and
-the feed keeps only the latest ticker of each pair meanwhile. After a batch the tickers have
+taking the place of a turn's batches: at most one turn's signals are on their way at a time,
+and the feed keeps only the latest ticker of each pair meanwhile. After a batch the tickers have
 the next turn when any are pending, so a busy candle stream cannot hold them back.
 
-A series' history and subscription signals come after the batch holding the candles the feed
-produced before them (:class:`~kucandle_gui.feed.InOrder`): the UI hears "history loaded"
-once the loaded candles are applied, and "no longer subscribed" after the session's last
-pushes. With nothing in the buffer they go out within the loop's poll.
+A series' history and subscription signals come exactly between the batches of the candles
+the feed produced before and after them (:class:`~kucandle_gui.feed.InOrder`): the UI hears
+"history loaded" once the loaded candles are applied, and "no longer subscribed" after the
+session's last pushes and before the next session's first ones, however late it takes them.
+With nothing in the buffer they go out within the loop's poll.
 
 The worker never touches a widget; it knows the feed, not the chart.
 """
@@ -30,7 +32,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kucandle_gui.feed import (
-    CandleUpdate,
+    Delivery,
     FeedClient,
     FeedConfig,
     FeedEvent,
@@ -74,11 +76,15 @@ class FeedWorker(QObject):
             api_url, subscriptions, config=config, listener=self.on_feed_event, watched=watched
         )
         self._stop = threading.Event()
-        #: Series events waiting for the batch of the candles that preceded them.
+        #: Series events, held with the feed's mark until a turn puts them between their
+        #: candles.
         self._in_order = InOrder()
-        #: Set while the UI thread is ready for the next signal (a batch or tickers).
+        #: Set while the UI thread has taken every signal sent (batches and tickers).
         self._taken = threading.Event()
         self._taken.set()
+        self._lock = threading.Lock()
+        #: Signals sent that the UI has not taken yet.
+        self._untaken = 0
         #: The last signal was a batch: pending tickers go first in the next turn.
         self._tickers_due = False
         self._next_metrics = 0.0
@@ -89,13 +95,16 @@ class FeedWorker(QObject):
         if isinstance(event, StatusEvent):
             self.statusChanged.emit(event)
         elif isinstance(event, HistoryEvent | SubscriptionEvent):
-            self._in_order.hold(event)
+            self._in_order.hold(event, self.feed.mark())
         else:
             self.errorOccurred.emit(event)
 
     def batch_taken(self) -> None:
-        """The UI thread has applied the last signal, a batch or tickers (any thread)."""
-        self._taken.set()
+        """The UI thread has applied a signal, a batch or tickers (any thread)."""
+        with self._lock:
+            self._untaken = max(0, self._untaken - 1)
+            if not self._untaken:
+                self._taken.set()
 
     def stop(self) -> None:
         """Ask ``run()`` to end (safe from any thread)."""
@@ -110,44 +119,50 @@ class FeedWorker(QObject):
                 self._emit_metrics_when_due()
                 if self._tickers_due and self._send_tickers():
                     continue
-                first = self.feed.next(timeout=POLL)
-                events = self._in_order.take()  # before the drain: see InOrder
-                batch: list[CandleUpdate] = self.feed.drain()
-                if first is not None:
-                    batch.insert(0, first)
-                if batch:
-                    self._taken.clear()
+                self.feed.wait_for_updates(POLL)
+                if self._send_turn(self._in_order.turn(self.feed)):
                     self._tickers_due = True
-                    self.batchReady.emit(batch)
-                self._send_series_events(events)
-                if not batch:
+                else:
                     self._send_tickers()
         finally:
             self.feed.stop(FEED_STOP_BUDGET)
             self.finished.emit()
 
-    def _send_series_events(self, events: list[FeedEvent]) -> None:
-        """Emit taken series events, after the batch of the candles before them: queued
-        signals to one thread arrive in the order they were emitted."""
-        for event in events:
+    def _send_turn(self, deliveries: list[Delivery]) -> bool:
+        """Emit each delivery's candles as a batch, then its series event: queued signals to
+        one thread arrive in the order they were emitted. Whether any batch went out."""
+        batches = False
+        for candles, event in deliveries:
+            if candles:
+                self._sending()
+                self.batchReady.emit(candles)
+                batches = True
             if isinstance(event, HistoryEvent):
                 self.historyLoaded.emit(
                     event.symbol, event.timeframe, event.count, event.backfill, event.complete
                 )
             elif isinstance(event, SubscriptionEvent):
                 self.subscriptionChanged.emit(event.symbol, event.timeframe, event.subscribed)
+        return batches
 
     def _send_tickers(self) -> bool:
         """Emit the pending tickers, if any (the UI has taken the last signal)."""
         self._tickers_due = False
         tickers = self.feed.tickers()
         if tickers:
-            self._taken.clear()
+            self._sending()
             self.tickersReady.emit(tickers)
         return bool(tickers)
 
+    def _sending(self) -> None:
+        """A signal the UI must take goes out (before it is emitted: the UI may take it at
+        once)."""
+        with self._lock:
+            self._untaken += 1
+            self._taken.clear()
+
     def _wait_until_taken(self) -> bool:
-        """Block until the UI took the previous signal; False once stopping (``stop`` sets
+        """Block until the UI took every signal sent; False once stopping (``stop`` sets
         ``_taken``, but a signal emitted just after may have cleared it again)."""
         while not self._taken.wait(POLL):
             if self._stop.is_set():

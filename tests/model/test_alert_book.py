@@ -149,15 +149,20 @@ def test_an_already_crossed_price_is_refused_unless_forced() -> None:
     assert len(book.alerts()) == 1
     forced = book.add(parse_alert_spec("BTC-USDT above 98"), force=True)
     assert forced.arming is Arming.WAITING
-    # A pair the book has no price of: the caller's price decides.
+    # A pair the book has no price of: the caller's price decides, and arms it at the current
+    # minute (its first history's catch-up judges the candles from then on).
     other = AlertBook(Clock())
     with pytest.raises(AlreadyCrossed):
         other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=2999.0)
-    assert (
-        other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=3001).arming is Arming.PENDING
-    )
+    # Before any candle the exchange's minute is unknown: PENDING.
+    assert other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=3001).since is None
+    other.candles("KCS-USDT", [bar(0, 9, 9, 9)])  # a candle of any pair tells the minute
+    armed = other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=3001)
+    assert (armed.arming, armed.since, armed.base) == (Arming.ARMED, T0, None)
     waiting = other.add(parse_alert_spec("ETH-USDT below 3000"), force=True, last_price=2990)
-    assert waiting.arming is Arming.WAITING
+    assert (waiting.arming, waiting.since) == (Arming.WAITING, T0)
+    # No price of the pair known at all: PENDING, armed at the first newest candle seen.
+    assert other.add(parse_alert_spec("ETH-USDT below 3000")).arming is Arming.PENDING
 
 
 def test_a_live_pair_arms_a_new_alert_at_once() -> None:
@@ -245,3 +250,106 @@ def test_demo_mode_keeps_the_real_alerts_aside_and_restores_them() -> None:
     assert [(f.candle_time, f.late, f.simulated) for f in record.fired[1:]] == [
         (T0 + 120, True, False)
     ]
+
+
+def test_editing_only_the_note_during_a_gap_keeps_the_arming_and_the_gap() -> None:
+    clock = Clock()
+    book, alert, record = live_book("BTC-USDT above 100", bar(0, 99, 97, 98), clock)
+    book.gap(PAIR)
+    clock.now = T0 + 300
+    book.update(alert.id, alert.spec.replace(note="remember the stop", cooldown=60))
+    assert (alert.note, alert.arming, alert.since, alert.base) == (
+        "remember the stop",
+        Arming.ARMED,
+        T0,
+        99,
+    )
+    book.filled(
+        PAIR,
+        series_of(bar(0, 99, 97, 98), bar(1, 104, 98, 103), bar(2, 104, 98, 101)),
+    )
+    assert [(f.candle_time, f.late, f.note) for f in record.fired] == [
+        (T0 + 60, True, "remember the stop")
+    ]
+
+
+def test_a_repeating_alert_keeps_its_cool_down_through_a_note_edit() -> None:
+    clock = Clock()
+    book, alert, _record = live_book("BTC-USDT above 100 every 2m", bar(0, 99, 97, 98), clock)
+    clock.now = T0 + 70
+    book.candles(PAIR, [bar(1, 100, 98, 100)])
+    state = (alert.arming, alert.since, alert.cooling_until)
+    book.update(alert.id, alert.spec.replace(note="again"))
+    assert (alert.arming, alert.since, alert.cooling_until) == state
+
+
+def test_an_alert_added_during_a_gap_is_judged_by_the_rest_of_the_gap() -> None:
+    clock = Clock()
+    book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
+    book.gap(PAIR)  # connection lost at minute 0
+    clock.now = T0 + 65
+    alert = book.add(parse_alert_spec("BTC-USDT above 100"))  # the last price known: 98
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 60, None)
+    clock.now = T0 + 400
+    book.filled(
+        PAIR,
+        series_of(
+            bar(0, 99, 97, 98),
+            bar(1, 99, 97, 98),
+            bar(2, 101, 98, 100.5),
+            bar(3, 100, 98, 99),
+            bar(5, 99.5, 98, 99),
+        ),
+    )
+    assert [(f.alert_id, f.candle_time, f.late) for f in record.fired] == [
+        (alert.id, T0 + 120, True)
+    ]
+
+
+def test_moving_an_alert_during_a_gap_arms_it_at_the_current_minute() -> None:
+    clock = Clock()
+    book, alert, record = live_book("BTC-USDT above 110", bar(0, 99, 97, 98), clock)
+    book.gap(PAIR)
+    clock.now = T0 + 130
+    book.move(alert.id, 100)
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 120, None)
+    book.filled(PAIR, series_of(bar(0, 99, 97, 98), bar(1, 100.5, 97, 98), bar(2, 100, 97, 98)))
+    assert [f.candle_time for f in record.fired] == [T0 + 120]  # minute 1 was before the move
+
+
+def test_armed_after_the_newest_candle_s_minute_its_late_final_update_does_not_fire() -> None:
+    clock = Clock(T0 + 80)  # minute 1 by the wall clock; no candle of it seen yet
+    book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
+    alert = book.add(parse_alert_spec("BTC-USDT above 100"))
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 60, None)
+    book.candles(PAIR, [bar(0, 100.2, 97, 99, volume=2)])  # minute 0's trades, before arming
+    assert record.fired == []
+    book.candles(PAIR, [bar(1, 100, 97, 99)])
+    assert [f.candle_time for f in record.fired] == [T0 + 60]
+
+
+def test_rearming_an_expired_alert_clears_its_expiry() -> None:
+    clock = Clock()
+    book = AlertBook(clock, session_start=START)
+    alert = book.add(AlertSpec.of(PAIR, "above", 100, expires_at=T0 + 60))
+    book.filled(PAIR, series_of(bar(0, 99, 97, 98)))
+    clock.now = T0 + 61
+    book.tick()
+    assert alert.state is AlertState.EXPIRED
+    book.rearm(alert.id)
+    assert (alert.state, alert.expires_at) == (AlertState.ACTIVE, None)
+    assert PAIR in book.symbols()
+
+
+def test_the_minute_an_alert_arms_at_is_the_exchange_s_not_our_clock_s() -> None:
+    # A simulated exchange a year behind our clock: an alert armed in a gap must still see
+    # its candles (a minute by our clock would be after every one of them).
+    year = 365 * 86_400
+    clock = Clock(T0 + year + 5)
+    book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
+    book.gap(PAIR)
+    clock.now = T0 + year + 65
+    alert = book.add(parse_alert_spec("BTC-USDT above 100"))
+    assert (alert.since, alert.base) == (T0 + 60, None)
+    book.filled(PAIR, series_of(bar(0, 99, 97, 98), bar(1, 99, 97, 98), bar(2, 101, 98, 99)))
+    assert [(f.candle_time, f.while_closed) for f in record.fired] == [(T0 + 120, False)]

@@ -116,3 +116,81 @@ def test_loading_in_demo_mode_replaces_the_real_set_aside() -> None:
     book.set_simulated(False)
     assert [a.symbol for a in book.alerts()] == [PAIR]
     assert record.symbols == [((PAIR,), ())]
+
+
+HUGE = 10**400
+
+
+def test_huge_whole_numbers_are_problems_not_crashes() -> None:
+    book, _alert, _record = live_book("BTC-USDT above 100", bar(0, 99, 97, 98))
+    good = book.to_dict()["alerts"][0]
+    data = {
+        "version": 1,
+        "alerts": [
+            {**good, "id": HUGE},
+            {**good, "id": 2, "price": HUGE},
+            {**good, "id": 3, "since": HUGE},
+            {**good, "id": 4, "created_at": HUGE},
+            {**good, "id": 5},
+        ],
+        "log": [],
+        "watermarks": {PAIR: HUGE},
+    }
+    restarted = AlertBook(Clock())
+    problems = restarted.load(json.loads(json.dumps(data)))
+    assert [a.id for a in restarted.alerts()] == [5]
+    assert len(problems) == 5
+    assert all(len(p) < 200 for p in problems), problems  # quoted bounded, not 401 digits
+    assert any("at most 1e15" in p for p in problems)
+
+
+ODD = [
+    HUGE,
+    -HUGE,
+    10**5000,
+    1e308,
+    -0.0,
+    float("nan"),
+    float("inf"),
+    "NaN",
+    "x" * 100_000,
+    "",
+    True,
+    False,
+    None,
+    [],
+    [[[[1]]]],
+    {},
+    {"a": [None]},
+    0,
+    -1,
+    1.5,
+]
+
+
+def test_load_never_raises_on_odd_values_anywhere() -> None:
+    book, _alert, _record = live_book("BTC-USDT above 100 every 1m", bar(0, 99, 97, 98))
+    book.candles(PAIR, [bar(1, 101, 98, 100)])
+    data = book.to_dict()
+    entries = [("alerts", data["alerts"][0]), ("log", data["log"][0])]
+    for odd in ODD:
+        for part, entry in entries:
+            for key in entry:
+                changed = {**data, part: [{**entry, key: odd}]}
+                assert isinstance(AlertBook(Clock()).load(changed), list)
+        for key in ("version", "alerts", "log", "watermarks"):
+            problems = AlertBook(Clock()).load({**data, key: odd})
+            assert all(len(p) < 400 for p in problems)
+        AlertBook(Clock()).load({**data, "watermarks": {PAIR: odd}})
+        AlertBook(Clock()).load({**data, "alerts": [odd], "log": [odd]})
+        AlertBook(Clock()).load(odd)
+
+
+def test_an_alert_armed_at_a_minute_without_a_candle_survives_a_restart() -> None:
+    book = AlertBook(Clock())
+    book.candles("ETH-USDT", [bar(0, 9, 9, 9)])  # the exchange's minute is known
+    alert = book.add(parse_alert_spec("BTC-USDT above 100"), last_price=98)
+    assert alert.base is None and alert.since == T0
+    restarted, problems = saved_and_loaded(book)
+    assert problems == []
+    assert (restarted.get(alert.id).arming, restarted.get(alert.id).since) == (Arming.ARMED, T0)

@@ -154,6 +154,46 @@ def test_a_late_update_of_an_older_candle_fires_but_never_arms() -> None:
     assert alert.state is AlertState.TRIGGERED
 
 
+def test_a_close_past_the_price_on_the_armed_candle_fires_though_its_wick_was_past_before() -> None:
+    # Armed while minute 0 had spiked to 102 and come back to 99: the wick was before the
+    # alert, but a close at 101 is a trade after arming (at arming the close was below 100).
+    clock = Clock()
+    book, alert, record = live_book("BTC-USDT above 100", bar(0, 102, 97, 99), clock)
+    assert (alert.arming, alert.base) == (Arming.ARMED, 102)
+    clock.now = T0 + 30
+    book.candles(PAIR, [bar(0, 102, 97, 101, volume=2)])
+    assert [(f.candle_time, f.reached_at) for f in record.fired] == [(T0, T0 + 30)]
+
+
+def test_a_repeating_alert_rearmed_on_the_candle_it_came_back_fires_on_its_next_cross() -> None:
+    clock = Clock()
+    book, alert, record = live_book("BTC-USDT above 100 every 60s", bar(0, 99, 97, 98), clock)
+    clock.now = T0 + 65
+    book.candles(PAIR, [bar(1, 101, 98, 100.5)])
+    clock.now = T0 + 185
+    book.candles(PAIR, [bar(3, 101.5, 99, 99.2)])  # came back below: re-armed, base 101.5
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 180, 101.5)
+    clock.now = T0 + 200
+    book.candles(PAIR, [bar(3, 101.5, 99, 100.8, volume=2)])  # crossed again, same candle
+    assert [f.candle_time for f in record.fired] == [T0 + 60, T0 + 180]
+
+
+def test_the_catch_up_fires_on_the_armed_candle_whose_close_went_past() -> None:
+    # The same candle, seen only in its final state by a catch-up after a gap.
+    book, alert, record = live_book("BTC-USDT above 100", bar(0, 102, 97, 99))
+    book.gap(PAIR)
+    book.filled(PAIR, series_of(bar(0, 102, 97, 100.5), bar(1, 99.5, 98, 99)))
+    assert [(f.candle_time, f.late) for f in record.fired] == [(T0, True)]
+    assert alert.state is AlertState.TRIGGERED
+
+
+def test_the_catch_up_does_not_fire_on_the_armed_candle_for_a_wick_from_before_arming() -> None:
+    book, alert, record = live_book("BTC-USDT above 100", bar(0, 102, 97, 99))
+    book.gap(PAIR)
+    book.filled(PAIR, series_of(bar(0, 102, 97, 99.5), bar(1, 99.5, 98, 99)))
+    assert record.fired == [] and alert.arming is Arming.ARMED
+
+
 def reference_scan(alert: Alert, candles: list[Candle]) -> list[int]:
     """The catch-up rules candle by candle, as written in the contract (the slow way)."""
     fired = []
@@ -164,7 +204,12 @@ def reference_scan(alert: Alert, candles: list[Candle]) -> list[int]:
             value = rules.extreme(alert.condition, c.high, c.low)
             if c.time < alert.since or not rules.reaches(alert.condition, alert.price, value):
                 continue
-            if c.time == alert.since and not rules.beyond(alert.condition, value, alert.base):
+            if (
+                c.time == alert.since
+                and alert.base is not None
+                and not rules.reaches(alert.condition, alert.price, c.close)
+                and not rules.beyond(alert.condition, value, alert.base)
+            ):
                 continue
             rules.fire(alert, c.time, float(c.time))
             fired.append(c.time)
@@ -199,9 +244,12 @@ def test_the_vectorised_catch_up_agrees_with_the_candle_by_candle_rules(seed: in
         )
         start = int(rng.integers(0, n // 2))
         fast, slow = (Alert(k, spec, 0.0) for _ in range(2))
+        c = candles[start]
         for alert in (fast, slow):
-            c = candles[start]
-            rules.arm(alert, c.time, c.high, c.low, c.close)
+            if k % 4 == 0:  # armed in a gap: every candle from the minute on counts
+                rules.arm_at(alert, c.time, False)
+            else:  # armed early in the candle's life: its open the price then, part of its range
+                rules.arm(alert, c.time, (c.open + c.high) / 2, (c.open + c.low) / 2, c.open)
         lo = int(rng.integers(0, start + 1))
         got = [T0 + 60 * j for j in rules.scan(fast, cols, lo, n)]
         assert got == reference_scan(slow, candles[lo:])

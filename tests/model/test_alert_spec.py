@@ -11,9 +11,11 @@ from kucandle_gui.model import (
     DEFAULT_COOLDOWN,
     AlertError,
     AlertSpec,
+    AlreadyCrossed,
     Condition,
     Firing,
     parse_alert_spec,
+    parse_price,
 )
 
 
@@ -108,3 +110,65 @@ def test_a_firing_as_the_headless_line() -> None:
         "reached_at": 1_700_000_071.5,
         "late": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("70000", 70000.0),
+        (" 70,000.5 ", 70000.5),
+        ("1,000,000", 1e6),
+        ("0.5", 0.5),
+        (".5", 0.5),
+        ("1e-8", 1e-8),
+    ],
+)
+def test_parse_price_reads_a_point_and_thousands_grouped_by_three(
+    text: str, expected: float
+) -> None:
+    assert parse_price(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("0,5", "write decimals with a point"),
+        ("1,5", "write decimals with a point"),
+        ("7,0,0,0", "write decimals with a point"),
+        ("70,00.5", "write decimals with a point"),
+        ("1_000", "is not a number"),
+        ("abc", "is not a number"),
+        ("nan", "is not a number"),
+        ("", "enter a price"),
+        ("-1", "positive finite"),
+        ("2e15", "at most 1e15"),
+    ],
+)
+def test_parse_price_refuses_what_it_cannot_read_exactly(text: str, words: str) -> None:
+    with pytest.raises(AlertError, match=words) as info:
+        parse_price(text)
+    assert info.value.field == "price"
+
+
+def test_the_command_line_and_the_spec_read_prices_by_the_same_rule() -> None:
+    with pytest.raises(AlertError, match="write decimals with a point"):
+        parse_alert_spec("BTC-USDT above 0,5")
+    with pytest.raises(AlertError, match="write decimals with a point"):
+        AlertSpec.of("BTC-USDT", "above", "1,5")
+    assert AlertSpec.of("BTC-USDT", "above", "70,000").price == 70000.0
+
+
+@pytest.mark.parametrize("price", [2e15, 10**400, "1000000000000001"], ids=["float", "int", "text"])
+def test_a_price_past_the_bound_says_the_range(price: object) -> None:
+    with pytest.raises(AlertError, match=re.escape("at most 1e15")) as info:
+        AlertSpec.of("BTC-USDT", "above", price)  # type: ignore[arg-type]
+    assert info.value.field == "price"
+    assert len(str(info.value)) < 200
+    assert AlertSpec.of("BTC-USDT", "above", 1e15).price == 1e15
+
+
+def test_already_crossed_shows_the_prices_exactly() -> None:
+    spec = AlertSpec.of("BTC-USDT", "above", 70000.004)
+    assert str(AlreadyCrossed(spec, 70000.0041)) == (
+        "the last price 70000.0041 is already at or above 70000.004"
+    )

@@ -29,6 +29,7 @@ from kucandle_gui.model import (
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.alerts.chart_alerts import NO_CROSSHAIR, ChartAlerts
 from kucandle_gui.ui.chart import DARK, AlertLine, CandleChart
+from kucandle_gui.ui.chart.markers import y_pixel
 from kucandle_gui.ui.chart_binding import ChartBinding
 from tests.helpers import T0, TF
 
@@ -340,3 +341,33 @@ def test_tags_follow_the_view_and_the_theme(setup: Setup, qtbot) -> None:
 
     setup.chart.set_theme(replace(DARK, alert="#00ff00"))
     assert lines.line_item(up).pen.color().name() == "#00ff00"
+
+
+def test_a_catch_up_firing_many_alerts_costs_a_line_each(setup: Setup) -> None:
+    ids = [setup.add("above", 101.0 + k / 100) for k in range(200)]
+    kept = setup.add("above", 108.0)
+    assert setup.keys() == [*ids, kept]
+    lines = setup.chart.alert_lines
+    kept_line, kept_tip = lines.line_item(kept), lines.line_item(kept).toolTip()
+    setup.monitor.subscribed("BTC-USDT", "1min", False)  # the link drops
+    scans: list[int] = []
+    every = setup.book.alerts
+    setup.book.alerts = lambda: scans.append(1) or every()  # a look at all the alerts
+    spike = Candle(T0 + 60 * TF, 100.0, 104.0, 99.0, 100.0, 1.0, 100.0)
+
+    setup.monitor.subscribed("BTC-USDT", "1min", True)
+    setup.monitor.apply("BTC-USDT", "1min", [spike])
+    setup.monitor.history_loaded("BTC-USDT", "1min", True)  # the catch-up: 200 fire
+
+    assert len(setup.book.log) == 200
+    assert len(scans) < 10  # not all the lines again for each alert that changed
+    assert setup.keys() == [kept]
+    assert lines.line_item(kept) is kept_line and kept_line.toolTip() == kept_tip
+
+
+def test_y_pixel_places_a_value_in_the_boxs_pixels(setup: Setup) -> None:
+    box = setup.chart.price_view
+    box.setRange(yRange=(100, 140), padding=0)
+    assert y_pixel(box, 140) == 0
+    assert y_pixel(box, 100) == pytest.approx(box.height())
+    assert y_pixel(box, 120) == pytest.approx(box.height() / 2)

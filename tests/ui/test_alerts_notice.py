@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import stat
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QSystemTrayIcon, QWidget
 
 from kucandle_gui.model import Condition, Firing
@@ -176,6 +178,57 @@ def test_toast_colours_follow_set_colors(stack):
 
 
 # -- the channels -------------------------------------------------------------------------------
+#
+# What the user gets is observed where Qt would give it: a tray icon whose showMessage records
+# the message, the taskbar's attention request recorded instead of QApplication.alert, and the
+# chime through a local "paplay" that writes the file it plays into a marker file.
+
+OTHER = replace(FIRING, alert_id=4, symbol="ETH-USDT", condition=Condition.BELOW, price=3000.5)
+
+
+class RecordingTray(QSystemTrayIcon):
+    """A tray icon that keeps the messages it is asked to show."""
+
+    def __init__(self, icon: QIcon, parent: QObject) -> None:
+        super().__init__(icon, parent)
+        self.messages: list[tuple[str, str]] = []
+
+    def showMessage(self, title: str, message: str, *_: object) -> None:
+        self.messages.append((title, message))
+
+
+@dataclass
+class Seen:
+    """What reached the desktop, the taskbar and the speakers."""
+
+    marker: Path
+    trays: list[RecordingTray] = field(default_factory=list)
+    attention: list[tuple[QWidget, int]] = field(default_factory=list)
+    sound: AlertSound | None = None
+
+    def make_tray(self, icon: QIcon, parent: QObject) -> RecordingTray:
+        tray = RecordingTray(icon, parent)
+        self.trays.append(tray)
+        return tray
+
+    def alert(self, window: QWidget, msecs: int) -> None:
+        self.attention.append((window, msecs))
+
+    def messages(self) -> list[tuple[str, str]]:
+        return [message for tray in self.trays for message in tray.messages]
+
+    def played(self) -> list[str]:
+        return self.marker.read_text().splitlines() if self.marker.is_file() else []
+
+    def chime_is_first(self, qtbot, notify: Callable[[], object]) -> None:
+        """``notify`` sounds the chime, and it is the first one: the clock stands still, so
+        had a chime sounded before, this one could not (and the player's file is another)."""
+        assert self.sound is not None
+        later = self.marker.parent / "later.wav"
+        self.sound.path = later
+        notify()
+        qtbot.waitUntil(lambda: self.played() != [], timeout=5000)
+        assert self.played() == [str(later)]
 
 
 @pytest.fixture
@@ -184,23 +237,35 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_notifier(host, stack, clock, no_players):
-    def make(**kwargs) -> AlertNotifier:
-        sound = AlertSound(clock=clock)
-        return AlertNotifier(host, stack, sound, lambda symbol: 1, **kwargs)
+def seen(tmp_path, monkeypatch) -> Seen:
+    if sys.platform == "win32":
+        pytest.skip("a shell script stands for the player")
+    marker = tmp_path / "played"
+    fake_player(tmp_path / "bin", "paplay", marker)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    return Seen(marker)
+
+
+@pytest.fixture
+def make_notifier(host, stack, clock, seen):
+    def make(tray: bool = True) -> AlertNotifier:
+        seen.sound = sound = AlertSound(clock=clock, platform="linux")
+        assert sound.player() == "paplay"
+        return AlertNotifier(
+            host,
+            stack,
+            sound,
+            lambda symbol: 1,
+            tray_available=lambda: tray,
+            make_tray=seen.make_tray,
+            attention=seen.alert,
+        )
 
     return make
 
 
-def test_every_channel_is_on_at_first(make_notifier, stack):
+def test_every_channel_is_on_at_first(qtbot, host, make_notifier, stack, seen):
     notifier = make_notifier()
-    desktop = ("desktop",) if QSystemTrayIcon.isSystemTrayAvailable() else ()
-
-    notifier.notify(FIRING)
-
-    assert notifier.tray_available() == QSystemTrayIcon.isSystemTrayAvailable()
-    assert notifier.channels_used == ("toast", *desktop, "taskbar", "sound")
-    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\ncandle ")
     assert [a.text() for a in notifier.actions.values()] == [
         "In-window notice",
         "Desktop notification",
@@ -209,59 +274,121 @@ def test_every_channel_is_on_at_first(make_notifier, stack):
     ]
     assert all(a.isCheckable() and a.isChecked() for a in notifier.actions.values())
 
+    notifier.notify(FIRING)
+
+    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\ncandle ")  # at once
+    qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
+    assert seen.attention == [(host, 0)]
+    assert [title for title, _ in seen.messages()] == ["BTC-USDT rose to 70,000.0"]
+    assert seen.messages()[0][1].startswith("candle ")
+    qtbot.waitUntil(lambda: seen.played() != [], timeout=5000)
+    assert seen.played() == [str(AlertSound().path)]
+
+
+def test_the_tray_is_asked_whether_it_exists(make_notifier):
+    default = AlertNotifier(QWidget(), ToastStack(QWidget()), AlertSound(), lambda symbol: 1)
+    assert default.tray_available() == QSystemTrayIcon.isSystemTrayAvailable()
+    assert make_notifier(tray=False).tray_available() is False
+
 
 @pytest.mark.parametrize("muted", ["toast", "desktop", "taskbar", "sound"])
-def test_a_muted_channel_is_not_used(make_notifier, stack, muted):
-    notifier = make_notifier(tray_available=lambda: True)
+def test_a_muted_channel_is_not_used(qtbot, host, make_notifier, stack, seen, muted):
+    notifier = make_notifier()
     notifier.actions[muted].setChecked(False)
 
     notifier.notify(FIRING)
 
-    expected = tuple(c for c in ("toast", "desktop", "taskbar", "sound") if c != muted)
-    assert notifier.channels_used == expected
+    qtbot.waitUntil(lambda: seen.attention != [] or seen.messages() != [], timeout=2000)
     assert stack.count() == (0 if muted == "toast" else 1)
+    assert len(seen.messages()) == (0 if muted == "desktop" else 1)
+    assert seen.attention == ([] if muted == "taskbar" else [(host, 0)])
     assert not notifier.mute_all.isChecked()
+    if muted == "sound":
+        notifier.actions["sound"].setChecked(True)
+        seen.chime_is_first(qtbot, lambda: notifier.notify(OTHER))
+    else:
+        qtbot.waitUntil(lambda: seen.played() != [], timeout=5000)
 
 
-def test_the_desktop_notification_makes_one_tray_icon_with_the_app_icon(make_notifier):
-    notifier = make_notifier(tray_available=lambda: True)
-    assert notifier.findChildren(QSystemTrayIcon) == []  # made when first needed
+def test_firings_of_one_turn_are_one_message_one_attention_one_chime(
+    qtbot, host, make_notifier, stack, seen, clock
+):
+    notifier = make_notifier()
+    prices = [70000.0, 70100.0, 70200.0, 70300.0, 70400.0]
+    for n, price in enumerate(prices):  # a catch-up: five firings delivered together
+        notifier.notify(replace(FIRING, alert_id=10 + n, price=price))
+        clock.now += 2.0  # the chime's once-a-second rule does not hide a second chime
+
+    assert stack.count() == 5  # a notice each, at once
+    qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
+    assert seen.attention == [(host, 0)]
+    assert seen.messages() == [
+        (
+            "5 alerts fired",
+            "BTC-USDT rose to 70,000.0\nBTC-USDT rose to 70,100.0\nBTC-USDT rose to 70,200.0\n"
+            "and 2 more, in the alerts panel",
+        )
+    ]
+    # A firing in a later turn is told on its own; its chime is the second one.
+    clock.now += 2.0
+    notifier.notify(OTHER)
+    qtbot.waitUntil(lambda: len(seen.attention) == 2, timeout=2000)
+    assert seen.messages()[1][0] == "ETH-USDT fell to 3,000.5"
+    qtbot.waitUntil(lambda: len(seen.played()) >= 2, timeout=5000)
+    assert len(seen.played()) == 2
+    assert stack.count() == 6
+
+
+def test_the_desktop_notification_makes_one_tray_icon_with_the_app_icon(qtbot, make_notifier, seen):
+    notifier = make_notifier()
+    assert seen.trays == []  # made when first needed
 
     notifier.notify(FIRING)
+    qtbot.waitUntil(lambda: len(seen.messages()) == 1, timeout=2000)
+    notifier.notify(OTHER)
+    qtbot.waitUntil(lambda: len(seen.messages()) == 2, timeout=2000)
+
+    assert len(seen.trays) == 1
+    assert seen.trays[0].parent() is notifier
+    assert not seen.trays[0].icon().isNull()
+    assert seen.trays[0].isVisible()
+
+
+def test_no_desktop_notification_without_a_tray(qtbot, make_notifier, stack, seen):
+    notifier = make_notifier(tray=False)
+
     notifier.notify(FIRING)
 
-    trays = notifier.findChildren(QSystemTrayIcon)
-    assert len(trays) == 1
-    assert not trays[0].icon().isNull()
-    assert "desktop" in notifier.channels_used
+    qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
+    assert seen.trays == []
+    assert stack.count() == 1
 
 
-def test_no_desktop_notification_without_a_tray(make_notifier):
-    notifier = make_notifier(tray_available=lambda: False)
-
-    notifier.notify(FIRING)
-
-    assert notifier.channels_used == ("toast", "taskbar", "sound")
-    assert notifier.findChildren(QSystemTrayIcon) == []
-
-
-def test_mute_all_turns_every_channel_off_and_back_as_it_was(make_notifier, stack):
-    notifier = make_notifier(tray_available=lambda: True)
+def test_mute_all_turns_every_channel_off_and_back_as_it_was(
+    qtbot, host, make_notifier, stack, seen
+):
+    notifier = make_notifier()
     assert notifier.mute_all.shortcut().toString() == "Ctrl+Shift+M"
     notifier.actions["sound"].setChecked(False)
 
     notifier.mute_all.trigger()
-    notifier.notify(FIRING)
+    notifier.notify(OTHER)  # muted: told nowhere, not even at the end of the turn
 
-    assert notifier.channels_used == ()
     assert stack.count() == 0
     assert not any(a.isChecked() for a in notifier.actions.values())
 
     notifier.mute_all.trigger()
     notifier.notify(FIRING)
 
-    assert notifier.channels_used == ("toast", "desktop", "taskbar")  # sound stays off
     assert not notifier.mute_all.isChecked()
+    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\n")
+    assert stack.count() == 1
+    qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
+    assert seen.attention == [(host, 0)]
+    assert [title for title, _ in seen.messages()] == ["BTC-USDT rose to 70,000.0"]
+    # The sound stayed off: a chime now is the first one.
+    notifier.actions["sound"].setChecked(True)
+    seen.chime_is_first(qtbot, lambda: notifier.notify(FIRING))
 
 
 def test_all_channels_off_by_hand_is_mute_all(make_notifier):
@@ -275,18 +402,16 @@ def test_all_channels_off_by_hand_is_mute_all(make_notifier):
     assert all(a.isChecked() for a in notifier.actions.values())
 
 
-def test_the_chime_sounds_at_most_once_a_second(make_notifier, clock):
-    notifier = make_notifier(tray_available=lambda: False)
-    notifier.notify(FIRING)
-    assert "sound" in notifier.channels_used
+def test_the_chime_sounds_at_most_once_a_second(qtbot, clock, seen):
+    sound = AlertSound(clock=clock, platform="linux")
+    assert sound.play()
 
     clock.now += 0.5
-    notifier.notify(FIRING)
-    assert notifier.channels_used == ("toast", "taskbar")
+    assert not sound.play()
 
     clock.now += 0.5
-    notifier.notify(FIRING)
-    assert notifier.channels_used == ("toast", "taskbar", "sound")
+    assert sound.play()
+    qtbot.waitUntil(lambda: len(seen.played()) == 2, timeout=5000)
 
 
 # -- the chime's player -----------------------------------------------------------------------

@@ -177,13 +177,17 @@ def test_an_alert_created_through_the_form(qtbot, panel, book):
         ("", "70000", {}, {"pair": "Enter a pair, e.g. BTC-USDT"}),
         ("not a pair!", "70000", {}, {"pair": "expected BASE-QUOTE"}),
         ("nope-usdt", "70000", {}, {"pair": "KuCoin does not list NOPE-USDT"}),
-        (PAIR, "abc", {}, {"price": '"abc" is not a number'}),
-        (PAIR, "0", {}, {"price": "The price must be above 0"}),
-        (PAIR, "-5", {}, {"price": "The price must be above 0"}),
+        # The model's rules and words (one rule for the form, the command line, a file),
+        # each said at its field as a sentence.
+        (PAIR, "abc", {}, {"price": "The price 'abc' is not a number"}),
+        (PAIR, "1_000", {}, {"price": "The price '1_000' is not a number"}),
+        (PAIR, "0,5", {}, {"price": "write decimals with a point (0.5)"}),
+        (PAIR, "0", {}, {"price": "The price must be a positive finite number"}),
+        (PAIR, "-5", {}, {"price": "The price must be a positive finite number"}),
         (PAIR, "", {}, {"price": "Enter a price"}),
-        (PAIR, "70000", {"cooldown": 0}, {"cooldown": "The cool-down must be 1 minute or more"}),
-        (PAIR, "70000", {"expired": True}, {"expiry": "That time is past"}),
-        ("bad", "x", {}, {"pair": "expected BASE-QUOTE", "price": '"x" is not a number'}),
+        (PAIR, "70000", {"cooldown": 0}, {"cooldown": "The cool-down must be"}),
+        (PAIR, "70000", {"expired": True}, {"expiry": "The expiry time has passed"}),
+        ("bad", "x", {}, {"pair": "expected BASE-QUOTE", "price": "The price 'x' is not a number"}),
     ],
 )
 def test_each_bad_input_is_said_at_its_field_and_creates_nothing(
@@ -457,3 +461,95 @@ def test_the_watchlists_menu_asks_for_an_alert_on_the_rows_pair(qtbot):
     panel.menu.close()
     panel.unbind()
     QApplication.processEvents()
+
+
+def test_clearing_the_log_writes_it_once_and_keeps_the_table(qtbot, panel, book):
+    rise = book.add(AlertSpec.of(PAIR, "above", 70000.0))
+    other = book.add(AlertSpec.of(PAIR, "below", 60000.0))
+    book.filled(PAIR, series(candle(0, 69000.0)))
+    book.candles(PAIR, [candle(1, 69500.0, high=70010.0)])
+    assert len(panel.log_lines()) == 1
+    panel.select(other.id)
+    log_resets: list[int] = []
+    panel.log.list.model().modelReset.connect(lambda: log_resets.append(1))
+    table: list[str] = []
+    for name in ("modelReset", "dataChanged", "rowsInserted", "rowsRemoved", "layoutChanged"):
+        getattr(panel.table_model, name).connect(lambda *_a, n=name: table.append(n))
+
+    click(qtbot, panel.clear_log_button)
+
+    assert panel.log_lines() == [] and book.log == []
+    assert log_resets == [1]  # written once
+    assert table == []  # no row changed: the table is left alone
+    assert panel.selected_ids() == [other.id]
+    assert panel.ids_shown() == [rise.id, other.id]
+
+
+def test_a_late_firing_from_before_the_start_says_the_app_was_not_running(panel, book, clock):
+    book.add(AlertSpec.of(PAIR, "above", 70000.0))
+    book.filled(PAIR, series(candle(0, 69000.0)))  # armed (as saved before a restart)
+    book.session_start = T0 + 5 * 60  # the app started after the wick below
+    clock.now = T0 + 6 * 60
+    book.gap(PAIR)
+    book.filled(PAIR, series(candle(0, 69000.0), candle(1, 69500.0, high=70100.0), candle(5, 69e3)))
+
+    (line,) = panel.log_lines()
+    minute = datetime.fromtimestamp(T0 + 60).strftime("%H:%M")
+    assert line.split("\n") == [
+        "BTC-USDT rose to 70,000.0",
+        f"reached at {minute} while kucandle-gui was not running",
+    ]
+
+
+def test_a_span_the_alerts_could_not_check_is_said_in_the_log(qtbot, panel, book):
+    alert = book.add(AlertSpec.of(PAIR, "above", 70000.0))
+    book.filled(PAIR, series(candle(0, 69000.0)))  # armed: checked from candle 0 on
+    book.candles(PAIR, [candle(1, 69000.0)])
+    book.gap(PAIR)
+    # Back after ten minutes; nothing older than candle 10 can be had.
+    later = series(candle(10, 69000.0), candle(11, 69000.0))
+    book.filled(PAIR, later)
+    book.older_missing(PAIR, later)
+
+    start, end = (datetime.fromtimestamp(T0 + 60 * n).strftime("%H:%M") for n in (1, 10))
+    note = f"BTC-USDT: alerts could not be checked from {start} to {end} (no candles for that time)"
+    assert panel.log_lines() == [note]
+    # A firing goes on top of it; clearing the log takes both.
+    book.candles(PAIR, [candle(12, 69500.0, high=70010.0)])
+    lines = panel.log_lines()
+    assert lines[0].startswith("BTC-USDT rose to 70,000.0\n") and lines[1:] == [note]
+    panel.table.clearSelection()
+    log = panel.log.list
+    for row in (1, 0):  # the note leads nowhere; the firing to its alert
+        where = log.visualItemRect(log.item(row)).center()
+        qtbot.mouseClick(log.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        qtbot.mouseDClick(log.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        assert panel.selected_ids() == ([] if row == 1 else [alert.id])
+    click(qtbot, panel.clear_log_button)
+    assert panel.log_lines() == []
+
+
+def test_a_catch_up_firing_many_alerts_costs_a_row_each(qtbot, panel, book, clock):
+    n = 100
+    # Repeating alerts whose cool-downs end the sooner the later they were made.
+    for k in range(n):
+        book.add(AlertSpec.of(PAIR, "above", 70000.0 + k, repeat=True, cooldown=10.0 + n - k))
+    book.filled(PAIR, series(candle(0, 69000.0)))  # all armed
+    book.gap(PAIR)
+    scans: list[int] = []
+    every = book.alerts
+    book.alerts = lambda: scans.append(1) or every()  # a look at all the alerts
+    clock.now = T0 + 70.8  # the last alert's cool-down ends at T0 + 71, 0.2 s from now
+
+    book.filled(PAIR, series(candle(0, 69000.0), candle(1, 69500.0, high=71000.0)))
+
+    assert len(panel.log_lines()) == n  # all fired, late
+    assert len(scans) < 10  # not a look at all of them for each one that changed
+    last = book.alerts()[-1]
+    assert cell(panel, last.id, Column.STATUS).startswith("Cooling down until ")
+    # The earliest end was kept as the rows changed: its row says so once it has passed.
+    clock.now = T0 + 71.5
+    waiting = "Waiting for the price to go back below 70,099.0"
+    qtbot.waitUntil(lambda: cell(panel, last.id, Column.STATUS) == waiting, timeout=3000)
+    first = book.alerts()[0]
+    assert cell(panel, first.id, Column.STATUS).startswith("Cooling down until ")

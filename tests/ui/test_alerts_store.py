@@ -15,16 +15,19 @@ from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.alerts.notifier import AlertNotifier
 from kucandle_gui.ui.alerts.sound import AlertSound
 from kucandle_gui.ui.alerts.store import (
-    BACKUP_KEY,
     BOOK_KEY,
     CHANNELS_KEY,
+    MAX_BACKUPS,
     MAX_BOOK_CHARS,
     AlertStore,
 )
 from kucandle_gui.ui.alerts.toast import ToastStack
 
-T0 = 1_700_000_040  # a 1min candle start
+T0 = 1_700_000_040  # a 1min candle start: 2023-11-14 22:14:00 UTC
 NOW = T0 + 75.0
+#: Where a problem at T0 keeps the saved text.
+BACKUP_AT_T0 = "alerts/book-backup-20231114T221400"
+KEPT_AT_T0 = f"the saved text is kept in the settings as {BACKUP_AT_T0}"
 
 
 def candle(start: int, low: float, high: float, close: float) -> Candle:
@@ -38,6 +41,18 @@ def ini(tmp_path) -> str:
 
 def settings(path: str) -> QSettings:
     return QSettings(path, QSettings.Format.IniFormat)
+
+
+def alert_store(store: QSettings, at: float = T0) -> AlertStore:
+    return AlertStore(store, clock=lambda: at)
+
+
+def backups(store: QSettings) -> dict[str, object]:
+    """The backups in the settings file, by key."""
+    store.beginGroup("alerts")
+    names = [name for name in store.childKeys() if name.startswith("book-backup")]
+    store.endGroup()
+    return {f"alerts/{name}": store.value(f"alerts/{name}") for name in names}
 
 
 def reopened(store: QSettings) -> QSettings:
@@ -70,9 +85,9 @@ def test_nothing_saved_is_no_problem(ini):
     store = settings(ini)
     book = AlertBook()
 
-    assert AlertStore(store).load_into(book) == []
+    assert alert_store(store).load_into(book) == []
     assert book.alerts() == []
-    assert not store.contains(BACKUP_KEY)
+    assert backups(store) == {}
 
 
 def test_alerts_come_back_as_they_were_a_triggered_one_stays_triggered(ini):
@@ -90,7 +105,7 @@ def test_alerts_come_back_as_they_were_a_triggered_one_stays_triggered(ini):
     assert again.alerts()[1].arming is Arming.PENDING  # no price of ETH-USDT yet
     assert again.log == book.log
     assert len(again.log) == 1
-    assert not reopened(store).contains(BACKUP_KEY)
+    assert backups(reopened(store)) == {}
 
 
 def test_unreadable_text_is_kept_aside_and_loads_nothing(ini):
@@ -99,14 +114,15 @@ def test_unreadable_text_is_kept_aside_and_loads_nothing(ini):
     store.setValue(BOOK_KEY, raw)
     book = AlertBook()
 
-    problems = AlertStore(store).load_into(book)
+    problems = alert_store(store).load_into(book)
 
-    assert len(problems) == 1
+    assert len(problems) == 2
     assert problems[0].startswith("the saved alerts could not be read: ")
+    assert problems[1] == KEPT_AT_T0
     assert book.alerts() == []
     assert book.log == []
     again = reopened(store)
-    assert again.value(BACKUP_KEY) == raw
+    assert backups(again) == {BACKUP_AT_T0: raw}
     assert again.value(BOOK_KEY) == raw  # left for the next save to replace, not erased
 
 
@@ -118,12 +134,13 @@ def test_one_bad_alert_costs_only_itself_and_the_text_is_kept_aside(ini):
     store.setValue(BOOK_KEY, raw)
     book = AlertBook()
 
-    problems = AlertStore(store).load_into(book)
+    problems = alert_store(store).load_into(book)
 
-    assert len(problems) == 1
+    assert len(problems) == 2
     assert "abc" in problems[0]
+    assert problems[1] == KEPT_AT_T0
     assert [(a.symbol, a.state) for a in book.alerts()] == [("BTC-USDT", AlertState.TRIGGERED)]
-    assert reopened(store).value(BACKUP_KEY) == raw
+    assert backups(reopened(store)) == {BACKUP_AT_T0: raw}
 
 
 def test_a_value_that_is_not_text_is_refused(ini):
@@ -131,11 +148,11 @@ def test_a_value_that_is_not_text_is_refused(ini):
     store.setValue(BOOK_KEY, ["not", "json"])
     book = AlertBook()
 
-    problems = AlertStore(store).load_into(book)
+    problems = alert_store(store).load_into(book)
 
-    assert problems == ["the saved alerts could not be read: a list is not JSON text"]
+    assert problems == ["the saved alerts could not be read: a list is not JSON text", KEPT_AT_T0]
     assert book.alerts() == []
-    assert reopened(store).value(BACKUP_KEY) == ["not", "json"]
+    assert backups(reopened(store)) == {BACKUP_AT_T0: ["not", "json"]}
 
 
 def test_an_oversize_value_is_not_read(ini):
@@ -145,12 +162,12 @@ def test_an_oversize_value_is_not_read(ini):
     store.setValue(BOOK_KEY, raw)
     book = AlertBook()
 
-    problems = AlertStore(store).load_into(book)
+    problems = alert_store(store).load_into(book)
 
-    assert len(problems) == 1
+    assert len(problems) == 2
     assert "more than the 2,097,152 read" in problems[0]
     assert book.alerts() == []
-    assert reopened(store).value(BACKUP_KEY) == raw
+    assert backups(reopened(store)) == {BACKUP_AT_T0: raw}
 
 
 def test_a_value_just_inside_the_bound_is_read(ini):
@@ -159,8 +176,38 @@ def test_a_value_just_inside_the_bound_is_read(ini):
     store.setValue(BOOK_KEY, good + " " * (MAX_BOOK_CHARS - len(good)))
     book = AlertBook()
 
-    assert AlertStore(store).load_into(book) == []
+    assert alert_store(store).load_into(book) == []
     assert len(book.alerts()) == 2
+
+
+def test_each_start_with_a_problem_keeps_its_own_backup_the_newest_five(ini):
+    store = settings(ini)
+    damaged = [f'{{"version": 1, "alerts": [{n}' for n in range(MAX_BACKUPS + 2)]
+    kept: list[str] = []
+    for n, raw in enumerate(damaged):
+        store.setValue(BOOK_KEY, raw)
+        at = T0 + 3600 * n  # one start an hour
+        problems = alert_store(store, at).load_into(AlertBook())
+        key = problems[-1].removeprefix("the saved text is kept in the settings as ")
+        kept.append(key)
+        store = reopened(store)
+
+    assert kept[:2] == [BACKUP_AT_T0, "alerts/book-backup-20231114T231400"]
+    assert len(set(kept)) == len(damaged)
+    # The newest five, each with the text of its start; the two oldest went.
+    assert backups(store) == dict(zip(kept[2:], damaged[2:], strict=True))
+
+
+def test_two_problems_within_a_second_keep_both_texts(ini):
+    store = settings(ini)
+    store.setValue(BOOK_KEY, "first")
+    first = alert_store(store).load_into(AlertBook())[-1]
+    store.setValue(BOOK_KEY, "second")
+    second = alert_store(store).load_into(AlertBook())[-1]
+
+    assert first == KEPT_AT_T0
+    assert second == f"{KEPT_AT_T0}-2"
+    assert backups(reopened(store)) == {BACKUP_AT_T0: "first", f"{BACKUP_AT_T0}-2": "second"}
 
 
 # -- the notice switches ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""The alerts' words: prices grouped in the pair's precision, a typed price read the same in
-every locale, an alert's status in each state, a firing in the log, the already-crossed
-question. Times are made from local wall-clock values, so the tests hold in any time zone."""
+"""The alerts' words: prices grouped in the pair's precision, an alert's status in each state,
+a firing in the log, several in one desktop message, a span not checked, the already-crossed
+question (a typed price is the model's to read: ``tests/model``). Times are made from local
+wall-clock values, so the tests hold in any time zone."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from kucandle_gui.ui.alerts.texts import (
     crossed_question,
     firing_detail,
     firing_title,
-    parse_price,
+    firings_summary,
     price_text,
     repeat_text,
     status_text,
+    unchecked_text,
 )
 
 #: 1 May 2024, 14:32:05 local time, and "now" later that day.
@@ -46,33 +48,6 @@ def alert(condition: str = "above", price: float = 70000.0, **state: object) -> 
 )
 def test_prices_are_grouped_in_the_pairs_precision(value, decimals, text):
     assert price_text(value, decimals) == text
-
-
-@pytest.mark.parametrize(
-    ("typed", "value"),
-    [("70000.5", 70000.5), ("70,000.5", 70000.5), (" 1,234,567 ", 1234567.0), ("0.001", 0.001)],
-)
-def test_a_typed_price_is_read_the_same_in_every_locale(typed, value):
-    assert parse_price(typed) == value
-
-
-@pytest.mark.parametrize(
-    ("typed", "message"),
-    [
-        ("", "Enter a price, e.g. 70000.5"),
-        ("abc", '"abc" is not a number'),
-        ("nan", '"nan" is not a number'),
-        ("inf", '"inf" is not a number'),
-        ("0,5", '"0,5" is not a number: write decimals with a point, e.g. 0.5'),
-        ("70,00", '"70,00" is not a number: write decimals with a point, e.g. 0.5'),
-        ("0", "The price must be above 0"),
-        ("-3", "The price must be above 0"),
-    ],
-)
-def test_a_bad_price_says_what_is_wrong(typed, message):
-    with pytest.raises(ValueError) as raised:
-        parse_price(typed)
-    assert str(raised.value) == message
 
 
 def test_an_alert_in_a_sentence():
@@ -145,4 +120,25 @@ def test_the_already_crossed_question():
     assert crossed_question("ETH-USDT", Condition.BELOW, 3000.0, 2900.0, None) == (
         "ETH-USDT is at 2,900, already below 3,000. Arm it anyway? It fires once the "
         "price has gone back above and falls to it again."
+    )
+
+
+def test_several_firings_in_one_desktop_message():
+    titles = [f"BTC-USDT rose to {p:,}.0" for p in (70000, 70100, 70200, 70300)]
+    assert firings_summary(titles[:2]) == (
+        "2 alerts fired",
+        "BTC-USDT rose to 70,000.0\nBTC-USDT rose to 70,100.0",
+    )
+    assert firings_summary(titles) == (
+        "4 alerts fired",
+        "BTC-USDT rose to 70,000.0\nBTC-USDT rose to 70,100.0\nBTC-USDT rose to 70,200.0\n"
+        "and 1 more, in the alerts panel",
+    )
+
+
+def test_a_span_not_checked():
+    start = datetime(2024, 5, 1, 3, 10).timestamp()
+    end = datetime(2024, 5, 1, 5, 40).timestamp()
+    assert unchecked_text("BTC-USDT", int(start), int(end), NOW) == (
+        "BTC-USDT: alerts could not be checked from 03:10 to 05:40 (no candles for that time)"
     )

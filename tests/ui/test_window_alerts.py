@@ -66,7 +66,6 @@ def test_an_alert_made_in_the_panel_is_drawn_fires_once_and_notifies(qtbot, make
     # Notified: an in-window notice that stays, the log, the status bar; the line is gone.
     toasts = keeper.toasts.texts()
     assert toasts and "BTC-USDT rose to" in toasts[0]
-    assert {"toast", "taskbar", "sound"} <= set(keeper.notifier.channels_used)
     assert any("rose to" in line for line in keeper.panel.log_lines())
     assert alert.id not in drawn(window)
     # Nothing fires twice: a later candle reaching the price again is no new crossing.

@@ -1,14 +1,15 @@
-"""The worker's series signals come after the candles before them (local exchange): the UI
-hears of a backfill once its candles are applied, and that a series is no longer subscribed
-after the pushes its session made."""
+"""The worker's series signals come exactly between the candles before and after them (local
+exchange): the UI hears of a backfill once its candles are applied, and that a series is no
+longer subscribed after the pushes its session made and before those of the next session."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import Qt
 
-from kucandle_gui.feed import ConnectionState, StatusEvent
+from kucandle_gui.feed import CandleUpdate, ConnectionState, StatusEvent
 from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle, candle_start
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.worker import FeedController, FeedWorker
@@ -107,3 +108,83 @@ def test_no_longer_subscribed_comes_after_the_pushes_of_the_session(
     after_end = said[ended:]
     again = after_end.index(("subscribed", True)) if ("subscribed", True) in after_end else None
     assert all(kind != "batch" for kind, _ in after_end[:again])
+
+
+def test_a_slow_ui_hears_of_the_end_before_the_next_sessions_pushes(
+    qtbot, exchange: LocalExchange
+) -> None:
+    """The UI takes no batch from before a dropped connection until the next session has
+    pushed (the worker on a thread of the test's, signals received there, as above). Then
+    "no longer subscribed" must come after every push sent before the feed said it and
+    before every push sent after (``pushed_ns``: the exchange's wall time at sending; the
+    feed says "reconnecting" on its thread, with a direct connection, right after the end,
+    before it connects again), and no candle may be lost."""
+    worker = FeedWorker(exchange.base_url, [BTC], fast_feed_config())
+    said: list[tuple[str, object]] = []
+    held: dict[int, Candle] = {}
+    lock = threading.Lock()
+    taking = threading.Event()
+    taking.set()
+    untaken: list[int] = []
+    #: Wall time (ns) when the feed said it reconnects, and when it was live again.
+    reconnecting: list[int] = []
+    live_again = threading.Event()
+
+    def batch(updates: list[CandleUpdate]) -> None:
+        with lock:
+            said.append(("batch", updates))
+            held.update({u.candle.time: u.candle for u in updates})
+        if taking.is_set():
+            worker.batch_taken()
+        else:
+            untaken.append(len(updates))
+
+    def status(event: StatusEvent) -> None:
+        if event.state is ConnectionState.RECONNECTING and not reconnecting:
+            reconnecting.append(time.time_ns())
+        elif event.state is ConnectionState.LIVE and reconnecting:
+            live_again.set()
+
+    direct = Qt.ConnectionType.DirectConnection
+    worker.batchReady.connect(batch, direct)
+    worker.subscriptionChanged.connect(lambda _s, _tf, on: said.append(("subscribed", on)), direct)
+    worker.historyLoaded.connect(lambda *args: said.append(("history", args[3])), direct)
+    worker.statusChanged.connect(status, direct)
+    runner = threading.Thread(target=worker.run, name="test-worker")
+    runner.start()
+    try:
+        qtbot.waitUntil(lambda: ("history", False) in said, timeout=WAIT_MS)
+        taking.clear()  # the UI stops taking batches
+        qtbot.waitUntil(lambda: bool(untaken), timeout=WAIT_MS)
+        seen = worker.feed.metrics().messages
+        qtbot.waitUntil(lambda: worker.feed.metrics().messages >= seen + 5, timeout=WAIT_MS)
+        assert exchange.faults.drop_connections() == 1
+        qtbot.waitUntil(live_again.is_set, timeout=WAIT_MS)
+        seen = worker.feed.metrics().messages
+        qtbot.waitUntil(lambda: worker.feed.metrics().messages >= seen + 5, timeout=WAIT_MS)
+        assert ("subscribed", False) not in said
+        taking.set()  # the UI takes what it left, and goes on
+        for _ in untaken:
+            worker.batch_taken()
+        cut = candle_start("1min", exchange.now())
+        qtbot.waitUntil(
+            lambda: candle_start("1min", exchange.now()) >= cut + 2 * MINUTE, timeout=WAIT_MS
+        )
+        final = exchange.truth(*BTC, cut, cut)
+        qtbot.waitUntil(lambda: [held.get(cut)] == final, timeout=WAIT_MS)
+    finally:
+        worker.stop()
+        runner.join(5.0)
+    assert not runner.is_alive()
+    [end_ns] = reconnecting
+    ended = said.index(("subscribed", False))
+    pushed = [(at, u) for at, (kind, body) in enumerate(said) if kind == "batch" for u in body]
+    before = [u for at, u in pushed if at < ended and u.pushed_ns]
+    after = [u for at, u in pushed if at > ended and u.pushed_ns]
+    assert before and after
+    assert all(u.pushed_ns < end_ns for u in before)  # the session's pushes came first ...
+    assert all(u.pushed_ns > end_ns for u in after)  # ... the next session's after the end
+    # Nothing lost: every candle from the first held to the one closed after the reconnect.
+    with lock:
+        truth = exchange.truth(*BTC, min(held), cut)
+        assert [held.get(c.time) for c in truth] == truth

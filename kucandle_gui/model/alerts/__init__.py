@@ -1,6 +1,7 @@
 """Price alerts as plain Python: what an alert asks for (``spec``), its state (``alert``), when
 it fires (``rules``), the book that evaluates every alert on its pair's 1min candles, live and
-across gaps (``book``), and its saved form (``persistence``)."""
+across gaps (``book``; the catch-up after a gap, asking for older candles when the series does
+not reach back far enough, in ``catch_up``), and its saved form (``persistence``)."""
 
 from .alert import Alert, AlertState, Arming, Firing
 from .book import AlertBook
@@ -10,11 +11,13 @@ from .spec import (
     MAX_ALERT_PAIRS,
     MAX_ALERTS,
     MAX_LOG,
+    MAX_PRICE,
     AlertError,
     AlertSpec,
     AlreadyCrossed,
     Condition,
     parse_alert_spec,
+    parse_price,
 )
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "MAX_ALERTS",
     "MAX_ALERT_PAIRS",
     "MAX_LOG",
+    "MAX_PRICE",
     "Alert",
     "AlertBook",
     "AlertError",
@@ -33,4 +37,5 @@ __all__ = [
     "Condition",
     "Firing",
     "parse_alert_spec",
+    "parse_price",
 ]

@@ -95,6 +95,31 @@ class Firing:
     while_closed: bool = False
     simulated: bool = False
 
+    @classmethod
+    def of(
+        cls,
+        alert: Alert,
+        candle_time: int,
+        reached_at: float,
+        late: bool,
+        while_closed: bool,
+        simulated: bool,
+    ) -> Firing:
+        """``alert`` fired on the candle starting at ``candle_time``."""
+        spec = alert.spec
+        return cls(
+            alert.id,
+            spec.symbol,
+            spec.condition,
+            spec.price,
+            candle_time,
+            reached_at,
+            late,
+            spec.note,
+            while_closed,
+            simulated,
+        )
+
     def as_dict(self) -> dict:
         """The headless output line."""
         return {

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kucandle_gui.protocol import Candle
+from kucandle_gui.protocol import Candle, candle_start
 
 from .alert import Alert, Firing
+from .spec import ALERT_TIMEFRAME, MAX_ALERT_PAIRS, MAX_LOG, AlertError
+
+#: Seconds a candle start may lag our clock before the exchange is taken to run behind it.
+FAR_BEHIND = 600.0
 
 
 @dataclass
@@ -23,8 +27,78 @@ class AlertSet:
     #: Per pair: the newest 1min candle seen (evaluated or not).
     newest: dict[str, Candle] = field(default_factory=dict)
     refused: set[str] = field(default_factory=set)
+    #: Pairs whose catch-up waits for older candles: the oldest candle start held when they
+    #: were asked for (a load that brings nothing older ends the wait).
+    seeking: dict[str, int] = field(default_factory=dict)
+    #: The exchange's clock minus ours, at least: the largest ``candle start - clock()`` seen
+    #: (a candle exists, so the exchange's time is past its start); None before any candle.
+    #: A simulated exchange's time may be far from ours (see :meth:`minute`).
+    offset: float | None = None
     #: Active alerts per pair, in id order: a live candle costs only its pair's alerts.
     by_symbol: dict[str, list[Alert]] = field(default_factory=dict)
+
+    @classmethod
+    def saved(
+        cls, alerts: list[Alert], log: list[Firing], watermarks: dict[str, int], old: AlertSet
+    ) -> AlertSet:
+        """A set loaded from a file, replacing ``old``: a pair live in ``old`` stays live
+        (no history load will come to fill it), one whose catch-up waits goes on waiting."""
+        new = cls({a.id: a for a in alerts}, log[-MAX_LOG:], watermarks)
+        new.reindex_all()
+        held = new.by_symbol.keys()
+        for symbol in old.live & held:
+            new.live.add(symbol)
+            new.watermarks[symbol] = old.watermarks.get(symbol, 0)
+            if symbol in old.newest:
+                new.newest[symbol] = old.newest[symbol]
+        new.seeking = {s: t for s, t in old.seeking.items() if s in held}
+        new.refused = old.refused & held
+        return new
+
+    def seen(self, candle_time: int, now: float) -> None:
+        """A candle exists at wall time ``now``: the exchange's clock is past its start."""
+        offset = candle_time - now
+        if self.offset is None or offset > self.offset:
+            self.offset = offset
+
+    def minute(self, now: float) -> int | None:
+        """The exchange's current minute at wall time ``now``; None before any candle."""
+        return None if self.offset is None else candle_start(ALERT_TIMEFRAME, now + self.skew())
+
+    def skew(self) -> float:
+        """The exchange's clock minus ours: a candle start far behind our clock means an
+        exchange far behind (a simulated one); a little behind only a quiet pair (a real
+        exchange's clock is ours within seconds: the minute is our clock's)."""
+        offset = self.offset or 0.0
+        return offset if offset < -FAR_BEHIND else max(offset, 0.0)
+
+    def forget(self, symbol: str) -> None:
+        """The pair is let go: held again, it starts in a gap."""
+        self.live.discard(symbol)
+        self.watermarks.pop(symbol, None)
+        self.newest.pop(symbol, None)
+        self.refused.discard(symbol)
+        self.seeking.pop(symbol, None)
+
+    def restart(self) -> None:
+        """The set becomes current again (a source switch): every pair starts in a gap and
+        catches up from its watermark once its series reloads."""
+        self.live.clear()
+        self.newest.clear()
+        self.refused.clear()
+        self.seeking.clear()
+        for alert in self.alerts.values():
+            alert.unserved = False
+        self.reindex_all()
+
+    def check_room(self, symbol: str) -> None:
+        """``AlertError(field="limit")`` when ``symbol`` would be one pair too many."""
+        if symbol not in self.by_symbol and len(self.by_symbol) >= MAX_ALERT_PAIRS:
+            raise AlertError(
+                "limit",
+                f"alerts can watch at most {MAX_ALERT_PAIRS} pairs at once (each needs a live "
+                f"subscription): remove the alerts of another pair first",
+            )
 
     def reindex(self, *symbols: str) -> None:
         for symbol in symbols:

@@ -1,16 +1,26 @@
 """Every alert, evaluated on its pair's 1min candles, live and across gaps.
 
 The rules (``rules``): "rises to P" fires on the first candle whose high reaches P after the
-alert was armed; for the candle open at arming, only a high that moves past what it was then
-counts. A pair is in a gap from the moment its series is held, and again whenever its
+alert was armed (on the candle open at arming: a close reaching P, or a high moving past what it
+was then). A pair is in a gap from the moment its series is held, and again whenever its
 subscription is lost, until a complete history load arrives while subscribed (the monitor calls
 :meth:`AlertBook.gap` and :meth:`AlertBook.filled`). Candles pushed during a gap are not
 evaluated: a reconnect's first push may come before a slow backfill, and the firing must name
 the first candle that reached the price. The catch-up after the gap evaluates the series from
-the pair's watermark (the newest candle evaluated) in candle order, once.
+the pair's watermark (the newest candle evaluated) in candle order, once; when the series does
+not reach back that far it first asks for older candles (``older_wanted``) and reports what it
+could not check (``unchecked``): see ``catch_up``.
 
 Plain Python on the UI thread (headless: its loop); the clock is injected so tests drive time.
 The real exchange's alerts persist; demo mode evaluates a separate, never-saved set.
+
+Two clocks: candle starts are the exchange's (a simulated exchange's may be far from ours);
+``clock`` is this machine's wall time (epoch seconds), right for what the user sets or reads in
+wall time: ``created_at``, a live firing's ``reached_at``, ``expires_at`` and ``cooling_until``
+(compared with the clock live, with candle starts in a catch-up). The minute an edited alert
+arms at is the exchange's: ``max(newest candle, current minute)``, the current minute being
+``clock()``, moved by the exchange's offset when the candles seen show it far behind (a
+simulated exchange: ``AlertSet.skew``); before any candle no minute is known (PENDING).
 """
 
 from __future__ import annotations
@@ -19,27 +29,19 @@ import time
 from collections.abc import Callable, Sequence
 
 from kucandle_gui.feed import CandleSeries
-from kucandle_gui.protocol import Candle, candle_start
+from kucandle_gui.protocol import Candle
 
 from ..events import Event
-from . import persistence, rules
+from . import catch_up, persistence, rules
 from .alert import Alert, AlertState, Arming, Firing
 from .alert_set import AlertSet
 from .spec import (
-    ALERT_TIMEFRAME,
-    MAX_ALERT_PAIRS,
     MAX_ALERTS,
     MAX_LOG,
     AlertError,
     AlertSpec,
-    AlreadyCrossed,
     Condition,
 )
-
-
-def _mark(alert: Alert) -> tuple:
-    """What a view shows of an alert's state: compared to tell whether it changed."""
-    return (alert.state, alert.arming, alert.since, alert.cooling_until, alert.fire_count)
 
 
 class AlertBook:
@@ -51,6 +53,13 @@ class AlertBook:
     fired = Event()
     #: ``(added, removed)``: pairs that gained their first / lost their last active alert.
     symbols_changed = Event()
+    #: ``(symbol, before)``: the pair's catch-up waits for its 1min candles older than
+    #: ``before`` (the monitor asks the feed; answered by :meth:`older_loaded` or
+    #: :meth:`older_missing`).
+    older_wanted = Event()
+    #: ``(symbol, start, end)``: candles of the pair starting in ``[start, end)`` could not be
+    #: checked (no older candles to be had): an alert may have been reached then unseen.
+    unchecked = Event()
 
     def __init__(
         self, clock: Callable[[], float] = time.time, session_start: float | None = None
@@ -89,18 +98,18 @@ class AlertBook:
     def add(
         self, spec: AlertSpec, *, force: bool = False, last_price: float | None = None
     ) -> Alert:
-        """A new alert, armed at the pair's newest candle when it is live, else PENDING.
+        """A new alert, armed now when a price of its pair is known, else PENDING.
 
         :class:`AlreadyCrossed` when the last price is already past the price (``force`` arms
         it anyway: it waits for the price to go back across); ``AlertError(field="limit")``."""
         if len(self._cur.alerts) >= MAX_ALERTS:
             raise AlertError("limit", f"at most {MAX_ALERTS} alerts are kept: remove some first")
-        self._check_room(spec.symbol)
+        self._cur.check_room(spec.symbol)
         self._check_expiry(spec)
-        crossed = self._crossed(spec, force, last_price)
+        last = self._last_known(spec.symbol, last_price)
         alert = Alert(self._next_id, spec, self._clock())
         self._next_id += 1
-        self._arm_fresh(alert, crossed)
+        self._arm_fresh(alert, last, rules.check_crossed(spec, last, force))
         self._cur.alerts[alert.id] = alert
         self._after_edit(alert, spec.symbol)
         return alert
@@ -113,15 +122,25 @@ class AlertBook:
         force: bool = False,
         last_price: float | None = None,
     ) -> Alert:
-        """Edit: the same checks as :meth:`add`; re-armed fresh, id and firings kept."""
+        """Edit: the same checks as :meth:`add`; id and firings kept. An active alert whose
+        pair, condition and price stay keeps its arming (and cool-down): a new note, expiry,
+        cool-down or repeat is not a new alert. Otherwise it is armed afresh."""
         alert = self._require(alert_id)
         if not alert.active or spec.symbol != alert.symbol:
-            self._check_room(spec.symbol)
+            self._cur.check_room(spec.symbol)
         self._check_expiry(spec)
-        crossed = self._crossed(spec, force, last_price)
         old = alert.symbol
-        alert.spec = spec
-        self._arm_fresh(alert, crossed)
+        if alert.active and (spec.symbol, spec.condition, spec.price) == (
+            alert.symbol,
+            alert.condition,
+            alert.price,
+        ):
+            alert.spec = spec
+        else:
+            last = self._last_known(spec.symbol, last_price)
+            crossed = rules.check_crossed(spec, last, force)
+            alert.spec = spec
+            self._arm_fresh(alert, last, crossed)
         self._after_edit(alert, old, spec.symbol)
         return alert
 
@@ -135,19 +154,23 @@ class AlertBook:
             condition = Condition.ABOVE if spec.price > last else Condition.BELOW
             spec = spec.replace(condition=condition)
         if not alert.active:
-            self._check_room(spec.symbol)
+            self._cur.check_room(spec.symbol)
         alert.spec = spec
-        self._arm_fresh(alert, self._crossed(spec, True, None))
+        self._arm_fresh(alert, last, rules.check_crossed(spec, last, True))
         self._after_edit(alert, spec.symbol)
         return alert
 
     def rearm(self, alert_id: int) -> Alert:
-        """A triggered or expired alert active again (armed anyway if already crossed)."""
+        """A triggered or expired alert active again (armed anyway if already crossed); an
+        expiry that has passed is cleared (re-arming says the user wants it watched again)."""
         alert = self._require(alert_id)
         if not alert.active:
-            self._check_room(alert.symbol)
-        self._check_expiry(alert.spec)
-        self._arm_fresh(alert, self._crossed(alert.spec, True, None))
+            self._cur.check_room(alert.symbol)
+        expires_at = alert.expires_at
+        if expires_at is not None and expires_at <= self._clock():
+            alert.spec = alert.spec.replace(expires_at=None)
+        last = self.last_price(alert.symbol)
+        self._arm_fresh(alert, last, rules.check_crossed(alert.spec, last, True))
         self._after_edit(alert, alert.symbol)
         return alert
 
@@ -166,39 +189,30 @@ class AlertBook:
             raise KeyError(f"no alert {alert_id}")
         return alert
 
-    def _check_room(self, symbol: str) -> None:
-        by_symbol = self._cur.by_symbol
-        if symbol not in by_symbol and len(by_symbol) >= MAX_ALERT_PAIRS:
-            raise AlertError(
-                "limit",
-                f"alerts can watch at most {MAX_ALERT_PAIRS} pairs at once (each needs a live "
-                f"subscription): remove the alerts of another pair first",
-            )
-
     def _check_expiry(self, spec: AlertSpec) -> None:
         if spec.expires_at is not None and spec.expires_at <= self._clock():
             raise AlertError("expires", "the expiry time has passed: choose a later one")
 
-    def _crossed(self, spec: AlertSpec, force: bool, last_price: float | None) -> bool:
-        """Whether the last price known is already past ``spec``'s (raises unless ``force``)."""
-        last = self.last_price(spec.symbol)
-        if last is None:
-            last = last_price
-        if last is None or not rules.crossed(spec.condition, spec.price, last):
-            return False
-        if not force:
-            raise AlreadyCrossed(spec, last)
-        return True
+    def _last_known(self, symbol: str, last_price: float | None) -> float | None:
+        """The pair's last price: the book's own, else the caller's (watchlist, chart)."""
+        last = self.last_price(symbol)
+        return last_price if last is None else last
 
-    def _arm_fresh(self, alert: Alert, crossed: bool) -> None:
+    def _arm_fresh(self, alert: Alert, last: float | None, crossed: bool) -> None:
+        """Arm at the newest candle when the pair is live; in a gap, or live without a candle
+        yet, at the current minute when a price is known (the catch-up or the next candle
+        judges the rest of the gap); PENDING only when no price is known at all."""
         src = self._cur
         alert.state = AlertState.ACTIVE
         alert.unserved = alert.symbol in src.refused
         newest = src.newest.get(alert.symbol) if alert.symbol in src.live else None
+        minute = self._cur.minute(self._clock())
         if newest is not None:
-            rules.arm(alert, newest.time, newest.high, newest.low, newest.close)
+            rules.arm_now(alert, newest, newest.time if minute is None else minute)
+        elif last is not None and minute is not None:
+            rules.arm_at(alert, minute, crossed)
         elif crossed:
-            rules.wait(alert, candle_start(ALERT_TIMEFRAME, self._clock()))
+            rules.wait(alert, None)
         else:
             alert.arming = Arming.PENDING
             alert.since = alert.base = alert.cooling_until = None
@@ -214,76 +228,88 @@ class AlertBook:
         """Live 1min candles of ``symbol`` (any order); evaluated unless the pair is in a gap."""
         src = self._cur
         alerts = src.by_symbol.get(symbol)
-        if not alerts or not candles:
+        if not candles:
             return
         ordered = sorted(candles, key=lambda c: c.time) if len(candles) > 1 else candles
+        src.seen(ordered[-1].time, self._clock())
+        if not alerts:
+            return
         newest = src.newest.get(symbol)
         if newest is None or ordered[-1].time >= newest.time:
             newest = src.newest[symbol] = ordered[-1]
         if symbol not in src.live:
             return
         now = self._clock()
-        touched: list[Alert] = []
-        firings: list[Firing] = []
-        for alert in tuple(alerts):
-            before = _mark(alert)
-            expires_at = alert.expires_at
-            if expires_at is not None and now >= expires_at:
-                alert.state = AlertState.EXPIRED
-            else:
-                for candle in ordered:
-                    if rules.step(alert, candle, now, candle.time >= newest.time):
-                        rules.fire(alert, candle.time, now)
-                        firings.append(self._firing(alert, candle.time, now, late=False))
-                    if not alert.active:
-                        break
-            if _mark(alert) != before:
-                touched.append(alert)
+        touched, firings = rules.live(
+            tuple(alerts),
+            ordered,
+            newest.time,
+            now,
+            lambda alert, t: self._firing(alert, t, now, late=False),
+        )
         src.watermarks[symbol] = max(src.watermarks.get(symbol, 0), ordered[-1].time)
         if touched:
-            self._report(symbol, touched, sorted(firings, key=lambda f: f.candle_time))
+            self._report(symbol, touched, firings)
 
     def gap(self, symbol: str) -> None:
         """The pair's subscription is lost: its candles wait for the gap to be filled."""
         self._cur.live.discard(symbol)
+        self._cur.seeking.pop(symbol, None)
 
     def filled(self, symbol: str, series: CandleSeries) -> None:
-        """The pair's history is complete again: evaluate what happened during the gap, once."""
+        """The pair's history is complete again: evaluate what happened during the gap, once
+        (first asking for older candles if the series does not reach back far enough)."""
         src = self._cur
-        alerts = src.by_symbol.get(symbol)
-        if not alerts or symbol in src.live:
+        if src.by_symbol.get(symbol) and symbol not in src.live:
+            self._fill(symbol, series, older=True)
+
+    def older_loaded(self, symbol: str, series: CandleSeries) -> None:
+        """Older 1min candles of the pair arrived: a catch-up waiting for them goes on."""
+        if symbol in self._cur.seeking:
+            self._fill(symbol, series, older=True)
+
+    def older_missing(self, symbol: str, series: CandleSeries) -> None:
+        """No older 1min candles of the pair can be had (the request failed, the exchange has
+        none, nobody can ask): a catch-up waiting for them goes on from what is held."""
+        if symbol in self._cur.seeking:
+            self._fill(symbol, series, older=False)
+
+    def _fill(self, symbol: str, series: CandleSeries, *, older: bool) -> None:
+        """Ask for older candles while the series does not reach the catch-up's start (and
+        they may come); else catch up, reporting the span no candle covers."""
+        src = self._cur
+        alerts, asked, last = (
+            src.by_symbol.get(symbol),
+            src.seeking.pop(symbol, None),
+            series.last(),
+        )
+        if not alerts:
+            return
+        if last is None:  # no candle at all (no trades yet): the next push arms
+            src.live.add(symbol)
+            return
+        src.seen(last.time, self._clock())
+        start = catch_up.start(src.watermarks.get(symbol), alerts, last)
+        edge = catch_up.older_edge(series, start, asked) if older else None
+        if edge is not None:
+            src.seeking[symbol] = edge
+            self.older_wanted.emit(symbol, edge)
             return
         src.live.add(symbol)
-        last = series.last()
-        if last is None:
-            return
         src.newest[symbol] = last
-        watermark = src.watermarks.get(symbol)
-        if watermark is None:
-            sinces = [a.since for a in alerts if a.since is not None]
-            watermark = min(sinces) if sinces else last.time
-        lo, n = series.first_at_or_after(watermark), len(series)
-        cols = rules.Columns(series)
-        now = self._clock()
-        touched: list[Alert] = []
-        firings: list[Firing] = []
-        for alert in tuple(alerts):
-            before = _mark(alert)
-            if alert.arming is Arming.PENDING:
-                rules.arm(alert, last.time, last.high, last.low, last.close)
-            else:
-                expires_at = alert.expires_at
-                end = n if expires_at is None else series.first_at_or_after(expires_at)
-                for j in rules.scan(alert, cols, lo, end):
-                    t = int(cols.time[j])
-                    firings.append(self._firing(alert, t, float(t), late=True))
-                if alert.active and expires_at is not None and (end < n or now >= expires_at):
-                    alert.state = AlertState.EXPIRED
-            if _mark(alert) != before:
-                touched.append(alert)
+        touched, firings = catch_up.evaluate(
+            tuple(alerts),
+            series,
+            start,
+            self._clock(),
+            self._cur.minute(self._clock()) or last.time,
+            lambda alert, t: self._firing(alert, t, float(t), late=True),
+        )
         src.watermarks[symbol] = last.time
+        hole = catch_up.hole(series, start)
+        if hole is not None:
+            self.unchecked.emit(symbol, *hole)
         if touched:
-            firings.sort(key=lambda f: (f.candle_time, f.alert_id))
             self._report(symbol, touched, firings)
 
     def refused(self, symbol: str) -> None:
@@ -312,18 +338,8 @@ class AlertBook:
                 self._report(symbol, expired, [])
 
     def _firing(self, alert: Alert, candle_time: int, reached_at: float, *, late: bool) -> Firing:
-        return Firing(
-            alert.id,
-            alert.symbol,
-            alert.condition,
-            alert.price,
-            candle_time,
-            reached_at,
-            late,
-            alert.note,
-            while_closed=late and candle_time < self.session_start,
-            simulated=self.simulated,
-        )
+        closed = late and candle_time < self.session_start + self._cur.skew()
+        return Firing.of(alert, candle_time, reached_at, late, closed, self.simulated)
 
     def _report(self, symbol: str, touched: list[Alert], firings: list[Firing]) -> None:
         """Alerts of ``symbol`` changed state: index, events, and the pairs the feed carries."""
@@ -348,10 +364,7 @@ class AlertBook:
         removed = tuple(s for s in old if s not in src.by_symbol)
         self._symbols = now
         for symbol in removed:
-            src.live.discard(symbol)
-            src.watermarks.pop(symbol, None)
-            src.newest.pop(symbol, None)
-            src.refused.discard(symbol)
+            src.forget(symbol)
         if added or removed:
             self.symbols_changed.emit(added, removed)
 
@@ -364,13 +377,7 @@ class AlertBook:
             return
         self.simulated = on
         self._cur = AlertSet() if on else self._real
-        src = self._cur
-        src.live.clear()
-        src.newest.clear()
-        src.refused.clear()
-        for alert in src.alerts.values():
-            alert.unserved = False
-        src.reindex_all()
+        self._cur.restart()
         self._sync_symbols()
         self.changed.emit(None)
 
@@ -382,19 +389,7 @@ class AlertBook:
     def load(self, data: object) -> list[str]:
         """Replace the real set with saved data; returns what was skipped, never raises."""
         loaded = persistence.load(data)
-        old = self._real
-        new = AlertSet(
-            alerts={a.id: a for a in loaded.alerts},
-            log=loaded.log[-MAX_LOG:],
-            watermarks=loaded.watermarks,
-        )
-        new.reindex_all()
-        for symbol in old.live & new.by_symbol.keys():  # already live: stays so
-            new.live.add(symbol)
-            new.watermarks[symbol] = old.watermarks.get(symbol, 0)
-            if symbol in old.newest:
-                new.newest[symbol] = old.newest[symbol]
-        new.refused = old.refused & new.by_symbol.keys()
+        new = AlertSet.saved(loaded.alerts, loaded.log, loaded.watermarks, self._real)
         if loaded.alerts:
             self._next_id = max(self._next_id, max(a.id for a in loaded.alerts) + 1)
         self._real = new

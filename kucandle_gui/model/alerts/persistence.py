@@ -1,8 +1,9 @@
 """The real exchange's alerts as JSON-able data, and back, tolerant of a damaged file.
 
-Loading never raises on bad data: each entry that cannot be taken is skipped and described in
-the problems returned (the user sees them), and every good entry is kept, so one corrupt line
-never costs the other alerts.
+Loading never raises on any JSON-able data (huge whole numbers, NaN, nested lists, wrong types
+included): each entry that cannot be taken is skipped and described in the problems returned
+(the user sees them; values quoted bounded, by ``spec.quote``), and every good entry is kept,
+so one corrupt line never costs the other alerts.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from typing import TypeVar
 from kucandle_gui.protocol import validate_symbol
 
 from .alert import Alert, AlertState, Arming, Firing
-from .spec import MAX_ALERT_PAIRS, MAX_ALERTS, MAX_LOG, AlertError, AlertSpec
+from .spec import MAX_ALERT_PAIRS, MAX_ALERTS, MAX_LOG, AlertError, AlertSpec, quote
 
 _E = TypeVar("_E", AlertState, Arming)
 
 VERSION = 1
+#: Whole numbers saved (ids, candle starts, counts) are exact floats: larger ones are damage.
+_MAX_WHOLE = 2**53
 
 
 def dump(alerts: Iterable[Alert], log: Iterable[Firing], watermarks: Mapping[str, int]) -> dict:
@@ -88,7 +91,8 @@ def load(data: object) -> Loaded:
         return out
     if data.get("version") != VERSION:
         out.problems.append(
-            f"the saved alerts have version {data.get('version')!r}, not {VERSION}: nothing loaded"
+            f"the saved alerts have version {quote(data.get('version'))}, not {VERSION}: "
+            "nothing loaded"
         )
         return out
     _load_alerts(data.get("alerts", []), out)
@@ -104,7 +108,8 @@ def _load_alerts(entries: object, out: Loaded) -> None:
     ids: set[int] = set()
     pairs: set[str] = set()
     for n, entry in enumerate(entries, 1):
-        name = f"alert {entry.get('id', f'#{n}')}" if isinstance(entry, Mapping) else f"alert #{n}"
+        given = entry.get("id") if isinstance(entry, Mapping) else None
+        name = f"alert #{n}" if given is None else f"alert {quote(given)}"
         try:
             alert = _alert(entry)
         except (AlertError, _Bad) as exc:
@@ -130,7 +135,7 @@ def _alert(entry: object) -> Alert:
         raise _Bad("not an object")
     alert_id = _int(entry, "id")
     if alert_id is None or alert_id < 1:
-        raise _Bad(f"id {entry.get('id')!r} is not a positive whole number")
+        raise _Bad(f"id {quote(entry.get('id'))} is not a positive whole number")
     spec = AlertSpec.of(
         entry.get("symbol", ""),
         entry.get("condition", ""),
@@ -156,7 +161,7 @@ def _alert(entry: object) -> Alert:
         last_fired_candle=_int(entry, "last_fired_candle"),
         fire_count=_int(entry, "fire_count") or 0,
     )
-    if alert.arming is Arming.ARMED and (alert.since is None or alert.base is None):
+    if alert.arming is Arming.ARMED and alert.since is None:
         raise _Bad("armed without the candle it was armed at")
     return alert
 
@@ -207,7 +212,7 @@ def _load_watermarks(entries: object, out: Loaded) -> None:
             if time is None:
                 raise _Bad("watermark is missing")
         except (ValueError, _Bad) as exc:
-            out.problems.append(f"watermark of {symbol!r}: {exc}")
+            out.problems.append(f"watermark of {quote(symbol)}: {exc}")
             continue
         out.watermarks[pair] = time
 
@@ -216,12 +221,12 @@ def _int(entry: Mapping, key: str) -> int | None:
     value = entry.get(key)
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not float(value).is_integer()
-    ):
-        raise _Bad(f"{key} {value!r} is not a whole number")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(f"{key} {quote(value)} is not a whole number")
+    if not -_MAX_WHOLE <= value <= _MAX_WHOLE:
+        raise _Bad(f"{key} {quote(value)} is out of range")
+    if isinstance(value, float) and not value.is_integer():
+        raise _Bad(f"{key} {quote(value)} is not a whole number")
     return int(value)
 
 
@@ -229,15 +234,19 @@ def _number(entry: Mapping, key: str) -> float | None:
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _Bad(f"{key} {value!r} is not a number")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(f"{key} {quote(value)} is not a number")
+    if isinstance(value, int) and not -_MAX_WHOLE <= value <= _MAX_WHOLE:
+        raise _Bad(f"{key} {quote(value)} is out of range")
+    if not math.isfinite(value):
+        raise _Bad(f"{key} {quote(value)} is not a number")
     return float(value)
 
 
 def _bool(entry: Mapping, key: str) -> bool:
     value = entry.get(key, False)
     if not isinstance(value, bool):
-        raise _Bad(f"{key} {value!r} is not true or false")
+        raise _Bad(f"{key} {quote(value)} is not true or false")
     return value
 
 
@@ -245,6 +254,6 @@ def _choice(entry: Mapping, key: str, kind: type[_E]) -> _E:
     value = entry.get(key)
     try:
         return kind(value)
-    except ValueError:
+    except (ValueError, TypeError):
         valid = ", ".join(str(m) for m in kind)
-        raise _Bad(f"{key} {value!r} is not one of {valid}") from None
+        raise _Bad(f"{key} {quote(value)} is not one of {valid}") from None

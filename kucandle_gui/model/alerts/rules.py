@@ -1,6 +1,13 @@
 """When one alert fires: the arming rules, for one live candle and for a caught-up series.
 
-Both paths apply the same rules (see the contract in ``AlertBook``): the live one per candle
+An ARMED alert (``since``, ``base``) and a candle ``c``, for "rises to P" (BELOW mirrors it):
+before ``since`` nothing counts; after it, a high reaching P fires. On the candle ``since``
+itself (open when the alert was armed, its high then ``base``): a close at or past P fires (at
+arming the close was below P, so that is a trade after arming), and so does a high reaching P
+that moved beyond ``base``; a wick that was already past P at arming does not. ``base`` None
+(armed at a minute newer than any candle seen) lets every candle from ``since`` on count.
+
+Both paths apply the same rules: the live one per candle
 delivered, the catch-up one over numpy columns, jumping from one candidate index to the next
 with binary searches instead of visiting every candle, so a 100k-candle backfill costs one
 vectorised comparison per alert and a search per firing.
@@ -8,13 +15,15 @@ vectorised comparison per alert and a search per firing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 
-from .alert import Alert, AlertState, Arming
-from .spec import Condition
+from .alert import Alert, AlertState, Arming, Firing
+from .spec import AlertSpec, AlreadyCrossed, Condition
 
 
 def extreme(condition: Condition, high: float, low: float) -> float:
@@ -39,6 +48,16 @@ def crossed(condition: Condition, price: float, last: float) -> bool:
     return not near_side(condition, price, last)
 
 
+def check_crossed(spec: AlertSpec, last: float | None, force: bool) -> bool:
+    """Whether the last price is already past ``spec``'s: :class:`AlreadyCrossed` unless
+    ``force`` (the alert then waits for the price to go back across)."""
+    if last is None or not crossed(spec.condition, spec.price, last):
+        return False
+    if not force:
+        raise AlreadyCrossed(spec, last)
+    return True
+
+
 def arm(alert: Alert, time: int, high: float, low: float, close: float) -> None:
     """Arm at the candle starting at ``time`` in its state now; WAITING when already crossed."""
     alert.since = time
@@ -47,6 +66,35 @@ def arm(alert: Alert, time: int, high: float, low: float, close: float) -> None:
     alert.arming = (
         Arming.ARMED if near_side(alert.condition, alert.price, close) else Arming.WAITING
     )
+
+
+def arm_now(alert: Alert, newest: Candle, minute: int) -> None:
+    """Arm at the pair's ``newest`` candle, or at ``minute`` (the current one) when that is
+    newer: the newest candle is then a previous minute's, and its late final update holds
+    only trades from before the alert was armed."""
+    arm(alert, newest.time, newest.high, newest.low, newest.close)
+    if minute > newest.time:
+        alert.since = minute
+        alert.base = None
+
+
+def arm_at(alert: Alert, minute: int, crossed: bool) -> None:
+    """Arm at ``minute`` without a candle of it (the pair is in a gap): every candle from
+    then on that reaches the price counts (the catch-up sees them); WAITING when crossed."""
+    alert.arming = Arming.WAITING if crossed else Arming.ARMED
+    alert.since = minute
+    alert.base = None
+    alert.cooling_until = None
+
+
+def fires_at_since(
+    condition: Condition, price: float, value: float, close: float, base: float | None
+) -> bool:
+    """The candle open at arming: its close reached the price, or its extreme did and moved
+    beyond ``base`` (see the module's docstring)."""
+    if not reaches(condition, price, value):
+        return False
+    return base is None or reaches(condition, price, close) or beyond(condition, value, base)
 
 
 def wait(alert: Alert, since: int | None) -> None:
@@ -72,16 +120,17 @@ def fire(alert: Alert, candle_time: int, reached_at: float) -> None:
 def step(alert: Alert, candle: Candle, now: float, newest: bool) -> bool:
     """Live: evaluate ``candle`` (``newest``: the pair's newest one); True when it fires (the
     caller records it). Only the newest candle arms or re-arms: an older candle's late update
-    says nothing about where the price is now."""
+    says nothing about where the price is now; a pushed newest candle is the exchange's
+    current minute, so it arms at its own start (no wall clock)."""
     arming = alert.arming
     if arming is Arming.ARMED:
         since = alert.since
         if since is None or candle.time < since:
             return False
         value = extreme(alert.condition, candle.high, candle.low)
-        if not reaches(alert.condition, alert.price, value):
-            return False
-        return candle.time > since or beyond(alert.condition, value, alert.base)  # type: ignore[arg-type]
+        if candle.time > since:
+            return reaches(alert.condition, alert.price, value)
+        return fires_at_since(alert.condition, alert.price, value, candle.close, alert.base)
     if not newest:
         return False
     if arming is Arming.PENDING or (
@@ -91,6 +140,42 @@ def step(alert: Alert, candle: Candle, now: float, newest: bool) -> bool:
     ):
         arm(alert, candle.time, candle.high, candle.low, candle.close)
     return False
+
+
+def live(
+    alerts: Sequence[Alert],
+    ordered: Sequence[Candle],
+    newest: int,
+    now: float,
+    firing: Callable[[Alert, int], Firing],
+) -> tuple[list[Alert], list[Firing]]:
+    """Live candles of one pair (in time order; ``newest``: the newest candle start seen) for
+    each of its alerts at wall time ``now``: expiry by the clock, then :func:`step`. Returns
+    the alerts whose state changed and the firings (``firing(alert, candle_time)``), oldest
+    first."""
+    touched: list[Alert] = []
+    firings: list[Firing] = []
+    for alert in alerts:
+        before = mark(alert)
+        expires_at = alert.expires_at
+        if expires_at is not None and now >= expires_at:
+            alert.state = AlertState.EXPIRED
+        else:
+            for candle in ordered:
+                if step(alert, candle, now, candle.time >= newest):
+                    fire(alert, candle.time, now)
+                    firings.append(firing(alert, candle.time))
+                if not alert.active:
+                    break
+        if mark(alert) != before:
+            touched.append(alert)
+    firings.sort(key=lambda f: f.candle_time)
+    return touched, firings
+
+
+def mark(alert: Alert) -> tuple:
+    """What a view shows of an alert's state: compared to tell whether it changed."""
+    return (alert.state, alert.arming, alert.since, alert.cooling_until, alert.fire_count)
 
 
 class Columns:
@@ -125,8 +210,8 @@ def scan(alert: Alert, cols: Columns, lo: int, end: int) -> list[int]:
             i = max(pos, cols.index(alert.since))
             j = -1
             if i < end and cols.time[i] == alert.since:
-                value = float(ext[i])
-                if reaches(condition, price, value) and beyond(condition, value, alert.base):  # type: ignore[arg-type]
+                value, close = float(ext[i]), float(cols.close[i])
+                if fires_at_since(condition, price, value, close, alert.base):
                     j = i
                 i += 1
             if j < 0:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kucandle_gui.protocol import validate_symbol
+from kucandle_gui.protocol import format_number, validate_symbol
 
 #: Alerts are evaluated on the pair's 1min candles: the finest KuCoin pushes.
 ALERT_TIMEFRAME = "1min"
@@ -25,6 +26,8 @@ DEFAULT_COOLDOWN = 300.0
 MIN_COOLDOWN = 1.0
 MAX_COOLDOWN = 86_400.0
 MAX_NOTE = 200
+#: No pair trades anywhere near this; a bound keeps absurd input (a pasted id) out.
+MAX_PRICE = 1e15
 
 SPEC_FORM = 'expected "PAIR above|below PRICE [every 30s|10m|2h]", e.g. "BTC-USDT above 70000"'
 
@@ -55,7 +58,11 @@ class AlreadyCrossed(AlertError):
 
     def __init__(self, spec: AlertSpec, last_price: float) -> None:
         side = "at or above" if spec.condition is Condition.ABOVE else "at or below"
-        super().__init__("price", f"the last price {last_price:g} is already {side} {spec.price:g}")
+        super().__init__(
+            "price",
+            f"the last price {format_number(last_price)} is already {side} "
+            f"{format_number(spec.price)}",
+        )
         self.spec = spec
         self.last_price = last_price
 
@@ -83,15 +90,21 @@ class AlertSpec:
         cooldown: float = DEFAULT_COOLDOWN,
         expires_at: float | None = None,
     ) -> AlertSpec:
-        """Validate and normalise; :class:`AlertError` names the field and what is valid."""
+        """Validate and normalise; :class:`AlertError` names the field and what is valid.
+
+        A price given as text goes through :func:`parse_price`."""
         try:
-            symbol = validate_symbol(str(symbol))
-        except ValueError as exc:
-            raise AlertError("symbol", str(exc)) from None
+            pair = validate_symbol(symbol) if isinstance(symbol, str) else ""
+        except ValueError:
+            pair = ""
+        if not pair:
+            raise AlertError(
+                "symbol", f"invalid pair {quote(symbol)}: expected BASE-QUOTE, e.g. BTC-USDT"
+            )
         return cls(
-            symbol,
+            pair,
             _condition(condition),
-            _number(price, "price", "the price"),
+            parse_price(price) if isinstance(price, str) else _price(price),
             _note(note),
             bool(repeat),
             _cooldown(cooldown),
@@ -113,24 +126,74 @@ class AlertSpec:
         return AlertSpec.of(**fields)  # type: ignore[arg-type]
 
 
-def _condition(value: str | Condition) -> Condition:
+def quote(value: object) -> str:
+    """``value`` in a message, bounded: a damaged file may hold a 400-digit number or a
+    megabyte of text, and a message quotes only enough of it to be recognised."""
     try:
-        return Condition(str(value).strip().lower())
-    except ValueError:
+        return reprlib.repr(value)
+    except ValueError:  # an int past Python's digit limit for str()
+        return f"a whole number of about {int(value).bit_length() * 0.30103:.0f} digits"  # type: ignore[call-overload]
+
+
+def _condition(value: object) -> Condition:
+    try:
+        return Condition(value.strip().lower() if isinstance(value, str) else value)
+    except (ValueError, TypeError):
         raise AlertError(
-            "condition", f'invalid condition {value!r}: expected "above" or "below"'
+            "condition", f'invalid condition {quote(value)}: expected "above" or "below"'
         ) from None
 
 
-def _number(value: object, field: str, what: str) -> float:
-    if isinstance(value, bool):
-        raise AlertError(field, f"{what} must be a number, got {value!r}")
+#: A typed price: digits with an optional point and exponent, or thousands grouped by three
+#: with commas ("70,000.5"); a comma anywhere else ("0,5", "7,0,0,0") is refused, never read
+#: as a thousands separator (that would turn the decimal comma of "0,5" into 5).
+_PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def parse_price(text: str) -> float:
+    """A typed price, the same in every locale and every entry point (the form, the command
+    line, a file): ``70000.5``, ``70,000.5``, ``1e-8``; :class:`AlertError` (field "price")
+    saying what is wrong otherwise."""
+    typed = text.strip() if isinstance(text, str) else text
+    if not isinstance(typed, str):
+        raise AlertError("price", f"the price must be text or a number, got {quote(text)}")
+    if not typed:
+        raise AlertError("price", "enter a price, e.g. 70000.5")
+    if _GROUPED.fullmatch(typed):
+        typed = typed.replace(",", "")
+    elif "," in typed:
+        raise AlertError(
+            "price",
+            f"the price {quote(text)} is not a number: write decimals with a point (0.5) and "
+            "group thousands by three (70,000.5)",
+        )
+    elif not _PLAIN.fullmatch(typed):
+        raise AlertError("price", f"the price {quote(text)} is not a number")
+    return _price(float(typed), text)
+
+
+def _price(value: object, typed: object = None) -> float:
+    shown = value if typed is None else typed
+    too_big = isinstance(value, int) and not isinstance(value, bool) and value > MAX_PRICE
+    if too_big or _number(value, "price", "the price", shown) > MAX_PRICE:
+        raise AlertError(
+            "price", f"the price must be at most 1e15 (1,000,000,000,000,000), got {quote(shown)}"
+        )
+    return float(value)  # type: ignore[arg-type]
+
+
+def _number(value: object, field: str, what: str, shown: object = None) -> float:
+    """A positive finite number given as a number (text prices go through parse_price)."""
+    shown = value if shown is None else shown
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AlertError(field, f"{what} must be a number, got {quote(shown)}")
     try:
-        number = float(value.strip().replace(",", "") if isinstance(value, str) else value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise AlertError(field, f"{what} {value!r} is not a number") from None
+        number = float(value)
+    except OverflowError:  # a whole number past float's range
+        number = math.inf
     if not math.isfinite(number) or number <= 0:
-        raise AlertError(field, f"{what} must be a positive finite number, got {value!r}")
+        raise AlertError(field, f"{what} must be a positive finite number, got {quote(shown)}")
     return number
 
 
@@ -162,10 +225,11 @@ _UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_alert_spec(text: str) -> AlertSpec:
-    """``"BTC-USDT above 70000"``, ``"eth-usdt below 3000.5 every 10m"`` (headless, tests)."""
+    """``"BTC-USDT above 70000"``, ``"eth-usdt below 3000.5 every 10m"`` (headless, tests);
+    the price as :func:`parse_price` reads it."""
     match = _SPEC_RE.match(text)
     if match is None:
-        raise AlertError("spec", f"invalid alert {text!r}: {SPEC_FORM}")
+        raise AlertError("spec", f"invalid alert {quote(text)}: {SPEC_FORM}")
     every = match["every"]
     try:
         return AlertSpec.of(
@@ -178,4 +242,4 @@ def parse_alert_spec(text: str) -> AlertSpec:
             else float(every) * _UNIT[match["unit"].lower()],
         )
     except AlertError as exc:
-        raise AlertError("spec", f"invalid alert {text!r}: {exc}; {SPEC_FORM}") from None
+        raise AlertError("spec", f"invalid alert {quote(text)}: {exc}; {SPEC_FORM}") from None

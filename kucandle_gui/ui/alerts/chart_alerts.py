@@ -3,7 +3,9 @@ with them there.
 
 The chart draws prices (:class:`~kucandle_gui.ui.chart.alert_lines.AlertLines`) and knows
 nothing of alerts; the book knows alerts and nothing of pixels. This binding turns one into
-the other: it redraws the lines whenever the book or the chart's pair changes, and turns a
+the other: it redraws the line of an alert the book says changed (only that one: a catch-up
+that arms hundreds of alerts costs a line each, not all the lines each), all of them when the
+book changed wholesale or the chart shows another pair, and turns a
 drag, Delete, the price menu and Alt+A into calls on the book, saying in the status bar what
 became of each. An alert made at a price on the chart is armed from the side the price is on
 now (above the last close: "rises to", below: "falls to"), so it is never already crossed.
@@ -65,7 +67,7 @@ class ChartAlerts(QObject):
         lines.removeRequested.connect(self._remove)
         chart.priceMenuRequested.connect(self._menu_requested)
         chart_model.series_switched.connect(self._show)
-        book.changed.connect(self._show)
+        book.changed.connect(self._changed)
         self._show()
 
     # -- what the window asks --------------------------------------------------------------------
@@ -111,21 +113,33 @@ class ChartAlerts(QObject):
         self._lines.removeRequested.disconnect(self._remove)
         self._chart.priceMenuRequested.disconnect(self._menu_requested)
         self._chart_model.series_switched.disconnect(self._show)
-        self._book.changed.disconnect(self._show)
+        self._book.changed.disconnect(self._changed)
         self._lines.set_lines(())
 
     # -- lines -----------------------------------------------------------------------------------
 
     def _show(self, *_: object) -> None:
-        """The active alerts of the chart's pair, as lines (cheap when nothing changed)."""
-        symbol = self._symbol()
+        """The active alerts of the chart's pair, as lines (an unchanged line is not touched)."""
         self._lines.set_lines(
-            [
-                AlertLine(alert.id, alert.price, self._label(alert))
-                for alert in self._book.alerts()
-                if alert.symbol == symbol and alert.state is AlertState.ACTIVE
-            ]
+            [self._line(alert) for alert in self._book.alerts() if self._drawn(alert)]
         )
+
+    def _changed(self, alert_id: int | None) -> None:
+        """The book's event: one alert's line drawn again (or taken away), or all of them."""
+        if alert_id is None:
+            self._show()
+            return
+        alert = self._book.get(alert_id)
+        if alert is not None and self._drawn(alert):
+            self._lines.put(self._line(alert))
+        else:
+            self._lines.discard(alert_id)
+
+    def _drawn(self, alert: Alert) -> bool:
+        return alert.state is AlertState.ACTIVE and alert.symbol == self._symbol()
+
+    def _line(self, alert: Alert) -> AlertLine:
+        return AlertLine(alert.id, alert.price, self._label(alert))
 
     def _label(self, alert: Alert) -> str:
         decimals = self._decimals(alert.symbol)
@@ -135,14 +149,12 @@ class ChartAlerts(QObject):
     def _moved(self, alert_id: int, at: float) -> None:
         """A line was let go at ``at``: the alert's new price, its condition the side of the
         last price (the book decides); said, or why not."""
-        if self._book.get(alert_id) is None:  # removed meanwhile (the panel)
-            self._show()
+        if self._book.get(alert_id) is None:  # removed meanwhile (the panel): its line is gone
             return
         try:
             alert = self._book.move(alert_id, self._round(at))
-        except AlertError as exc:
+        except AlertError as exc:  # the line goes back where it was (AlertLines does that)
             self._say(f"Alert not moved: {exc}")
-            self._show()
             return
         self._say(f"Alert moved: {alert_text(alert, self._decimals(alert.symbol))}")
 

@@ -2,8 +2,10 @@
 
 Whatever is wrong is said under the field it is about, in a small red line, and nothing is
 created: a pair that is malformed or that the exchange does not list (once its list is known),
-a price that is not a number or not above 0, a cool-down of 0, an expiry already past. What the
-book refuses (``AlertError``) goes to its field too, or above the form (a limit). A price the
+a price that is not a number or not above 0, a cool-down of 0, an expiry already past. The
+rules are the model's (``parse_price``, ``AlertSpec.of``, the book's checks), the same for the
+command line and a saved file: the form adds only what it alone knows (the exchange's list of
+pairs) and puts each ``AlertError`` at the field it names, or above the form (a limit). A price the
 market is already past is a question, not an error: asked in the form, answered with "Arm
 anyway" (the alert then waits for the price to come back first) or "Change price"
 (:class:`~.crossed.CrossedQuestion`). No dialog: the user keeps the form, and what was typed,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from kucandle_gui.model import Alert, AlertBook, AlertError, AlertSpec, AlreadyCrossed, Condition
+from kucandle_gui.model.alerts.spec import parse_price
 
 from ..pair_dialog import normalise_pair
 from ..watchlist.formatting import format_price
@@ -43,7 +46,6 @@ from .texts import (
     condition_text,
     crossed_question,
     not_listed_text,
-    parse_price,
     price_text,
 )
 
@@ -309,19 +311,15 @@ class AlertForm(QWidget):
             self._show_error("symbol", str(exc))
         try:
             fields["price"] = parse_price(self.price_edit.text())
-        except ValueError as exc:
-            self._show_error("price", str(exc))
-        minutes = self.cooldown_spin.value()
-        if fields["repeat"] and minutes < 1:
-            self._show_error("cooldown", "The cool-down must be 1 minute or more")
-        kept = self._kept_cooldown
-        fields["cooldown"] = kept[1] if kept and kept[0] == minutes else max(1, minutes) * 60.0
+        except AlertError as exc:
+            self._show_error(exc.field, str(exc))
+        if fields["repeat"]:  # a once alert's cool-down is not asked (its box is disabled)
+            minutes = self.cooldown_spin.value()
+            kept = self._kept_cooldown
+            fields["cooldown"] = kept[1] if kept and kept[0] == minutes else minutes * 60.0
         fields["expires_at"] = None
         if self.expiry_check.isChecked():
-            expires = float(self.expiry_edit.dateTime().toSecsSinceEpoch())
-            if expires <= self._clock():
-                self._show_error("expires", "That time is past: choose a later one, or no end")
-            fields["expires_at"] = expires
+            fields["expires_at"] = float(self.expiry_edit.dateTime().toSecsSinceEpoch())
         return None if any(label.text() for label in self._errors.values()) else fields
 
     def _check_pair(self, text: str) -> str:
@@ -345,8 +343,9 @@ class AlertForm(QWidget):
     # -- errors -----------------------------------------------------------------------------
 
     def _show_error(self, field: str, text: str) -> None:
+        """``text`` under the field (the model's messages start in lower case: a sentence here)."""
         label = self._errors.get(field, self.top_error)
-        label.setText(text)
+        label.setText(text[:1].upper() + text[1:])
         label.show()
 
     def _clear_errors(self) -> None:

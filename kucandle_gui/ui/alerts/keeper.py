@@ -6,8 +6,8 @@ pair's 1min candles whether the pair is shown or not; this keeper only shows the
 user's gestures into calls on the book and tells the user when one fires, on every channel
 they did not mute. The real exchange's alerts (and the log of firings) are saved on every
 change, a moment later so that a burst of changes is written once, and when the window closes;
-demo alerts are never saved. A saved file that cannot be read entirely is kept aside
-(``alerts/book-backup``) and the user is told, so nothing saved is lost.
+demo alerts are never saved. A saved file that cannot be read entirely is kept aside (under
+``alerts/book-backup-<UTC time>``) and the user is told where, so nothing saved is lost.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .notifier import AlertNotifier
 from .panel import AlertsPanel
 from .sound import AlertSound
 from .store import AlertStore
-from .texts import firing_detail, firing_title
+from .texts import firing_detail, firing_title, unchecked_text
 from .toast import ToastStack
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,15 @@ class AlertsKeeper(QObject):
         self._watchlist = watchlist
         self._status_bar = status_bar
         self._store = AlertStore(settings.store)
-        for problem in self._store.load_into(book):
+        problems = self._store.load_into(book)
+        for problem in problems:
             log.warning("saved alerts: %s", problem)
-            status_bar.show_error(f"Saved alerts: {problem}")
+        if problems:  # the problems, then where the saved text was kept
+            *found, kept = problems
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            status_bar.show_error(
+                f"Saved alerts: {found[0]}{more}; {kept}", detail="\n".join(problems)
+            )
 
         self.panel = panel = AlertsPanel(
             book, watchlist.decimals, self._known_pairs, self.last_price, window
@@ -98,6 +104,7 @@ class AlertsKeeper(QObject):
         self._tick_timer.start()
         book.changed.connect(self._changed)
         book.fired.connect(self._fired)
+        book.unchecked.connect(self._unchecked)
         monitor.source_changed.connect(panel.set_simulated)
 
     @property
@@ -150,6 +157,7 @@ class AlertsKeeper(QObject):
         self.save()
         self._book.changed.disconnect(self._changed)
         self._book.fired.disconnect(self._fired)
+        self._book.unchecked.disconnect(self._unchecked)
         self._monitor.source_changed.disconnect(self.panel.set_simulated)
         self.panel.unbind()
         self.chart_alerts.unbind()
@@ -174,3 +182,10 @@ class AlertsKeeper(QObject):
         self._status_bar.show_note(f"Alert: {firing_title(firing, decimals)}")
         self.notifier.notify(firing)
         self._save_timer.start()
+
+    def _unchecked(self, symbol: str, start: int, end: int) -> None:
+        """Alerts may have been reached unseen: an error, not a passing note (the panel's log
+        keeps it too)."""
+        text = unchecked_text(symbol, start, end)
+        log.warning("alerts: %s", text)
+        self._status_bar.show_error(text)

@@ -12,6 +12,16 @@ the Alerts menu (checked = on, saved by :class:`~.store.AlertStore`):
 - "sound": a short chime (:class:`~.sound.AlertSound`).
 
 "Mute all alert notices" (Ctrl+Shift+M) turns them all off, and back to what they were.
+
+A catch-up after a reconnect may deliver many firings at once. Each gets its toast (and its
+line in the panel's log), but the desktop, the taskbar and the chime are told once for all the
+firings of one event-loop turn: one desktop message ("5 alerts fired", the first ones named),
+one attention request, one chime, not a flood. A channel is asked for a firing as it comes, so
+muting one later does not reach firings already in the turn's batch, and a firing that came
+while the channel was off is not in it.
+
+The Qt call sites (``QSystemTrayIcon``, ``QApplication.alert``) are given at construction, so a
+test observes what the user would get by recording those calls.
 """
 
 from __future__ import annotations
@@ -19,14 +29,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon, QWidget
 
 from kucandle_gui.model import Firing
 
 from .sound import AlertSound
-from .texts import firing_detail, firing_title
+from .texts import firing_detail, firing_title, firings_summary
 from .toast import ToastStack
 
 log = logging.getLogger(__name__)
@@ -59,18 +69,24 @@ class AlertNotifier(QObject):
         decimals: Callable[[str], int | None],
         *,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        make_tray: Callable[[QIcon, QObject], QSystemTrayIcon] = QSystemTrayIcon,
+        attention: Callable[[QWidget, int], None] = QApplication.alert,
     ) -> None:
         """``decimals(symbol)``: the pair's price precision; ``tray_available`` is asked at
-        each desktop notification (a tray may come and go with the desktop's panel)."""
+        each desktop notification (a tray may come and go with the desktop's panel);
+        ``make_tray(icon, parent)`` makes the tray icon, ``attention(window, 0)`` asks the
+        taskbar for attention (Qt's by default)."""
         super().__init__(window)
         self._window = window
         self._toasts = toasts
         self._sound = sound
         self._decimals = decimals
         self._tray_available = tray_available
+        self._make_tray = make_tray
+        self._attention = attention
         self._tray: QSystemTrayIcon | None = None
-        #: The channels of the last :meth:`notify`, in :data:`CHANNELS` order.
-        self.channels_used: tuple[str, ...] = ()
+        #: This turn's firings per channel told once a turn, in the order they came.
+        self._batch: dict[str, list[Firing]] = {}
         #: The channels that were on when all were muted, switched back on by unmuting.
         self._before_mute: list[str] = []
         self.actions: dict[str, QAction] = {}
@@ -91,22 +107,35 @@ class AlertNotifier(QObject):
         return self._tray_available()
 
     def notify(self, firing: Firing) -> None:
-        """Tell the user about ``firing`` on every channel switched on."""
+        """Tell the user about ``firing`` on every channel switched on: its toast now, the
+        others at the end of this event-loop turn, once for all of the turn's firings."""
         title = firing_title(firing, self._decimals(firing.symbol))
-        detail = firing_detail(firing)
         used: list[str] = []
         if self._on("toast"):
-            self._toasts.show_toast(title, detail, firing.alert_id)
+            self._toasts.show_toast(title, firing_detail(firing), firing.alert_id)
             used.append("toast")
-        if self._on("desktop") and self._show_desktop(title, detail):
-            used.append("desktop")
-        if self._on("taskbar"):
-            QApplication.alert(self._window, 0)
-            used.append("taskbar")
-        if self._on("sound") and self._sound.play():
-            used.append("sound")
-        self.channels_used = tuple(used)
+        for channel in ("desktop", "taskbar", "sound"):
+            if self._on(channel) and (channel != "desktop" or self.tray_available()):
+                if not self._batch:
+                    QTimer.singleShot(0, self, self._deliver)
+                self._batch.setdefault(channel, []).append(firing)
+                used.append(channel)
         log.debug("alert notice of %s: %s", title, ", ".join(used) or "all muted")
+
+    def _deliver(self) -> None:
+        """The turn's firings: one desktop message, one attention request, one chime."""
+        batch, self._batch = self._batch, {}
+        desktop = batch.get("desktop")
+        if desktop:
+            titles = [firing_title(f, self._decimals(f.symbol)) for f in desktop]
+            if len(desktop) == 1:
+                self._show_desktop(titles[0], firing_detail(desktop[0]))
+            else:
+                self._show_desktop(*firings_summary(titles))
+        if batch.get("taskbar"):
+            self._attention(self._window, 0)
+        if batch.get("sound"):
+            self._sound.play()
 
     # -- channels --------------------------------------------------------------------------
 
@@ -134,11 +163,11 @@ class AlertNotifier(QObject):
 
     # -- the desktop -------------------------------------------------------------------------
 
-    def _show_desktop(self, title: str, detail: str) -> bool:
-        if not self.tray_available():
-            return False
+    def _show_desktop(self, title: str, detail: str) -> None:
+        if not self.tray_available():  # the tray went since the firing came
+            return
         if self._tray is None:
-            self._tray = QSystemTrayIcon(self._icon(), self)
+            self._tray = self._make_tray(self._icon(), self)
             self._tray.setToolTip("kucandle-gui: price alerts")
             self._tray.messageClicked.connect(self._bring_window)
             self._tray.activated.connect(self._bring_window)
@@ -148,7 +177,6 @@ class AlertNotifier(QObject):
         self._tray.showMessage(
             title, detail, QSystemTrayIcon.MessageIcon.Information, DESKTOP_SHOWN_MS
         )
-        return True
 
     def _icon(self) -> QIcon:
         """The application's icon; a standard one if it has none (a tray icon must have one)."""

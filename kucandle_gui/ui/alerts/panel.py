@@ -4,7 +4,8 @@ The table lists all alerts, active, triggered and expired, of every pair; a head
 it. Double click or Edit loads the alert into the form (Save updates it); Delete (the button,
 the key, the menu) removes the selected ones at once, with the status bar saying so rather than
 a dialog asking; Re-arm makes a triggered or expired alert active again; Open chart shows the
-pair. The log lists the book's firings newest first. The panel only observes the book and sends
+pair. The log lists the book's firings newest first, and the spans the book could not check
+(no candles to be had for them) when they are found. The panel only observes the book and sends
 it the user's intents: the book's events repaint one row, or all of them after a big change.
 """
 
@@ -21,8 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QPushButton,
     QSplitter,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from kucandle_gui.model import AlertBook, AlertError, AlertState, Condition, Firing
 
 from .form import AlertForm
+from .log_view import AlertLog
 from .table_model import SORT_ROLE, AlertsTableModel, Column
 from .texts import (
     SIMULATED_MARK,
@@ -41,8 +41,6 @@ from .texts import (
     alert_rearmed_text,
     alert_text,
     alerts_deleted_text,
-    firing_detail,
-    firing_title,
 )
 
 _DELETE_KEYS = frozenset({Qt.Key.Key_Delete, Qt.Key.Key_Backspace})
@@ -91,7 +89,9 @@ class AlertsPanel(QDockWidget):
         layout.addWidget(self.form)
         splitter = QSplitter(Qt.Orientation.Vertical, content)
         splitter.addWidget(self._build_alerts(splitter))
-        splitter.addWidget(self._build_log(splitter))
+        self.log = AlertLog(book, decimals, splitter, clock=clock)
+        self.clear_log_button = self.log.clear_button
+        splitter.addWidget(self.log)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
@@ -101,9 +101,9 @@ class AlertsPanel(QDockWidget):
         self.form.saved.connect(self.select)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.proxy.modelReset.connect(self._update_actions)
+        self.log.alertChosen.connect(self.select)
         book.changed.connect(self._changed)
         book.fired.connect(self._fired)
-        self._fill_log()
         self._update_actions()
 
     def _build_alerts(self, parent: QWidget) -> QWidget:
@@ -169,27 +169,6 @@ class AlertsPanel(QDockWidget):
         layout.addWidget(table, 1)
         return box
 
-    def _build_log(self, parent: QWidget) -> QWidget:
-        box = QWidget(parent)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Log", box))
-        top.addStretch(1)
-        self.clear_log_button = QPushButton("Clear", box)
-        self.clear_log_button.setToolTip("Empty the log of firings (the alerts stay)")
-        self.clear_log_button.clicked.connect(self.clear_log)
-        top.addWidget(self.clear_log_button)
-        layout.addLayout(top)
-        self.log_list = QListWidget(box)
-        self.log_list.setWordWrap(True)
-        self.log_list.setToolTip("Double click: the alert in the table")
-        self.log_list.itemDoubleClicked.connect(
-            lambda item: self.select(item.data(Qt.ItemDataRole.UserRole))
-        )
-        layout.addWidget(self.log_list, 1)
-        return box
-
     # -- what the window tells the panel ----------------------------------------------------
 
     def set_simulated(self, simulated: bool) -> None:
@@ -200,13 +179,14 @@ class AlertsPanel(QDockWidget):
     def refresh(self) -> None:
         """Every row and log line written again (the pairs' precisions are known now)."""
         self.table_model.reset()
-        self._fill_log()
+        self.log.fill()
 
     def unbind(self) -> None:
         """Stop observing the book (the window closes)."""
         self.book.changed.disconnect(self._changed)
         self.book.fired.disconnect(self._fired)
         self.table_model.unbind()
+        self.log.unbind()
 
     def new_alert(
         self,
@@ -348,36 +328,15 @@ class AlertsPanel(QDockWidget):
     # -- the book's events and the log --------------------------------------------------------
 
     def _changed(self, alert_id: int | None) -> None:
-        """The alert being edited was removed (or the set switched): the form forgets it;
-        many changed (load, demo switch, a cleared log): the log again."""
+        """The alert being edited was removed (or the set switched): the form forgets it."""
         editing = self.form.editing
         if editing is not None and self.book.get(editing) is None:
             self.form.new()
-        if alert_id is None:
-            self._fill_log()
         self._update_actions()
 
-    def _fired(self, firing: Firing) -> None:
-        self.log_list.insertItem(0, self._log_item(firing))
-        while self.log_list.count() > len(self.book.log):
-            self.log_list.takeItem(self.log_list.count() - 1)
+    def _fired(self, _firing: Firing) -> None:
         self._update_actions()
-
-    def _fill_log(self) -> None:
-        self.log_list.clear()
-        for firing in reversed(self.book.log):
-            self.log_list.addItem(self._log_item(firing))
-
-    def _log_item(self, firing: Firing) -> QListWidgetItem:
-        title = firing_title(firing, self._decimals(firing.symbol))
-        item = QListWidgetItem(f"{title}\n{firing_detail(firing, self._clock())}")
-        item.setData(Qt.ItemDataRole.UserRole, firing.alert_id)
-        return item
 
     def log_lines(self) -> list[str]:
         """The log as shown, newest first (title and detail on two lines)."""
-        return [self.log_list.item(n).text() for n in range(self.log_list.count())]
-
-    def clear_log(self) -> None:
-        self.book.clear_log()
-        self._fill_log()
+        return self.log.lines()

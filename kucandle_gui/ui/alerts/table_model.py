@@ -2,10 +2,13 @@
 
 Each row's texts and sort keys are made once, when the book says the alert changed, so the
 view reads ready values. A change of one alert repaints its row (``dataChanged``), an alert
-added or removed inserts or removes its row (the selection stays); many changed at once (a
-load, a switch to demo mode) reset the table: at most ``MAX_ALERTS`` rows, made in a moment.
-Sorting is a proxy's over :data:`SORT_ROLE`. A cool-down ends with no event of the book, so one
-timer remakes the rows whose cool-down is over.
+added or removed inserts or removes its row (the selection stays): each costs its own row, so
+a catch-up that changes hundreds of alerts is linear, not quadratic. "Many changed" (a load, a
+switch to demo mode, a cleared log) remakes the rows and repaints those that differ when the
+same alerts are listed, and resets the table only when the set of alerts changed. Sorting is a
+proxy's over :data:`SORT_ROLE`. A cool-down ends with no event of the book, so one timer, set
+for the earliest end (kept as rows change, not looked for among all of them), remakes the rows
+whose cool-down is over.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ class AlertsTableModel(QAbstractTableModel):
         self._rows: list[Row] = []
         self._row_of: dict[int, int] = {}
         self._problem = QBrush(QColor(PROBLEM_COLOUR))
+        #: When the cool-down timer fires, epoch seconds (None: not running).
+        self._cooling_end: float | None = None
         self._cooling_timer = QTimer(self, singleShot=True)
         self._cooling_timer.timeout.connect(self._cooling_over)
         book.changed.connect(self._changed)
@@ -109,6 +114,7 @@ class AlertsTableModel(QAbstractTableModel):
         self.book.changed.disconnect(self._changed)
         self.book.fired.disconnect(self._fired)
         self._cooling_timer.stop()
+        self._cooling_end = None
 
     # -- the book's events ------------------------------------------------------------------
 
@@ -123,23 +129,44 @@ class AlertsTableModel(QAbstractTableModel):
 
     def _changed(self, alert_id: int | None) -> None:
         """One alert changed, came or went: its row alone (the selection stays); many: all."""
-        alert = None if alert_id is None else self.book.get(alert_id)
-        row = None if alert_id is None else self._row_of.get(alert_id)
+        if alert_id is None:
+            self._remake_all()
+            return
+        alert = self.book.get(alert_id)
+        row = self._row_of.get(alert_id)
         if alert is not None and row is not None:
             self._remake(alert)
-        elif alert is not None and self.book.alerts()[-1] is alert:  # new: the last by id
-            n = len(self._rows)
+        elif alert is not None and (not self._rows or alert_id > self._rows[-1].alert_id):
+            n = len(self._rows)  # new: the last by id, as in the book
             self.beginInsertRows(_ROOT, n, n)
             self._rows.append(self._make_row(alert, self._clock()))
             self._row_of[alert.id] = n
             self.endInsertRows()
+            self._cooling_from(alert, self._clock())
         elif alert is None and row is not None:
             self.beginRemoveRows(_ROOT, row, row)
             del self._rows[row]
-            self._row_of = {kept.alert_id: n for n, kept in enumerate(self._rows)}
+            del self._row_of[alert_id]
+            for n in range(row, len(self._rows)):
+                self._row_of[self._rows[n].alert_id] = n
             self.endRemoveRows()
         else:
             self.reset()
+
+    def _remake_all(self) -> None:
+        """Many may have changed: the same alerts listed keep their rows (and the selection),
+        only the rows that read differently are repainted; another set resets the table."""
+        alerts = self.book.alerts()
+        if [alert.id for alert in alerts] != [row.alert_id for row in self._rows]:
+            self.reset()
+            return
+        now = self._clock()
+        for n, alert in enumerate(alerts):
+            row = self._make_row(alert, now)
+            if row != self._rows[n]:
+                self._rows[n] = row
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(Column) - 1))
+        self._schedule_cooling(now)
 
     def _fired(self, firing: Firing) -> None:
         alert = self.book.get(firing.alert_id)
@@ -151,10 +178,19 @@ class AlertsTableModel(QAbstractTableModel):
         n = self._row_of[alert.id]
         self._rows[n] = self._make_row(alert, now)
         self.dataChanged.emit(self.index(n, 0), self.index(n, len(Column) - 1))
-        self._schedule_cooling(now)
+        self._cooling_from(alert, now)
+
+    def _cooling_from(self, alert: Alert, now: float) -> None:
+        """The timer brought forward if ``alert`` cools down until before it fires (a timer
+        that fires for an alert no longer cooling only looks again)."""
+        end = alert.cooling_until
+        if alert.state is not AlertState.ACTIVE or end is None or end <= now:
+            return
+        if self._cooling_end is None or end < self._cooling_end:
+            self._start_cooling(end, now)
 
     def _schedule_cooling(self, now: float) -> None:
-        """The timer set for the next cool-down to end (none: stopped)."""
+        """The timer set for the next cool-down to end among all alerts (none: stopped)."""
         ends = [
             alert.cooling_until
             for alert in self.book.alerts()
@@ -164,8 +200,13 @@ class AlertsTableModel(QAbstractTableModel):
         ]
         if not ends:
             self._cooling_timer.stop()
+            self._cooling_end = None
             return
-        wait = math.ceil((min(ends) - now) * 1000) + 50
+        self._start_cooling(min(ends), now)
+
+    def _start_cooling(self, end: float, now: float) -> None:
+        self._cooling_end = end
+        wait = math.ceil((end - now) * 1000) + 50
         self._cooling_timer.start(min(wait, _LONGEST_WAIT_MS))
 
     def _cooling_over(self) -> None:

@@ -8,9 +8,8 @@ precision with thousands grouped ("70,000.0": a sentence is read, not compared i
 
 from __future__ import annotations
 
-import math
-import re
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 from kucandle_gui.model import Alert, AlertState, Arming, Condition, Firing
@@ -23,8 +22,6 @@ SIMULATED_TOOLTIP = (
     "starts empty and is never saved; your own alerts come back when you leave demo mode."
 )
 SIMULATED_MARK = "SIMULATED · demo alerts, not saved"
-#: A comma is a thousands separator only in this form ("70,000.5"); "0,5" is refused, not 5.
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 def price_text(value: float, decimals: int | None) -> str:
@@ -36,26 +33,6 @@ def price_text(value: float, decimals: int | None) -> str:
     if not digits.isdigit():  # "1e-08": left as it is
         return text
     return f"{sign}{int(digits):,}{point}{fraction}"
-
-
-def parse_price(text: str) -> float:
-    """A typed price, the same in every locale: ``70000.5``, ``70,000.5``; ``ValueError``
-    saying what is wrong otherwise."""
-    typed = text.strip()
-    if not typed:
-        raise ValueError("Enter a price, e.g. 70000.5")
-    plain = typed.replace(",", "") if _GROUPED.fullmatch(typed) else typed
-    if "," in plain:
-        raise ValueError(f'"{typed}" is not a number: write decimals with a point, e.g. 0.5')
-    try:
-        value = float(plain)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ValueError(f'"{typed}" is not a number')
-    if value <= 0:
-        raise ValueError("The price must be above 0")
-    return value
 
 
 def condition_text(condition: Condition) -> str:
@@ -137,6 +114,28 @@ def firing_detail(firing: Firing, now: float | None = None) -> str:
     if firing.note:
         parts.append(firing.note)
     return " · ".join(parts)
+
+
+def unchecked_text(symbol: str, start: int, end: int, now: float | None = None) -> str:
+    """``BTC-USDT: alerts could not be checked from 03:10 to 05:40 (no candles for that
+    time)``: a span of the pair's candles the catch-up could not load, so an alert may have
+    been reached then unseen."""
+    span = f"from {clock_text(start, now)} to {clock_text(end, now)}"
+    return f"{symbol}: alerts could not be checked {span} (no candles for that time)"
+
+
+#: Firings named in one desktop message for several.
+NAMED_FIRINGS = 3
+
+
+def firings_summary(titles: Sequence[str]) -> tuple[str, str]:
+    """One desktop message for several firings told together (a catch-up): the title
+    ``5 alerts fired``, the first :data:`NAMED_FIRINGS` firings' titles one a line, then
+    ``and 2 more, in the alerts panel``."""
+    lines = list(titles[:NAMED_FIRINGS])
+    if len(titles) > NAMED_FIRINGS:
+        lines.append(f"and {len(titles) - NAMED_FIRINGS} more, in the alerts panel")
+    return f"{len(titles)} alerts fired", "\n".join(lines)
 
 
 # -- the panel's sentences ------------------------------------------------------------------

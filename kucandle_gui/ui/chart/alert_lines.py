@@ -1,9 +1,11 @@
 """Alert lines on the price pane: a dashed line per price, its tag on the price axis.
 
 The chart side of alerts knows prices, not alerts: its owner hands it ``AlertLine`` records
-(a key, a price, a label) and hears back what the user did with them — a line dragged to a
-new price (``lineMoved``), a selected line to remove (``removeRequested``). Whether a move is
-allowed is the owner's call: a line it does not move by ``set_lines`` goes back where it was.
+(a key, a price, a label), all at once (``set_lines``) or one changed at a time (``put``,
+``discard``: one alert's change costs one line, however many there are), and hears back what
+the user did with them — a line dragged to a new price (``lineMoved``), a selected line to
+remove (``removeRequested``). Whether a move is allowed is the owner's call: a line it does not
+move (by ``put`` or ``set_lines``) goes back where it was.
 
 Each line is a ``pg.InfiniteLine`` (dragging, hovering and the pixel-exact hit area come with
 it, and it lives in data coordinates, so the view places it); its tag is an
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import QGraphicsView
 
 from kucandle_gui.protocol import format_number
 from kucandle_gui.ui.chart.axes import ValueAxis
-from kucandle_gui.ui.chart.markers import _y_pixel
+from kucandle_gui.ui.chart.markers import y_pixel
 from kucandle_gui.ui.chart.overlays import AxisTag
 
 #: Keys that ask to remove the selected line.
@@ -48,6 +50,10 @@ class AlertLine(NamedTuple):
     key: int
     price: float
     label: str
+
+
+def _key(spec: AlertLine) -> int:
+    return spec.key
 
 
 class _Drawn:
@@ -76,7 +82,6 @@ class AlertLines(QObject):
         self._box = box
         self._axis = axis
         self._drawn: dict[int, _Drawn] = {}
-        self._given: tuple[AlertLine, ...] = ()
         self._selected: int | None = None
         self._format: Callable[[float], str] = format_number
         self._fill = QColor("#ff9800")
@@ -87,25 +92,36 @@ class AlertLines(QObject):
     # -- what the owner says -------------------------------------------------------------------
 
     def set_lines(self, lines: Sequence[AlertLine]) -> None:
-        """Draw exactly ``lines`` (a line being dragged keeps its place until let go)."""
-        lines = tuple(lines)
-        if lines == self._given:
-            return
-        self._given = lines
-        wanted = {spec.key for spec in lines}
+        """Draw exactly ``lines`` (a line being dragged keeps its place until let go); the
+        lines whose record did not change are not touched."""
+        wanted = {spec.key: spec for spec in lines}
         for key in [key for key in self._drawn if key not in wanted]:
-            self._drop(self._drawn.pop(key))
-        for spec in lines:
-            drawn = self._drawn.get(spec.key)
-            if drawn is None:
-                drawn = self._drawn[spec.key] = self._new(spec)
-            drawn.spec = spec
-            drawn.line.setToolTip(spec.label)
-            drawn.tag.setToolTip(spec.label)
-            if not drawn.line.moving:
-                drawn.line.setValue(spec.price)
-            self._place_one(drawn)
-        if self._selected not in wanted:
+            self.discard(key)
+        for spec in wanted.values():
+            self.put(spec)
+
+    def put(self, spec: AlertLine) -> None:
+        """Draw ``spec``, a new line or the new record of line ``spec.key`` (one alert
+        changed: its line alone, whatever the number of the others)."""
+        drawn = self._drawn.get(spec.key)
+        if drawn is None:
+            drawn = self._drawn[spec.key] = self._new(spec)
+        elif drawn.spec == spec:
+            return
+        drawn.spec = spec
+        drawn.line.setToolTip(spec.label)
+        drawn.tag.setToolTip(spec.label)
+        if not drawn.line.moving:
+            drawn.line.setValue(spec.price)
+        self._place_one(drawn)
+
+    def discard(self, key: int) -> None:
+        """No line for ``key`` (none drawn: nothing to do)."""
+        drawn = self._drawn.pop(key, None)
+        if drawn is None:
+            return
+        self._drop(drawn)
+        if self._selected == key:
             self.select(None)
 
     def set_price_format(self, price_format: Callable[[float], str]) -> None:
@@ -139,8 +155,8 @@ class AlertLines(QObject):
     # -- what it shows ---------------------------------------------------------------------------
 
     def lines(self) -> tuple[AlertLine, ...]:
-        """The records last given."""
-        return self._given
+        """The records drawn, by key."""
+        return tuple(sorted((drawn.spec for drawn in self._drawn.values()), key=_key))
 
     def selected(self) -> int | None:
         return self._selected
@@ -200,7 +216,7 @@ class AlertLines(QObject):
     def _place_one(self, drawn: _Drawn, *_: object) -> None:
         price = drawn.line.value()
         drawn.tag.set_text(self._format(price))
-        y_px = _y_pixel(self._box, price)
+        y_px = y_pixel(self._box, price)
         if y_px is None:
             return
         point = self._axis.mapFromItem(self._box, QPointF(0.0, y_px))

@@ -14,7 +14,7 @@ from kucandle_gui.ui.chart.axes import ValueAxis
 from kucandle_gui.ui.chart.overlays import AxisTag, ViewLine, cosmetic_pen
 
 
-def _y_pixel(box: pg.ViewBox, value: float) -> float | None:
+def y_pixel(box: pg.ViewBox, value: float) -> float | None:
     """``value``'s y in the box's pixels (from the top), or None for a degenerate view."""
     _, (y0, y1) = box.viewRange()
     height = box.height()
@@ -72,7 +72,7 @@ class Crosshair:
         for line in (self._x, self._vx):
             line.setPos(x_px, 0.0)
             line.setVisible(shown)
-        y_px = None if self._price is None else _y_pixel(box, self._price)
+        y_px = None if self._price is None else y_pixel(box, self._price)
         if y_px is None:
             self._y.hide()
         else:
@@ -114,7 +114,7 @@ class LastPriceMarker:
         """Put line and tag at the price for the pane's current y range (hidden outside it)."""
         if self._price is None:
             return
-        y_px = _y_pixel(self._box, self._price)
+        y_px = y_pixel(self._box, self._price)
         if y_px is None:
             return
         point = self._axis.mapFromItem(self._box, QPointF(0.0, y_px))
