@@ -95,22 +95,9 @@ class UpdateBuffer:
             return self._last
 
     def put(self, update: CandleUpdate) -> None:
-        """Queue ``update``, or replace the pending update of the same candle.
-
-        ``_queue`` written out: the feed calls this for every changed candle.
-        """
-        key = (update.symbol, update.timeframe, update.candle.time)
+        """Queue ``update``, or replace the pending update of the same candle."""
         with self._cond:
-            if self._closed:
-                return
-            number = self._newest.get(key, 0)
-            if number > self._sealed:
-                self._entries[number] = update
-                self._coalesced += 1
-            else:
-                self._last += 1
-                self._entries[self._last] = update
-                self._newest[key] = self._last
+            if not self._closed and self._queue(update):
                 self._cond.notify()
 
     def put_many(self, updates: Iterable[CandleUpdate]) -> None:

@@ -102,8 +102,11 @@ def panel(qtbot, book, window, clock):
 
 
 def fill(panel: AlertsPanel, pair: str = PAIR, price: str = "70000", **more: object) -> None:
-    """Type into the form as a user would (the pair and price boxes emptied first)."""
+    """Type into the form as a user would (the pair and price boxes emptied first), opened
+    with the New alert button unless it is open already (an edit)."""
     form = panel.form
+    if form.isHidden():
+        panel.buttons["New alert"].click()
     form.pair_edit.setText(pair)
     form.price_edit.setText(price)
     form.condition_combo.setCurrentIndex(0 if more.get("condition", "above") == "above" else 1)
@@ -553,3 +556,20 @@ def test_a_catch_up_firing_many_alerts_costs_a_row_each(qtbot, panel, book, cloc
     qtbot.waitUntil(lambda: cell(panel, last.id, Column.STATUS) == waiting, timeout=3000)
     first = book.alerts()[0]
     assert cell(panel, first.id, Column.STATUS).startswith("Cooling down until ")
+
+
+def test_the_form_is_shown_only_while_an_alert_is_made_or_edited(qtbot, panel, book):
+    assert panel.form.isHidden()  # the list is the panel
+    click(qtbot, panel.buttons["New alert"])
+    assert panel.form.isVisible()
+    click(qtbot, panel.form.cancel_button)
+    assert panel.form.isHidden() and book.alerts() == []
+    fill(panel)
+    click(qtbot, panel.form.submit_button)
+    [alert] = book.alerts()
+    assert panel.form.isHidden()  # created: put away
+    panel.edit(alert.id)
+    assert panel.form.isVisible() and panel.form.editing == alert.id
+    fill(panel, price="71000")
+    click(qtbot, panel.form.submit_button)
+    assert panel.form.isHidden() and book.get(alert.id).price == 71000.0

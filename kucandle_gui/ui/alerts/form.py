@@ -70,6 +70,8 @@ class AlertForm(QWidget):
 
     message = Signal(str)
     saved = Signal(int)
+    #: The user is done with the form (cancelled): the panel puts it away.
+    closed = Signal()
 
     def __init__(
         self,
@@ -150,10 +152,8 @@ class AlertForm(QWidget):
 
         self.submit_button = QPushButton("Create", self)
         self.submit_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel edit", self)
-        self.cancel_button.hide()
-        buttons = _row(self.submit_button, self.cancel_button)
-        grid.addLayout(buttons, grid.rowCount(), 0, 1, 2)
+        self.cancel_button = QPushButton("Cancel", self)
+        grid.addLayout(_row(self.submit_button, self.cancel_button), grid.rowCount(), 0, 1, 2)
         grid.setColumnStretch(1, 1)
 
         for edit in (self.pair_edit, self.price_edit, self.note_edit):
@@ -161,7 +161,7 @@ class AlertForm(QWidget):
         self.submit_button.clicked.connect(self.submit)
         self.crossed.armRequested.connect(self.arm_anyway)
         self.crossed.changeRequested.connect(self.change_price)
-        self.cancel_button.clicked.connect(lambda: self.new())
+        self.cancel_button.clicked.connect(self._cancel)
         self.repeat_radio.toggled.connect(self.cooldown_spin.setEnabled)
         self.expiry_check.toggled.connect(self._expiry_toggled)
         self.pair_edit.textChanged.connect(self._pair_changed)
@@ -200,7 +200,6 @@ class AlertForm(QWidget):
         self._kept_cooldown = None
         self.title_label.setText("New alert")
         self.submit_button.setText("Create")
-        self.cancel_button.hide()
         if symbol is not None:
             self.pair_edit.setText(symbol)
         decimals = None if symbol is None else self._decimals(symbol)
@@ -220,7 +219,6 @@ class AlertForm(QWidget):
         self.editing = alert.id
         self.title_label.setText(f"Edit: {alert_text(alert, decimals)}")
         self.submit_button.setText("Save")
-        self.cancel_button.show()
         self.note_edit.setText(alert.note)
         self.repeat_radio.setChecked(alert.repeat)
         minutes = max(1, round(alert.cooldown / 60))
@@ -379,6 +377,10 @@ class AlertForm(QWidget):
         if on and self.expiry_edit.dateTime().toSecsSinceEpoch() <= self._clock():
             tomorrow = int(self._clock()) + 24 * 3600
             self.expiry_edit.setDateTime(QDateTime.fromSecsSinceEpoch(tomorrow))
+
+    def _cancel(self) -> None:
+        self.new()  # nothing changed; the panel puts the form away
+        self.closed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The pair box's completer is filled as the box takes the focus (the exchange's list

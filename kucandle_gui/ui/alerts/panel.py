@@ -97,8 +97,12 @@ class AlertsPanel(QDockWidget):
         layout.addWidget(splitter, 1)
         self.setWidget(content)
 
+        # The form is shown only while an alert is made or edited: the list is the panel.
+        self.form.hide()
         self.form.message.connect(self.message)
         self.form.saved.connect(self.select)
+        self.form.saved.connect(lambda _id: self.form.hide())
+        self.form.closed.connect(self.form.hide)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.proxy.modelReset.connect(self._update_actions)
         self.log.alertChosen.connect(self.select)
@@ -218,6 +222,7 @@ class AlertsPanel(QDockWidget):
         self.form.change_price()
 
     def _present(self) -> None:
+        self.form.show()
         self.show()
         self.raise_()
         self.activateWindow()
