@@ -149,20 +149,19 @@ def test_an_already_crossed_price_is_refused_unless_forced() -> None:
     assert len(book.alerts()) == 1
     forced = book.add(parse_alert_spec("BTC-USDT above 98"), force=True)
     assert forced.arming is Arming.WAITING
-    # A pair the book has no price of: the caller's price decides, and arms it at the current
-    # minute (its first history's catch-up judges the candles from then on).
+    # A pair the book has no candle of: the caller's price decides whether it is crossed; the
+    # alert is PENDING (no candle to arm at) and arms at the newest candle of its first history.
     other = AlertBook(Clock())
     with pytest.raises(AlreadyCrossed):
         other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=2999.0)
-    # Before any candle the exchange's minute is unknown: PENDING.
-    assert other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=3001).since is None
-    other.candles("KCS-USDT", [bar(0, 9, 9, 9)])  # a candle of any pair tells the minute
-    armed = other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=3001)
-    assert (armed.arming, armed.since, armed.base) == (Arming.ARMED, T0, None)
-    waiting = other.add(parse_alert_spec("ETH-USDT below 3000"), force=True, last_price=2990)
-    assert (waiting.arming, waiting.since) == (Arming.WAITING, T0)
-    # No price of the pair known at all: PENDING, armed at the first newest candle seen.
-    assert other.add(parse_alert_spec("ETH-USDT below 3000")).arming is Arming.PENDING
+    near = other.add(parse_alert_spec("ETH-USDT below 3000"), last_price=3001)
+    forced = other.add(parse_alert_spec("ETH-USDT below 3000"), force=True, last_price=2990)
+    other.candles("KCS-USDT", [bar(0, 9, 9, 9)])  # another pair's candle arms nothing
+    unknown = other.add(parse_alert_spec("ETH-USDT below 3000"))
+    alerts = (near, forced, unknown)
+    assert [(a.arming, a.since) for a in alerts] == [(Arming.PENDING, None)] * 3
+    other.filled("ETH-USDT", series_of(bar(0, 3010, 3001, 3005)))
+    assert [(a.arming, a.since, a.base) for a in alerts] == [(Arming.ARMED, T0, 3001)] * 3
 
 
 def test_a_live_pair_arms_a_new_alert_at_once() -> None:
@@ -288,8 +287,8 @@ def test_an_alert_added_during_a_gap_is_judged_by_the_rest_of_the_gap() -> None:
     book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
     book.gap(PAIR)  # connection lost at minute 0
     clock.now = T0 + 65
-    alert = book.add(parse_alert_spec("BTC-USDT above 100"))  # the last price known: 98
-    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 60, None)
+    alert = book.add(parse_alert_spec("BTC-USDT above 100"))  # the newest candle known: 0
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0, 99)
     clock.now = T0 + 400
     book.filled(
         PAIR,
@@ -306,26 +305,28 @@ def test_an_alert_added_during_a_gap_is_judged_by_the_rest_of_the_gap() -> None:
     ]
 
 
-def test_moving_an_alert_during_a_gap_arms_it_at_the_current_minute() -> None:
+def test_moving_an_alert_during_a_gap_arms_it_at_the_newest_candle_known() -> None:
     clock = Clock()
     book, alert, record = live_book("BTC-USDT above 110", bar(0, 99, 97, 98), clock)
     book.gap(PAIR)
     clock.now = T0 + 130
     book.move(alert.id, 100)
-    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 120, None)
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0, 99)
     book.filled(PAIR, series_of(bar(0, 99, 97, 98), bar(1, 100.5, 97, 98), bar(2, 100, 97, 98)))
-    assert [f.candle_time for f in record.fired] == [T0 + 120]  # minute 1 was before the move
+    # The exchange's minute at the move is not known without its candles: minute 1 counts
+    # (the documented trade-off: never a miss, at worst early on a price really reached).
+    assert [f.candle_time for f in record.fired] == [T0 + 60]
 
 
-def test_armed_after_the_newest_candle_s_minute_its_late_final_update_does_not_fire() -> None:
+def test_armed_at_a_previous_minute_s_candle_its_late_final_update_may_fire() -> None:
     clock = Clock(T0 + 80)  # minute 1 by the wall clock; no candle of it seen yet
     book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
     alert = book.add(parse_alert_spec("BTC-USDT above 100"))
-    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 60, None)
-    book.candles(PAIR, [bar(0, 100.2, 97, 99, volume=2)])  # minute 0's trades, before arming
-    assert record.fired == []
-    book.candles(PAIR, [bar(1, 100, 97, 99)])
-    assert [f.candle_time for f in record.fired] == [T0 + 60]
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0, 99)
+    # Minute 0's final update, with a trade at 100.2 made just before the alert was added: the
+    # accepted trade-off of arming without the clock (a price really reached; never a miss).
+    book.candles(PAIR, [bar(0, 100.2, 97, 99, volume=2)])
+    assert [f.candle_time for f in record.fired] == [T0]
 
 
 def test_rearming_an_expired_alert_clears_its_expiry() -> None:
@@ -341,15 +342,15 @@ def test_rearming_an_expired_alert_clears_its_expiry() -> None:
     assert PAIR in book.symbols()
 
 
-def test_the_minute_an_alert_arms_at_is_the_exchange_s_not_our_clock_s() -> None:
-    # A simulated exchange a year behind our clock: an alert armed in a gap must still see
-    # its candles (a minute by our clock would be after every one of them).
+def test_an_exchange_a_year_behind_our_clock_arms_and_fires_as_any_other() -> None:
+    # A simulated exchange a year behind our clock: an alert armed in a gap sees its candles,
+    # and a firing of this session is not "while closed" however old its candle.
     year = 365 * 86_400
     clock = Clock(T0 + year + 5)
     book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
     book.gap(PAIR)
     clock.now = T0 + year + 65
     alert = book.add(parse_alert_spec("BTC-USDT above 100"))
-    assert (alert.since, alert.base) == (T0 + 60, None)
+    assert (alert.since, alert.base) == (T0, 99)
     book.filled(PAIR, series_of(bar(0, 99, 97, 98), bar(1, 99, 97, 98), bar(2, 101, 98, 99)))
     assert [(f.candle_time, f.while_closed) for f in record.fired] == [(T0 + 120, False)]

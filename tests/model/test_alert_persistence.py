@@ -65,6 +65,26 @@ def test_a_restart_catches_up_what_happened_while_the_app_was_closed() -> None:
     assert restarted.get(alert.id).state is AlertState.TRIGGERED
 
 
+def test_only_the_first_catch_up_after_a_restart_fires_while_closed() -> None:
+    # The exchange's candles are a day behind the machine's clock (a simulated one): what
+    # says "while closed" is where the catch-up started, not a candle time against the clock.
+    book, alert, _record = live_book("BTC-USDT above 100 every 1m", bar(0, 99, 97, 98))
+    restarted, _ = saved_and_loaded(book, Clock(T0 + 86_400 + 3600))
+    record = Record(restarted)
+    closed = series_of(bar(0, 99, 97, 98), bar(1, 101, 97, 98), bar(2, 99, 97, 98))
+    restarted.filled(PAIR, closed)
+    restarted.gap(PAIR)  # a disconnection while running
+    restarted.filled(PAIR, series_of(*closed.candles(), bar(3, 99, 97, 98), bar(4, 101, 97, 99)))
+    restarted.candles(PAIR, [bar(5, 99, 97, 98)])
+    restarted.candles(PAIR, [bar(6, 101, 97, 99)])
+    assert [(f.candle_time, f.late, f.while_closed) for f in record.fired] == [
+        (T0 + 60, True, True),
+        (T0 + 240, True, False),
+        (T0 + 360, False, False),
+    ]
+    assert restarted.get(alert.id).fire_count == 3
+
+
 def test_damaged_data_is_described_and_the_good_entries_kept() -> None:
     book, _alert, _record = live_book("BTC-USDT above 100", bar(0, 99, 97, 98))
     data = book.to_dict()
@@ -186,11 +206,23 @@ def test_load_never_raises_on_odd_values_anywhere() -> None:
         AlertBook(Clock()).load(odd)
 
 
-def test_an_alert_armed_at_a_minute_without_a_candle_survives_a_restart() -> None:
+def test_an_alert_saved_armed_without_a_candle_counts_every_candle_from_its_since() -> None:
+    # An older version armed an alert in a gap at a minute without a candle (base None).
+    saved = {"id": 1, "symbol": PAIR, "condition": "above", "price": 100, "created_at": T0}
+    saved |= {"state": "active", "arming": "armed", "since": T0, "base": None}
+    book = AlertBook(Clock(T0 + 600))
+    assert book.load({"version": 1, "alerts": [saved], "log": [], "watermarks": {}}) == []
+    record = Record(book)
+    book.filled(PAIR, series_of(bar(0, 100.5, 97, 98), bar(1, 99, 97, 98)))
+    assert [(f.candle_time, f.late, f.while_closed) for f in record.fired] == [(T0, True, True)]
+
+
+def test_an_alert_without_a_candle_stays_pending_across_a_restart() -> None:
     book = AlertBook(Clock())
-    book.candles("ETH-USDT", [bar(0, 9, 9, 9)])  # the exchange's minute is known
     alert = book.add(parse_alert_spec("BTC-USDT above 100"), last_price=98)
-    assert alert.base is None and alert.since == T0
     restarted, problems = saved_and_loaded(book)
     assert problems == []
-    assert (restarted.get(alert.id).arming, restarted.get(alert.id).since) == (Arming.ARMED, T0)
+    assert (restarted.get(alert.id).arming, restarted.get(alert.id).since) == (
+        Arming.PENDING,
+        None,
+    )

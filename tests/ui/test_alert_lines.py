@@ -27,7 +27,7 @@ from kucandle_gui.model import (
     MonitorModel,
 )
 from kucandle_gui.protocol import Candle
-from kucandle_gui.ui.alerts.chart_alerts import NO_CROSSHAIR, ChartAlerts
+from kucandle_gui.ui.alerts.chart_alerts import AT_LAST_PRICE, NO_CROSSHAIR, ChartAlerts
 from kucandle_gui.ui.chart import DARK, AlertLine, CandleChart
 from kucandle_gui.ui.chart.markers import y_pixel
 from kucandle_gui.ui.chart_binding import ChartBinding
@@ -279,6 +279,30 @@ def test_alert_at_the_crosshair(setup: Setup, qtbot) -> None:
     assert alert.condition is Condition.BELOW
     assert alert.price == round(at, 2)
     assert setup.said[-1] == f"Alert set: BTC-USDT falls to {alert.price:,.2f}"
+
+
+def test_no_alert_at_the_last_price_itself(setup: Setup) -> None:
+    """At the last price both conditions count as crossed: nothing is armed there unseen."""
+    assert setup.chart.last_price() == 100.0
+    setup.chart.crosshair_price = lambda: 100.001  # rounds to the last price (2 decimals)
+
+    assert not setup.alerts.add_at_crosshair()
+    assert setup.said == [AT_LAST_PRICE]
+    assert setup.book.alerts() == []
+
+    menu = setup.alerts.price_menu(99.999)
+    entries = actions(menu)
+    assert list(entries) == ["Alert at 100.00", "New alert…"]
+    entry = entries["Alert at 100.00"]
+    assert not entry.isEnabled()
+    assert entry.toolTip() == AT_LAST_PRICE
+    assert menu.toolTipsVisible()
+    # A price that became the last one while the menu was open: still nothing.
+    above = actions(setup.alerts.price_menu(100.01))["Alert when price rises to 100.01"]
+    setup.chart.last_price = lambda: 100.01
+    above.trigger()
+    assert setup.book.alerts() == []
+    assert setup.said == [AT_LAST_PRICE, AT_LAST_PRICE]
 
 
 def test_no_alert_at_the_crosshair_without_a_price(qtbot) -> None:

@@ -1,16 +1,40 @@
-"""The window's alerts keeper against the local exchange: what it tells the user at the start
-about saved alerts it could not read, and about a span the alerts could not be checked over."""
+"""The window's alerts keeper: against the local exchange, what it tells the user at the start
+about saved alerts it could not read, and about a span the alerts could not be checked over;
+with no exchange at all (nothing arrives but what the test gives the book), when it wakes to
+expire alerts and when it writes a firing."""
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
+from kucandle_gui.feed import CandleSeries
+from kucandle_gui.model import AlertSpec, AlertState, Condition
+from kucandle_gui.protocol import Candle
+from kucandle_gui.ui.alerts import keeper as keeper_module
+from kucandle_gui.ui.alerts.keeper import LONGEST_WAIT_MS, SAVE_DELAY_MS, AlertsKeeper
 from kucandle_gui.ui.alerts.store import BACKUP_PREFIX, BOOK_KEY
 
 ERROR_COLOUR = "#e01b24"
+#: Nothing listens there: the window's feed only retries, no candle ever comes.
+NOWHERE = "http://127.0.0.1:9"
+PAIR = "BTC-USDT"
+
+
+def active_timers(keeper: AlertsKeeper) -> list[QTimer]:
+    return [timer for timer in keeper.findChildren(QTimer) if timer.isActive()]
+
+
+def live(book, *candles: Candle) -> None:
+    """The pair's gap filled with ``candles`` (none: no trade yet), as the monitor does once
+    its history is loaded: its alerts are evaluated live from now on."""
+    series = CandleSeries(PAIR, "1min")
+    series.merge(candles)
+    book.filled(PAIR, series)
 
 
 def test_saved_alerts_that_cannot_be_read_are_said_with_where_they_are_kept(
@@ -53,3 +77,86 @@ def test_a_span_the_alerts_could_not_check_is_an_error_and_logged(make_window, e
     assert ERROR_COLOUR in label.styleSheet()
     assert [r.getMessage() for r in caplog.records] == [f"alerts: {text}"]
     assert window.alerts.panel.log_lines() == [text]
+
+
+def test_no_wake_up_without_an_alert_that_expires(qtbot, make_window):
+    window = make_window(NOWHERE)
+    keeper, book = window.alerts, window.monitor.alerts
+    assert keeper.expiry_wait_ms() is None
+    assert active_timers(keeper) == []
+
+    book.add(AlertSpec.of(PAIR, Condition.ABOVE, 100.0), last_price=90.0)
+    live(book)
+    keeper.save()  # the change is written: nothing left to do
+    qtbot.waitUntil(lambda: active_timers(keeper) == [], timeout=2000)
+    assert keeper.expiry_wait_ms() is None
+
+    # One far away: a wake-up an hour on at most (and then again), not before.
+    far = book.add(
+        AlertSpec.of(PAIR, Condition.ABOVE, 110.0, expires_at=time.time() + 3 * 3600),
+        last_price=90.0,
+    )
+    qtbot.waitUntil(lambda: keeper.expiry_wait_ms() is not None, timeout=2000)
+    assert LONGEST_WAIT_MS - 2000 < keeper.expiry_wait_ms() <= LONGEST_WAIT_MS
+    book.remove(far.id)
+    qtbot.waitUntil(lambda: keeper.expiry_wait_ms() is None, timeout=2000)
+
+
+def test_an_alert_expires_at_its_time_with_nothing_else_happening(qtbot, make_window):
+    window = make_window(NOWHERE)
+    keeper, book = window.alerts, window.monitor.alerts
+    alert = book.add(
+        AlertSpec.of(PAIR, Condition.ABOVE, 100.0, expires_at=time.time() + 1.0),
+        last_price=90.0,
+    )
+    live(book)  # live, but no candle will come: only the clock can expire it
+    qtbot.waitUntil(lambda: keeper.expiry_wait_ms() is not None, timeout=2000)
+    assert 0 < keeper.expiry_wait_ms() <= 1100
+    assert alert.state is AlertState.ACTIVE
+
+    qtbot.waitUntil(lambda: alert.state is AlertState.EXPIRED, timeout=5000)
+    assert keeper.expiry_wait_ms() is None  # no active alert expires any more
+    assert time.time() >= alert.expires_at
+
+
+def test_an_alert_past_its_time_in_a_gap_is_looked_at_again_not_in_a_loop(
+    qtbot, make_window, monkeypatch
+):
+    monkeypatch.setattr(keeper_module, "OVERDUE_RETRY_MS", 600)
+    window = make_window(NOWHERE)
+    keeper, book = window.alerts, window.monitor.alerts
+    alert = book.add(
+        AlertSpec.of(PAIR, Condition.ABOVE, 100.0, expires_at=time.time() + 0.3),
+        last_price=90.0,
+    )  # its pair in a gap (never loaded): the book keeps it for the catch-up
+    qtbot.waitUntil(lambda: time.time() > alert.expires_at, timeout=2000)
+    # Past its time, still active: looked at again after a while, not at once over and over.
+    qtbot.waitUntil(lambda: (keeper.expiry_wait_ms() or 0) > 300, timeout=2000)
+    assert keeper.expiry_wait_ms() <= 600
+    assert alert.state is AlertState.ACTIVE
+
+    live(book)  # the gap filled without a candle: nothing changes, the next look expires it
+    qtbot.waitUntil(lambda: alert.state is AlertState.EXPIRED, timeout=3000)
+    assert keeper.expiry_wait_ms() is None
+
+
+def test_a_firing_is_written_at_once_not_a_second_later(qtbot, make_window, settings_path):
+    window = make_window(NOWHERE)
+    keeper, book = window.alerts, window.monitor.alerts
+    alert = book.add(AlertSpec.of(PAIR, Condition.ABOVE, 100.0), last_price=90.0)
+    minute = int(time.time() // 60) * 60
+    live(book, Candle(minute, 95.0, 96.0, 94.0, 95.0, 1.0, 95.0))
+    keeper.save()
+    saved = Path(settings_path)
+    qtbot.waitUntil(saved.is_file, timeout=2000)
+    assert "triggered" not in saved.read_text()
+    fired = []
+    book.fired.connect(fired.append)
+
+    book.candles(PAIR, [Candle(minute + 60, 95.0, 101.0, 94.0, 99.0, 1.0, 99.0)])
+
+    assert [f.alert_id for f in fired] == [alert.id]
+    assert alert.state is AlertState.TRIGGERED
+    # On the disk, well before the delayed save would have written it.
+    qtbot.waitUntil(lambda: "triggered" in saved.read_text(), timeout=SAVE_DELAY_MS // 2)
+    assert not keeper._save_timer.isActive()  # and not written again a second later

@@ -64,8 +64,8 @@ def test_an_alert_made_in_the_panel_is_drawn_fires_once_and_notifies(qtbot, make
     assert [f.candle_time for f in fired] == [target.time]  # the first candle to reach it
     assert not fired[0].late
     # Notified: an in-window notice that stays, the log, the status bar; the line is gone.
-    toasts = keeper.toasts.texts()
-    assert toasts and "BTC-USDT rose to" in toasts[0]
+    qtbot.waitUntil(lambda: bool(keeper.toasts.texts()), timeout=WAIT_MS)  # at the turn's end
+    assert "BTC-USDT rose to" in keeper.toasts.texts()[0]
     assert any("rose to" in line for line in keeper.panel.log_lines())
     assert alert.id not in drawn(window)
     # Nothing fires twice: a later candle reaching the price again is no new crossing.

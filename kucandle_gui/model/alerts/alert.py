@@ -17,7 +17,7 @@ class AlertState(StrEnum):
 class Arming(StrEnum):
     """How far an active alert is from firing (see ``rules``)."""
 
-    PENDING = "pending"  # no price of the pair yet: arms at the first newest candle seen
+    PENDING = "pending"  # no candle of the pair known yet: arms at the first newest one seen
     ARMED = "armed"  # fires when the price reaches the alert's after ``since``/``base``
     WAITING = "waiting"  # the price must go back across first (and the cool-down pass)
 
@@ -26,9 +26,9 @@ class Arming(StrEnum):
 class Alert:
     """An alert; owned and mutated by :class:`AlertBook` only.
 
-    ``since`` is the start of the candle from which the alert is evaluated: the candle open
-    when it was armed (``base`` is that candle's extreme then), or, while WAITING, the candle
-    it started waiting at (nothing older can re-arm it).
+    ``since`` is the start of the candle from which the alert is evaluated: the candle it was
+    armed at (``base`` is that candle's extreme then), or, while WAITING, the first candle that
+    may re-arm it (the one after a firing; nothing older can).
     """
 
     id: int
@@ -81,8 +81,9 @@ class Alert:
 @dataclass(frozen=True, slots=True)
 class Firing:
     """An alert fired: ``candle_time`` is the start of the candle that reached the price;
-    ``late`` when found by a catch-up after a gap, ``while_closed`` when that candle is older
-    than the app's session."""
+    ``late`` when found by a catch-up after a gap, ``while_closed`` when found by the pair's
+    first catch-up of the session starting from the saved book (it spans the time the app was
+    not running)."""
 
     alert_id: int
     symbol: str

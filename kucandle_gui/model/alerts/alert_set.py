@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kucandle_gui.protocol import Candle, candle_start
+from kucandle_gui.protocol import Candle
 
 from .alert import Alert, Firing
-from .spec import ALERT_TIMEFRAME, MAX_ALERT_PAIRS, MAX_LOG, AlertError
-
-#: Seconds a candle start may lag our clock before the exchange is taken to run behind it.
-FAR_BEHIND = 600.0
+from .spec import MAX_ALERT_PAIRS, MAX_LOG, AlertError
 
 
 @dataclass
@@ -24,16 +21,17 @@ class AlertSet:
     watermarks: dict[str, int] = field(default_factory=dict)
     #: Pairs whose gap is filled: their candles are evaluated as they come.
     live: set[str] = field(default_factory=set)
-    #: Per pair: the newest 1min candle seen (evaluated or not).
+    #: Per pair: the newest 1min candle seen in this session (evaluated or not; kept through a
+    #: gap): where an alert added or edited arms.
     newest: dict[str, Candle] = field(default_factory=dict)
     refused: set[str] = field(default_factory=set)
     #: Pairs whose catch-up waits for older candles: the oldest candle start held when they
     #: were asked for (a load that brings nothing older ends the wait).
     seeking: dict[str, int] = field(default_factory=dict)
-    #: The exchange's clock minus ours, at least: the largest ``candle start - clock()`` seen
-    #: (a candle exists, so the exchange's time is past its start); None before any candle.
-    #: A simulated exchange's time may be far from ours (see :meth:`minute`).
-    offset: float | None = None
+    #: Pairs whose next catch-up is their first of this session and starts from what the saved
+    #: book says (its watermark, or its alerts' ``since``): it spans the time the app was not
+    #: running, so what it finds fired "while closed".
+    closed: set[str] = field(default_factory=set)
     #: Active alerts per pair, in id order: a live candle costs only its pair's alerts.
     by_symbol: dict[str, list[Alert]] = field(default_factory=dict)
 
@@ -42,35 +40,19 @@ class AlertSet:
         cls, alerts: list[Alert], log: list[Firing], watermarks: dict[str, int], old: AlertSet
     ) -> AlertSet:
         """A set loaded from a file, replacing ``old``: a pair live in ``old`` stays live
-        (no history load will come to fill it), one whose catch-up waits goes on waiting."""
+        (no history load will come to fill it), one whose catch-up waits goes on waiting; the
+        newest candles seen stay known. The other pairs' first catch-up is "while closed"."""
         new = cls({a.id: a for a in alerts}, log[-MAX_LOG:], watermarks)
         new.reindex_all()
         held = new.by_symbol.keys()
         for symbol in old.live & held:
             new.live.add(symbol)
             new.watermarks[symbol] = old.watermarks.get(symbol, 0)
-            if symbol in old.newest:
-                new.newest[symbol] = old.newest[symbol]
+        new.newest = {s: c for s, c in old.newest.items() if s in held}
+        new.closed = set(held) - new.live
         new.seeking = {s: t for s, t in old.seeking.items() if s in held}
         new.refused = old.refused & held
         return new
-
-    def seen(self, candle_time: int, now: float) -> None:
-        """A candle exists at wall time ``now``: the exchange's clock is past its start."""
-        offset = candle_time - now
-        if self.offset is None or offset > self.offset:
-            self.offset = offset
-
-    def minute(self, now: float) -> int | None:
-        """The exchange's current minute at wall time ``now``; None before any candle."""
-        return None if self.offset is None else candle_start(ALERT_TIMEFRAME, now + self.skew())
-
-    def skew(self) -> float:
-        """The exchange's clock minus ours: a candle start far behind our clock means an
-        exchange far behind (a simulated one); a little behind only a quiet pair (a real
-        exchange's clock is ours within seconds: the minute is our clock's)."""
-        offset = self.offset or 0.0
-        return offset if offset < -FAR_BEHIND else max(offset, 0.0)
 
     def forget(self, symbol: str) -> None:
         """The pair is let go: held again, it starts in a gap."""
@@ -79,6 +61,7 @@ class AlertSet:
         self.newest.pop(symbol, None)
         self.refused.discard(symbol)
         self.seeking.pop(symbol, None)
+        self.closed.discard(symbol)
 
     def restart(self) -> None:
         """The set becomes current again (a source switch): every pair starts in a gap and

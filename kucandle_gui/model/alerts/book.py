@@ -14,13 +14,28 @@ could not check (``unchecked``): see ``catch_up``.
 Plain Python on the UI thread (headless: its loop); the clock is injected so tests drive time.
 The real exchange's alerts persist; demo mode evaluates a separate, never-saved set.
 
-Two clocks: candle starts are the exchange's (a simulated exchange's may be far from ours);
-``clock`` is this machine's wall time (epoch seconds), right for what the user sets or reads in
-wall time: ``created_at``, a live firing's ``reached_at``, ``expires_at`` and ``cooling_until``
-(compared with the clock live, with candle starts in a catch-up). The minute an edited alert
-arms at is the exchange's: ``max(newest candle, current minute)``, the current minute being
-``clock()``, moved by the exchange's offset when the candles seen show it far behind (a
-simulated exchange: ``AlertSet.skew``); before any candle no minute is known (PENDING).
+Arming never reads the machine's clock: an alert added or edited arms at the pair's newest
+candle known in this session (live, or kept through a gap; none after a restart or a source
+switch), else it is PENDING and arms at the newest candle of the series that fills its gap, or
+at its first live candle. Accepted trade-off (``rules``): when that candle is the previous
+minute's, its late final update may fire for trades made just before arming; in a gap, the
+gap's candles after it count, from before the alert was added too (never a miss).
+
+Two clocks. Candle starts are the exchange's; ``clock`` is this machine's wall time: for
+``created_at``, a live firing's ``reached_at``, and what the user sets. Expiry: live
+(:meth:`AlertBook.tick`, :meth:`AlertBook.candles`) ``expires_at`` is compared with
+``clock()``; a catch-up evaluates only candles starting before ``expires_at``, then expires the
+alert when a candle at or after it exists or ``clock()`` has passed it. Cool-down: a live
+firing sets ``cooling_until = clock() + cooldown`` and a live re-arm waits for ``clock()`` to
+pass it; a catch-up's firing sets ``candle start + cooldown`` and its re-arm waits for a candle
+starting at or after it. A real exchange's clock is the machine's within seconds. A simulated
+one (demo mode) may be far from it: that changes only the cool-downs and expiries met in a
+catch-up (a cool-down set live may end early or late there; an expiry passed by the clock ends
+the alert after the candles before it), never arming, firing or ``while_closed``.
+
+A late firing is ``while_closed`` when found by the pair's first catch-up of this session that
+starts from the saved book (its watermark, or its alerts' ``since``: ``AlertSet.closed``), a
+span that includes the time the app was not running. No candle time is compared with the clock.
 """
 
 from __future__ import annotations
@@ -35,13 +50,7 @@ from ..events import Event
 from . import catch_up, persistence, rules
 from .alert import Alert, AlertState, Arming, Firing
 from .alert_set import AlertSet
-from .spec import (
-    MAX_ALERTS,
-    MAX_LOG,
-    AlertError,
-    AlertSpec,
-    Condition,
-)
+from .spec import MAX_ALERTS, MAX_LOG, AlertError, AlertSpec, Condition
 
 
 class AlertBook:
@@ -65,7 +74,8 @@ class AlertBook:
         self, clock: Callable[[], float] = time.time, session_start: float | None = None
     ) -> None:
         self._clock = clock
-        #: Firings of candles older than this were reached while the app was not running.
+        #: When this session started, by ``clock`` (kept for views; never compared with
+        #: candle times: see ``while_closed`` in the module's docstring).
         self.session_start = clock() if session_start is None else session_start
         self.simulated = False
         self._real = AlertSet()
@@ -98,7 +108,7 @@ class AlertBook:
     def add(
         self, spec: AlertSpec, *, force: bool = False, last_price: float | None = None
     ) -> Alert:
-        """A new alert, armed now when a price of its pair is known, else PENDING.
+        """A new alert, armed at the newest candle of its pair known, else PENDING.
 
         :class:`AlreadyCrossed` when the last price is already past the price (``force`` arms
         it anyway: it waits for the price to go back across); ``AlertError(field="limit")``."""
@@ -109,7 +119,8 @@ class AlertBook:
         last = self._last_known(spec.symbol, last_price)
         alert = Alert(self._next_id, spec, self._clock())
         self._next_id += 1
-        self._arm_fresh(alert, last, rules.check_crossed(spec, last, force))
+        rules.check_crossed(spec, last, force)
+        self._arm_fresh(alert)
         self._cur.alerts[alert.id] = alert
         self._after_edit(alert, spec.symbol)
         return alert
@@ -137,10 +148,9 @@ class AlertBook:
         ):
             alert.spec = spec
         else:
-            last = self._last_known(spec.symbol, last_price)
-            crossed = rules.check_crossed(spec, last, force)
+            rules.check_crossed(spec, self._last_known(spec.symbol, last_price), force)
             alert.spec = spec
-            self._arm_fresh(alert, last, crossed)
+            self._arm_fresh(alert)
         self._after_edit(alert, old, spec.symbol)
         return alert
 
@@ -156,7 +166,7 @@ class AlertBook:
         if not alert.active:
             self._cur.check_room(spec.symbol)
         alert.spec = spec
-        self._arm_fresh(alert, last, rules.check_crossed(spec, last, True))
+        self._arm_fresh(alert)
         self._after_edit(alert, spec.symbol)
         return alert
 
@@ -169,8 +179,7 @@ class AlertBook:
         expires_at = alert.expires_at
         if expires_at is not None and expires_at <= self._clock():
             alert.spec = alert.spec.replace(expires_at=None)
-        last = self.last_price(alert.symbol)
-        self._arm_fresh(alert, last, rules.check_crossed(alert.spec, last, True))
+        self._arm_fresh(alert)
         self._after_edit(alert, alert.symbol)
         return alert
 
@@ -198,21 +207,15 @@ class AlertBook:
         last = self.last_price(symbol)
         return last_price if last is None else last
 
-    def _arm_fresh(self, alert: Alert, last: float | None, crossed: bool) -> None:
-        """Arm at the newest candle when the pair is live; in a gap, or live without a candle
-        yet, at the current minute when a price is known (the catch-up or the next candle
-        judges the rest of the gap); PENDING only when no price is known at all."""
+    def _arm_fresh(self, alert: Alert) -> None:
+        """Arm at the pair's newest candle known (live or kept through a gap: the catch-up
+        judges the rest of the gap from there); PENDING when none is known."""
         src = self._cur
         alert.state = AlertState.ACTIVE
         alert.unserved = alert.symbol in src.refused
-        newest = src.newest.get(alert.symbol) if alert.symbol in src.live else None
-        minute = self._cur.minute(self._clock())
+        newest = src.newest.get(alert.symbol)
         if newest is not None:
-            rules.arm_now(alert, newest, newest.time if minute is None else minute)
-        elif last is not None and minute is not None:
-            rules.arm_at(alert, minute, crossed)
-        elif crossed:
-            rules.wait(alert, None)
+            rules.arm(alert, newest.time, newest.high, newest.low, newest.close)
         else:
             alert.arming = Arming.PENDING
             alert.since = alert.base = alert.cooling_until = None
@@ -231,7 +234,6 @@ class AlertBook:
         if not candles:
             return
         ordered = sorted(candles, key=lambda c: c.time) if len(candles) > 1 else candles
-        src.seen(ordered[-1].time, self._clock())
         if not alerts:
             return
         newest = src.newest.get(symbol)
@@ -245,7 +247,7 @@ class AlertBook:
             ordered,
             newest.time,
             now,
-            lambda alert, t: self._firing(alert, t, now, late=False),
+            lambda alert, t: Firing.of(alert, t, now, False, False, self.simulated),
         )
         src.watermarks[symbol] = max(src.watermarks.get(symbol, 0), ordered[-1].time)
         if touched:
@@ -287,8 +289,8 @@ class AlertBook:
             return
         if last is None:  # no candle at all (no trades yet): the next push arms
             src.live.add(symbol)
+            src.closed.discard(symbol)
             return
-        src.seen(last.time, self._clock())
         start = catch_up.start(src.watermarks.get(symbol), alerts, last)
         edge = catch_up.older_edge(series, start, asked) if older else None
         if edge is not None:
@@ -297,13 +299,14 @@ class AlertBook:
             return
         src.live.add(symbol)
         src.newest[symbol] = last
+        closed = symbol in src.closed
+        src.closed.discard(symbol)
         touched, firings = catch_up.evaluate(
             tuple(alerts),
             series,
             start,
             self._clock(),
-            self._cur.minute(self._clock()) or last.time,
-            lambda alert, t: self._firing(alert, t, float(t), late=True),
+            lambda alert, t: Firing.of(alert, t, float(t), True, closed, self.simulated),
         )
         src.watermarks[symbol] = last.time
         hole = catch_up.hole(series, start)
@@ -336,10 +339,6 @@ class AlertBook:
                 alert.state = AlertState.EXPIRED
             if expired:
                 self._report(symbol, expired, [])
-
-    def _firing(self, alert: Alert, candle_time: int, reached_at: float, *, late: bool) -> Firing:
-        closed = late and candle_time < self.session_start + self._cur.skew()
-        return Firing.of(alert, candle_time, reached_at, late, closed, self.simulated)
 
     def _report(self, symbol: str, touched: list[Alert], firings: list[Firing]) -> None:
         """Alerts of ``symbol`` changed state: index, events, and the pairs the feed carries."""

@@ -13,7 +13,10 @@ the newest candle (nor than the series can hold), and evaluates nothing of the p
 (it stays in its gap). When older candles cannot be had (the request failed, the exchange has
 none: the pair was not listed yet, or the bound is reached), it catches up from what is held and
 reports the span it could not check (``AlertBook.unchecked``); a failed request is not repeated
-until the next gap.
+until the next gap. A failure that reaches the book is not one transient error: the feed's REST
+client (``feed.rest``) has already retried an overloaded or failing server (HTTP 429, 5xx, a
+reply that is not JSON: 5 attempts with backoff) before the monitor's ``older_failed``; a
+request that cannot reach the exchange at all fails at once, and the next gap asks anew.
 """
 
 from __future__ import annotations
@@ -25,12 +28,11 @@ from kucandle_gui.protocol import Candle
 
 from . import rules
 from .alert import Alert, AlertState, Arming, Firing
+from .spec import ALERT_PERIOD as PERIOD
 
 #: How far back (seconds before the newest candle) a catch-up asks for older candles: a week of
 #: 1min candles is about 20 requests of the monitor's page; older spans are reported unchecked.
 MAX_CATCH_UP = 7 * 86_400
-#: The alerts' candle period (1min).
-PERIOD = 60
 
 
 def start(watermark: int | None, alerts: Sequence[Alert], last: Candle) -> int:
@@ -74,11 +76,12 @@ def evaluate(
     series: CandleSeries,
     start: int,
     now: float,
-    minute: int,
     firing: Callable[[Alert, int], Firing],
 ) -> tuple[list[Alert], list[Firing]]:
     """Every alert of a pair over ``series`` from ``start`` on, in candle order; PENDING alerts
-    arm at the newest candle (or ``minute``). Returns the alerts whose state changed and the
+    arm at the newest candle. Expiry: candles starting at or after ``expires_at`` are not
+    evaluated; the alert expires when such a candle exists or ``now`` (the book's clock) has
+    passed it. Returns the alerts whose state changed and the
     firings (``firing(alert, candle_time)``), oldest first."""
     last = series.last()
     assert last is not None
@@ -89,7 +92,7 @@ def evaluate(
     for alert in alerts:
         before = rules.mark(alert)
         if alert.arming is Arming.PENDING:
-            rules.arm_now(alert, last, minute)
+            rules.arm(alert, last.time, last.high, last.low, last.close)
         else:
             expires_at = alert.expires_at
             end = n if expires_at is None else series.first_at_or_after(expires_at)

@@ -5,12 +5,37 @@ before ``since`` nothing counts; after it, a high reaching P fires. On the candl
 itself (open when the alert was armed, its high then ``base``): a close at or past P fires (at
 arming the close was below P, so that is a trade after arming), and so does a high reaching P
 that moved beyond ``base``; a wick that was already past P at arming does not. ``base`` None
-(armed at a minute newer than any candle seen) lets every candle from ``since`` on count.
+(only in files saved by an older version, armed at a minute without a candle) lets every
+candle from ``since`` on count.
 
-Both paths apply the same rules: the live one per candle
-delivered, the catch-up one over numpy columns, jumping from one candidate index to the next
-with binary searches instead of visiting every candle, so a 100k-candle backfill costs one
-vectorised comparison per alert and a search per firing.
+An alert arms at a candle, never at a time read from the machine's clock (the exchange's may
+differ by seconds, or by years for a simulated one): the pair's newest candle known, ARMED when
+its close is on the near side of P, else WAITING for the price to go back. Known trade-off:
+when the newest candle known is the previous minute's (no trade of the current one pushed yet),
+that candle's late final update may carry a trade made just before arming past ``base``, and
+fires. Likewise, armed in a gap, every candle after the newest known counts, those of the gap
+from before the alert was added too (which minute the exchange is in is not known). Never a
+miss; at worst an early firing on a price that was really reached.
+
+A firing of a repeating alert makes it WAIT from the next candle on, for its cool-down and for
+a close back on the near side; the first candle that has both re-arms it (``base``: its
+extreme). So a repeating alert fires at most once per candle, live and in a catch-up alike.
+
+The live path (:func:`live`, per candle update delivered) and the catch-up (:func:`scan`, over
+numpy columns, jumping from one candidate index to the next with binary searches instead of
+visiting every candle, so a 100k-candle backfill costs one vectorised comparison per alert and
+a search per firing) apply these rules to what each can see, and differ where the catch-up
+sees less:
+
+- The catch-up sees each candle only in its final state. It re-arms at a candle whose final
+  close is on the near side, with its final extreme as ``base``: that candle cannot fire the
+  alert again (live, an update of it reaching P after the re-arm does). Only the live path
+  arms on the newest candle alone (an older candle's late update says nothing of the price
+  now); the catch-up arms on each candle in order.
+- Times: live, expiry and the cool-down's end are compared with the book's clock (the machine's
+  wall time) and a live firing's ``reached_at`` is that clock; in a catch-up, ``reached_at`` is
+  the candle's start, the cool-down ends ``cooldown`` after it and is compared with candle
+  starts, and candles starting at or after ``expires_at`` are not evaluated (see ``book``).
 """
 
 from __future__ import annotations
@@ -23,7 +48,7 @@ from kucandle_gui.feed import CandleSeries
 from kucandle_gui.protocol import Candle
 
 from .alert import Alert, AlertState, Arming, Firing
-from .spec import AlertSpec, AlreadyCrossed, Condition
+from .spec import ALERT_PERIOD, AlertSpec, AlreadyCrossed, Condition
 
 
 def extreme(condition: Condition, high: float, low: float) -> float:
@@ -68,25 +93,6 @@ def arm(alert: Alert, time: int, high: float, low: float, close: float) -> None:
     )
 
 
-def arm_now(alert: Alert, newest: Candle, minute: int) -> None:
-    """Arm at the pair's ``newest`` candle, or at ``minute`` (the current one) when that is
-    newer: the newest candle is then a previous minute's, and its late final update holds
-    only trades from before the alert was armed."""
-    arm(alert, newest.time, newest.high, newest.low, newest.close)
-    if minute > newest.time:
-        alert.since = minute
-        alert.base = None
-
-
-def arm_at(alert: Alert, minute: int, crossed: bool) -> None:
-    """Arm at ``minute`` without a candle of it (the pair is in a gap): every candle from
-    then on that reaches the price counts (the catch-up sees them); WAITING when crossed."""
-    alert.arming = Arming.WAITING if crossed else Arming.ARMED
-    alert.since = minute
-    alert.base = None
-    alert.cooling_until = None
-
-
 def fires_at_since(
     condition: Condition, price: float, value: float, close: float, base: float | None
 ) -> bool:
@@ -98,7 +104,7 @@ def fires_at_since(
 
 
 def wait(alert: Alert, since: int | None) -> None:
-    """Armed anyway while crossed: the price must go back across from candle ``since`` on."""
+    """The price must go back across from candle ``since`` on (None: from any candle)."""
     alert.arming = Arming.WAITING
     alert.since = since
     alert.base = None
@@ -106,12 +112,13 @@ def wait(alert: Alert, since: int | None) -> None:
 
 
 def fire(alert: Alert, candle_time: int, reached_at: float) -> None:
-    """Record a firing: a once alert is done; a repeating one waits out its cool-down."""
+    """Record a firing: a once alert is done; a repeating one waits out its cool-down, from
+    the next candle on (at most one firing per candle: the catch-up cannot tell more)."""
     alert.fire_count += 1
     alert.last_fired_at = reached_at
     alert.last_fired_candle = candle_time
     if alert.repeat:
-        wait(alert, candle_time)
+        wait(alert, candle_time + ALERT_PERIOD)
         alert.cooling_until = reached_at + alert.cooldown
     else:
         alert.state = AlertState.TRIGGERED

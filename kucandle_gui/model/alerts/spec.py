@@ -12,10 +12,12 @@ import reprlib
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kucandle_gui.protocol import format_number, validate_symbol
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, format_number, validate_symbol
 
 #: Alerts are evaluated on the pair's 1min candles: the finest KuCoin pushes.
 ALERT_TIMEFRAME = "1min"
+#: Seconds between the starts of two of those candles.
+ALERT_PERIOD = TIMEFRAME_SECONDS[ALERT_TIMEFRAME]
 #: Alerts kept, in every state.
 MAX_ALERTS = 500
 #: Pairs with active alerts: each costs a subscription of the one connection.

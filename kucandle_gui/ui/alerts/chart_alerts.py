@@ -8,7 +8,10 @@ that arms hundreds of alerts costs a line each, not all the lines each), all of 
 book changed wholesale or the chart shows another pair, and turns a
 drag, Delete, the price menu and Alt+A into calls on the book, saying in the status bar what
 became of each. An alert made at a price on the chart is armed from the side the price is on
-now (above the last close: "rises to", below: "falls to"), so it is never already crossed.
+now (above the last price: "rises to", below: "falls to"), so it is never already crossed. At
+the last price itself none is made (either condition would count as crossed already, armed only
+once the price had gone away and come back): the status bar says to choose a price above or
+below it, and the menu's entry is disabled, saying the same.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from .texts import alert_set_text, alert_text, alerts_deleted_text, price_text, 
 
 #: What Alt+A says when the mouse is not over the chart's prices.
 NO_CROSSHAIR = "No alert set: point at a price on the chart first (Alt+A uses the crosshair)"
+#: What is said (and the menu's disabled entry shows) for an alert at the last price itself.
+AT_LAST_PRICE = "That is the last price: choose a price above or below it"
 
 
 class ChartAlerts(QObject):
@@ -80,6 +85,9 @@ class ChartAlerts(QObject):
             self._say(NO_CROSSHAIR)
             return False
         price = self._round(at)
+        if self._at_last(price):
+            self._say(AT_LAST_PRICE)
+            return False
         condition = self._side(price)
         if condition is None:
             self._say(f"No alert set: no price of {self._symbol()} yet to compare with")
@@ -89,10 +97,16 @@ class ChartAlerts(QObject):
     def price_menu(self, at: float) -> QMenu:
         """The chart's menu for a right click at price ``at``: an alert there at once (from the
         side the price is on; both sides while no price is known), the form, and removing the
-        alert whose line is under the click."""
+        alert whose line is under the click; at the last price itself, a disabled entry says
+        why there is none."""
         menu = QMenu(self._chart)
+        menu.setToolTipsVisible(True)
         symbol, price = self._symbol(), self._round(at)
-        if price > 0:
+        if price > 0 and self._at_last(price):
+            at_last = menu.addAction(f"Alert at {price_text(price, self._places(price))}")
+            at_last.setEnabled(False)
+            at_last.setToolTip(AT_LAST_PRICE)
+        elif price > 0:
             text = price_text(price, self._places(price))
             side = self._side(price)
             for condition in (side,) if side is not None else tuple(Condition):
@@ -176,6 +190,9 @@ class ChartAlerts(QObject):
 
     def _add(self, condition: Condition, price: float, *_: object) -> bool:
         symbol = self._symbol()
+        if self._at_last(price):  # the price came there since the menu opened
+            self._say(AT_LAST_PRICE)
+            return False
         try:
             spec = AlertSpec.of(symbol, condition, price)
             alert = self._book.add(spec, force=True, last_price=self._last_price())
@@ -187,11 +204,17 @@ class ChartAlerts(QObject):
 
     def _side(self, price: float) -> Condition | None:
         """The condition not yet crossed at ``price``: above the last price it rises to it,
-        below it falls to it; None while no price is known."""
+        below it falls to it; None while no price is known (at the last price itself both are
+        crossed: see :meth:`_at_last`)."""
         last = self._last_price()
         if last is None:
             return None
-        return Condition.ABOVE if price >= last else Condition.BELOW
+        return Condition.ABOVE if price > last else Condition.BELOW
+
+    def _at_last(self, price: float) -> bool:
+        """Whether ``price`` (rounded to the pair's precision) is the last price."""
+        last = self._last_price()
+        return last is not None and self._round(last) == price
 
     # -- prices ----------------------------------------------------------------------------------
 

@@ -5,21 +5,34 @@ The alerts themselves live in the model (``monitor.alerts``), which evaluates th
 pair's 1min candles whether the pair is shown or not; this keeper only shows them, turns the
 user's gestures into calls on the book and tells the user when one fires, on every channel
 they did not mute. The real exchange's alerts (and the log of firings) are saved on every
-change, a moment later so that a burst of changes is written once, and when the window closes;
-demo alerts are never saved. A saved file that cannot be read entirely is kept aside (under
+change, a moment later so that a burst of changes is written once; a firing is written (and the
+settings file synced) at the end of its event-loop turn, not a second later, so that a crash
+cannot lose it and have it fire again after a restart (a catch-up's hundreds of firings are
+written once: each write serialises the whole book); and when the window closes. Demo alerts
+are never saved. A saved file that cannot be read entirely is kept aside (under
 ``alerts/book-backup-<UTC time>``) and the user is told where, so nothing saved is lost.
+
+Alerts change only when candles arrive, except for expiry: one single-shot timer is set for the
+earliest expiry among the active alerts (at most an hour ahead, then set again), and asks the
+book to expire them (``tick``) when it comes. It is set again at the end of an event-loop turn in
+which the book changed (an alert added, edited, removed, fired, a load), and runs not at all
+while no active alert expires, so an idle monitor is not woken. An alert past its expiry that
+the book kept active (its pair in a gap: the catch-up decides) is looked at again every
+:data:`OVERDUE_RETRY_MS`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from kucandle_gui.model import ChartModel, Firing, MonitorModel
+from kucandle_gui.model import AlertState, ChartModel, Firing, MonitorModel
 from kucandle_gui.ui.chart import CandleChart
 
 from ..settings import AppSettings
@@ -37,8 +50,12 @@ log = logging.getLogger(__name__)
 
 #: How long a change waits before the alerts are saved (a burst is written once).
 SAVE_DELAY_MS = 1000
-#: How often expiry is looked at; alerts otherwise change only when candles arrive.
-TICK_MS = 1000
+#: Longest wait of the expiry timer (a timer's interval is a 32-bit count of ms): set again.
+LONGEST_WAIT_MS = 3600 * 1000
+#: How soon an alert the book left active past its expiry (its pair in a gap) is looked at again.
+OVERDUE_RETRY_MS = 5000
+#: After the expiry time, so that the book's clock has passed it when the timer fires.
+_EXPIRY_MARGIN_MS = 20
 
 
 class AlertsKeeper(QObject):
@@ -56,9 +73,13 @@ class AlertsKeeper(QObject):
         status_bar: FeedStatusBar,
         watchlist: WatchlistKeeper,
         open_pair: Callable[[str], None],
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        """``host``: the widget the in-window notices float over (the chart's area)."""
+        """``host``: the widget the in-window notices float over (the chart's area); ``clock``:
+        the book's (epoch seconds), what expiry times are compared with."""
         super().__init__(window)
+        self._clock = clock
         self._monitor = monitor
         self._book = book = monitor.alerts
         self._chart_model = chart_model
@@ -98,10 +119,23 @@ class AlertsKeeper(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save)
-        self._tick_timer = QTimer(self)
-        self._tick_timer.setInterval(TICK_MS)
-        self._tick_timer.timeout.connect(book.tick)
-        self._tick_timer.start()
+        self._settings_store = settings.store
+        #: Writes the turn's firings at its end (see the module docstring).
+        self._firing_save = QTimer(self)
+        self._firing_save.setSingleShot(True)
+        self._firing_save.setInterval(0)
+        self._firing_save.timeout.connect(self._save_firings)
+        self._expiry_timer = QTimer(self)
+        self._expiry_timer.setSingleShot(True)
+        # On time (a coarse timer may be 5% late: minutes on an hour's wait); it wakes once.
+        self._expiry_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._expiry_timer.timeout.connect(self._expiry_due)
+        #: Sets the expiry timer again once per event-loop turn in which the book changed.
+        self._reschedule = QTimer(self)
+        self._reschedule.setSingleShot(True)
+        self._reschedule.setInterval(0)
+        self._reschedule.timeout.connect(self._schedule_expiry)
+        self._schedule_expiry()
         book.changed.connect(self._changed)
         book.fired.connect(self._fired)
         book.unchecked.connect(self._unchecked)
@@ -145,15 +179,21 @@ class AlertsKeeper(QObject):
                     return last.close
         return None
 
+    def expiry_wait_ms(self) -> int | None:
+        """How long until the book is next asked to expire alerts, ms; None: not at all."""
+        return self._expiry_timer.remainingTime() if self._expiry_timer.isActive() else None
+
     def save(self) -> None:
         """Write the real exchange's alerts and the notice switches now."""
         self._save_timer.stop()
+        self._firing_save.stop()
         self._store.save(self._book)
         self._store.save_channels(self.notifier.actions)
 
     def close(self) -> None:
         """The window closes: save, stop observing the model."""
-        self._tick_timer.stop()
+        self._expiry_timer.stop()
+        self._reschedule.stop()
         self.save()
         self._book.changed.disconnect(self._changed)
         self._book.fired.disconnect(self._fired)
@@ -175,13 +215,45 @@ class AlertsKeeper(QObject):
 
     def _changed(self, _alert_id: int | None) -> None:
         self._save_timer.start()
+        self._reschedule.start()
 
     def _fired(self, firing: Firing) -> None:
         decimals = self._watchlist.decimals(firing.symbol)
         log.info("alert: %s; %s", firing_title(firing, decimals), firing_detail(firing))
         self._status_bar.show_note(f"Alert: {firing_title(firing, decimals)}")
         self.notifier.notify(firing)
-        self._save_timer.start()
+        self._reschedule.start()
+        self._firing_save.start()  # not the delayed save: see the module docstring
+
+    def _save_firings(self) -> None:
+        self.save()
+        self._settings_store.sync()
+
+    # -- expiry ----------------------------------------------------------------------------------
+
+    def _expiry_due(self) -> None:
+        self._book.tick()
+        self._schedule_expiry()
+
+    def _schedule_expiry(self) -> None:
+        """The expiry timer set for the earliest expiry of an active alert (none: stopped)."""
+        self._reschedule.stop()
+        now = self._clock()
+        ends = [
+            alert.expires_at
+            for alert in self._book.alerts()
+            if alert.state is AlertState.ACTIVE and alert.expires_at is not None
+        ]
+        if not ends:
+            self._expiry_timer.stop()
+            return
+        soonest = min((end for end in ends if end > now), default=None)
+        wait_ms = LONGEST_WAIT_MS
+        if soonest is not None:
+            wait_ms = min(math.ceil((soonest - now) * 1000) + _EXPIRY_MARGIN_MS, wait_ms)
+        if any(end <= now for end in ends):  # left active past its expiry: look again soon
+            wait_ms = min(wait_ms, OVERDUE_RETRY_MS)
+        self._expiry_timer.start(wait_ms)
 
     def _unchecked(self, symbol: str, start: int, end: int) -> None:
         """Alerts may have been reached unseen: an error, not a passing note (the panel's log

@@ -14,11 +14,12 @@ the Alerts menu (checked = on, saved by :class:`~.store.AlertStore`):
 "Mute all alert notices" (Ctrl+Shift+M) turns them all off, and back to what they were.
 
 A catch-up after a reconnect may deliver many firings at once. Each gets its toast (and its
-line in the panel's log), but the desktop, the taskbar and the chime are told once for all the
-firings of one event-loop turn: one desktop message ("5 alerts fired", the first ones named),
-one attention request, one chime, not a flood. A channel is asked for a firing as it comes, so
-muting one later does not reach firings already in the turn's batch, and a firing that came
-while the channel was off is not in it.
+line in the panel's log), but every channel is told once for all the firings of one event-loop
+turn, at its end: the turn's toasts added to the stack in one go (laid out once, however many
+came), one desktop message ("5 alerts fired", the first ones named), one attention request, one
+chime, not a flood. A channel is asked for a firing as it comes, so muting one later does not
+reach firings already in the turn's batch, and a firing that came while the channel was off is
+not in it.
 
 The Qt call sites (``QSystemTrayIcon``, ``QApplication.alert``) are given at construction, so a
 test observes what the user would get by recording those calls.
@@ -37,7 +38,7 @@ from kucandle_gui.model import Firing
 
 from .sound import AlertSound
 from .texts import firing_detail, firing_title, firings_summary
-from .toast import ToastStack
+from .toast import MAX_KEPT, ToastStack
 
 log = logging.getLogger(__name__)
 
@@ -107,24 +108,32 @@ class AlertNotifier(QObject):
         return self._tray_available()
 
     def notify(self, firing: Firing) -> None:
-        """Tell the user about ``firing`` on every channel switched on: its toast now, the
-        others at the end of this event-loop turn, once for all of the turn's firings."""
-        title = firing_title(firing, self._decimals(firing.symbol))
+        """Tell the user about ``firing`` on every channel switched on, at the end of this
+        event-loop turn, once for all of the turn's firings."""
         used: list[str] = []
-        if self._on("toast"):
-            self._toasts.show_toast(title, firing_detail(firing), firing.alert_id)
-            used.append("toast")
-        for channel in ("desktop", "taskbar", "sound"):
+        for channel in CHANNELS:
             if self._on(channel) and (channel != "desktop" or self.tray_available()):
                 if not self._batch:
                     QTimer.singleShot(0, self, self._deliver)
                 self._batch.setdefault(channel, []).append(firing)
                 used.append(channel)
-        log.debug("alert notice of %s: %s", title, ", ".join(used) or "all muted")
+        if log.isEnabledFor(logging.DEBUG):
+            title = firing_title(firing, self._decimals(firing.symbol))
+            log.debug("alert notice of %s: %s", title, ", ".join(used) or "all muted")
 
     def _deliver(self) -> None:
-        """The turn's firings: one desktop message, one attention request, one chime."""
+        """The turn's firings: their toasts in one go, one desktop message, one attention
+        request, one chime."""
         batch, self._batch = self._batch, {}
+        toasts = batch.get("toast")
+        if toasts:
+            # Only the newest are kept: older ones would be made and dropped at once.
+            self._toasts.show_toasts(
+                [
+                    (firing_title(f, self._decimals(f.symbol)), firing_detail(f), f.alert_id)
+                    for f in toasts[-MAX_KEPT:]
+                ]
+            )
         desktop = batch.get("desktop")
         if desktop:
             titles = [firing_title(f, self._decimals(f.symbol)) for f in desktop]

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from kucandle_gui.model import Alert, AlertBook, AlertState, Arming, Firing
+from kucandle_gui.model import Alert, AlertBook, AlertState, Arming
 
 from ..watchlist.formatting import format_price
 from .texts import clock_text, condition_text, repeat_text, status_text
@@ -105,14 +105,14 @@ class AlertsTableModel(QAbstractTableModel):
         self._cooling_end: float | None = None
         self._cooling_timer = QTimer(self, singleShot=True)
         self._cooling_timer.timeout.connect(self._cooling_over)
+        # A firing needs no handler of its own: the book says the alert changed before it
+        # says it fired, and that remakes the row.
         book.changed.connect(self._changed)
-        book.fired.connect(self._fired)
         self.reset()
 
     def unbind(self) -> None:
         """Stop observing the book (the window closes)."""
         self.book.changed.disconnect(self._changed)
-        self.book.fired.disconnect(self._fired)
         self._cooling_timer.stop()
         self._cooling_end = None
 
@@ -167,11 +167,6 @@ class AlertsTableModel(QAbstractTableModel):
                 self._rows[n] = row
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(Column) - 1))
         self._schedule_cooling(now)
-
-    def _fired(self, firing: Firing) -> None:
-        alert = self.book.get(firing.alert_id)
-        if alert is not None and alert.id in self._row_of:
-            self._remake(alert)
 
     def _remake(self, alert: Alert) -> None:
         now = self._clock()

@@ -10,6 +10,7 @@ log keeps every firing; the notices keep at most :data:`MAX_KEPT`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -133,8 +134,20 @@ class ToastStack(QWidget):
     def show_toast(self, title: str, detail: str, key: int | None = None) -> None:
         """Show a notice on top of the others; ``key`` comes back with ``toastClicked``
         (default: a running number)."""
-        self._serial += 1
-        self._notices.insert(0, _Notice(self._serial if key is None else key, title, detail))
+        self.show_toasts([(title, detail, key)])
+
+    def show_toasts(self, items: Sequence[tuple[str, str, int | None]]) -> None:
+        """Show ``(title, detail, key)`` notices, oldest first (the last on top), laid out
+        once however many there are: a burst of firings costs the notices shown, not a
+        layout each."""
+        if not items:
+            return
+        added: list[_Notice] = []
+        for title, detail, key in items[-MAX_KEPT:]:
+            self._serial += 1
+            added.append(_Notice(self._serial if key is None else key, title, detail))
+        added.reverse()
+        self._notices[:0] = added
         del self._notices[MAX_KEPT:]
         self._render()
 

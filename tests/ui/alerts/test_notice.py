@@ -1,5 +1,5 @@
-"""The notices of a firing alert: the in-window toasts, the channels and their switches, the
-chime's player."""
+"""The notices of a firing alert beyond its toast: the channels and their switches, one message
+per turn, the chime's player."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QSystemTrayIcon, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from kucandle_gui.model import Condition, Firing
 from kucandle_gui.ui.alerts.notifier import AlertNotifier
 from kucandle_gui.ui.alerts.sound import AlertSound
-from kucandle_gui.ui.alerts.toast import MARGIN, MAX_VISIBLE, ToastStack
+from kucandle_gui.ui.alerts.toast import MAX_KEPT, MAX_VISIBLE, ToastStack
 
 FIRING = Firing(
     alert_id=3,
@@ -28,6 +28,7 @@ FIRING = Firing(
     reached_at=1_700_000_071.5,
     late=False,
 )
+OTHER = replace(FIRING, alert_id=4, symbol="ETH-USDT", condition=Condition.BELOW, price=3000.5)
 
 
 class FakeClock:
@@ -38,21 +39,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def host(qtbot) -> QWidget:
-    widget = QWidget()
-    widget.resize(800, 500)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-@pytest.fixture
-def stack(host) -> ToastStack:
-    return ToastStack(host)
 
 
 @pytest.fixture
@@ -69,121 +55,6 @@ def fake_player(folder: Path, name: str, marker: Path) -> None:
     script = folder / name
     script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{marker}"\n')
     script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-
-
-# -- the toasts ---------------------------------------------------------------------------------
-
-
-def test_a_toast_stays_until_its_cross_is_clicked(qtbot, stack):
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live")
-
-    assert stack.isVisible()
-    assert stack.texts() == ["BTC-USDT rose to 70,000.0\ncandle 14:32 · live"]
-    assert stack.findChildren(QTimer) == []  # nothing that could take it down on its own
-    QApplication.processEvents()
-    assert stack.isVisible()
-    assert stack.toasts()[0].isVisible()
-
-    with qtbot.assertNotEmitted(stack.toastClicked):
-        qtbot.mouseClick(stack.toasts()[0].close_button, Qt.MouseButton.LeftButton)
-    assert stack.texts() == []
-    assert stack.count() == 0
-    assert not stack.isVisible()
-
-
-def test_a_click_on_a_toast_dismisses_it_and_says_which(qtbot, stack):
-    stack.show_toast("ETH-USDT fell to 3,000.5", "candle 14:33 · live", key=7)
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live", key=3)
-    clicked = stack.toasts()[1]  # the older one, below the newest
-
-    with qtbot.waitSignal(stack.toastClicked, timeout=2000) as blocker:
-        qtbot.mouseClick(clicked.title, Qt.MouseButton.LeftButton)  # a label: passed on
-
-    assert blocker.args == [7]
-    assert stack.texts() == ["BTC-USDT rose to 70,000.0\ncandle 14:32 · live"]
-
-
-def test_at_most_four_toasts_then_a_more_line(qtbot, stack):
-    for n in range(6):
-        stack.show_toast(f"alert {n}", "live")
-
-    assert stack.texts() == [
-        "alert 5\nlive",
-        "alert 4\nlive",
-        "alert 3\nlive",
-        "alert 2\nlive",
-        "+2 more",
-    ]
-    assert len(stack.toasts()) == MAX_VISIBLE
-    assert stack.count() == 6
-
-    qtbot.mouseClick(stack.toasts()[0].close_button, Qt.MouseButton.LeftButton)
-    assert stack.texts()[0] == "alert 4\nlive"
-    assert stack.texts()[-2:] == ["alert 1\nlive", "+1 more"]
-    assert stack.toasts()[-1].isVisible()  # the older one came in
-
-    qtbot.mouseClick(stack.findChild(QPushButton), Qt.MouseButton.LeftButton)  # Dismiss all
-    assert stack.texts() == []
-    assert not stack.isVisible()
-
-
-def test_toasts_stay_top_right_as_the_host_is_resized(qtbot, host, stack):
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live")
-    assert stack.geometry().right() + 1 == host.width() - MARGIN
-    assert stack.geometry().top() == MARGIN
-    toast = stack.toasts()[0]
-    assert stack.rect().contains(toast.geometry())  # nothing cut off
-    assert toast.detail.height() >= toast.detail.fontMetrics().height()
-    assert toast.detail.geometry().bottom() < toast.height()
-
-    host.resize(520, 300)
-
-    qtbot.waitUntil(lambda: stack.geometry().right() + 1 == 520 - MARGIN, timeout=2000)
-    assert stack.geometry().top() == MARGIN
-
-
-def test_toasts_never_take_the_keyboard_focus(qtbot, host, stack):
-    edit = QLineEdit(host)
-    edit.show()
-    host.activateWindow()
-    edit.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is edit, timeout=2000)
-
-    stack.show_toast("first", "live")
-    stack.show_toast("second", "live")
-    qtbot.mouseClick(stack.toasts()[0], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(stack.toasts()[0].close_button, Qt.MouseButton.LeftButton)
-
-    assert stack.count() == 0
-    assert QApplication.focusWidget() is edit
-    stack.show_toast("third", "live")
-    stack.show_toast("fourth", "live")
-    for _ in range(4):
-        stack.show_toast("more", "live")
-    parts = [stack, *stack.findChildren(QWidget)]
-    assert [w for w in parts if w.focusPolicy() != Qt.FocusPolicy.NoFocus] == []
-
-
-def test_toast_colours_follow_set_colors(stack):
-    stack.set_colors("#102030", "#f0f0f0", "#ff8800")
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live")
-    toast = stack.toasts()[0]
-
-    image = toast.grab().toImage()
-    inside = QPoint(toast.width() // 2, toast.height() - 3)  # the bottom padding
-    edge = QPoint(1, toast.height() // 2)  # the accent bar on the left
-
-    assert image.pixelColor(inside) == QColor("#102030")
-    assert image.pixelColor(edge) == QColor("#ff8800")
-
-
-# -- the channels -------------------------------------------------------------------------------
-#
-# What the user gets is observed where Qt would give it: a tray icon whose showMessage records
-# the message, the taskbar's attention request recorded instead of QApplication.alert, and the
-# chime through a local "paplay" that writes the file it plays into a marker file.
-
-OTHER = replace(FIRING, alert_id=4, symbol="ETH-USDT", condition=Condition.BELOW, price=3000.5)
 
 
 class RecordingTray(QSystemTrayIcon):
@@ -276,7 +147,9 @@ def test_every_channel_is_on_at_first(qtbot, host, make_notifier, stack, seen):
 
     notifier.notify(FIRING)
 
-    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\ncandle ")  # at once
+    assert stack.count() == 0  # at the end of the turn, with the turn's other firings
+    qtbot.waitUntil(lambda: stack.count() == 1, timeout=2000)
+    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\ncandle ")
     qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
     assert seen.attention == [(host, 0)]
     assert [title for title, _ in seen.messages()] == ["BTC-USDT rose to 70,000.0"]
@@ -319,8 +192,8 @@ def test_firings_of_one_turn_are_one_message_one_attention_one_chime(
         notifier.notify(replace(FIRING, alert_id=10 + n, price=price))
         clock.now += 2.0  # the chime's once-a-second rule does not hide a second chime
 
-    assert stack.count() == 5  # a notice each, at once
     qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
+    assert stack.count() == 5  # a notice each
     assert seen.attention == [(host, 0)]
     assert seen.messages() == [
         (
@@ -337,6 +210,47 @@ def test_firings_of_one_turn_are_one_message_one_attention_one_chime(
     qtbot.waitUntil(lambda: len(seen.played()) >= 2, timeout=5000)
     assert len(seen.played()) == 2
     assert stack.count() == 6
+    assert stack.texts()[0].startswith("ETH-USDT fell to 3,000.5\n")
+
+
+def test_a_burst_of_firings_lays_the_toasts_out_once(qtbot, make_notifier, stack, seen):
+    """A catch-up's 500 firings: the notices shown are made, not one per firing."""
+    notifier = make_notifier()
+    made: list[QEvent.Type] = []  # a widget made in the stack: a notice
+
+    class Children(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.ChildAdded:  # the child is not made yet: not read
+                made.append(event.type())
+            return False
+
+    watcher = Children()
+    stack.installEventFilter(watcher)
+    n = 500
+    for k in range(n):
+        notifier.notify(replace(FIRING, alert_id=k, price=60000.0 + k))
+
+    qtbot.waitUntil(lambda: stack.count() > 0, timeout=2000)
+    stack.removeEventFilter(watcher)
+    assert len(made) == MAX_VISIBLE  # the four shown, made once each
+    assert stack.count() == MAX_KEPT
+    assert stack.texts()[0].startswith("BTC-USDT rose to 60,499.0\n")  # the newest on top
+    assert stack.texts()[-1] == f"+{MAX_KEPT - MAX_VISIBLE} more"
+    assert [toast.isVisible() for toast in stack.toasts()] == [True] * MAX_VISIBLE
+    clicked = stack.toasts()[1]
+    with qtbot.waitSignal(stack.toastClicked, timeout=2000) as blocker:
+        qtbot.mouseClick(clicked.title, Qt.MouseButton.LeftButton)
+    assert blocker.args == [n - 2]  # each notice keeps its alert
+
+
+def test_show_toasts_puts_the_last_on_top(stack):
+    stack.show_toast("older", "live")
+    stack.show_toasts([("first", "live", 1), ("second", "live", None), ("third", "live", 3)])
+
+    assert stack.texts() == ["third\nlive", "second\nlive", "first\nlive", "older\nlive"]
+    assert stack.count() == 4
+    stack.show_toasts([])
+    assert stack.count() == 4
 
 
 def test_the_desktop_notification_makes_one_tray_icon_with_the_app_icon(qtbot, make_notifier, seen):
@@ -374,16 +288,15 @@ def test_mute_all_turns_every_channel_off_and_back_as_it_was(
     notifier.mute_all.trigger()
     notifier.notify(OTHER)  # muted: told nowhere, not even at the end of the turn
 
-    assert stack.count() == 0
     assert not any(a.isChecked() for a in notifier.actions.values())
 
     notifier.mute_all.trigger()
     notifier.notify(FIRING)
 
     assert not notifier.mute_all.isChecked()
-    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\n")
-    assert stack.count() == 1
     qtbot.waitUntil(lambda: seen.attention != [], timeout=2000)
+    assert stack.count() == 1  # not the muted one
+    assert stack.texts()[0].startswith("BTC-USDT rose to 70,000.0\n")
     assert seen.attention == [(host, 0)]
     assert [title for title, _ in seen.messages()] == ["BTC-USDT rose to 70,000.0"]
     # The sound stayed off: a chime now is the first one.
