@@ -301,7 +301,7 @@ def test_the_command_line_prints_the_firing_beside_the_candles(market):
     ("alert", "said"),
     [
         ("BTC-USDT around 7", "alert 'BTC-USDT around 7': invalid condition 'around': expected"),
-        ("BTC-USDT above", 'expected "PAIR above|below PRICE [every 30s|10m|2h]", e.g. "BTC-'),
+        ("BTC-USDT above", 'expected "PAIR above|below PRICE [every 1m|10m|2h]", e.g. "BTC-'),
         ("BTCUSDT above 7", "invalid pair 'BTCUSDT': expected BASE-QUOTE"),
         ("BTC-USDT above -5", "the price must be a positive finite number, got '-5'"),
         ("BTC-USDT above 7 every 0s", "the cool-down must be a positive finite number"),

@@ -287,8 +287,9 @@ def test_an_alert_added_during_a_gap_is_judged_by_the_rest_of_the_gap() -> None:
     book, _other, record = live_book("BTC-USDT below 50", bar(0, 99, 97, 98), clock)
     book.gap(PAIR)  # connection lost at minute 0
     clock.now = T0 + 65
-    alert = book.add(parse_alert_spec("BTC-USDT above 100"))  # the newest candle known: 0
-    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0, 99)
+    # 60 s after minute 0 came, the exchange is at minute 1 at least: armed there, whole.
+    alert = book.add(parse_alert_spec("BTC-USDT above 100"))
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 60, None)
     clock.now = T0 + 400
     book.filled(
         PAIR,
@@ -305,17 +306,17 @@ def test_an_alert_added_during_a_gap_is_judged_by_the_rest_of_the_gap() -> None:
     ]
 
 
-def test_moving_an_alert_during_a_gap_arms_it_at_the_newest_candle_known() -> None:
-    clock = Clock()
+def test_moving_an_alert_during_a_gap_arms_it_at_the_exchange_minute_by_elapsed_time() -> None:
+    clock = Clock()  # minute 0 comes at T0 + 5
     book, alert, record = live_book("BTC-USDT above 110", bar(0, 99, 97, 98), clock)
     book.gap(PAIR)
-    clock.now = T0 + 130
+    clock.now = T0 + 130  # 125 s later: the exchange is in minute 2 at least
     book.move(alert.id, 100)
-    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0, 99)
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 120, None)
     book.filled(PAIR, series_of(bar(0, 99, 97, 98), bar(1, 100.5, 97, 98), bar(2, 100, 97, 98)))
-    # The exchange's minute at the move is not known without its candles: minute 1 counts
-    # (the documented trade-off: never a miss, at worst early on a price really reached).
-    assert [f.candle_time for f in record.fired] == [T0 + 60]
+    # Minute 1, before the move, does not count; minute 2 counts whole, though it may hold
+    # trades made up to 10 s before the move (the documented trade-off: never a miss).
+    assert [f.candle_time for f in record.fired] == [T0 + 120]
 
 
 def test_armed_at_a_previous_minute_s_candle_its_late_final_update_may_fire() -> None:
@@ -351,6 +352,6 @@ def test_an_exchange_a_year_behind_our_clock_arms_and_fires_as_any_other() -> No
     book.gap(PAIR)
     clock.now = T0 + year + 65
     alert = book.add(parse_alert_spec("BTC-USDT above 100"))
-    assert (alert.since, alert.base) == (T0, 99)
+    assert (alert.since, alert.base) == (T0 + 60, None)  # 60 s after minute 0 came
     book.filled(PAIR, series_of(bar(0, 99, 97, 98), bar(1, 99, 97, 98), bar(2, 101, 98, 99)))
     assert [(f.candle_time, f.while_closed) for f in record.fired] == [(T0 + 120, False)]

@@ -3,11 +3,12 @@ for (bounded), and what cannot be had is reported unchecked, never skipped in si
 
 from __future__ import annotations
 
-from kucandle_gui.model import AlertBook, AlertState, MonitorModel, SeriesKey
+from kucandle_gui.feed import CandleSeries
+from kucandle_gui.model import AlertBook, AlertSpec, AlertState, Arming, MonitorModel, SeriesKey
 from kucandle_gui.model.alerts.catch_up import MAX_CATCH_UP
 from kucandle_gui.protocol import Candle
 
-from .test_alert_rules import PAIR, T0, Clock, Record, bar
+from .test_alert_rules import PAIR, T0, Clock, Record, bar, series_of
 
 KEY = SeriesKey(PAIR, "1min")
 #: Saved while an alert "rises to 100" was armed at minute 0 (the watermark).
@@ -141,3 +142,26 @@ def test_without_anybody_to_load_older_candles_the_catch_up_goes_on_at_once() ->
     monitor, _record, unchecked = restarted(1000)  # no link connected (a bare monitor)
     history(monitor, quiet(700, 1000))
     assert unchecked == [(PAIR, T0, T0 + 60 * 700)]
+
+
+def test_a_gap_filled_without_candles_expires_overdue_alerts_and_says_so() -> None:
+    clock = Clock(T0 + 5)
+    book = AlertBook(clock)
+    alert = book.add(AlertSpec.of(PAIR, "above", 100, expires_at=T0 + 60))
+    record = Record(book)
+    clock.now = T0 + 61
+    book.tick()  # in its gap: a catch-up might still fire
+    assert alert.active
+    book.filled(PAIR, CandleSeries(PAIR, "1min"))  # the pair has no candle at all
+    assert alert.state is AlertState.EXPIRED
+    assert record.changed == [alert.id] and record.symbols == [((), (PAIR,))]
+
+
+def test_a_pending_alert_past_its_expiry_expires_when_its_gap_is_filled() -> None:
+    clock = Clock(T0 + 5)
+    book = AlertBook(clock)
+    alert = book.add(AlertSpec.of(PAIR, "above", 100, expires_at=T0 + 60))
+    assert alert.arming is Arming.PENDING
+    clock.now = T0 + 61
+    book.filled(PAIR, series_of(bar(1, 99, 97, 98)))
+    assert alert.state is AlertState.EXPIRED

@@ -1,8 +1,9 @@
-"""Arming never reads the machine's clock: a clock ahead of the exchange, a clock stepped by
-NTP, a quiet pair whose newest candle is old, an alert added in a gap after a wick.
+"""Arming never reads the machine's clock's absolute value: a clock ahead of the exchange, a
+clock stepped by NTP, a quiet pair whose newest candle is old, an alert added in a gap after a
+wick.
 
-Each case arms at the pair's newest candle known; none depends on the clock agreeing with the
-exchange's candle starts.
+Each case arms at the pair's newest candle known (the floor from elapsed time is not past it);
+none depends on the clock agreeing with the exchange's candle starts.
 """
 
 from __future__ import annotations
@@ -93,17 +94,19 @@ def test_an_alert_added_in_a_gap_after_a_wick_is_not_fired_by_that_wick() -> Non
 
 
 def test_a_repeating_alert_fires_at_most_once_per_candle_live_as_in_a_catch_up() -> None:
-    clock = Clock(T0 + 5)
+    # Our clock is 55 s behind the exchange's: a minute's cool-down ends within the candle.
+    clock = Clock(T0 - 55)
     book, record = keeper(clock)
-    alert = book.add(parse_alert_spec(f"{PAIR} above 100 every 10s"))
-    clock.now = T0 + 20
+    alert = book.add(parse_alert_spec(f"{PAIR} above 100 every 1m"))
+    assert (alert.since, alert.base) == (T0, 99)
+    clock.now = T0 - 50
     book.candles(PAIR, [bar(0, 100, 97, 99)])  # fires
-    assert alert.since == T0 + 60
-    clock.now = T0 + 40  # cooled down, back below, up again: the same candle does not re-arm
+    assert (alert.since, alert.cooling_until) == (T0 + 60, T0 + 10)
+    clock.now = T0 + 15  # cooled down, back below, up again: the same candle does not re-arm
     book.candles(PAIR, [bar(0, 100, 97, 98, volume=2)])
     book.candles(PAIR, [bar(0, 100.5, 97, 100.2, volume=3)])
     assert [f.candle_time for f in record.fired] == [T0]
-    clock.now = T0 + 65
+    clock.now = T0 + 20
     book.candles(PAIR, [bar(1, 100, 97, 99)])  # the next candle back below re-arms
     book.candles(PAIR, [bar(1, 100.1, 97, 100.1, volume=2)])
     assert [f.candle_time for f in record.fired] == [T0, T0 + 60]

@@ -226,3 +226,45 @@ def test_an_alert_without_a_candle_stays_pending_across_a_restart() -> None:
         Arming.PENDING,
         None,
     )
+
+
+def test_a_firing_after_the_session_started_is_not_while_closed_in_the_first_catch_up() -> None:
+    # Review case C: restarted at minute 10, the network down for the first 50 minutes; the
+    # first catch-up finds minute 5 (closed) and minute 40 (running, though offline).
+    book, alert, _record = live_book("BTC-USDT above 100 every 1m", bar(0, 99, 97, 98))
+    restarted, _ = saved_and_loaded(book, Clock(T0 + 600))
+    record = Record(restarted)
+    restarted.candles(PAIR, [bar(60, 99, 97, 98)])
+    candles = [bar(m, 101 if m in (5, 40) else 99, 97, 98) for m in range(61)]
+    restarted.filled(PAIR, series_of(*candles))
+    assert [(f.candle_time, f.late, f.while_closed) for f in record.fired] == [
+        (T0 + 300, True, True),
+        (T0 + 2400, True, False),
+    ]
+    assert restarted.get(alert.id).fire_count == 2
+
+
+def test_a_load_while_running_leaves_a_pair_in_a_reconnect_gap_out_of_while_closed() -> None:
+    # The saved book (another session's) has alerts on BTC, held here and in a reconnect gap,
+    # and ETH, not held here. The session "started" after the candles, so only ``closed``
+    # decides.
+    saved = AlertBook(Clock())
+    saved.add(parse_alert_spec("BTC-USDT above 100"))
+    saved.add(parse_alert_spec("ETH-USDT above 100"))
+    saved.filled(PAIR, series_of(bar(0, 99, 97, 98)))
+    saved.filled("ETH-USDT", series_of(bar(0, 99, 97, 98)))
+    clock = Clock()
+    book = AlertBook(clock, session_start=T0 + 600)
+    book.add(parse_alert_spec("BTC-USDT above 100"))
+    book.filled(PAIR, series_of(bar(0, 99, 97, 98)))
+    book.gap(PAIR)  # a reconnect under way
+    assert book.load(saved.to_dict()) == []
+    record = Record(book)
+    clock.now = T0 + 300
+    crossing = series_of(bar(0, 99, 97, 98), bar(1, 99, 97, 98), bar(2, 101, 97, 98))
+    book.filled(PAIR, crossing)
+    book.filled("ETH-USDT", crossing)
+    assert [(f.symbol, f.candle_time, f.while_closed) for f in record.fired] == [
+        (PAIR, T0 + 120, False),
+        ("ETH-USDT", T0 + 120, True),
+    ]

@@ -218,7 +218,7 @@ def reference_scan(alert: Alert, candles: list[Candle]) -> list[int]:
             and c.time >= (alert.cooling_until or 0)
             and rules.near_side(alert.condition, alert.price, c.close)
         ):
-            rules.arm(alert, c.time, c.high, c.low, c.close)
+            rules.arm_at(alert, c.time, c.high, c.low, c.close)
     return fired
 
 
@@ -249,7 +249,7 @@ def test_the_vectorised_catch_up_agrees_with_the_candle_by_candle_rules(seed: in
             if k % 4 == 0:  # saved by an older version: every candle from ``since`` counts
                 alert.arming, alert.since, alert.base = Arming.ARMED, c.time, None
             else:  # armed early in the candle's life: its open the price then, part of its range
-                rules.arm(alert, c.time, (c.open + c.high) / 2, (c.open + c.low) / 2, c.open)
+                rules.arm_at(alert, c.time, (c.open + c.high) / 2, (c.open + c.low) / 2, c.open)
         lo = int(rng.integers(0, start + 1))
         got = [T0 + 60 * j for j in rules.scan(fast, cols, lo, n)]
         assert got == reference_scan(slow, candles[lo:])

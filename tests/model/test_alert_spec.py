@@ -36,8 +36,13 @@ def test_of_normalises_what_the_user_typed() -> None:
         ({"price": math.inf}, "price", "positive finite"),
         ({"price": True}, "price", "must be a number"),
         ({"note": "x" * 201}, "note", "at most 200"),
-        ({"cooldown": 0.5}, "cooldown", "1 s to 24 h"),
-        ({"cooldown": 86_401}, "cooldown", "1 s to 24 h"),
+        ({"cooldown": 0.5}, "cooldown", "1 min to 24 h"),
+        (
+            {"cooldown": 59.9},
+            "cooldown",
+            r"1 min to 24 h \(60 to 86400 s; an alert fires at most once",
+        ),
+        ({"cooldown": 86_401}, "cooldown", "1 min to 24 h"),
         ({"expires_at": math.nan}, "expires", "positive finite"),
     ],
 )
@@ -65,7 +70,8 @@ def test_replace_validates_again() -> None:
             "ETH-USDT BELOW 3000 every 10m",
             AlertSpec("ETH-USDT", Condition.BELOW, 3000.0, "", True, 600.0),
         ),
-        ("KCS-USDT above 9 every 30s", AlertSpec("KCS-USDT", Condition.ABOVE, 9.0, "", True, 30.0)),
+        ("KCS-USDT above 9 every 90s", AlertSpec("KCS-USDT", Condition.ABOVE, 9.0, "", True, 90.0)),
+        ("KCS-USDT above 9 every 60", AlertSpec("KCS-USDT", Condition.ABOVE, 9.0, "", True, 60.0)),
         (
             "KCS-USDT above 9 every 2h",
             AlertSpec("KCS-USDT", Condition.ABOVE, 9.0, "", True, 7200.0),
@@ -85,6 +91,8 @@ def test_parse_alert_spec(text: str, expected: AlertSpec) -> None:
         "BTC-USDT above abc",
         "BTC above 1 every x",
         "BTC-USDT above 1 every 0s",
+        "BTC-USDT above 1 every 30s",
+        "BTC-USDT above 1 every 59",
         "BTC/USDT above 1",
     ],
 )

@@ -189,6 +189,23 @@ def test_a_line_let_go_where_it_was_refused_goes_back(setup: Setup, qtbot) -> No
     assert setup.said[-1].startswith("Alert not moved: ")
 
 
+def test_a_line_let_go_on_the_last_price_goes_back(setup: Setup) -> None:
+    """The last price itself counts as crossed either way: a line dropped there is refused as
+    a new alert there would be, not silently kept waiting for the price to come back."""
+    up = setup.add("above", 105)
+    before = setup.book.get(up)
+    arming, since = before.arming, before.since
+    line = setup.chart.alert_lines.line_item(up)
+    line.setValue(100.001)  # rounds to the last price (2 decimals)
+    line.sigPositionChangeFinished.emit(line)
+
+    alert = setup.book.get(up)
+    assert (alert.price, alert.condition) == (105, Condition.ABOVE)
+    assert (alert.arming, alert.since) == (arming, since)
+    assert line.value() == 105
+    assert setup.said[-1] == AT_LAST_PRICE
+
+
 def test_click_selects_a_line_and_delete_removes_its_alert(setup: Setup, qtbot) -> None:
     up = setup.add("above", 105)
     down = setup.add("below", 95)

@@ -17,8 +17,11 @@ class AlertState(StrEnum):
 class Arming(StrEnum):
     """How far an active alert is from firing (see ``rules``)."""
 
-    PENDING = "pending"  # no candle of the pair known yet: arms at the first newest one seen
-    ARMED = "armed"  # fires when the price reaches the alert's after ``since``/``base``
+    #: Nothing to arm from (no candle of the pair, nor the exchange's minute and a price of
+    #: the pair, known): arms at the newest candle of the series filling its gap, or the
+    #: first live one.
+    PENDING = "pending"
+    ARMED = "armed"  # fires when the price reaches the alert's from ``since`` on (``base``)
     WAITING = "waiting"  # the price must go back across first (and the cool-down pass)
 
 
@@ -27,8 +30,9 @@ class Alert:
     """An alert; owned and mutated by :class:`AlertBook` only.
 
     ``since`` is the start of the candle from which the alert is evaluated: the candle it was
-    armed at (``base`` is that candle's extreme then), or, while WAITING, the first candle that
-    may re-arm it (the one after a firing; nothing older can).
+    armed at (``base`` is that candle's extreme then; None when armed at a minute floor, or
+    saved by an older version: the whole candle counts), or, while WAITING, the first candle
+    that may re-arm it (the one after a firing, or where it was armed fresh past its price).
     """
 
     id: int
@@ -82,8 +86,8 @@ class Alert:
 class Firing:
     """An alert fired: ``candle_time`` is the start of the candle that reached the price;
     ``late`` when found by a catch-up after a gap, ``while_closed`` when found by the pair's
-    first catch-up of the session starting from the saved book (it spans the time the app was
-    not running)."""
+    first catch-up after the saved book was loaded, on a candle starting before the minute the
+    session started (the app was not running then)."""
 
     alert_id: int
     symbol: str

@@ -28,9 +28,9 @@ class AlertSet:
     #: Pairs whose catch-up waits for older candles: the oldest candle start held when they
     #: were asked for (a load that brings nothing older ends the wait).
     seeking: dict[str, int] = field(default_factory=dict)
-    #: Pairs whose next catch-up is their first of this session and starts from what the saved
-    #: book says (its watermark, or its alerts' ``since``): it spans the time the app was not
-    #: running, so what it finds fired "while closed".
+    #: Pairs whose next catch-up is their first after a load and starts from what the saved
+    #: book says (its watermark, or its alerts' ``since``): what it finds on a candle before
+    #: the session started fired "while closed" (``book``).
     closed: set[str] = field(default_factory=set)
     #: Active alerts per pair, in id order: a live candle costs only its pair's alerts.
     by_symbol: dict[str, list[Alert]] = field(default_factory=dict)
@@ -41,7 +41,8 @@ class AlertSet:
     ) -> AlertSet:
         """A set loaded from a file, replacing ``old``: a pair live in ``old`` stays live
         (no history load will come to fill it), one whose catch-up waits goes on waiting; the
-        newest candles seen stay known. The other pairs' first catch-up is "while closed"."""
+        newest candles seen stay known. ``closed``: the pairs ``old`` did not hold (a pair in a
+        reconnect gap is not), and those still waiting for their first catch-up in ``old``."""
         new = cls({a.id: a for a in alerts}, log[-MAX_LOG:], watermarks)
         new.reindex_all()
         held = new.by_symbol.keys()
@@ -49,7 +50,7 @@ class AlertSet:
             new.live.add(symbol)
             new.watermarks[symbol] = old.watermarks.get(symbol, 0)
         new.newest = {s: c for s, c in old.newest.items() if s in held}
-        new.closed = set(held) - new.live
+        new.closed = ((set(held) - old.by_symbol.keys()) | (old.closed & held)) - new.live
         new.seeking = {s: t for s, t in old.seeking.items() if s in held}
         new.refused = old.refused & held
         return new

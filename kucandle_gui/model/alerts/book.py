@@ -14,28 +14,21 @@ could not check (``unchecked``): see ``catch_up``.
 Plain Python on the UI thread (headless: its loop); the clock is injected so tests drive time.
 The real exchange's alerts persist; demo mode evaluates a separate, never-saved set.
 
-Arming never reads the machine's clock: an alert added or edited arms at the pair's newest
-candle known in this session (live, or kept through a gap; none after a restart or a source
-switch), else it is PENDING and arms at the newest candle of the series that fills its gap, or
-at its first live candle. Accepted trade-off (``rules``): when that candle is the previous
-minute's, its late final update may fire for trades made just before arming; in a gap, the
-gap's candles after it count, from before the alert was added too (never a miss).
+Arming (``arming``): an alert added, edited, moved or re-armed arms from the later of its
+pair's newest candle known and E, a lower bound of the exchange's current minute measured by
+elapsed time (:meth:`AlertBook.exchange_minute`); with no candle of the pair known, from E
+when a price of the pair is known; else it is PENDING until its pair's first candle.
 
 Two clocks. Candle starts are the exchange's; ``clock`` is this machine's wall time: for
-``created_at``, a live firing's ``reached_at``, and what the user sets. Expiry: live
-(:meth:`AlertBook.tick`, :meth:`AlertBook.candles`) ``expires_at`` is compared with
-``clock()``; a catch-up evaluates only candles starting before ``expires_at``, then expires the
-alert when a candle at or after it exists or ``clock()`` has passed it. Cool-down: a live
-firing sets ``cooling_until = clock() + cooldown`` and a live re-arm waits for ``clock()`` to
-pass it; a catch-up's firing sets ``candle start + cooldown`` and its re-arm waits for a candle
-starting at or after it. A real exchange's clock is the machine's within seconds. A simulated
-one (demo mode) may be far from it: that changes only the cool-downs and expiries met in a
-catch-up (a cool-down set live may end early or late there; an expiry passed by the clock ends
-the alert after the candles before it), never arming, firing or ``while_closed``.
+``created_at``, a live firing's ``reached_at``, what the user sets, and elapsed time. Live,
+expiry and the cool-down's end are compared with ``clock()``; in a catch-up, with candle
+starts (``rules``; candles from ``expires_at`` on are not evaluated, then the alert expires
+when such a candle exists or ``clock()`` has passed it). A simulated exchange (demo mode) may
+be far from the machine's clock: that changes the cool-downs and expiries met in a catch-up.
 
-A late firing is ``while_closed`` when found by the pair's first catch-up of this session that
-starts from the saved book (its watermark, or its alerts' ``since``: ``AlertSet.closed``), a
-span that includes the time the app was not running. No candle time is compared with the clock.
+A late firing is ``while_closed`` when found by the pair's first catch-up after a load of the
+saved book (``AlertSet.closed``) on a candle starting before the minute of ``session_start``:
+the saved set is always the real exchange's, whose clock is the machine's within seconds.
 """
 
 from __future__ import annotations
@@ -44,13 +37,14 @@ import time
 from collections.abc import Callable, Sequence
 
 from kucandle_gui.feed import CandleSeries
-from kucandle_gui.protocol import Candle
+from kucandle_gui.protocol import Candle, candle_start
 
 from ..events import Event
-from . import catch_up, persistence, rules
-from .alert import Alert, AlertState, Arming, Firing
+from . import arming, catch_up, persistence, rules
+from .alert import Alert, AlertState, Firing
 from .alert_set import AlertSet
-from .spec import MAX_ALERTS, MAX_LOG, AlertError, AlertSpec, Condition
+from .arming import MinuteFloor
+from .spec import ALERT_TIMEFRAME, MAX_ALERTS, MAX_LOG, AlertError, AlertSpec, Condition
 
 
 class AlertBook:
@@ -74,10 +68,12 @@ class AlertBook:
         self, clock: Callable[[], float] = time.time, session_start: float | None = None
     ) -> None:
         self._clock = clock
-        #: When this session started, by ``clock`` (kept for views; never compared with
-        #: candle times: see ``while_closed`` in the module's docstring).
+        #: When this session started, by ``clock``: a firing of the first catch-up after a
+        #: load on a candle before its minute is ``while_closed`` (module docstring).
         self.session_start = clock() if session_start is None else session_start
         self.simulated = False
+        #: E, from the newest candle received from the current source (any pair).
+        self._floor = MinuteFloor(clock)
         self._real = AlertSet()
         self._cur = self._real
         self._next_id = 1
@@ -103,12 +99,17 @@ class AlertBook:
         newest = self._cur.newest.get(symbol)
         return None if newest is None else newest.close
 
+    def exchange_minute(self) -> int | None:
+        """E, a lower bound of the exchange's current minute (``arming``), or None."""
+        return self._floor.minute()
+
     # -- editing ---------------------------------------------------------------------------------
 
     def add(
         self, spec: AlertSpec, *, force: bool = False, last_price: float | None = None
     ) -> Alert:
-        """A new alert, armed at the newest candle of its pair known, else PENDING.
+        """A new alert, armed as the module's docstring says (``last_price``: the caller's
+        price of the pair, used when the book has none).
 
         :class:`AlreadyCrossed` when the last price is already past the price (``force`` arms
         it anyway: it waits for the price to go back across); ``AlertError(field="limit")``."""
@@ -120,7 +121,7 @@ class AlertBook:
         alert = Alert(self._next_id, spec, self._clock())
         self._next_id += 1
         rules.check_crossed(spec, last, force)
-        self._arm_fresh(alert)
+        self._arm_fresh(alert, last)
         self._cur.alerts[alert.id] = alert
         self._after_edit(alert, spec.symbol)
         return alert
@@ -141,45 +142,44 @@ class AlertBook:
             self._cur.check_room(spec.symbol)
         self._check_expiry(spec)
         old = alert.symbol
-        if alert.active and (spec.symbol, spec.condition, spec.price) == (
-            alert.symbol,
-            alert.condition,
-            alert.price,
-        ):
+        asked = (spec.symbol, spec.condition, spec.price)
+        if alert.active and asked == (alert.symbol, alert.condition, alert.price):
             alert.spec = spec
         else:
-            rules.check_crossed(spec, self._last_known(spec.symbol, last_price), force)
+            last = self._last_known(spec.symbol, last_price)
+            rules.check_crossed(spec, last, force)
             alert.spec = spec
-            self._arm_fresh(alert)
+            self._arm_fresh(alert, last)
         self._after_edit(alert, old, spec.symbol)
         return alert
 
-    def move(self, alert_id: int, price: float) -> Alert:
+    def move(self, alert_id: int, price: float, *, last_price: float | None = None) -> Alert:
         """A new price (a line dragged on the chart); the condition follows the side of the last
-        price, so it never raises :class:`AlreadyCrossed`."""
+        price (the book's, else ``last_price``), so it never raises :class:`AlreadyCrossed`."""
         alert = self._require(alert_id)
         spec = alert.spec.replace(price=price)
-        last = self.last_price(spec.symbol)
+        last = self._last_known(spec.symbol, last_price)
         if last is not None and last != spec.price:
             condition = Condition.ABOVE if spec.price > last else Condition.BELOW
             spec = spec.replace(condition=condition)
         if not alert.active:
             self._cur.check_room(spec.symbol)
         alert.spec = spec
-        self._arm_fresh(alert)
+        self._arm_fresh(alert, last)
         self._after_edit(alert, spec.symbol)
         return alert
 
-    def rearm(self, alert_id: int) -> Alert:
+    def rearm(self, alert_id: int, *, last_price: float | None = None) -> Alert:
         """A triggered or expired alert active again (armed anyway if already crossed); an
-        expiry that has passed is cleared (re-arming says the user wants it watched again)."""
+        expiry that has passed is cleared (re-arming says the user wants it watched again).
+        ``last_price`` as for :meth:`add`."""
         alert = self._require(alert_id)
         if not alert.active:
             self._cur.check_room(alert.symbol)
         expires_at = alert.expires_at
         if expires_at is not None and expires_at <= self._clock():
             alert.spec = alert.spec.replace(expires_at=None)
-        self._arm_fresh(alert)
+        self._arm_fresh(alert, self._last_known(alert.symbol, last_price))
         self._after_edit(alert, alert.symbol)
         return alert
 
@@ -207,18 +207,10 @@ class AlertBook:
         last = self.last_price(symbol)
         return last_price if last is None else last
 
-    def _arm_fresh(self, alert: Alert) -> None:
-        """Arm at the pair's newest candle known (live or kept through a gap: the catch-up
-        judges the rest of the gap from there); PENDING when none is known."""
+    def _arm_fresh(self, alert: Alert, last: float | None) -> None:
         src = self._cur
-        alert.state = AlertState.ACTIVE
         alert.unserved = alert.symbol in src.refused
-        newest = src.newest.get(alert.symbol)
-        if newest is not None:
-            rules.arm(alert, newest.time, newest.high, newest.low, newest.close)
-        else:
-            alert.arming = Arming.PENDING
-            alert.since = alert.base = alert.cooling_until = None
+        arming.arm_fresh(alert, src.newest.get(alert.symbol), self.exchange_minute(), last)
 
     def _after_edit(self, alert: Alert, *symbols: str) -> None:
         self._cur.reindex(*symbols)
@@ -234,6 +226,7 @@ class AlertBook:
         if not candles:
             return
         ordered = sorted(candles, key=lambda c: c.time) if len(candles) > 1 else candles
+        self._floor.observe(ordered[-1])
         if not alerts:
             return
         newest = src.newest.get(symbol)
@@ -262,6 +255,7 @@ class AlertBook:
         """The pair's history is complete again: evaluate what happened during the gap, once
         (first asking for older candles if the series does not reach back far enough)."""
         src = self._cur
+        self._floor.observe(series.last())
         if src.by_symbol.get(symbol) and symbol not in src.live:
             self._fill(symbol, series, older=True)
 
@@ -280,16 +274,14 @@ class AlertBook:
         """Ask for older candles while the series does not reach the catch-up's start (and
         they may come); else catch up, reporting the span no candle covers."""
         src = self._cur
-        alerts, asked, last = (
-            src.by_symbol.get(symbol),
-            src.seeking.pop(symbol, None),
-            series.last(),
-        )
+        alerts, asked = src.by_symbol.get(symbol), src.seeking.pop(symbol, None)
+        last = series.last()
         if not alerts:
             return
         if last is None:  # no candle at all (no trades yet): the next push arms
             src.live.add(symbol)
             src.closed.discard(symbol)
+            self._expire(symbol, alerts)  # expires the overdue now (``changed``: no polling)
             return
         start = catch_up.start(src.watermarks.get(symbol), alerts, last)
         edge = catch_up.older_edge(series, start, asked) if older else None
@@ -301,12 +293,15 @@ class AlertBook:
         src.newest[symbol] = last
         closed = symbol in src.closed
         src.closed.discard(symbol)
+        opened = candle_start(ALERT_TIMEFRAME, self.session_start)
         touched, firings = catch_up.evaluate(
             tuple(alerts),
             series,
             start,
             self._clock(),
-            lambda alert, t: Firing.of(alert, t, float(t), True, closed, self.simulated),
+            lambda alert, t: Firing.of(
+                alert, t, float(t), True, closed and t < opened, self.simulated
+            ),
         )
         src.watermarks[symbol] = last.time
         hole = catch_up.hole(series, start)
@@ -330,15 +325,18 @@ class AlertBook:
     def tick(self) -> None:
         """Expiry by the clock, for pairs not in a gap (a gap's catch-up may still fire)."""
         src = self._cur
-        now = self._clock()
         for symbol, alerts in tuple(src.by_symbol.items()):
-            if symbol not in src.live and symbol not in src.refused:
-                continue
-            expired = [a for a in alerts if a.expires_at is not None and now >= a.expires_at]
-            for alert in expired:
-                alert.state = AlertState.EXPIRED
-            if expired:
-                self._report(symbol, expired, [])
+            if symbol in src.live or symbol in src.refused:
+                self._expire(symbol, alerts)
+
+    def _expire(self, symbol: str, alerts: Sequence[Alert]) -> None:
+        """Expire the alerts of ``symbol`` whose ``expires_at`` the clock has passed."""
+        now = self._clock()
+        expired = [a for a in alerts if a.expires_at is not None and now >= a.expires_at]
+        for alert in expired:
+            alert.state = AlertState.EXPIRED
+        if expired:
+            self._report(symbol, expired, [])
 
     def _report(self, symbol: str, touched: list[Alert], firings: list[Firing]) -> None:
         """Alerts of ``symbol`` changed state: index, events, and the pairs the feed carries."""
@@ -375,6 +373,7 @@ class AlertBook:
         if on == self.simulated:
             return
         self.simulated = on
+        self._floor.reset()
         self._cur = AlertSet() if on else self._real
         self._cur.restart()
         self._sync_symbols()

@@ -78,11 +78,12 @@ def evaluate(
     now: float,
     firing: Callable[[Alert, int], Firing],
 ) -> tuple[list[Alert], list[Firing]]:
-    """Every alert of a pair over ``series`` from ``start`` on, in candle order; PENDING alerts
-    arm at the newest candle. Expiry: candles starting at or after ``expires_at`` are not
-    evaluated; the alert expires when such a candle exists or ``now`` (the book's clock) has
-    passed it. Returns the alerts whose state changed and the
-    firings (``firing(alert, candle_time)``), oldest first."""
+    """Every alert of a pair over ``series`` from ``start`` on, in candle order. A PENDING
+    alert arms at the series' newest candle (nothing older counts for it), or expires when
+    ``now`` (the book's clock) has passed ``expires_at``. Otherwise candles starting at or
+    after ``expires_at`` are not evaluated, and the alert expires when such a candle exists
+    or ``now`` has passed it. Returns the alerts whose state changed and the firings
+    (``firing(alert, candle_time)``), oldest first."""
     last = series.last()
     assert last is not None
     lo, n = series.first_at_or_after(start), len(series)
@@ -91,10 +92,13 @@ def evaluate(
     firings: list[Firing] = []
     for alert in alerts:
         before = rules.mark(alert)
+        expires_at = alert.expires_at
         if alert.arming is Arming.PENDING:
-            rules.arm(alert, last.time, last.high, last.low, last.close)
+            if expires_at is not None and now >= expires_at:
+                alert.state = AlertState.EXPIRED
+            else:
+                rules.arm_at(alert, last.time, last.high, last.low, last.close)
         else:
-            expires_at = alert.expires_at
             end = n if expires_at is None else series.first_at_or_after(expires_at)
             for j in rules.scan(alert, cols, lo, end):
                 firings.append(firing(alert, int(cols.time[j])))

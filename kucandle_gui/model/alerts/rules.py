@@ -2,24 +2,26 @@
 
 An ARMED alert (``since``, ``base``) and a candle ``c``, for "rises to P" (BELOW mirrors it):
 before ``since`` nothing counts; after it, a high reaching P fires. On the candle ``since``
-itself (open when the alert was armed, its high then ``base``): a close at or past P fires (at
-arming the close was below P, so that is a trade after arming), and so does a high reaching P
-that moved beyond ``base``; a wick that was already past P at arming does not. ``base`` None
-(only in files saved by an older version, armed at a minute without a candle) lets every
-candle from ``since`` on count.
+itself: with ``base`` (the candle was the pair's newest known at arming, its high then), a
+close at or past P fires (at arming the price was below P, so that is a trade after arming),
+and so does a high reaching P that moved beyond ``base``; a wick that was already past P at
+arming does not. With ``base`` None (armed at the floor minute, below; or saved by an older
+version) the whole candle ``since`` counts, like every later one.
 
-An alert arms at a candle, never at a time read from the machine's clock (the exchange's may
-differ by seconds, or by years for a simulated one): the pair's newest candle known, ARMED when
-its close is on the near side of P, else WAITING for the price to go back. Known trade-off:
-when the newest candle known is the previous minute's (no trade of the current one pushed yet),
-that candle's late final update may carry a trade made just before arming past ``base``, and
-fires. Likewise, armed in a gap, every candle after the newest known counts, those of the gap
-from before the alert was added too (which minute the exchange is in is not known). Never a
-miss; at worst an early firing on a price that was really reached.
+Where an alert added or edited arms (``arming``): at the pair's newest candle known, ``base``
+its extreme then, or at a lower bound E of the exchange's current minute, ``base`` None; ARMED
+when the pair's last price is on the near side of P, else WAITING for it to go back. Known
+trade-offs, both firing on a price really reached: E lags the true minute (by under a minute,
+more against a fast simulated clock), so a candle between E and the true current minute counts
+whole, trades made up to a minute before arming included; and the newest candle known may be
+the previous minute's (no trade of the current one pushed yet), whose late final update may
+carry a trade made just before arming past ``base``. What would make E lead the true minute,
+and miss the candles between, is in ``arming``.
 
 A firing of a repeating alert makes it WAIT from the next candle on, for its cool-down and for
 a close back on the near side; the first candle that has both re-arms it (``base``: its
-extreme). So a repeating alert fires at most once per candle, live and in a catch-up alike.
+extreme). So a repeating alert fires at most once per candle, live and in a catch-up alike
+(hence a cool-down of at least a minute: ``spec.MIN_COOLDOWN``).
 
 The live path (:func:`live`, per candle update delivered) and the catch-up (:func:`scan`, over
 numpy columns, jumping from one candidate index to the next with binary searches instead of
@@ -73,24 +75,25 @@ def crossed(condition: Condition, price: float, last: float) -> bool:
     return not near_side(condition, price, last)
 
 
-def check_crossed(spec: AlertSpec, last: float | None, force: bool) -> bool:
-    """Whether the last price is already past ``spec``'s: :class:`AlreadyCrossed` unless
-    ``force`` (the alert then waits for the price to go back across)."""
-    if last is None or not crossed(spec.condition, spec.price, last):
-        return False
-    if not force:
+def check_crossed(spec: AlertSpec, last: float | None, force: bool) -> None:
+    """:class:`AlreadyCrossed` when the last price is already past ``spec``'s, unless ``force``
+    (the alert then waits for the price to go back across)."""
+    if last is not None and crossed(spec.condition, spec.price, last) and not force:
         raise AlreadyCrossed(spec, last)
-    return True
 
 
-def arm(alert: Alert, time: int, high: float, low: float, close: float) -> None:
-    """Arm at the candle starting at ``time`` in its state now; WAITING when already crossed."""
-    alert.since = time
-    alert.base = extreme(alert.condition, high, low)
+def arm(alert: Alert, since: int, base: float | None, last: float) -> None:
+    """Arm from the candle starting at ``since`` (``base``: its extreme now, None: the whole
+    candle counts); WAITING instead when ``last``, the pair's price now, is already crossed."""
+    alert.since = since
+    alert.base = base
     alert.cooling_until = None
-    alert.arming = (
-        Arming.ARMED if near_side(alert.condition, alert.price, close) else Arming.WAITING
-    )
+    alert.arming = Arming.ARMED if near_side(alert.condition, alert.price, last) else Arming.WAITING
+
+
+def arm_at(alert: Alert, time: int, high: float, low: float, close: float) -> None:
+    """Arm at the candle starting at ``time`` in its state now (its extreme the ``base``)."""
+    arm(alert, time, extreme(alert.condition, high, low), close)
 
 
 def fires_at_since(
@@ -103,14 +106,6 @@ def fires_at_since(
     return base is None or reaches(condition, price, close) or beyond(condition, value, base)
 
 
-def wait(alert: Alert, since: int | None) -> None:
-    """The price must go back across from candle ``since`` on (None: from any candle)."""
-    alert.arming = Arming.WAITING
-    alert.since = since
-    alert.base = None
-    alert.cooling_until = None
-
-
 def fire(alert: Alert, candle_time: int, reached_at: float) -> None:
     """Record a firing: a once alert is done; a repeating one waits out its cool-down, from
     the next candle on (at most one firing per candle: the catch-up cannot tell more)."""
@@ -118,7 +113,9 @@ def fire(alert: Alert, candle_time: int, reached_at: float) -> None:
     alert.last_fired_at = reached_at
     alert.last_fired_candle = candle_time
     if alert.repeat:
-        wait(alert, candle_time + ALERT_PERIOD)
+        alert.arming = Arming.WAITING
+        alert.since = candle_time + ALERT_PERIOD
+        alert.base = None
         alert.cooling_until = reached_at + alert.cooldown
     else:
         alert.state = AlertState.TRIGGERED
@@ -145,7 +142,7 @@ def step(alert: Alert, candle: Candle, now: float, newest: bool) -> bool:
         and (alert.cooling_until is None or now >= alert.cooling_until)
         and near_side(alert.condition, alert.price, candle.close)
     ):
-        arm(alert, candle.time, candle.high, candle.low, candle.close)
+        arm_at(alert, candle.time, candle.high, candle.low, candle.close)
     return False
 
 
@@ -244,7 +241,7 @@ def scan(alert: Alert, cols: Columns, lo: int, end: int) -> list[int]:
             if k >= len(near):
                 break
             m = int(near[k])
-            arm(
+            arm_at(
                 alert,
                 int(cols.time[m]),
                 float(cols.high[m]),

@@ -25,13 +25,15 @@ MAX_ALERT_PAIRS = 100
 #: Firings kept in the log.
 MAX_LOG = 200
 DEFAULT_COOLDOWN = 300.0
-MIN_COOLDOWN = 1.0
+#: A repeating alert fires at most once per candle (a catch-up sees each candle once, in its
+#: final state), so a shorter cool-down could not be honoured.
+MIN_COOLDOWN = float(ALERT_PERIOD)
 MAX_COOLDOWN = 86_400.0
 MAX_NOTE = 200
 #: No pair trades anywhere near this; a bound keeps absurd input (a pasted id) out.
 MAX_PRICE = 1e15
 
-SPEC_FORM = 'expected "PAIR above|below PRICE [every 30s|10m|2h]", e.g. "BTC-USDT above 70000"'
+SPEC_FORM = 'expected "PAIR above|below PRICE [every 1m|10m|2h]", e.g. "BTC-USDT above 70000"'
 
 
 class Condition(StrEnum):
@@ -213,7 +215,8 @@ def _cooldown(value: object) -> float:
     if not MIN_COOLDOWN <= seconds <= MAX_COOLDOWN:
         raise AlertError(
             "cooldown",
-            f"the cool-down must be 1 s to 24 h ({MAX_COOLDOWN:g} s), got {seconds:g} s",
+            f"the cool-down must be 1 min to 24 h ({MIN_COOLDOWN:g} to {MAX_COOLDOWN:g} s; an "
+            f"alert fires at most once per 1min candle), got {seconds:g} s",
         )
     return seconds
 
@@ -228,7 +231,8 @@ _UNIT = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 def parse_alert_spec(text: str) -> AlertSpec:
     """``"BTC-USDT above 70000"``, ``"eth-usdt below 3000.5 every 10m"`` (headless, tests);
-    the price as :func:`parse_price` reads it."""
+    the price as :func:`parse_price` reads it; the cool-down in s (the default), m or h, at
+    least a minute (``every 90s`` is taken)."""
     match = _SPEC_RE.match(text)
     if match is None:
         raise AlertError("spec", f"invalid alert {quote(text)}: {SPEC_FORM}")

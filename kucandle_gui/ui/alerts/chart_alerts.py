@@ -9,9 +9,10 @@ book changed wholesale or the chart shows another pair, and turns a
 drag, Delete, the price menu and Alt+A into calls on the book, saying in the status bar what
 became of each. An alert made at a price on the chart is armed from the side the price is on
 now (above the last price: "rises to", below: "falls to"), so it is never already crossed. At
-the last price itself none is made (either condition would count as crossed already, armed only
-once the price had gone away and come back): the status bar says to choose a price above or
-below it, and the menu's entry is disabled, saying the same.
+the last price itself none is made, and no line is let go there (either condition would count as
+crossed already, armed only once the price had gone away and come back): the status bar says to
+choose a price above or below it, the menu's entry is disabled, saying the same, and a line
+dropped there goes back.
 """
 
 from __future__ import annotations
@@ -162,12 +163,17 @@ class ChartAlerts(QObject):
 
     def _moved(self, alert_id: int, at: float) -> None:
         """A line was let go at ``at``: the alert's new price, its condition the side of the
-        last price (the book decides); said, or why not."""
+        last price (the book decides); said, or why not (the line then goes back where it
+        was: AlertLines does that)."""
         if self._book.get(alert_id) is None:  # removed meanwhile (the panel): its line is gone
             return
+        price = self._round(at)
+        if self._at_last(price):  # crossed either way: refused, as a new alert there is
+            self._say(AT_LAST_PRICE)
+            return
         try:
-            alert = self._book.move(alert_id, self._round(at))
-        except AlertError as exc:  # the line goes back where it was (AlertLines does that)
+            alert = self._book.move(alert_id, price, last_price=self._last_price())
+        except AlertError as exc:
             self._say(f"Alert not moved: {exc}")
             return
         self._say(f"Alert moved: {alert_text(alert, self._decimals(alert.symbol))}")

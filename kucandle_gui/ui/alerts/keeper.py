@@ -4,28 +4,39 @@ firing, and what is saved.
 The alerts themselves live in the model (``monitor.alerts``), which evaluates them on every
 pair's 1min candles whether the pair is shown or not; this keeper only shows them, turns the
 user's gestures into calls on the book and tells the user when one fires, on every channel
-they did not mute. The real exchange's alerts (and the log of firings) are saved on every
-change, a moment later so that a burst of changes is written once; a firing is written (and the
-settings file synced) at the end of its event-loop turn, not a second later, so that a crash
-cannot lose it and have it fire again after a restart (a catch-up's hundreds of firings are
-written once: each write serialises the whole book); and when the window closes. Demo alerts
-are never saved. A saved file that cannot be read entirely is kept aside (under
-``alerts/book-backup-<UTC time>``) and the user is told where, so nothing saved is lost.
+they did not mute.
 
-Alerts change only when candles arrive, except for expiry: one single-shot timer is set for the
-earliest expiry among the active alerts (at most an hour ahead, then set again), and asks the
-book to expire them (``tick``) when it comes. It is set again at the end of an event-loop turn in
-which the book changed (an alert added, edited, removed, fired, a load), and runs not at all
-while no active alert expires, so an idle monitor is not woken. An alert past its expiry that
-the book kept active (its pair in a gap: the catch-up decides) is looked at again every
-:data:`OVERDUE_RETRY_MS`.
+Saving: the real exchange's alerts (and the log of firings) are written to the settings, which
+serialises the whole book each time, on the UI thread. A change (an alert added, edited,
+removed) is written :data:`SAVE_DELAY_MS` later, a burst of changes once. A firing starts a
+save :data:`SAVE_SOON_MS` later unless one is already pending, and that save also syncs the
+settings file: a crash loses at most that short window of firings (they would fire again after
+a restart), and a burst of firings, however many event-loop turns it spreads over (a
+market-wide move: one push per pair), costs one write and one sync per :data:`SAVE_SOON_MS`,
+not one per turn. The book is written when the window closes too. While the book is simulated
+(demo mode) nothing is written for its changes or firings: demo alerts are never saved, and the
+real book, set aside meanwhile, has not changed. A saved file that cannot be read entirely is
+kept aside (under ``alerts/book-backup-<UTC time>``) and the user is told where, so nothing
+saved is lost.
+
+Expiry: alerts change only when candles arrive, except for expiry by the clock. One
+single-shot timer is set for the earliest future expiry among the active alerts, at most
+:data:`LONGEST_WAIT_MS` ahead (then set again: a suspend or a step of the wall clock leaves an
+expired alert shown active for minutes at most), and asks the book to expire them (``tick``)
+when it comes. It is set again at the end of an event-loop turn in which the book changed, and
+runs not at all while no active alert expires, so an idle monitor is not woken. An alert already
+past its expiry there is handed to ``tick`` at once (its pair may have just gone live); one the
+book keeps active anyway has its pair in a gap, and the gap's catch-up expires it (the book then
+says it changed): nothing polls for it.
+
+The book's clock (epoch seconds) is what expiry times are compared with; the book exposes none
+publicly, so the keeper takes it as a keyword, by default the book's own.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -50,10 +61,11 @@ log = logging.getLogger(__name__)
 
 #: How long a change waits before the alerts are saved (a burst is written once).
 SAVE_DELAY_MS = 1000
-#: Longest wait of the expiry timer (a timer's interval is a 32-bit count of ms): set again.
-LONGEST_WAIT_MS = 3600 * 1000
-#: How soon an alert the book left active past its expiry (its pair in a gap) is looked at again.
-OVERDUE_RETRY_MS = 5000
+#: How long a firing waits before the alerts are saved and synced, unless a save is pending.
+SAVE_SOON_MS = 250
+#: Longest wait of the expiry timer, then set again (a suspend or a wall-clock step must not
+#: leave an expired alert shown active for long).
+LONGEST_WAIT_MS = 5 * 60 * 1000
 #: After the expiry time, so that the book's clock has passed it when the timer fires.
 _EXPIRY_MARGIN_MS = 20
 
@@ -74,14 +86,15 @@ class AlertsKeeper(QObject):
         watchlist: WatchlistKeeper,
         open_pair: Callable[[str], None],
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         """``host``: the widget the in-window notices float over (the chart's area); ``clock``:
-        the book's (epoch seconds), what expiry times are compared with."""
+        what expiry times are compared with (epoch seconds), the book's by default (it has no
+        public one)."""
         super().__init__(window)
-        self._clock = clock
         self._monitor = monitor
         self._book = book = monitor.alerts
+        self._clock = clock if clock is not None else book._clock
         self._chart_model = chart_model
         self._watchlist = watchlist
         self._status_bar = status_bar
@@ -120,16 +133,16 @@ class AlertsKeeper(QObject):
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save)
         self._settings_store = settings.store
-        #: Writes the turn's firings at its end (see the module docstring).
+        #: Writes (and syncs) firings soon, once for a burst (see the module docstring).
         self._firing_save = QTimer(self)
         self._firing_save.setSingleShot(True)
-        self._firing_save.setInterval(0)
+        self._firing_save.setInterval(SAVE_SOON_MS)
         self._firing_save.timeout.connect(self._save_firings)
         self._expiry_timer = QTimer(self)
         self._expiry_timer.setSingleShot(True)
-        # On time (a coarse timer may be 5% late: minutes on an hour's wait); it wakes once.
+        # On time (a coarse timer may be 5% late: 15 s on a five-minute wait); it wakes once.
         self._expiry_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._expiry_timer.timeout.connect(self._expiry_due)
+        self._expiry_timer.timeout.connect(self._schedule_expiry)  # it ticks
         #: Sets the expiry timer again once per event-loop turn in which the book changed.
         self._reschedule = QTimer(self)
         self._reschedule.setSingleShot(True)
@@ -214,16 +227,19 @@ class AlertsKeeper(QObject):
         return self._watchlist.listed()
 
     def _changed(self, _alert_id: int | None) -> None:
-        self._save_timer.start()
+        if not self._book.simulated:  # demo alerts are never saved
+            self._save_timer.start()
         self._reschedule.start()
 
     def _fired(self, firing: Firing) -> None:
+        """Told on every channel; saved soon (the book said ``changed`` first: the expiry
+        timer is already to be set again)."""
         decimals = self._watchlist.decimals(firing.symbol)
         log.info("alert: %s; %s", firing_title(firing, decimals), firing_detail(firing))
         self._status_bar.show_note(f"Alert: {firing_title(firing, decimals)}")
         self.notifier.notify(firing)
-        self._reschedule.start()
-        self._firing_save.start()  # not the delayed save: see the module docstring
+        if not self._book.simulated and not self._firing_save.isActive():
+            self._firing_save.start()  # not restarted: a burst cannot put the write off
 
     def _save_firings(self) -> None:
         self.save()
@@ -231,29 +247,30 @@ class AlertsKeeper(QObject):
 
     # -- expiry ----------------------------------------------------------------------------------
 
-    def _expiry_due(self) -> None:
-        self._book.tick()
-        self._schedule_expiry()
-
     def _schedule_expiry(self) -> None:
-        """The expiry timer set for the earliest expiry of an active alert (none: stopped)."""
+        """Alerts past their expiry handed to the book's ``tick``; the expiry timer set for the
+        earliest one to come (none: stopped)."""
         self._reschedule.stop()
-        now = self._clock()
-        ends = [
+        now, expiries = self._clock(), self._expiries()
+        if any(end <= now for end in expiries):
+            # Past its expiry and still active: expired now unless its pair is in a gap (the
+            # gap's catch-up ends it, and the book says it changed): nothing polls for it.
+            self._book.tick()
+            now, expiries = self._clock(), self._expiries()
+        ends = [end for end in expiries if end > now]
+        if not ends:
+            self._expiry_timer.stop()
+            return
+        wait_ms = math.ceil((min(ends) - now) * 1000) + _EXPIRY_MARGIN_MS
+        self._expiry_timer.start(min(wait_ms, LONGEST_WAIT_MS))
+
+    def _expiries(self) -> list[float]:
+        """The expiry times of the active alerts that have one."""
+        return [
             alert.expires_at
             for alert in self._book.alerts()
             if alert.state is AlertState.ACTIVE and alert.expires_at is not None
         ]
-        if not ends:
-            self._expiry_timer.stop()
-            return
-        soonest = min((end for end in ends if end > now), default=None)
-        wait_ms = LONGEST_WAIT_MS
-        if soonest is not None:
-            wait_ms = min(math.ceil((soonest - now) * 1000) + _EXPIRY_MARGIN_MS, wait_ms)
-        if any(end <= now for end in ends):  # left active past its expiry: look again soon
-            wait_ms = min(wait_ms, OVERDUE_RETRY_MS)
-        self._expiry_timer.start(wait_ms)
 
     def _unchecked(self, symbol: str, start: int, end: int) -> None:
         """Alerts may have been reached unseen: an error, not a passing note (the panel's log

@@ -38,7 +38,7 @@ from kucandle_gui.model import Firing
 
 from .sound import AlertSound
 from .texts import firing_detail, firing_title, firings_summary
-from .toast import MAX_KEPT, ToastStack
+from .toast import ToastStack
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +126,11 @@ class AlertNotifier(QObject):
         request, one chime."""
         batch, self._batch = self._batch, {}
         toasts = batch.get("toast")
-        if toasts:
-            # Only the newest are kept: older ones would be made and dropped at once.
+        if toasts:  # the stack keeps only the newest (and makes widgets for those shown)
             self._toasts.show_toasts(
                 [
                     (firing_title(f, self._decimals(f.symbol)), firing_detail(f), f.alert_id)
-                    for f in toasts[-MAX_KEPT:]
+                    for f in toasts
                 ]
             )
         desktop = batch.get("desktop")

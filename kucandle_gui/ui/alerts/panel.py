@@ -299,7 +299,7 @@ class AlertsPanel(QDockWidget):
             if alert is None or alert.state not in _DONE:
                 continue
             try:
-                alert = self.book.rearm(alert_id)
+                alert = self.book.rearm(alert_id, last_price=self.form.last_price(alert.symbol))
             except AlertError as exc:  # a limit
                 self.message.emit(str(exc))
                 return

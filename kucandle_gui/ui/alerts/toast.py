@@ -131,15 +131,11 @@ class ToastStack(QWidget):
 
     # -- what the notifier and the window call ----------------------------------------------
 
-    def show_toast(self, title: str, detail: str, key: int | None = None) -> None:
-        """Show a notice on top of the others; ``key`` comes back with ``toastClicked``
-        (default: a running number)."""
-        self.show_toasts([(title, detail, key)])
-
     def show_toasts(self, items: Sequence[tuple[str, str, int | None]]) -> None:
         """Show ``(title, detail, key)`` notices, oldest first (the last on top), laid out
         once however many there are: a burst of firings costs the notices shown, not a
-        layout each."""
+        layout each; only the newest :data:`MAX_KEPT` are kept. ``key`` comes back with
+        ``toastClicked`` (None: a running number)."""
         if not items:
             return
         added: list[_Notice] = []

@@ -244,7 +244,7 @@ def test_a_burst_of_firings_lays_the_toasts_out_once(qtbot, make_notifier, stack
 
 
 def test_show_toasts_puts_the_last_on_top(stack):
-    stack.show_toast("older", "live")
+    stack.show_toasts([("older", "live", None)])
     stack.show_toasts([("first", "live", 1), ("second", "live", None), ("third", "live", 3)])
 
     assert stack.texts() == ["third\nlive", "second\nlive", "first\nlive", "older\nlive"]

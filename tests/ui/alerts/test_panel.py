@@ -212,6 +212,7 @@ def test_a_late_firing_from_before_the_start_says_the_app_was_not_running(panel,
     before.add(AlertSpec.of(PAIR, "above", 70000.0))
     before.filled(PAIR, series(candle(0, 69000.0)))
     clock.now = T0 + 6 * 60
+    book.session_start = clock.now  # this session started after the wick
     assert book.load(before.to_dict()) == []  # this session's first catch-up spans the wick
     book.filled(PAIR, series(candle(0, 69000.0), candle(1, 69500.0, high=70100.0), candle(5, 69e3)))
 
@@ -255,13 +256,13 @@ def test_a_catch_up_firing_many_alerts_costs_a_row_each(qtbot, panel, book, cloc
     n = 100
     # Repeating alerts whose cool-downs end the sooner the later they were made.
     for k in range(n):
-        book.add(AlertSpec.of(PAIR, "above", 70000.0 + k, repeat=True, cooldown=10.0 + n - k))
+        book.add(AlertSpec.of(PAIR, "above", 70000.0 + k, repeat=True, cooldown=60.0 + n - k))
     book.filled(PAIR, series(candle(0, 69000.0)))  # all armed
     book.gap(PAIR)
     scans: list[int] = []
     every = book.alerts
     book.alerts = lambda: scans.append(1) or every()  # a look at all the alerts
-    clock.now = T0 + 70.8  # the last alert's cool-down ends at T0 + 71, 0.2 s from now
+    clock.now = T0 + 120.8  # the last alert's cool-down ends at T0 + 121, 0.2 s from now
 
     book.filled(PAIR, series(candle(0, 69000.0), candle(1, 69500.0, high=71000.0)))
 
@@ -270,7 +271,7 @@ def test_a_catch_up_firing_many_alerts_costs_a_row_each(qtbot, panel, book, cloc
     last = book.alerts()[-1]
     assert cell(panel, last.id, Column.STATUS).startswith("Cooling down until ")
     # The earliest end was kept as the rows changed: its row says so once it has passed.
-    clock.now = T0 + 71.5
+    clock.now = T0 + 121.5
     waiting = "Waiting for the price to go back below 70,099.0"
     qtbot.waitUntil(lambda: cell(panel, last.id, Column.STATUS) == waiting, timeout=3000)
     first = book.alerts()[0]

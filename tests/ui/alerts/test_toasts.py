@@ -22,7 +22,7 @@ FIRING = Firing(
 
 
 def test_a_toast_stays_until_its_cross_is_clicked(qtbot, stack):
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live")
+    stack.show_toasts([("BTC-USDT rose to 70,000.0", "candle 14:32 · live", None)])
 
     assert stack.isVisible()
     assert stack.texts() == ["BTC-USDT rose to 70,000.0\ncandle 14:32 · live"]
@@ -39,8 +39,8 @@ def test_a_toast_stays_until_its_cross_is_clicked(qtbot, stack):
 
 
 def test_a_click_on_a_toast_dismisses_it_and_says_which(qtbot, stack):
-    stack.show_toast("ETH-USDT fell to 3,000.5", "candle 14:33 · live", key=7)
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live", key=3)
+    stack.show_toasts([("ETH-USDT fell to 3,000.5", "candle 14:33 · live", 7)])
+    stack.show_toasts([("BTC-USDT rose to 70,000.0", "candle 14:32 · live", 3)])
     clicked = stack.toasts()[1]  # the older one, below the newest
 
     with qtbot.waitSignal(stack.toastClicked, timeout=2000) as blocker:
@@ -52,7 +52,7 @@ def test_a_click_on_a_toast_dismisses_it_and_says_which(qtbot, stack):
 
 def test_at_most_four_toasts_then_a_more_line(qtbot, stack):
     for n in range(6):
-        stack.show_toast(f"alert {n}", "live")
+        stack.show_toasts([(f"alert {n}", "live", None)])
 
     assert stack.texts() == [
         "alert 5\nlive",
@@ -75,7 +75,7 @@ def test_at_most_four_toasts_then_a_more_line(qtbot, stack):
 
 
 def test_toasts_stay_top_right_as_the_host_is_resized(qtbot, host, stack):
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live")
+    stack.show_toasts([("BTC-USDT rose to 70,000.0", "candle 14:32 · live", None)])
     assert stack.geometry().right() + 1 == host.width() - MARGIN
     assert stack.geometry().top() == MARGIN
     toast = stack.toasts()[0]
@@ -96,24 +96,24 @@ def test_toasts_never_take_the_keyboard_focus(qtbot, host, stack):
     edit.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is edit, timeout=2000)
 
-    stack.show_toast("first", "live")
-    stack.show_toast("second", "live")
+    stack.show_toasts([("first", "live", None)])
+    stack.show_toasts([("second", "live", None)])
     qtbot.mouseClick(stack.toasts()[0], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(stack.toasts()[0].close_button, Qt.MouseButton.LeftButton)
 
     assert stack.count() == 0
     assert QApplication.focusWidget() is edit
-    stack.show_toast("third", "live")
-    stack.show_toast("fourth", "live")
+    stack.show_toasts([("third", "live", None)])
+    stack.show_toasts([("fourth", "live", None)])
     for _ in range(4):
-        stack.show_toast("more", "live")
+        stack.show_toasts([("more", "live", None)])
     parts = [stack, *stack.findChildren(QWidget)]
     assert [w for w in parts if w.focusPolicy() != Qt.FocusPolicy.NoFocus] == []
 
 
 def test_toast_colours_follow_set_colors(stack):
     stack.set_colors("#102030", "#f0f0f0", "#ff8800")
-    stack.show_toast("BTC-USDT rose to 70,000.0", "candle 14:32 · live")
+    stack.show_toasts([("BTC-USDT rose to 70,000.0", "candle 14:32 · live", None)])
     toast = stack.toasts()[0]
 
     image = toast.grab().toImage()
