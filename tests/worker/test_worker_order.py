@@ -43,8 +43,17 @@ def test_history_comes_after_the_batch_holding_its_candles(qtbot, exchange: Loca
         ):
             exchange.faults.outage(True)
         cut = candle_start("1min", exchange.now())
+        # Until three candles lie wholly inside the outage (a minute may have no trade).
         qtbot.waitUntil(
-            lambda: candle_start("1min", exchange.now()) >= cut + 4 * MINUTE, timeout=WAIT_MS
+            lambda: (
+                len(
+                    exchange.truth(
+                        *BTC, cut + MINUTE, candle_start("1min", exchange.now()) - MINUTE
+                    )
+                )
+                >= 3
+            ),
+            timeout=WAIT_MS,
         )
         exchange.faults.outage(False)
         after = candle_start("1min", exchange.now())

@@ -17,9 +17,8 @@ class AlertState(StrEnum):
 class Arming(StrEnum):
     """How far an active alert is from firing (see ``rules``)."""
 
-    #: Nothing to arm from (no candle of the pair, nor the exchange's minute and a price of
-    #: the pair, known): arms at the newest candle of the series filling its gap, or the
-    #: first live one.
+    #: Nothing to arm from (no candle of the pair known): arms at the newest candle of the
+    #: series filling its gap, or the first live one.
     PENDING = "pending"
     ARMED = "armed"  # fires when the price reaches the alert's from ``since`` on (``base``)
     WAITING = "waiting"  # the price must go back across first (and the cool-down pass)

@@ -5,10 +5,15 @@ gap), E (:class:`MinuteFloor`) a lower bound of the exchange's current minute, m
 time elapsed on the book's clock since the newest candle received from the current source, of
 any pair (never by the clock's absolute value: a simulated exchange may be years behind it, a
 machine's clock ahead of the real exchange). ``base`` is N's extreme when that is N (only a
-high moving past it counts on that candle), else None (the whole candle E counts). With no
-candle of the pair known, it arms from E when E and a price of the pair are known; else it is
-PENDING and arms at the newest candle of the series that fills its gap, or at its first live
-candle. ARMED when the pair's last price is on the near side of the alert's, else WAITING.
+high moving past it counts on that candle), else None (the whole candle E counts). N is kept
+for every held 1min series, a chart's too, so an alert on a pair shown arms at its open candle.
+With no candle of the pair known (a pair no series held yet), it is PENDING and arms at the
+newest candle of the series that fills its gap, or at its first live candle, with that candle's
+extreme as its base: arming from E there would count the open candle's trades from before the
+alert whole (a wick earlier in the minute would fire it at once); what PENDING may miss is a
+spike and retreat between the click and the pair's first candles (a second or so; a close past
+the price still fires). ARMED when the pair's last price is on the near side of the alert's,
+else WAITING.
 
 E lags the true minute by under a minute (more against a fast simulated clock, or after the
 machine's clock stepped back): a candle between E and the true current minute counts whole,
@@ -61,7 +66,7 @@ def arm_fresh(alert: Alert, newest: Candle | None, floor: int | None, last: floa
     alert.state = AlertState.ACTIVE
     if newest is not None and (floor is None or floor <= newest.time):
         rules.arm_at(alert, newest.time, newest.high, newest.low, newest.close)
-    elif floor is not None and last is not None:
+    elif newest is not None and last is not None:
         rules.arm(alert, floor, None, last)
     else:
         alert.arming = Arming.PENDING

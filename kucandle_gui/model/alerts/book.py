@@ -16,8 +16,8 @@ The real exchange's alerts persist; demo mode evaluates a separate, never-saved 
 
 Arming (``arming``): an alert added, edited, moved or re-armed arms from the later of its
 pair's newest candle known and E, a lower bound of the exchange's current minute measured by
-elapsed time (:meth:`AlertBook.exchange_minute`); with no candle of the pair known, from E
-when a price of the pair is known; else it is PENDING until its pair's first candle.
+elapsed time (:meth:`AlertBook.exchange_minute`); with no candle of the pair known (no series
+of it held this session) it is PENDING and arms at its first candles, their extreme the base.
 
 Two clocks. Candle starts are the exchange's; ``clock`` is this machine's wall time: for
 ``created_at``, a live firing's ``reached_at``, what the user sets, and elapsed time. Live,
@@ -227,12 +227,11 @@ class AlertBook:
             return
         ordered = sorted(candles, key=lambda c: c.time) if len(candles) > 1 else candles
         self._floor.observe(ordered[-1])
-        if not alerts:
-            return
+        # Kept for every held 1min series (a chart's too): an alert added later arms there.
         newest = src.newest.get(symbol)
         if newest is None or ordered[-1].time >= newest.time:
             newest = src.newest[symbol] = ordered[-1]
-        if symbol not in src.live:
+        if not alerts or symbol not in src.live:
             return
         now = self._clock()
         touched, firings = rules.live(
@@ -255,7 +254,11 @@ class AlertBook:
         """The pair's history is complete again: evaluate what happened during the gap, once
         (first asking for older candles if the series does not reach back far enough)."""
         src = self._cur
-        self._floor.observe(series.last())
+        last = series.last()
+        self._floor.observe(last)
+        newest = src.newest.get(symbol)
+        if last is not None and (newest is None or last.time >= newest.time):
+            src.newest[symbol] = last
         if src.by_symbol.get(symbol) and symbol not in src.live:
             self._fill(symbol, series, older=True)
 
