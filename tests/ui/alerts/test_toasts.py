@@ -7,18 +7,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
-from kucandle_gui.model import Condition, Firing
 from kucandle_gui.ui.alerts.toast import MARGIN, MAX_VISIBLE
-
-FIRING = Firing(
-    alert_id=3,
-    symbol="BTC-USDT",
-    condition=Condition.ABOVE,
-    price=70000.0,
-    candle_time=1_700_000_040,
-    reached_at=1_700_000_071.5,
-    late=False,
-)
 
 
 def test_a_toast_stays_until_its_cross_is_clicked(qtbot, stack):
