@@ -113,6 +113,7 @@ class MonitorModel:
         if self._held.pop(key, None) is not None:
             if key.timeframe == ALERT_TIMEFRAME:
                 self._complete.discard(key.symbol)
+                self.alerts.released(key.symbol)
             self._unprice(key.symbol)
             self.subscriptions_changed.emit((), (key,))
 

@@ -128,3 +128,23 @@ def test_a_book_with_alerts_already_is_held_from_the_start() -> None:
     book.add(parse_alert_spec("BTC-USDT above 100"))
     monitor = MonitorModel(alerts=book)
     assert monitor.wanted() == (KEY,)
+
+
+def test_a_pair_no_series_holds_any_more_arms_at_its_next_candles_not_at_an_old_one() -> None:
+    # A chart showed the pair, then another: what the book saw of it is an hour old. An alert
+    # added on it then must wait for its candles (arming at the exchange's minute, the whole
+    # open candle counting, would fire at once on a wick from before the alert).
+    clock = Clock(T0 + 5)
+    monitor = MonitorModel(alerts=AlertBook(clock, session_start=START))
+    chart = monitor.add_chart(PAIR, "1min")
+    connected(monitor, bar(0, 99, 97, 98))
+    monitor.show(chart, "ETH-USDT", "1min")  # the pair's series let go
+    clock.now = T0 + 3600 + 5
+    monitor.subscribed("ETH-USDT", "1min", True)
+    monitor.apply("ETH-USDT", "1min", [bar(60, 99, 97, 98)])  # the exchange's minute: 60
+    alert = monitor.alerts.add(parse_alert_spec(f"{PAIR} above 100"), last_price=98.0)
+    assert (alert.arming, alert.since) == (Arming.PENDING, None)
+    record = Record(monitor.alerts)
+    connected(monitor, bar(59, 99, 97, 98), bar(60, 101, 97, 98))  # a wick before the alert
+    assert record.fired == []
+    assert (alert.arming, alert.since, alert.base) == (Arming.ARMED, T0 + 3600, 101)

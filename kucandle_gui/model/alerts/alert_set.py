@@ -55,6 +55,13 @@ class AlertSet:
         new.refused = old.refused & held
         return new
 
+    def saw(self, symbol: str, candle: Candle) -> Candle:
+        """A 1min candle of the pair arrived (any held series of it): the newest one known."""
+        newest = self.newest.get(symbol)
+        if newest is None or candle.time >= newest.time:
+            newest = self.newest[symbol] = candle
+        return newest
+
     def forget(self, symbol: str) -> None:
         """The pair is let go: held again, it starts in a gap."""
         self.live.discard(symbol)

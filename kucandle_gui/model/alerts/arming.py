@@ -41,10 +41,10 @@ class MinuteFloor:
         self._clock = clock
         self._seen: tuple[int, float] | None = None
 
-    def observe(self, candle: Candle | None) -> None:
-        """``candle`` was received (live, or the newest of a history; None: nothing was): a
-        newer one is what E measures from (the same one again changes nothing)."""
-        if candle is not None and (self._seen is None or candle.time > self._seen[0]):
+    def observe(self, candle: Candle) -> None:
+        """``candle`` was received (live, or the newest of a history): a newer one is what E
+        measures from (the same one again changes nothing)."""
+        if self._seen is None or candle.time > self._seen[0]:
             self._seen = (candle.time, self._clock())
 
     def reset(self) -> None:

@@ -227,10 +227,7 @@ class AlertBook:
             return
         ordered = sorted(candles, key=lambda c: c.time) if len(candles) > 1 else candles
         self._floor.observe(ordered[-1])
-        # Kept for every held 1min series (a chart's too): an alert added later arms there.
-        newest = src.newest.get(symbol)
-        if newest is None or ordered[-1].time >= newest.time:
-            newest = src.newest[symbol] = ordered[-1]
+        newest = src.saw(symbol, ordered[-1])  # a chart's pair too: an alert added arms there
         if not alerts or symbol not in src.live:
             return
         now = self._clock()
@@ -245,6 +242,10 @@ class AlertBook:
         if touched:
             self._report(symbol, touched, firings)
 
+    def released(self, symbol: str) -> None:
+        """No 1min series of the pair is held now: an alert added later waits for its candles."""
+        self._cur.newest.pop(symbol, None)
+
     def gap(self, symbol: str) -> None:
         """The pair's subscription is lost: its candles wait for the gap to be filled."""
         self._cur.live.discard(symbol)
@@ -254,11 +255,9 @@ class AlertBook:
         """The pair's history is complete again: evaluate what happened during the gap, once
         (first asking for older candles if the series does not reach back far enough)."""
         src = self._cur
-        last = series.last()
-        self._floor.observe(last)
-        newest = src.newest.get(symbol)
-        if last is not None and (newest is None or last.time >= newest.time):
-            src.newest[symbol] = last
+        if (last := series.last()) is not None:
+            self._floor.observe(last)
+            src.saw(symbol, last)
         if src.by_symbol.get(symbol) and symbol not in src.live:
             self._fill(symbol, series, older=True)
 
