@@ -13,6 +13,12 @@ that live ticks do not make the axis jitter (finplot #203). A tick of the newest
 checked against the ranges in O(1), whatever the history length. Older history is wanted
 whenever the left edge comes within one view-width of the oldest candle; the series' owner
 asks the exchange once per distinct oldest time, so the view may say it on every check.
+
+Ranges are prices on every price scale; the chart maps them with ``PriceScale.view_range``.
+Given the chart's scale (``set_scale``), a log scale's padding and "fills too little" test
+are measured in view units (decades), so the padded low of a wide range stays above zero
+and the padding looks even; nothing changes on the per-tick path (prices compare the same
+on every monotonic scale).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kucandle_gui.feed import CandleColumns
+from kucandle_gui.model.price_scale import PriceScale
 
 #: Candles shown by a reset of the zoom (and on the first data of a series).
 RESET_CANDLES = 150
@@ -33,6 +40,8 @@ Y_PADDING = 0.08
 Y_LOOSE = 0.5
 
 Range = tuple[float, float]
+#: Log padding (decades) around candles that are all at one price: 1 % each way.
+_LOG_PAD = float(np.log10(1.01))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +85,14 @@ class Viewport:
     follow-live on and resets the zoom on its first data.
     """
 
-    def __init__(self, store: CandleColumns, timeframe_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        store: CandleColumns,
+        timeframe_seconds: float = 60.0,
+        scale: PriceScale | None = None,
+    ) -> None:
         self.store = store
+        self.scale = scale
         self.timeframe = float(timeframe_seconds)
         self.x_range: Range = (0.0, 1.0)
         self.price_range: Range = (0.0, 1.0)
@@ -93,6 +108,18 @@ class Viewport:
         return self._follow
 
     # ------------------------------------------------------------------ calls from the view
+
+    def set_scale(self, scale: PriceScale | None) -> None:
+        """Fit prices for ``scale`` (None: linear). The caller refits (:meth:`refit`) when
+        the scale's mode changes."""
+        self.scale = scale
+
+    def refit(self) -> ViewChange:
+        """Fit y exactly to the candles in the current x range (after a scale change)."""
+        price, volume = self._fit(exact=True)
+        if price is None and volume is None:
+            return NO_CHANGE
+        return ViewChange(None, price, volume)
 
     def set_series(self, store: CandleColumns, timeframe_seconds: float) -> ViewChange:
         """Show another series (or the same one afresh): follow live, reset the zoom on data."""
@@ -201,13 +228,28 @@ class Viewport:
         low, high, volume = extent
         price_y = volume_y = None
         y0, y1 = self.price_range
-        if exact or high > y1 or low < y0 or (high - low) < Y_LOOSE * (y1 - y0):
+        scale = self.scale
+        if scale is not None and scale.is_log:
+            price_y = self._fit_log(scale, exact, low, high)
+        elif exact or high > y1 or low < y0 or (high - low) < Y_LOOSE * (y1 - y0):
             pad = (high - low) * Y_PADDING or abs(high) * 0.01 or 1.0
             price_y = self.price_range = (low - pad, high + pad)
         v1 = self.volume_range[1]
         if exact or volume > v1 or volume < Y_LOOSE * v1:
             volume_y = self.volume_range = (0.0, (volume or 1.0) * (1 + Y_PADDING))
         return price_y, volume_y
+
+    def _fit_log(self, scale: PriceScale, exact: bool, low: float, high: float) -> Range | None:
+        """The price range for ``low``..``high`` padded in decades (None: keep the range)."""
+        y0, y1 = self.price_range
+        v = scale.to_view
+        lo, hi = v(low), v(high)
+        loose = (hi - lo) < Y_LOOSE * (v(y1) - v(y0))
+        if not (exact or high > y1 or low < y0 or loose):
+            return None
+        pad = (hi - lo) * Y_PADDING or _LOG_PAD
+        self.price_range = (scale.from_view(lo - pad), scale.from_view(hi + pad))
+        return self.price_range
 
     def _fit_live(self) -> tuple[Range | None, Range | None]:
         """After a tick of the newest candle: refit only if it left the y range (O(1))."""

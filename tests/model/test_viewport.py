@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from kucandle_gui.feed import CandleSeries
+from kucandle_gui.model.price_scale import PriceScale, ScaleMode
 from kucandle_gui.model.viewport import (
     NO_CHANGE,
     RESET_CANDLES,
@@ -297,3 +300,49 @@ def test_no_candles_want_no_older_history() -> None:
     viewport = Viewport(CandleSeries(max_candles=None), TF)
     assert viewport.older_wanted() is None
     assert viewport.user_moved(0.0, 100.0).older is None
+
+
+# ---------------------------------------------------------------------- price scales
+
+
+def wide_series() -> CandleSeries:
+    """Closes from 10 to 1000 in the newest candles: a linear padding would reach below 0."""
+    prices = [10.0 * 100.0 ** (i / (RESET_CANDLES - 1)) for i in range(RESET_CANDLES)]
+    return series_of([Candle(T0 + i * TF, p, p, p, p, 1.0, p) for i, p in enumerate(prices)])
+
+
+def test_a_log_scale_pads_in_decades_and_keeps_the_range_positive() -> None:
+    series = wide_series()
+    linear = Viewport(series, TF).reset_zoom().price
+    assert linear[0] < 0  # what a log scale cannot show
+    scale = PriceScale(ScaleMode.LOG)
+    viewport = Viewport(series, TF, scale)
+    low, high = viewport.reset_zoom().price
+    pad = 2.0 * Y_PADDING  # two decades of candles
+    assert math.log10(low) == pytest.approx(1.0 - pad)
+    assert math.log10(high) == pytest.approx(3.0 + pad)
+    assert scale.view_range(low, high) == pytest.approx((1.0 - pad, 3.0 + pad))
+    # Percent draws prices: the linear fit.
+    viewport.set_scale(PriceScale(ScaleMode.PERCENT, base=10.0))
+    assert viewport.refit().price == pytest.approx(linear)
+
+
+def test_refit_after_a_scale_change_and_live_ticks_on_a_log_scale() -> None:
+    series = wide_series()
+    scale = PriceScale()
+    viewport = Viewport(series, TF, scale)
+    viewport.refresh()
+    scale.set_mode(ScaleMode.LOG)
+    change = viewport.refit()
+    assert change.x is None and change.price[0] > 0 and change.volume is not None
+    assert viewport.price_range == change.price
+    # A tick inside the range leaves it; one above it refits (in decades).
+    last = series.last()
+    series.upsert(tick(last, high=last.high * 1.01))
+    assert viewport.refresh().price is None
+    series.upsert(tick(series.last(), high=5000.0))
+    _low, high = viewport.refresh().price
+    assert math.log10(high) == pytest.approx(
+        math.log10(5000.0) + (math.log10(5000.0) - 1.0) * Y_PADDING
+    )
+    assert Viewport(CandleSeries(max_candles=None), TF, scale).refit() is NO_CHANGE

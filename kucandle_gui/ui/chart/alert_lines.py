@@ -11,6 +11,11 @@ Each line is a ``pg.InfiniteLine`` (dragging, hovering and the pixel-exact hit a
 it, and it lives in data coordinates, so the view places it); its tag is an
 :class:`~.overlays.AxisTag` placed like the last price's, again on every view change
 (:meth:`AlertLines.place`), and live while the line is dragged.
+
+The records and the signals speak prices; the lines sit at the price's view y on the chart's
+:class:`~kucandle_gui.model.price_scale.PriceScale` (``set_scale``; linear by default), and a
+dragged line's price is read back through it. A scale change moves every line (except one
+being dragged) to its price on the new scale.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QGraphicsView
 
+from kucandle_gui.model.price_scale import PriceScale
 from kucandle_gui.protocol import format_number
 from kucandle_gui.ui.chart.axes import ValueAxis
 from kucandle_gui.ui.chart.markers import y_pixel
@@ -86,6 +92,8 @@ class AlertLines(QObject):
         self._format: Callable[[float], str] = format_number
         self._fill = QColor("#ff9800")
         self._ink = QColor("#000000")
+        self._scale = PriceScale()
+        self._scale.changed.connect(self._rescaled)
         view.installEventFilter(self)
         view.scene().sigMouseClicked.connect(self._clicked)
 
@@ -112,7 +120,7 @@ class AlertLines(QObject):
         drawn.line.setToolTip(spec.label)
         drawn.tag.setToolTip(spec.label)
         if not drawn.line.moving:
-            drawn.line.setValue(spec.price)
+            drawn.line.setValue(self._scale.to_view(spec.price))
         self._place_one(drawn)
 
     def discard(self, key: int) -> None:
@@ -123,6 +131,21 @@ class AlertLines(QObject):
         self._drop(drawn)
         if self._selected == key:
             self.select(None)
+
+    def set_scale(self, scale: PriceScale) -> None:
+        """Place the lines through ``scale`` from now on, and again whenever it changes."""
+        if scale is self._scale:
+            return
+        self._scale.changed.disconnect(self._rescaled)
+        self._scale = scale
+        scale.changed.connect(self._rescaled)
+        self._rescaled()
+
+    def _rescaled(self) -> None:
+        to_view = self._scale.to_view
+        for drawn in self._drawn.values():
+            if not drawn.line.moving:
+                drawn.line.setValue(to_view(drawn.spec.price))  # re-places its tag
 
     def set_price_format(self, price_format: Callable[[float], str]) -> None:
         """How the tags write a price (the pair's precision)."""
@@ -163,13 +186,22 @@ class AlertLines(QObject):
 
     def line_near(self, price: float, pixels: float = PICK_PIXELS) -> int | None:
         """The key of the line nearest ``price`` within ``pixels`` on screen, or None."""
+        return self._near_view(self._scale.to_view(price), pixels)
+
+    def _near_view(self, y: float, pixels: float = PICK_PIXELS) -> int | None:
+        """:meth:`line_near` for view y ``y``."""
         _, (y0, y1) = self._box.viewRange()
         height = self._box.height()
         if y1 <= y0 or height <= 0 or not self._drawn:
             return None
         per_pixel = (y1 - y0) / height
-        key, drawn = min(self._drawn.items(), key=lambda kv: abs(kv[1].line.value() - price))
-        return key if abs(drawn.line.value() - price) <= pixels * per_pixel else None
+        key, drawn = min(self._drawn.items(), key=lambda kv: abs(kv[1].line.value() - y))
+        return key if abs(drawn.line.value() - y) <= pixels * per_pixel else None
+
+    def line_price(self, key: int) -> float | None:
+        """The price where line ``key`` is drawn now (while dragged: under the mouse)."""
+        drawn = self._drawn.get(key)
+        return self._scale.from_view(drawn.line.value()) if drawn is not None else None
 
     def line_item(self, key: int) -> pg.InfiniteLine | None:
         """The line drawn for ``key`` (tests drive it as the mouse would)."""
@@ -188,7 +220,7 @@ class AlertLines(QObject):
     # -- internals -------------------------------------------------------------------------------
 
     def _new(self, spec: AlertLine) -> _Drawn:
-        line = pg.InfiniteLine(pos=spec.price, angle=0, movable=True)
+        line = pg.InfiniteLine(pos=self._scale.to_view(spec.price), angle=0, movable=True)
         line.setZValue(35)  # over the candles, under the last price (30 is its line, 100 tag)
         tag = AxisTag(self._axis)
         tag.setZValue(95)
@@ -214,9 +246,9 @@ class AlertLines(QObject):
         drawn.tag.set_colors(self._fill.name(), self._ink.name())
 
     def _place_one(self, drawn: _Drawn, *_: object) -> None:
-        price = drawn.line.value()
-        drawn.tag.set_text(self._format(price))
-        y_px = y_pixel(self._box, price)
+        y = drawn.line.value()
+        drawn.tag.set_text(self._format(self._scale.from_view(y)))
+        y_px = y_pixel(self._box, y)
         if y_px is None:
             return
         point = self._axis.mapFromItem(self._box, QPointF(0.0, y_px))
@@ -227,12 +259,17 @@ class AlertLines(QObject):
         self.select(drawn.spec.key)
 
     def _released(self, drawn: _Drawn, *_: object) -> None:
-        """Let go: tell the owner, then put the line back unless the owner moved it."""
-        key, price = drawn.spec.key, drawn.line.value()
-        if price != drawn.spec.price:
-            self.lineMoved.emit(key, price)
-        if self._drawn.get(key) is drawn and drawn.line.value() != drawn.spec.price:
-            drawn.line.setValue(drawn.spec.price)
+        """Let go: tell the owner, then put the line back unless the owner moved it.
+
+        Compared in view coordinates, where the line was put: a price read back through a
+        log scale may differ from the record's in the last digit without a move.
+        """
+        key, y = drawn.spec.key, drawn.line.value()
+        to_view = self._scale.to_view
+        if y != to_view(drawn.spec.price):
+            self.lineMoved.emit(key, self._scale.from_view(y))
+        if self._drawn.get(key) is drawn and drawn.line.value() != to_view(drawn.spec.price):
+            drawn.line.setValue(to_view(drawn.spec.price))
 
     def _clicked(self, event: MouseClickEvent) -> None:
         """A left click picks the line under it, or none (elsewhere)."""
@@ -240,7 +277,7 @@ class AlertLines(QObject):
             return
         pos = event.scenePos()
         if self._box.sceneBoundingRect().contains(pos):
-            self.select(self.line_near(self._box.mapSceneToView(pos).y()))
+            self.select(self._near_view(self._box.mapSceneToView(pos).y()))
         else:
             self.select(None)
 

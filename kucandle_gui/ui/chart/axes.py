@@ -8,7 +8,9 @@ value axis, which regenerates whenever y is refitted (every mouse move of a pan)
 * :func:`time_ticks` — ticks on whole multiples of a "nice" step in LOCAL time (whole local
   hours, local midnights, Mondays, first days of months and years), from ``time.localtime``
   for the handful of visible ticks; labels show the coarsest boundary a tick sits on.
-* :func:`value_ticks` — 1, 2 or 5 times 10^k steps, labels with just enough decimals.
+* :func:`value_ticks` — 1, 2 or 5 times 10^k steps, labels with just enough decimals; the
+  price axis on a log or percent scale asks the scale instead
+  (:meth:`~kucandle_gui.model.price_scale.PriceScale.axis_ticks`).
 * :class:`TimeAxis`, :class:`ValueAxis` — pyqtgraph axes (linked view, ``picture`` reset on
   range change, ``drawPicture``) that build their draw specs from those, cache label widths,
   draw the specs directly (replaying a ``QPicture``, as ``AxisItem`` does, is slow on a
@@ -26,10 +28,14 @@ import time
 from bisect import bisect_left, bisect_right
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter
 
+from kucandle_gui.model.price_scale import PriceScale, ScaleMode, nice_ticks
+
 MINUTE = 60
+#: Least distance between two value ticks, in pixels.
+VALUE_MIN_PX = 40.0
 HOUR = 3600
 DAY = 86400
 WEEK = 7 * DAY
@@ -155,23 +161,12 @@ def time_ticks(
 
 
 def value_ticks(
-    y0: float, y1: float, height_px: float, min_px: float = 40.0
+    y0: float, y1: float, height_px: float, min_px: float = VALUE_MIN_PX
 ) -> tuple[float, list[float], int]:
     """``(step, values, decimals)``: 1, 2 or 5 times 10^k steps at least ``min_px`` apart."""
     if not (y1 > y0 and height_px > 0 and math.isfinite(y0) and math.isfinite(y1)):
         return 1.0, [], 0
-    spacing = (y1 - y0) / height_px * min_px
-    exponent = math.floor(math.log10(spacing))
-    step = 10.0**exponent
-    for factor in (1, 2, 5, 10):
-        if factor * 10.0**exponent >= spacing:
-            step = factor * 10.0**exponent
-            break
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    first = math.ceil(y0 / step)
-    last = math.floor(y1 / step)
-    values = [round(k * step, decimals) for k in range(first, last + 1)]
-    return step, values, decimals
+    return nice_ticks(y0, y1, (y1 - y0) / height_px * min_px)
 
 
 def value_label(value: float, decimals: int, compact: bool = False) -> str:
@@ -350,19 +345,59 @@ class TimeAxis(_FastAxis):
 
 
 class ValueAxis(_FastAxis):
-    """A right-hand value axis from :func:`value_ticks` (``compact`` labels for volumes)."""
+    """A right-hand value axis from :func:`value_ticks` (``compact`` labels for volumes).
+
+    The price pane's axis follows a :class:`~kucandle_gui.model.price_scale.PriceScale`
+    (``set_scale``): log ticks at nice prices, percent ticks and labels from the base. Linear
+    (the default, and percent without a base) keeps :func:`value_ticks`. When the scale
+    changes the axis relabels and says so (``ticksChanged``: the grid redraws at the new
+    ticks even when the view range, its usual trigger, did not move).
+    """
+
+    #: The ticks changed for another reason than the range (the scale's mode or base).
+    ticksChanged = Signal()
 
     def __init__(self, orientation: str = "right", *, compact: bool = False, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self._compact = compact
+        self._scale: PriceScale | None = None
+
+    def set_scale(self, scale: PriceScale) -> None:
+        """Ticks and labels from ``scale`` from now on, and whenever it changes."""
+        if scale is self._scale:
+            return
+        if self._scale is not None:
+            self._scale.changed.disconnect(self._rescaled)
+        self._scale = scale
+        scale.changed.connect(self._rescaled)
+        self._rescaled()
+
+    def price_scale(self) -> PriceScale | None:
+        """The scale followed (None: plain linear values)."""
+        return self._scale
+
+    def _rescaled(self) -> None:
+        self.picture = None
+        self.update()
+        self.ticksChanged.emit()
+
+    def _ticks(self, y0: float, y1: float, height: float) -> tuple[list[float], list[str]]:
+        scale = self._scale
+        mode = ScaleMode.LINEAR if scale is None else scale.mode
+        if mode is ScaleMode.LINEAR or (mode is ScaleMode.PERCENT and scale.base is None):
+            _, values, decimals = value_ticks(y0, y1, height)
+            return values, [value_label(v, decimals, self._compact) for v in values]
+        ticks = scale.axis_ticks(y0, y1, height / VALUE_MIN_PX) if height > 0 else []
+        return [y for y, _ in ticks], [text for _, text in ticks]
 
     def generateDrawSpecs(self, p: QPainter):
         bounds = self.mapRectFromParent(self.geometry())
         y0, y1 = self.range
         height = bounds.height()
         metrics = self._metrics(p)
-        step, values, decimals = value_ticks(y0, y1, height)
-        self._levels = [(step, values)]
+        values, labels = self._ticks(y0, y1, height)
+        spacing = values[1] - values[0] if len(values) > 1 else y1 - y0
+        self._levels = [(spacing, values)]
         scale = height / (y1 - y0) if y1 > y0 else 0.0
         left = bounds.left()
         tick_len = max(0, self.style["tickLength"])
@@ -371,10 +406,9 @@ class ValueAxis(_FastAxis):
         text_left = left + tick_len + self.style["tickTextOffset"][0]
         tick_specs = []
         text_specs = []
-        for v in values:
+        for v, text in zip(values, labels, strict=True):
             y = bounds.top() + (y1 - v) * scale
             tick_specs.append((tick_pen, QPointF(left, y), QPointF(left + tick_len, y)))
-            text = value_label(v, decimals, self._compact)
             w = self._text_width(metrics, text)
             rect = QRectF(text_left, y - text_h / 2, w + 2, text_h)
             if rect.top() >= bounds.top() and rect.bottom() <= bounds.bottom():

@@ -2,7 +2,9 @@
 
 One-pixel filled rectangles in the view box's pixels, two fill calls per paint (major and minor
 lines), rebuilt only when the view, the size or the axes' ticks change. Opaque colours: a
-translucent grid would cost more to blend than the candles cost to draw.
+translucent grid would cost more to blend than the candles cost to draw. The lines sit at the
+ticks the axes computed, in view coordinates, so they follow the price scale (log, percent)
+the price axis follows; a scale change repaints the grid (``ValueAxis.ticksChanged``).
 """
 
 from __future__ import annotations
@@ -49,7 +51,12 @@ class GridItem(QGraphicsObject):
         self._y_levels: object = None
         self.setZValue(-1000)  # behind the view box's items (the child group is at 0)
         box.sigResized.connect(self._resized)
+        y_axis.ticksChanged.connect(self._ticks_changed)
         self._resized()
+
+    def _ticks_changed(self) -> None:
+        """The value axis relabelled without a range change (its price scale changed)."""
+        self.update()
 
     def set_x_axis(self, axis: TimeAxis) -> None:
         self._x_axis = axis

@@ -22,6 +22,7 @@ import shiboken6
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
 
+from kucandle_gui.model.price_scale import PriceScale
 from kucandle_gui.ui.chart.sampling import Frame, Sampler
 
 #: Candle body width as a fraction of the timeframe.
@@ -158,7 +159,41 @@ class _SeriesItem(pg.GraphicsObject):
 
 
 class CandleItem(_SeriesItem):
-    """Candlesticks (wick + body) in the price pane; bucket columns when zoomed out."""
+    """Candlesticks (wick + body) in the price pane; bucket columns when zoomed out.
+
+    Drawn in the view coordinates of a :class:`~kucandle_gui.model.price_scale.PriceScale`
+    (``set_scale``; linear by default): on a log scale the frame's four price columns are
+    converted when the arrays are built (the visible frame only, once per view), and the live
+    candle's four prices per paint. Whether the scale is logarithmic is part of the key the
+    arrays were built for; linear and percent draw the same geometry.
+    """
+
+    def __init__(self, sampler: Sampler, view: pg.ViewBox) -> None:
+        super().__init__(sampler, view)
+        self._scale = PriceScale()
+        self._scale.changed.connect(self._rescaled)
+        self._log = False
+
+    def set_scale(self, scale: PriceScale) -> None:
+        """Draw through ``scale`` from now on, and redraw whenever its geometry changes."""
+        if scale is self._scale:
+            return
+        self._scale.changed.disconnect(self._rescaled)
+        self._scale = scale
+        scale.changed.connect(self._rescaled)
+        self._rescaled()
+
+    def _rescaled(self) -> None:
+        if self._scale.is_log == self._log:
+            return  # a percent base, or linear <-> percent: the same geometry
+        self._log = self._scale.is_log
+        self._built_key = None
+        self.prepareGeometryChange()
+        self._bounds = QRectF()  # in other units now: recomputed, not kept with headroom
+        self.refresh_bounds()
+
+    def _scale_key(self, px: float, py: float) -> tuple[float, ...]:
+        return (self._log, px, py)
 
     def _data_rect(self) -> QRectF:
         store = self._sampler.store
@@ -166,6 +201,8 @@ class CandleItem(_SeriesItem):
         if bounds is None:
             return QRectF()
         low, high, _ = bounds
+        if self._log:
+            low, high = self._scale.to_view(low), self._scale.to_view(high)
         tf = self._sampler.timeframe
         x0 = float(store.first_time()) - tf
         x1 = float(store.last_time()) + tf
@@ -174,19 +211,21 @@ class CandleItem(_SeriesItem):
     def _build(self, frame: Frame, px: float, py: float) -> None:
         up = frame.up
         half = max(frame.step * BODY_FRACTION, px) / 2
+        view = self._scale.to_view_array  # the arrays themselves unless log
+        lows, highs = view(frame.low), view(frame.high)
         for side, mask in enumerate((up, ~up)):
             x = frame.x[mask]
-            low = frame.low[mask]
+            low = lows[mask]
             count = len(x)
             wicks = self._thin[side].resize(count)
             wicks[:, 0] = x - px / 2
             wicks[:, 1] = low
             wicks[:, 2] = px
-            np.maximum(frame.high[mask] - low, py, out=wicks[:, 3])
+            np.maximum(highs[mask] - low, py, out=wicks[:, 3])
             if frame.aggregated:
                 self._wide[side].resize(0)
                 continue
-            o, c = frame.open[mask], frame.close[mask]
+            o, c = view(frame.open[mask]), view(frame.close[mask])
             bodies = self._wide[side].resize(count)
             bodies[:, 0] = x - half
             np.minimum(o, c, out=bodies[:, 1])
@@ -203,8 +242,12 @@ class CandleItem(_SeriesItem):
             float(store.low[i]),
             float(store.close[i]),
         )
+        brush = self._brushes[0 if c >= o else 1]
+        if self._log:
+            view = self._scale.to_view
+            o, h, low, c = view(o), view(h), view(low), view(c)
         half = max(self._sampler.timeframe * BODY_FRACTION, px) / 2
-        painter.setBrush(self._brushes[0 if c >= o else 1])
+        painter.setBrush(brush)
         painter.drawRect(QRectF(x - px / 2, low, px, max(h - low, py)))
         painter.drawRect(QRectF(x - half, min(o, c), 2 * half, max(abs(c - o), py)))
 

@@ -3,19 +3,28 @@
 Both are lines in their view box's pixels (:class:`~.overlays.ViewLine`), placed here from
 the boxes' ranges: a move of the mouse or a live tick is a ``setPos`` per line, and a view
 change re-places them from the new range (``place``).
+
+Prices go to the pane through the chart's :class:`~kucandle_gui.model.price_scale.PriceScale`
+(``set_scale``; linear by default): the markers keep prices and place them at
+``to_view(price)``, so a scale change moves them to the same prices on the new scale. The
+last-price tag has a second line, the time left until the candle closes (``set_countdown``),
+which the chart ticks once a second: that repaints the tag alone.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
+from kucandle_gui.model.price_scale import PriceScale
 from kucandle_gui.ui.chart.axes import ValueAxis
 from kucandle_gui.ui.chart.overlays import AxisTag, ViewLine, cosmetic_pen
 
 
 def y_pixel(box: pg.ViewBox, value: float) -> float | None:
-    """``value``'s y in the box's pixels (from the top), or None for a degenerate view."""
+    """View y ``value``'s y in the box's pixels (from the top), or None for a degenerate view."""
     _, (y0, y1) = box.viewRange()
     height = box.height()
     if y1 <= y0 or height <= 0:
@@ -23,17 +32,55 @@ def y_pixel(box: pg.ViewBox, value: float) -> float | None:
     return (y1 - value) / (y1 - y0) * height
 
 
-class Crosshair:
-    """A vertical line through both panes on a candle, and a horizontal one at a price."""
+class _Scaled:
+    """A part that places prices through a scale it observes (linear until told)."""
 
-    def __init__(self, price_box: pg.ViewBox, volume_box: pg.ViewBox) -> None:
+    def __init__(self) -> None:
+        self._scale = PriceScale()
+        self._scale.changed.connect(self._rescaled)
+
+    @property
+    def scale(self) -> PriceScale:
+        return self._scale
+
+    def set_scale(self, scale: PriceScale) -> None:
+        """Place through ``scale`` from now on, and again whenever it changes."""
+        if scale is self._scale:
+            return
+        self._scale.changed.disconnect(self._rescaled)
+        self._scale = scale
+        scale.changed.connect(self._rescaled)
+        self._rescaled()
+
+    def _rescaled(self) -> None:
+        raise NotImplementedError
+
+
+class Crosshair(_Scaled):
+    """A vertical line through both panes on a candle, and a horizontal one at a price.
+
+    With the price axis given, the price under the cursor is also a tag on the axis, written
+    by the scale (a price, or its change from the base in percent: "+1.25%").
+    """
+
+    def __init__(
+        self, price_box: pg.ViewBox, volume_box: pg.ViewBox, axis: ValueAxis | None = None
+    ) -> None:
+        super().__init__()
         self._box = price_box
+        self._axis = axis
         self._x = ViewLine(price_box, vertical=True)
         self._y = ViewLine(price_box)
         self._vx = ViewLine(volume_box, vertical=True)
         for line in self._lines():
             line.hide()
             line.setZValue(50)
+        self._tag: AxisTag | None = None
+        if axis is not None:
+            self._tag = AxisTag(axis)
+            self._tag.setZValue(110)  # over the last price's (100) and the alerts' (95)
+            self._tag.hide()
+        self._decimals = 2
         #: Start time of the candle under the crosshair, None when hidden.
         self.time: int | None = None
         self._price: float | None = None
@@ -45,18 +92,49 @@ class Crosshair:
         pen = cosmetic_pen(color, style=Qt.PenStyle.DashLine)
         for line in self._lines():
             line.set_pen(pen)
+        if self._tag is not None:
+            ink = "#000000" if QColor(color).lightnessF() > 0.55 else "#ffffff"
+            self._tag.set_colors(color, ink)
+
+    def set_decimals(self, decimals: int) -> None:
+        """Decimals of the price on the tag (the pair's; percent labels have their own)."""
+        self._decimals = decimals
+        self._write_tag()
 
     def show(self, time: int, price: float | None) -> None:
-        """On the candle starting at ``time``; at ``price`` too, unless None (volume pane)."""
+        """On the candle starting at ``time``; at ``price`` too, unless None (volume pane).
+
+        ``price`` is a price: the pointer's view y read back with ``scale.from_view``.
+        """
         self.time = time
         self._price = price
+        self._write_tag()
         self.place()
+
+    def price(self) -> float | None:
+        """The price under the horizontal line (None when there is none)."""
+        return self._price if self.time is not None else None
+
+    def tag_text(self) -> str:
+        """The axis tag's text ("" without a tag, or while it is hidden)."""
+        tag = self._tag
+        return tag.text() if tag is not None and tag.isVisible() else ""
 
     def hide(self) -> None:
         self.time = None
         self._price = None
         for line in self._lines():
             line.hide()
+        if self._tag is not None:
+            self._tag.hide()
+
+    def _rescaled(self) -> None:
+        self._write_tag()  # a percent base or the mode: the same price, other text
+        self.place()
+
+    def _write_tag(self) -> None:
+        if self._tag is not None and self._price is not None:
+            self._tag.set_text(self._scale.format(self._price, self._decimals))
 
     def place(self) -> None:
         """Put the lines on the hovered candle and price for the boxes' current ranges."""
@@ -72,23 +150,106 @@ class Crosshair:
         for line in (self._x, self._vx):
             line.setPos(x_px, 0.0)
             line.setVisible(shown)
-        y_px = None if self._price is None else y_pixel(box, self._price)
+        price = self._price
+        y_px = None if price is None else y_pixel(box, self._scale.to_view(price))
         if y_px is None:
             self._y.hide()
-        else:
-            self._y.setPos(0.0, y_px)
-            self._y.setVisible(0.0 <= y_px <= box.height())
+            if self._tag is not None:
+                self._tag.hide()
+            return
+        inside = 0.0 <= y_px <= box.height()
+        self._y.setPos(0.0, y_px)
+        self._y.setVisible(inside)
+        if self._tag is not None and self._axis is not None:
+            point = self._axis.mapFromItem(box, QPointF(0.0, y_px))
+            self._tag.setPos(0.0, point.y())
+            self._tag.setVisible(inside)
 
 
-class LastPriceMarker:
+class PriceTag(QGraphicsObject):
+    """The last-price tag: the price on the line, the time left under it (when given).
+
+    Like :class:`~.overlays.AxisTag`, placed by the chart in axis pixels with its first line
+    centred on the price; the countdown adds a second line below. Changing the countdown
+    repaints this item alone (and changes its geometry only when its width changes).
+    """
+
+    def __init__(self, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._countdown: str | None = None
+        self._fill = QColor("#2962ff")
+        self._ink = QColor("#ffffff")
+        self._font = QFont()
+        self._metrics = QFontMetricsF(self._font)
+        self._rect = QRectF()
+        self.setZValue(100)
+
+    def text(self) -> str:
+        return self._text
+
+    def countdown(self) -> str | None:
+        return self._countdown
+
+    def set_colors(self, fill: str, ink: str) -> None:
+        self._fill, self._ink = QColor(fill), QColor(ink)
+        self.update()
+
+    def set_text(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self._layout()
+
+    def set_countdown(self, text: str | None) -> None:
+        if text != self._countdown:
+            self._countdown = text
+            self._layout()
+
+    def _layout(self) -> None:
+        metrics = self._metrics
+        lines = [self._text] if self._countdown is None else [self._text, self._countdown]
+        width = max(metrics.horizontalAdvance(line) for line in lines) + 8
+        height = metrics.height() + 2
+        extra = metrics.lineSpacing() if self._countdown is not None else 0.0
+        rect = QRectF(0, -height / 2, width, height + extra)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not self._text:
+            return
+        rect = self._rect
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._fill)
+        painter.drawRect(rect)
+        painter.setPen(self._ink)
+        painter.setFont(self._font)
+        height = self._metrics.height() + 2
+        first = QRectF(rect.left() + 4, rect.top(), rect.width() - 4, height)
+        painter.drawText(first, Qt.AlignmentFlag.AlignVCenter, self._text)
+        if self._countdown is not None:
+            top = first.bottom() - 1
+            second = QRectF(first.left(), top, first.width(), rect.bottom() - top)
+            painter.drawText(
+                second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self._countdown
+            )
+
+
+class LastPriceMarker(_Scaled):
     """A dotted line across the price pane at the last price, and its tag on the price axis."""
 
     def __init__(self, box: pg.ViewBox, axis: ValueAxis) -> None:
+        super().__init__()
         self._box = box
         self._axis = axis
         self._line = ViewLine(box)
         self._line.setZValue(30)
-        self._tag = AxisTag(axis)
+        self._tag = PriceTag(axis)
         self._price: float | None = None
         self.hide()
 
@@ -97,10 +258,23 @@ class LastPriceMarker:
         self._tag.set_colors(fill, ink)
 
     def text(self) -> str:
-        """The tag's text ("" while hidden)."""
+        """The tag's price text ("" while hidden)."""
         return self._tag.text() if self._price is not None else ""
 
+    def countdown(self) -> str | None:
+        """The tag's second line, the time left (None: not shown)."""
+        return self._tag.countdown()
+
+    def tag_item(self) -> PriceTag:
+        return self._tag
+
+    def set_countdown(self, text: str | None) -> None:
+        """Show ``text`` (e.g. ``countdown_text(...)``) under the price, or nothing (None).
+        Repaints the tag alone: call it every second without redrawing the chart."""
+        self._tag.set_countdown(text)
+
     def show(self, price: float, text: str) -> None:
+        """At ``price`` (a price: placed through the scale), its tag reading ``text``."""
         self._price = price
         self._tag.set_text(text)
         self.place()
@@ -110,11 +284,14 @@ class LastPriceMarker:
         self._line.hide()
         self._tag.hide()
 
+    def _rescaled(self) -> None:
+        self.place()
+
     def place(self) -> None:
         """Put line and tag at the price for the pane's current y range (hidden outside it)."""
         if self._price is None:
             return
-        y_px = y_pixel(self._box, self._price)
+        y_px = y_pixel(self._box, self._scale.to_view(self._price))
         if y_px is None:
             return
         point = self._axis.mapFromItem(self._box, QPointF(0.0, y_px))

@@ -1,0 +1,352 @@
+"""The drawing tools and the mouse and keys on the price pane, for the drawing layer.
+
+:class:`Pointer` filters the graphics view's viewport (mouse) and the view (keys) and takes a
+gesture only when it is the layer's: a tool is armed, Shift+drag measures, or the press is on a
+drawing (and not on an alert line, whose own drag and menu come first). A gesture taken is
+taken whole, press to release, so pyqtgraph's scene never sees half of one; everything else
+goes on untouched to the scene (pan, zoom, the alert lines, the right-click price menu).
+
+Gestures are in data coordinates (time, price): a view that moves under a gesture (wheel
+zoom while placing) keeps it on its candles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from enum import Enum
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QGraphicsView
+
+from kucandle_gui.model.drawings import Drawing, HorizontalLine, TrendLine
+from kucandle_gui.ui.chart.drawings.geometry import candles_between
+from kucandle_gui.ui.chart.drawings.measure import measure_text
+from kucandle_gui.ui.chart.readout import price_decimals
+
+if TYPE_CHECKING:
+    from kucandle_gui.ui.chart.drawings.layer import DrawingLayer
+
+
+class Tool(Enum):
+    """What the next click on the price pane draws."""
+
+    HLINE = "hline"
+    TREND = "trend"
+
+
+#: A press moved less than this (pixels) is a click, not a drag.
+DRAG_PIXELS = 4.0
+REMOVE_KEYS = frozenset({Qt.Key.Key_Delete, Qt.Key.Key_Backspace})
+_CHORD = (
+    Qt.KeyboardModifier.ShiftModifier
+    | Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+_KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+_PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
+_LEFT, _RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
+
+
+@dataclass
+class _Placing:
+    """A trend line's first point is down; the second is where the drag ends, or the next
+    click (``waiting``) when the first press was a click."""
+
+    start: tuple[int, float]
+    press: tuple[float, float]
+    waiting: bool = False
+
+
+@dataclass
+class _Dragging:
+    """A drawing (``part`` 0) or a trend line's end point (1, 2) follows the mouse."""
+
+    drawing_id: int
+    original: Drawing
+    part: int
+    press: tuple[float, float]
+    view: tuple[float, float]
+    moved: Drawing | None = None
+
+
+@dataclass
+class _Measuring:
+    start: tuple[int, float]
+
+
+class Pointer(QObject):
+    """The layer's mouse and keys; see the module docstring."""
+
+    def __init__(self, layer: DrawingLayer, view: QGraphicsView) -> None:
+        super().__init__(layer)
+        self._layer = layer
+        self._view = view
+        self._viewport = view.viewport()
+        self._gesture: _Placing | _Dragging | _Measuring | None = None
+        #: Buttons whose press was taken: their release is taken too.
+        self._taken: set[Qt.MouseButton] = set()
+        self._menu_for: int | None = None
+        self._cursor: Qt.CursorShape | None = None
+        view.installEventFilter(self)
+        self._viewport.installEventFilter(self)
+
+    # -- for the layer ----------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Drop the gesture under way (a drag goes back, a line being placed goes)."""
+        gesture, self._gesture = self._gesture, None
+        if isinstance(gesture, _Dragging):
+            self._layer.show_dragged(gesture.drawing_id, None)
+        elif isinstance(gesture, _Placing):
+            self._layer.show_preview(None)
+        elif isinstance(gesture, _Measuring):
+            self._layer.measure.hide()
+
+    def forget(self, drawing_id: int) -> None:
+        """The drawing is gone: a drag of it ends."""
+        if isinstance(self._gesture, _Dragging) and self._gesture.drawing_id == drawing_id:
+            self._gesture = None
+        if self._menu_for == drawing_id:
+            self._menu_for = None
+
+    def update_cursor(self, hovering: int | None = None) -> None:
+        """A cross while a tool is armed, a hand over a drawing, else the view's own."""
+        if self._layer.tool() is not None:
+            shape: Qt.CursorShape | None = Qt.CursorShape.CrossCursor
+        elif hovering is not None:
+            shape = Qt.CursorShape.SizeAllCursor if hovering else Qt.CursorShape.PointingHandCursor
+        else:
+            shape = None
+        if shape == self._cursor:
+            return
+        self._cursor = shape
+        if shape is None:
+            self._viewport.unsetCursor()
+        else:
+            self._viewport.setCursor(shape)
+
+    # -- events -----------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self._viewport:
+            if kind in _PRESSES:
+                return self._pressed(event)  # type: ignore[arg-type]
+            if kind == QEvent.Type.MouseMove:
+                return self._moved(event)  # type: ignore[arg-type]
+            if kind == QEvent.Type.MouseButtonRelease:
+                return self._released(event)  # type: ignore[arg-type]
+        elif watched is self._view and kind in _KEY_EVENTS:
+            return self._key(event)  # type: ignore[arg-type]
+        return False
+
+    def _where(self, event: QMouseEvent) -> tuple[float, float, bool]:
+        """The event's position in the price pane's pixels, and whether it is in the pane."""
+        box = self._layer.box
+        local = box.mapFromScene(self._view.mapToScene(event.position().toPoint()))
+        inside = box.isVisible() and box.rect().contains(local)
+        return local.x(), local.y(), inside
+
+    def _data(self, px: float, py: float) -> tuple[int, float]:
+        """(time, price) at a pixel, the time snapped to a candle's start when on one."""
+        x, y = self._layer.frame().from_px(px, py)
+        return self._layer.snap(x), self._layer.from_view(y)
+
+    def _pressed(self, event: QMouseEvent) -> bool:
+        layer, button = self._layer, event.button()
+        self._taken.discard(button)
+        self._menu_for = None
+        px, py, inside = self._where(event)
+        if not layer.frame().valid:
+            return False
+        gesture = self._gesture
+        if isinstance(gesture, _Placing) and gesture.waiting:
+            if button == _LEFT and inside:
+                self._taken.add(button)
+                self._place_trend(gesture, px, py)
+            elif button == _RIGHT:
+                self._taken.add(button)
+                layer.set_tool(None)
+            else:
+                return False
+            return True
+        layer.measure.hide()  # a measure goes at the next click
+        if button == _RIGHT and layer.tool() is not None:
+            self._taken.add(button)
+            layer.set_tool(None)
+            return True
+        if not inside or button not in (_LEFT, _RIGHT):
+            return False
+        if button == _LEFT and layer.tool() is not None:
+            self._taken.add(button)
+            self._start_placing(px, py)
+            return True
+        if button == _LEFT and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._taken.add(button)
+            start = self._data(px, py)
+            self._gesture = _Measuring(start)
+            self._show_measure(start, start)
+            return True
+        hit = layer.hit(px, py)
+        if hit is None or layer.alert_line_near(py):
+            if button == _LEFT:
+                layer.select(None)
+            return False
+        drawing_id, part = hit
+        layer.select(drawing_id)
+        self._taken.add(button)
+        if button == _RIGHT:
+            self._menu_for = drawing_id
+        elif layer.book is not None and (drawing := layer.book.get(drawing_id)) is not None:
+            view = layer.frame().from_px(px, py)
+            self._gesture = _Dragging(drawing_id, drawing, part, (px, py), view)
+        return True
+
+    def _moved(self, event: QMouseEvent) -> bool:
+        gesture = self._gesture
+        px, py, inside = self._where(event)
+        if gesture is None:
+            if not event.buttons():
+                self.update_cursor(self._hover(px, py) if inside else None)
+            return False
+        held = not (isinstance(gesture, _Placing) and gesture.waiting)
+        if held and not event.buttons() & _LEFT:  # its release went elsewhere (a popup)
+            self._taken.discard(_LEFT)
+            self.cancel()
+            return False
+        if isinstance(gesture, _Placing):
+            end = self._data(px, py)
+            self._layer.show_preview(TrendLine(*gesture.start, *end))
+            return not gesture.waiting  # between two clicks the crosshair follows the mouse
+        if isinstance(gesture, _Measuring):
+            self._show_measure(gesture.start, self._data(px, py))
+            return True
+        if gesture.moved is None and _distance(gesture.press, (px, py)) < DRAG_PIXELS:
+            return True
+        gesture.moved = self._dragged(gesture, px, py)
+        self._layer.show_dragged(gesture.drawing_id, gesture.moved)
+        return True
+
+    def _released(self, event: QMouseEvent) -> bool:
+        button = event.button()
+        if button not in self._taken:
+            return False
+        self._taken.discard(button)
+        layer, gesture = self._layer, self._gesture
+        if button == _RIGHT:
+            if self._menu_for is not None:
+                layer.popup_menu(self._menu_for, event.globalPosition().toPoint())
+                self._menu_for = None
+            return True
+        px, py, _ = self._where(event)
+        if isinstance(gesture, _Placing) and not gesture.waiting:
+            if _distance(gesture.press, (px, py)) < DRAG_PIXELS:
+                gesture.waiting = True  # a click: the next click gives the second point
+            else:
+                self._place_trend(gesture, px, py)
+        elif isinstance(gesture, _Measuring):
+            self._gesture = None  # the measure stays until the next click or Escape
+        elif isinstance(gesture, _Dragging):
+            self._gesture = None
+            if gesture.moved is not None:
+                layer.commit(gesture.drawing_id, gesture.moved)
+        return True
+
+    def _key(self, event: QKeyEvent) -> bool:
+        """Escape lets go of what is under way (a drag or a measure, the tool with a line
+        being placed, the measure shown, the selection, in that order); Delete/Backspace
+        removes the selected drawing. Otherwise the key goes on (the alert lines, the
+        window's shortcuts)."""
+        layer, key = self._layer, event.key()
+        if event.modifiers() & _CHORD:
+            return False
+        if key == Qt.Key.Key_Escape:
+            if self._gesture is not None and not isinstance(self._gesture, _Placing):
+                action = self.cancel
+            elif layer.tool() is not None:  # a line being placed goes with its tool
+                action = partial(layer.set_tool, None)
+            elif layer.measure.shown:
+                action = layer.measure.hide
+            elif layer.selected() is not None:
+                action = partial(layer.select, None)
+            else:
+                return False
+        elif key in REMOVE_KEYS and layer.selected() is not None and self._gesture is None:
+            action = layer.remove
+        else:
+            return False
+        event.accept()
+        if event.type() == QEvent.Type.KeyPress:
+            action()
+        return True
+
+    # -- gestures ---------------------------------------------------------------------------------
+
+    def _start_placing(self, px: float, py: float) -> None:
+        layer = self._layer
+        point = self._data(px, py)
+        if layer.tool() is Tool.HLINE:
+            layer.set_tool(None)
+            layer.add(HorizontalLine(point[1]))
+            return
+        self._gesture = _Placing(point, (px, py))
+        layer.show_preview(TrendLine(*point, *point))
+
+    def _place_trend(self, gesture: _Placing, px: float, py: float) -> None:
+        """The second point: placed, unless it is on the first one's candle (then the next
+        click gives it)."""
+        end = self._data(px, py)
+        if end[0] == gesture.start[0]:
+            gesture.waiting = True
+            return
+        self._gesture = None
+        layer = self._layer
+        layer.show_preview(None)
+        layer.set_tool(None)
+        layer.add(TrendLine(*gesture.start, *end))
+
+    def _dragged(self, gesture: _Dragging, px: float, py: float) -> Drawing:
+        """Where the drag puts the drawing: moved in view coordinates (a trend line keeps its
+        look on a log scale), whole candles in time, an end point on the candle under it."""
+        layer, d = self._layer, gesture.original
+        x, y = layer.frame().from_px(px, py)
+        dv = y - gesture.view[1]
+        if isinstance(d, HorizontalLine):
+            return replace(d, price=layer.from_view(layer.to_view(d.price) + dv))
+        if gesture.part == 0:
+            tf = layer.timeframe()
+            dt = x - gesture.view[0]
+            dt = round(dt / tf) * tf if tf else round(dt)
+            return replace(
+                d,
+                t1=d.t1 + dt,
+                p1=layer.from_view(layer.to_view(d.p1) + dv),
+                t2=d.t2 + dt,
+                p2=layer.from_view(layer.to_view(d.p2) + dv),
+            )
+        t, price = layer.snap(x), layer.from_view(y)
+        if gesture.part == 1:
+            return replace(d, t1=t, p1=price)
+        return replace(d, t2=t, p2=price)
+
+    def _show_measure(self, start: tuple[int, float], end: tuple[int, float]) -> None:
+        layer = self._layer
+        tf = layer.timeframe()
+        candles = candles_between(layer.store, start[0], end[0], tf)
+        text = measure_text(start[1], end[1], candles, end[0] - start[0], price_decimals(start[1]))
+        layer.measure.show(start, end, text)
+        layer.measure.place(layer.frame(), layer.to_view)
+
+    def _hover(self, px: float, py: float) -> int | None:
+        """The part under the mouse (0 line, 1/2 end point), None over no drawing."""
+        hit = self._layer.hit(px, py)
+        return None if hit is None or self._layer.alert_line_near(py) else hit[1]
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
