@@ -6,13 +6,21 @@ cap is O(1), and lookups are binary searches. Two counters let a view cache what
 ``version`` moves on every change, ``history_version`` on every change except an update of the
 newest candle, so everything but the live candle can stay cached while it ticks.
 
+A consumer that derives arrays from the candles (the indicators) asks what changed since the
+``history_version`` it last saw: :meth:`CandleColumns.history_changes_since` gives the oldest
+start time written by history changes since (the journal below), and :attr:`dropped` counts
+the oldest candles the cap removed, so it recomputes from that candle on and drops its own
+head instead of recomputing everything.
+
 This class only stores; :class:`~kucandle_gui.feed.series.CandleSeries` decides what is
 written (the merge rule).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import deque
 
 import numpy as np
 
@@ -26,6 +34,8 @@ _MIN_CAPACITY = 64
 #: the end: sliding the data back to the front once per that many appends stays O(1) amortised
 #: and memory follows the cap.
 _ROOM_SHARE = 8
+#: History changes the journal remembers: a consumer further behind recomputes everything.
+JOURNAL_LENGTH = 256
 
 
 class CandleColumns:
@@ -52,6 +62,14 @@ class CandleColumns:
         self._low_bound = math.inf
         self._high_bound = -math.inf
         self._volume_bound = 0.0
+        #: Oldest candles dropped under the cap since this store was made.
+        self.dropped = 0
+        #: The start time written by each of the last history changes, oldest first (-inf:
+        #: everything was replaced). One entry per ``history_version`` step.
+        self._journal: deque[float] = deque(maxlen=JOURNAL_LENGTH)
+        #: The candle of the last ``_write``, journaled by the history change that follows it
+        #: (the update of the newest candle pays one attribute store, nothing more).
+        self._written: Candle | None = None
 
     # ---------------------------------------------------------------- reading
 
@@ -180,6 +198,26 @@ class CandleColumns:
         hi = self.first_after(x1)
         return lo, max(lo, hi)
 
+    def history_changes_since(self, history_version: int) -> float | None:
+        """The oldest candle start time written by the history changes after
+        ``history_version`` (appended, inserted or updated older candles; the candle may since
+        have been dropped by the cap): None when there were none, ``-inf`` when everything
+        may have changed (a bulk load, ``clear``, or a version older than the journal reaches,
+        :data:`JOURNAL_LENGTH` changes back).
+
+        Updates of the newest candle are not history changes: a consumer that saw
+        ``version`` move without ``history_version`` knows only the newest candle changed.
+        Together with :attr:`dropped` this tells a consumer holding values per candle which
+        of them still hold: those of candles older than the returned time, shifted by the
+        candles dropped since.
+        """
+        behind = self.history_version - history_version
+        if behind <= 0:
+            return None
+        if behind > len(self._journal):
+            return -math.inf
+        return min(itertools.islice(reversed(self._journal), behind))
+
     def bounds(self) -> tuple[float, float, float] | None:
         """Conservative ``(min low, max high, max volume)`` of the data, or None when empty."""
         if not self._n:
@@ -235,6 +273,7 @@ class CandleColumns:
             self._volume_bound = float(np.max(self.volume))
         else:
             self._low_bound, self._high_bound, self._volume_bound = math.inf, -math.inf, 0.0
+        self._written = None  # everything was replaced
         self._changed(history=True)
 
     def _capped_room(self) -> int:
@@ -242,6 +281,7 @@ class CandleColumns:
         return cap + max(_MIN_CAPACITY, cap // _ROOM_SHARE)
 
     def _write(self, slot: int, candle: Candle) -> None:
+        self._written = candle
         self._time[slot] = candle.time
         values = self._values
         values[0][slot] = candle.open
@@ -260,6 +300,7 @@ class CandleColumns:
     def _trim(self) -> None:
         """Drop the oldest beyond the cap: O(1), the slot is reused by a later slide."""
         if self.max_candles is not None and self._n > self.max_candles:
+            self.dropped += self._n - self.max_candles
             self._start += self._n - self.max_candles
             self._n = self.max_candles
 
@@ -291,6 +332,11 @@ class CandleColumns:
         self._start = 0
 
     def _changed(self, *, history: bool) -> None:
+        """Count a change; a history change is journaled with the candle just written (none
+        known: everything may have changed)."""
         self.version += 1
         if history:
             self.history_version += 1
+            written = self._written
+            self._journal.append(-math.inf if written is None else written.time)
+            self._written = None

@@ -1,6 +1,7 @@
-"""What the screen shows, as plain Python (no Qt): the series held, each chart's series and
-view policy, the watchlist, the alerts, and the events the Qt layer observes. ``ui/`` draws it
-and turns clicks and keys into calls on it; ``worker/`` carries the feed's deliveries into it.
+"""What the screen shows, as plain Python (no Qt): the series held, each chart's series, view
+policy and indicators, the watchlist, the alerts, and the events the Qt layer observes. ``ui/``
+draws it and turns clicks and keys into calls on it; ``worker/`` carries the feed's deliveries
+into it.
 """
 
 from .alerts import (
@@ -23,6 +24,15 @@ from .alerts import (
     parse_price,
 )
 from .chart_model import ChartModel
+from .indicators import (
+    VALID_FORMS,
+    IndicatorSet,
+    IndicatorSpec,
+    IndicatorSpecError,
+    IndicatorStyle,
+    Study,
+    parse_indicator_spec,
+)
 from .keys import SeriesKey
 from .monitor import OLDER_PAGE, MonitorModel
 from .series_model import SeriesModel, SeriesState
@@ -49,6 +59,7 @@ __all__ = [
     "MAX_WATCHLIST",
     "OLDER_PAGE",
     "STALE_AFTER",
+    "VALID_FORMS",
     "Alert",
     "AlertBook",
     "AlertError",
@@ -59,15 +70,21 @@ __all__ = [
     "ChartModel",
     "Condition",
     "Firing",
+    "IndicatorSet",
+    "IndicatorSpec",
+    "IndicatorSpecError",
+    "IndicatorStyle",
     "MonitorModel",
     "SeriesKey",
     "SeriesModel",
     "SeriesState",
+    "Study",
     "ViewChange",
     "Viewport",
     "WatchRow",
     "WatchlistFull",
     "WatchlistModel",
     "parse_alert_spec",
+    "parse_indicator_spec",
     "parse_price",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
 import pytest
 
+from kucandle_gui.feed.columns import JOURNAL_LENGTH
 from kucandle_gui.feed.series import CandleSeries, Change
 from kucandle_gui.protocol import Candle
 from tests.helpers import T0, TF
@@ -152,3 +154,65 @@ def test_clear() -> None:
     assert len(store) == 0
     assert store.candles() == []
     assert store.bounds() is None
+
+
+# ---------------------------------------------------------------- the change journal
+
+
+def test_the_journal_names_the_oldest_start_written_since_a_history_version() -> None:
+    store = CandleSeries(max_candles=None)
+    store.set_history([candle(i) for i in range(20) if i != 12])
+    hv = store.history_version
+    assert store.history_changes_since(hv) is None
+    store.upsert(candle(20))  # appended
+    assert store.history_changes_since(hv) == candle(20).time
+    store.upsert(candle(15, volume=2.0))  # an older candle updated
+    store.upsert(candle(12))  # a missing one inserted
+    assert store.history_changes_since(hv) == candle(12).time
+    assert store.history_changes_since(hv + 1) == candle(12).time
+    assert store.history_changes_since(hv + 2) == candle(12).time
+    assert store.history_changes_since(hv + 3) is None
+    assert store.history_changes_since(store.history_version + 5) is None
+
+
+def test_updates_of_the_newest_candle_are_not_journaled() -> None:
+    store = CandleSeries(max_candles=None)
+    store.set_history([candle(i) for i in range(5)])
+    hv, v = store.history_version, store.version
+    for k in range(2, 50):
+        assert store.upsert(candle(4, volume=float(k))) is Change.UPDATED_LAST
+    assert store.version == v + 48 and store.history_changes_since(hv) is None
+    store.merge([candle(4, volume=99.0)])  # through a merge too
+    assert store.history_changes_since(hv) is None
+    store.upsert(candle(5))
+    assert store.history_changes_since(hv) == candle(5).time
+
+
+def test_a_bulk_load_or_a_consumer_too_far_behind_means_everything() -> None:
+    store = CandleSeries(max_candles=None)
+    store.set_history([candle(i) for i in range(100, 200)])
+    hv = store.history_version
+    store.merge([candle(i) for i in range(50)])  # older history: one bulk load
+    assert store.history_changes_since(hv) == -math.inf
+    hv = store.history_version
+    store.clear()
+    assert store.history_changes_since(hv) == -math.inf
+    hv = store.history_version
+    for i in range(JOURNAL_LENGTH + 1):
+        store.upsert(candle(i))
+    assert store.history_changes_since(hv) == -math.inf
+    assert store.history_changes_since(hv + 1) == candle(1).time  # just within reach
+
+
+def test_the_cap_counts_the_candles_it_drops() -> None:
+    store = CandleSeries(max_candles=10)
+    store.set_history([candle(i) for i in range(10)])
+    assert store.dropped == 0
+    for i in range(10, 25):
+        store.upsert(candle(i))
+    assert store.dropped == 15
+    store.set_history([candle(i) for i in range(3, 9)])
+    store.upsert(candle(2))  # below the cap: inserted in front, nothing dropped
+    assert store.dropped == 15
+    store.merge([candle(i) for i in (9, 10, 11, 12, 1)])  # 12 candles: the oldest two go
+    assert store.dropped == 17 and store.first_time() == candle(3).time

@@ -1,0 +1,132 @@
+"""Indicators as a chart shows them: a spec, a colour, shown or hidden; saved as plain data.
+
+A study hidden is still computed (its spec stays in the chart's :class:`IndicatorSet`): showing
+it again is immediate, and a few hidden indicators cost little.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .spec import IndicatorSpec, IndicatorSpecError, parse_indicator_spec
+
+#: Line colours given to new studies in turn (distinct on the dark and the light theme).
+DEFAULT_COLORS: tuple[str, ...] = (
+    "#f5a623",
+    "#4a90e2",
+    "#bd10e0",
+    "#50e3c2",
+    "#e94e77",
+    "#7ed321",
+    "#9013fe",
+    "#f8e71c",
+)
+
+_COLOR = re.compile(r"#[0-9a-f]{6}")
+
+
+def default_color(index: int) -> str:
+    """The ``index``-th colour of :data:`DEFAULT_COLORS`, cycling."""
+    return DEFAULT_COLORS[index % len(DEFAULT_COLORS)]
+
+
+def _check_color(color: object) -> str:
+    if not isinstance(color, str) or not _COLOR.fullmatch(color.lower()):
+        raise ValueError(f"colour must be #rrggbb, got {color!r}")
+    return color.lower()
+
+
+@dataclass(frozen=True)
+class IndicatorStyle:
+    """How a chart draws one indicator: ``color`` ``#rrggbb`` (lower case), ``visible``."""
+
+    color: str
+    visible: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "color", _check_color(self.color))
+
+
+@dataclass(frozen=True)
+class Study:
+    """One indicator on a chart: what it computes and how it is drawn."""
+
+    spec: IndicatorSpec
+    color: str
+    visible: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.spec, IndicatorSpec):
+            raise TypeError(f"spec must be an IndicatorSpec, got {self.spec!r}")
+        object.__setattr__(self, "color", _check_color(self.color))
+        object.__setattr__(self, "visible", bool(self.visible))
+
+    @property
+    def style(self) -> IndicatorStyle:
+        return IndicatorStyle(self.color, self.visible)
+
+
+def styles_of(studies: Iterable[Study]) -> dict[str, IndicatorStyle]:
+    """Per SPEC text, each study's style (what the chart's ``set_indicators`` takes)."""
+    return {study.spec.text: study.style for study in studies}
+
+
+def unique_studies(studies: Iterable[Study]) -> tuple[Study, ...]:
+    """``studies`` with each spec once (the first kept): one line per indicator."""
+    seen: set[IndicatorSpec] = set()
+    out = []
+    for study in studies:
+        if study.spec not in seen:
+            seen.add(study.spec)
+            out.append(study)
+    return tuple(out)
+
+
+def studies_to_data(studies: Iterable[Study]) -> list[dict[str, Any]]:
+    """Plain JSON data: ``[{"spec": "ema:20", "color": "#4a90e2", "visible": true}, ...]``."""
+    return [
+        {"spec": study.spec.text, "color": study.color, "visible": study.visible}
+        for study in studies
+    ]
+
+
+def studies_from_data(data: object) -> tuple[tuple[Study, ...], list[str]]:
+    """Studies read back from :func:`studies_to_data`'s form, and what was wrong.
+
+    Never raises: an entry that is not right (not an object, a bad SPEC or colour, a spec
+    already read) is skipped and described; a missing colour takes :func:`default_color` of
+    its place, a missing ``visible`` is true.
+    """
+    if not isinstance(data, list):
+        return (), [f"expected a list of indicators, got {type(data).__name__}"]
+    studies: list[Study] = []
+    problems: list[str] = []
+    seen: set[IndicatorSpec] = set()
+    for n, entry in enumerate(data, 1):
+        try:
+            study = _study(entry, len(studies))
+        except (IndicatorSpecError, ValueError, TypeError) as exc:
+            problems.append(f"indicator {n} skipped: {exc}")
+            continue
+        if study.spec in seen:
+            problems.append(f"indicator {n} skipped: {study.spec.text} is already listed")
+            continue
+        seen.add(study.spec)
+        studies.append(study)
+    return tuple(studies), problems
+
+
+def _study(entry: object, index: int) -> Study:
+    if not isinstance(entry, Mapping):
+        raise TypeError(f"expected an object, got {type(entry).__name__}")
+    text = entry.get("spec")
+    if not isinstance(text, str):
+        raise TypeError(f"'spec' must be text, got {text!r}")
+    color = entry.get("color", default_color(index))
+    visible = entry.get("visible", True)
+    if not isinstance(visible, bool):
+        raise TypeError(f"'visible' must be true or false, got {visible!r}")
+    return Study(parse_indicator_spec(text), color, visible)

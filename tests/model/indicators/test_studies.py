@@ -1,0 +1,122 @@
+"""Studies (spec, colour, shown), their saved form, and the chart model's indicators."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kucandle_gui.model import MonitorModel
+from kucandle_gui.model.indicators import (
+    DEFAULT_COLORS,
+    IndicatorStyle,
+    Study,
+    default_color,
+    parse_indicator_spec,
+    studies_from_data,
+    studies_to_data,
+    styles_of,
+)
+from kucandle_gui.protocol import Candle
+from tests.helpers import numpy_walk
+
+EMA20 = parse_indicator_spec("ema:20")
+BB = parse_indicator_spec("bb:20:2.5")
+
+
+def test_a_study_checks_its_colour_and_gives_its_style() -> None:
+    study = Study(EMA20, "#A1B2C3")
+    assert study.color == "#a1b2c3" and study.visible
+    assert study.style == IndicatorStyle("#a1b2c3", True)
+    for bad in ("red", "#12345", "#1234567", "#gggggg", 7):
+        with pytest.raises(ValueError):
+            Study(EMA20, bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        Study("ema:20", "#000000")  # type: ignore[arg-type]
+    assert styles_of([study, Study(BB, "#000000", False)]) == {
+        "ema:20": IndicatorStyle("#a1b2c3"),
+        "bb:20:2.5": IndicatorStyle("#000000", False),
+    }
+
+
+def test_default_colours_cycle() -> None:
+    assert default_color(0) == DEFAULT_COLORS[0]
+    assert default_color(len(DEFAULT_COLORS) + 1) == DEFAULT_COLORS[1]
+    assert len(set(DEFAULT_COLORS)) == len(DEFAULT_COLORS)
+    for color in DEFAULT_COLORS:
+        Study(EMA20, color)
+
+
+def test_studies_round_trip_through_json() -> None:
+    studies = (Study(EMA20, "#112233"), Study(BB, "#445566", False))
+    data = json.loads(json.dumps(studies_to_data(studies)))
+    assert data == [
+        {"spec": "ema:20", "color": "#112233", "visible": True},
+        {"spec": "bb:20:2.5", "color": "#445566", "visible": False},
+    ]
+    assert studies_from_data(data) == (studies, [])
+
+
+def test_bad_entries_are_skipped_and_described_never_raised() -> None:
+    data = [
+        {"spec": "ema:20", "color": "#112233", "visible": True},
+        "ema:50",
+        {"spec": "ema:1", "color": "#112233"},
+        {"spec": "sma:10", "color": "blue"},
+        {"spec": "sma:10", "visible": "yes"},
+        {"color": "#112233"},
+        {"spec": "EMA:20", "color": "#000000"},
+        {"spec": "rsi:14"},
+    ]
+    studies, problems = studies_from_data(data)
+    assert studies == (
+        Study(EMA20, "#112233"),
+        Study(parse_indicator_spec("rsi:14"), default_color(1)),
+    )
+    assert len(problems) == 6
+    assert problems[0].startswith("indicator 2 skipped: expected an object")
+    assert "from 2 to 1000" in problems[1] and "valid forms" in problems[1]
+    assert "#rrggbb" in problems[2]
+    assert "'visible' must be true or false" in problems[3]
+    assert "'spec' must be text" in problems[4]
+    assert "ema:20 is already listed" in problems[5]
+    for junk in (None, {"spec": "ema:20"}, "[]", 3):
+        assert studies_from_data(junk)[0] == ()
+        assert studies_from_data(junk)[1]
+
+
+def candles(n: int, seed: int = 0) -> list[Candle]:
+    return numpy_walk(n, seed=seed)
+
+
+def test_the_chart_models_indicators_follow_its_studies_and_its_series() -> None:
+    monitor = MonitorModel()
+    chart = monitor.add_chart("BTC-USDT", "1min")
+    changes: list[tuple] = []
+    chart.studies_changed.connect(lambda *args: changes.append(args))
+    assert chart.studies == () and chart.indicators.specs == ()
+    hidden = Study(BB, "#445566", False)
+    assert chart.set_studies([Study(EMA20, "#112233"), hidden, Study(EMA20, "#000000")])
+    assert chart.studies == (Study(EMA20, "#112233"), hidden)  # a spec twice: the first kept
+    assert chart.indicators.specs == (EMA20, BB)  # hidden ones are computed too
+    assert changes == [(chart.studies,)]
+    assert not chart.set_studies(list(chart.studies))
+    assert len(changes) == 1
+
+    monitor.apply("BTC-USDT", "1min", candles(300))
+    chart.indicators.sync()
+    assert len(chart.indicators.values(EMA20)[0]) == 300
+
+    switched: list = []
+    chart.series_switched.connect(switched.append)
+    monitor.show(chart, "ETH-USDT", "5min")
+    assert chart.indicators.columns is chart.series.candles
+    assert switched and len(chart.indicators.values(EMA20)[0]) == 0
+    monitor.apply("ETH-USDT", "5min", candles(120, seed=3))
+    assert chart.indicators.sync() == 0
+    assert len(chart.indicators.values(BB)[1]) == 120
+    assert chart.studies == (Study(EMA20, "#112233"), hidden)  # studies stay with the chart
+
+    chart.set_studies([hidden])
+    assert chart.indicators.specs == (BB,)
+    assert changes[-1] == ((hidden,),)
