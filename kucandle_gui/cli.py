@@ -1,4 +1,5 @@
-"""Command line: ``kucandle-gui [--headless [--watch PAIRS] [--alert SPEC …]] [--symbol PAIR] …``.
+"""Command line: ``kucandle-gui [--headless [--watch PAIRS] [--alert SPEC …]] [--indicator SPEC …]
+[--symbol PAIR] …``.
 
 Every flag is checked before anything starts: a value that cannot be exits 2 with what is
 valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL).
@@ -11,10 +12,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
 from kucandle_gui.stopping import catch_stop_signals
+
+if TYPE_CHECKING:
+    from kucandle_gui.model.indicators import IndicatorSpec
 
 T = TypeVar("T")
 
@@ -27,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     # signal handlers before anything that slow.
     from kucandle_gui.feed import DEFAULT_API_URL
     from kucandle_gui.model import MAX_WATCHLIST, parse_alert_spec
+    from kucandle_gui.model.indicators import VALID_FORMS
     from kucandle_gui.protocol import TIMEFRAMES, validate_symbol, validate_timeframe
     from kucandle_gui.urls import check_api_url
 
@@ -88,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
         "cool-down); may be given many times",
     )
     parser.add_argument(
+        "--indicator",
+        metavar="SPEC",
+        dest="indicators",
+        action="append",
+        default=[],
+        type=_checked(indicator_spec),
+        help="show this indicator on the chart; with --headless, every candle line carries its "
+        'values under SPEC (e.g. "ema:20": 67012.5, a list for several outputs, null while '
+        f"not yet defined); one of: {VALID_FORMS}; may be given many times",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         type=str.upper,
@@ -126,6 +142,14 @@ def watch_list(text: str) -> tuple[str, ...]:
     return pairs
 
 
+def indicator_spec(text: str) -> IndicatorSpec:
+    """``EMA:20`` → the spec of ``ema:20``; ``ValueError`` (``IndicatorSpecError``) saying
+    what is wrong and ending with the valid forms."""
+    from kucandle_gui.model.indicators import parse_indicator_spec
+
+    return parse_indicator_spec(text)
+
+
 def _log_to_stderr(level: str) -> None:
     from kucandle_gui.logs import RedactingFormatter, SafeStreamHandler
 
@@ -134,14 +158,25 @@ def _log_to_stderr(level: str) -> None:
     logging.basicConfig(level=level, handlers=[handler])
 
 
-def main(argv: list[str] | None = None) -> int:
-    stop = catch_stop_signals()  # first of all: from here on a Ctrl+C is a request to stop
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The flags, every one checked (a bad one exits 2 saying what is valid).
+
+    ``indicators`` is a list of :class:`IndicatorSpec` in the order given, each once (the same
+    canonical spec twice, ``ema:20`` and ``EMA:20``, is one indicator: the first is kept).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.watch and not args.headless:
         parser.error("argument --watch: only with --headless (the window has its watchlist)")
     if args.alert and not args.headless:
         parser.error("argument --alert: only with --headless (the window has an Alerts panel)")
+    args.indicators = list(dict.fromkeys(args.indicators))
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    stop = catch_stop_signals()  # first of all: from here on a Ctrl+C is a request to stop
+    args = parse_args(argv)
     _log_to_stderr(args.log_level)
     # Imported on demand: headless mode must not pay for Qt, nor the window for the others.
     if args.headless:
@@ -156,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             stop=stop,
             watched=args.watch,
             alerts=args.alert,
+            indicators=args.indicators,
         )
     if stop.requested:
         return 0  # nothing started yet: nothing to close
@@ -165,7 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     from kucandle_gui.app import run_gui
 
-    return run_gui(args.symbol, args.timeframe, args.api_url, demo=args.demo, stop=stop)
+    # ``--indicator``: added to the saved indicators when not on the chart yet (none given:
+    # the window starts as saved).
+    extra = {"indicators": args.indicators} if args.indicators else {}
+    return run_gui(args.symbol, args.timeframe, args.api_url, demo=args.demo, stop=stop, **extra)
 
 
 if __name__ == "__main__":

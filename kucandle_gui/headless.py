@@ -7,7 +7,10 @@ last one printed for its pair but for its ``time`` prints nothing, so every line
 pair the exchange does not list is reported and the others go on. Alerts (``--alert``, see
 :mod:`kucandle_gui.headless_alerts`) add a ``"type": "alert"`` line per firing, found by the
 window's own evaluation code; an alert whose pair the exchange refuses is reported and the
-other alerts go on. Status and errors go to stderr, never with the credentials of a URL;
+other alerts go on. Indicators (``--indicator``, see :mod:`kucandle_gui.headless_indicators`)
+add their values to every candle line under their SPEC text, and print the lines of later
+candles again when a changed past candle changed their values. Status and errors go to stderr,
+never with the credentials of a URL;
 SIGINT/SIGTERM at any moment (caught by the command line from its first step, see
 :mod:`kucandle_gui.stopping`) end the run with a summary on stderr and exit code 0.
 """
@@ -34,7 +37,9 @@ from kucandle_gui.feed import (
     StatusEvent,
 )
 from kucandle_gui.headless_alerts import HeadlessAlerts
+from kucandle_gui.headless_indicators import HeadlessIndicators
 from kucandle_gui.model import AlertSpec, SeriesKey
+from kucandle_gui.model.indicators import IndicatorSpec
 from kucandle_gui.stopping import StopRequest
 from kucandle_gui.urls import redact
 
@@ -56,10 +61,12 @@ def run_headless(
     stop: StopRequest | None = None,
     watched: Sequence[str] = (),
     alerts: Sequence[AlertSpec] = (),
+    indicators: Sequence[IndicatorSpec] = (),
 ) -> int:
     """Run until ``stop`` is requested (or the pair is refused); returns the exit code.
     ``watched``: pairs whose tickers to print too (a refused one is only reported);
-    ``alerts``: price alerts to evaluate (one whose pair is refused is only reported)."""
+    ``alerts``: price alerts to evaluate (one whose pair is refused is only reported);
+    ``indicators``: whose values every candle line carries (none: the lines as without)."""
     stop = stop if stop is not None else StopRequest()
     refused: list[ErrorEvent] = []
 
@@ -121,7 +128,9 @@ def run_headless(
         if not stop.requested:  # a stop during start-up: no feed, only the summary
             feed.start()
             try:
-                _print_updates(feed, monitor, lambda: stop.requested or bool(refused), out, demo)
+                _print_updates(
+                    feed, monitor, indicators, lambda: stop.requested or bool(refused), out, demo
+                )
             finally:
                 feed.stop()
         metrics = feed.metrics()
@@ -136,29 +145,45 @@ def run_headless(
 
 
 def _print_updates(
-    feed: FeedClient, monitor: HeadlessAlerts, done: Callable[[], bool], out: TextIO, demo: bool
+    feed: FeedClient,
+    monitor: HeadlessAlerts,
+    specs: Sequence[IndicatorSpec],
+    done: Callable[[], bool],
+    out: TextIO,
+    demo: bool,
 ) -> None:
     extra = {"simulated": True} if demo else {}
     main = monitor.main
+    indicators = None
+    if specs:
+        series = monitor.monitor.series(main)
+        assert series is not None  # held by the monitor for the whole run
+        indicators = HeadlessIndicators(main, series.candles, specs)
     # Per pair, the last ticker line printed, without its time.
     printed: dict[str, dict[str, object]] = {}
     while not done():
         feed.wait_for_updates(STOP_POLL)
-        # Candles and series events in the feed's order (see InOrder.turn).
+        # Candles and series events in the feed's order (see InOrder.turn), applied one
+        # delivery at a time: a candle line's indicator values are those of the series as
+        # that delivery left it (a later delivery of the turn may change the same candle).
         deliveries = monitor.turn(feed)
-        updates = [u for d in deliveries for u in d.candles]
-        lines = [
-            json.dumps({**u.as_dict(), **extra})
-            for u in updates
-            if (u.symbol, u.timeframe) == main  # not the alert pairs' 1min series
-        ]
+        lines: list[str] = []
+        fired = [] if deliveries else monitor.apply(())  # the clock's expiries
+        for delivery in deliveries:
+            fired += monitor.apply((delivery,))
+            # Not the alert pairs' 1min series.
+            updates = [u for u in delivery.candles if (u.symbol, u.timeframe) == main]
+            if indicators is not None:
+                lines += indicators.lines(updates, extra)
+            else:
+                lines += [json.dumps({**u.as_dict(), **extra}) for u in updates]
         for ticker in feed.tickers():
             fields = ticker.as_dict()
             values = {k: v for k, v in fields.items() if k != "time"}
             if printed.get(ticker.symbol) != values:
                 printed[ticker.symbol] = values
                 lines.append(json.dumps({**fields, **extra}))
-        lines += [json.dumps({**f.as_dict(), **extra}) for f in monitor.apply(deliveries)]
+        lines += [json.dumps({**f.as_dict(), **extra}) for f in fired]
         if not lines:
             continue
         try:

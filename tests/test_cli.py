@@ -7,6 +7,8 @@ import socket
 
 import pytest
 
+from kucandle_gui.cli import parse_args
+from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
 from kucandle_gui.sim import LocalExchange
 from tests.app_process import AppProcess, assert_clean_exit, window_env
 
@@ -94,3 +96,27 @@ def test_a_log_on_a_full_disk_changes_neither_the_run_nor_its_exit(
     complaints = [line for line in err.splitlines() if "cannot write the log" in line]
     assert len(complaints) == 1 and "No space left on device" in complaints[0]
     assert "kucandle-gui exiting with 0" in err  # the console log went on
+
+
+# -- indicators (--indicator) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [(), ("--headless",)], ids=["window", "headless"])
+@pytest.mark.parametrize("spec", ["", "ema", "ema:1", "bb:20:0", "macd:26:12:9", "wma:20"])
+def test_a_bad_indicator_exits_2_saying_what_is_valid(mode, spec, tmp_path):
+    flags = ("--indicator", "ema:20", "--indicator", spec)
+    with AppProcess(*mode, *flags, env=window_env(tmp_path)) as run:
+        code, err = run.wait()
+    assert code == 2
+    [said] = [line for line in err.splitlines() if "argument --indicator: " in line]
+    assert said.endswith(VALID_FORMS)
+    assert "Traceback" not in err
+    assert not (tmp_path / "config").exists()  # the window never started
+
+
+def test_indicators_are_parsed_in_order_each_once_for_either_mode():
+    argv = ["--indicator", "EMA:20", "--indicator", "rsi:14", "--indicator", " ema:20 "]
+    wanted = [parse_indicator_spec("ema:20"), parse_indicator_spec("rsi:14")]
+    assert parse_args(argv).indicators == wanted
+    assert parse_args(["--headless", *argv]).indicators == wanted
+    assert parse_args([]).indicators == []
