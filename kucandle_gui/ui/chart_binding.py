@@ -2,8 +2,10 @@
 
 ``ChartBinding`` keeps a :class:`CandleChart` showing what a :class:`ChartModel` says: the
 series' candles (the chart draws the model's own columns, it holds no copy), whether they are
-loading or refused, and SIMULATED while the source is simulated. The chart's request for older
-history goes back to the model, which decides whether to ask.
+loading or refused, SIMULATED while the source is simulated, and the model's studies drawn
+from its indicator set (the model keeps the set bound to the series shown; the chart syncs it
+at each redraw). The chart's request for older history goes back to the model, which decides
+whether to ask.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, SeriesState
+from kucandle_gui.model.indicators import Study
 from kucandle_gui.ui.chart import CandleChart
 
 from .wording import series_note
@@ -32,6 +35,7 @@ class ChartBinding(QObject):
         self._monitor = monitor
         self._series: SeriesModel | None = None
         model.series_switched.connect(self._show)
+        model.studies_changed.connect(self._studies_changed)
         monitor.source_changed.connect(self._source_changed)
         chart.olderHistoryWanted.connect(self._older_wanted)
         self._show(model.series)
@@ -46,11 +50,15 @@ class ChartBinding(QObject):
         key = series.key
         self.chart.set_series(key.symbol, key.timeframe, key.seconds, store=series.candles)
         self.chart.set_watermark("SIMULATED" if self._monitor.simulated else None)
+        self._studies_changed(self.model.studies)
         self._state_changed(series.state)
 
     def _state_changed(self, state: SeriesState) -> None:
         if self._series is not None:
             self.chart.set_loading(series_note(self._series.key, state))
+
+    def _studies_changed(self, studies: tuple[Study, ...]) -> None:
+        self.chart.set_indicators(self.model.indicators, studies)
 
     def _source_changed(self, _simulated: bool) -> None:
         self._show(self.model.series)  # every series started over: so does the view
@@ -61,6 +69,7 @@ class ChartBinding(QObject):
     def unbind(self) -> None:
         """Stop observing (the chart or the model goes away first)."""
         self.model.series_switched.disconnect(self._show)
+        self.model.studies_changed.disconnect(self._studies_changed)
         self._monitor.source_changed.disconnect(self._source_changed)
         self.chart.olderHistoryWanted.disconnect(self._older_wanted)
         if self._series is not None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor, QImage
 
 from kucandle_gui.feed import CandleSeries
+from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import DARK, LIGHT, CandleChart, ChartTheme
 from tests.helpers import T0, TF, numpy_walk
@@ -518,3 +519,51 @@ def test_switching_stores_resets_the_view_and_draws_the_new_one(chart: CandleCha
     assert "ETH-USDT 1min" in chart.readout_text()
     image = chart.grab().toImage()
     assert count_color(image, DARK.up) > 0 and chart.drawn_count() == 50
+
+
+# ---------------------------------------------------------------------- price scale
+
+
+def test_log_scale_draws_candles_and_fits_y_in_log10(loaded: CandleChart) -> None:
+    chart = loaded
+    linear = y_range(chart)
+    store = chart.store
+    chart.set_scale_mode(ScaleMode.LOG)
+    assert chart.scale.mode is ScaleMode.LOG and chart.scale_mode() is ScaleMode.LOG
+    chart.flush()
+    chart.grab()
+    # The candle item's bounds follow log10 of the prices held.
+    bounds = chart.candle_item.boundingRect()
+    low, high = float(np.log10(store.low.min())), float(np.log10(store.high.max()))
+    assert bounds.top() <= low and bounds.bottom() >= high
+    assert bounds.height() < 1.0  # decades, not prices
+    # The view is in log10 and still fits the visible candles.
+    visible = chart.visible_candles()
+    y0, y1 = y_range(chart)
+    assert y0 < np.log10(min(c.low for c in visible)) < np.log10(max(c.high for c in visible)) < y1
+    # The crosshair reads prices back through the scale.
+    target = visible[-10]
+    chart._show_crosshair(float(target.time), float(np.log10(target.close)))
+    assert chart.crosshair_price() == pytest.approx(target.close)
+    menus = []
+    chart.priceMenuRequested.connect(lambda _where, price: menus.append(price))
+    chart._price_menu(QPoint(0, 0), float(np.log10(target.high)))
+    assert menus == [pytest.approx(target.high)]
+    # And back.
+    chart.set_scale_mode(ScaleMode.LINEAR)
+    chart.flush()
+    assert y_range(chart) == pytest.approx(linear)
+    assert chart.candle_item.boundingRect().height() > 1.0
+
+
+def test_percent_scale_is_relative_to_the_first_visible_close(loaded: CandleChart) -> None:
+    chart = loaded
+    before = y_range(chart)
+    chart.set_scale_mode(ScaleMode.PERCENT)
+    chart.flush()
+    assert y_range(chart) == before  # percent is affine in the price: the same view
+    assert chart.scale.base == chart.visible_candles()[0].close
+    chart.price_view.translateBy(x=-100 * TF)
+    assert chart.scale.base == chart.visible_candles()[0].close
+    chart.grab()
+    assert any(label.endswith("%") for label in chart.price_axis.tick_labels())

@@ -1,4 +1,4 @@
-"""The candlestick chart: a price pane over a volume pane, drawn incrementally.
+"""The candlestick chart: a price pane, a volume pane and study panes, drawn incrementally.
 
 Public API (the window codes against this)::
 
@@ -42,6 +42,23 @@ Public API (the window codes against this)::
     chart.drawn_count() -> int     # candles or zoomed-out buckets drawn by the last paint
     chart.crosshair_price() -> float | None   # the price under the crosshair (price pane only)
 
+Studies, price scale, countdown, drawings (issue 12)::
+
+    chart.set_indicators(indicators | None, studies)   # an IndicatorSet the owner keeps bound
+                                   # to the store shown (ChartModel.indicators), and the Study
+                                   # records (spec, colour, visible) to draw from it; studies
+                                   # may also be styles per SPEC text (``styles_of``). The chart
+                                   # calls indicators.sync() at each redraw; invisible studies
+                                   # draw nothing. RSI and MACD get a pane each under the volume
+    chart.indicators() -> IndicatorSet | None;  chart.studies() -> tuple[Study, ...]
+    chart.readout_text()           # second line: the visible studies' values at the candle
+    chart.scale                    # the price pane's PriceScale (the chart's own)
+    chart.set_scale_mode(ScaleMode.LINEAR | LOG | PERCENT);  chart.scale_mode()
+                                   # percent: of the first visible candle's close (follows pans)
+    chart.countdown_label() -> str | None   # time left on the last-price tag ("mm:ss")
+    chart.drawings                 # DrawingLayer (ui/chart/drawings): set_book, set_tool, ...;
+                                   # set_series tells it the pair
+
 Alert lines (the chart knows prices, not alerts; ``ui/alerts/chart_alerts.py`` binds them)::
 
     lines = chart.alert_lines                  # AlertLines
@@ -62,6 +79,7 @@ Additions beyond the brief (all optional to use)::
     chart.store                        # the store shown (read-only use)
     chart.price_view, chart.volume_view, chart.graphics_view, chart.time_axis,
     chart.candle_item, chart.volume_item   # internals, for tests and benchmarks
+    chart.study_views(), chart.study_view(spec), chart.study_item(spec), chart.countdown
 
 Coordinates: x is the candle's start time in Unix seconds, labelled in LOCAL time by our own
 :class:`~.axes.TimeAxis` (pyqtgraph's ``DateAxisItem`` also shows local time, but is slow to
@@ -80,13 +98,20 @@ How it is laid out, and how it stays fast (figures in BENCHMARKS.md):
   arrays are rebuilt only when the view or the history changes, the live candle is drawn apart.
 * :mod:`.axes` — date/time and value axes that regenerate cheaply and share their ticks with
   a one-call grid (:mod:`.grid`).
-* :mod:`.panes` — the two panes, linked by the chart, moved without a signal cascade.
+* :mod:`.panes` — the panes (price, volume, one per oscillator; dates on the lowest),
+  linked in x by the chart, moved without a signal cascade.
+* :mod:`.studies`, :mod:`.indicator_items` — indicator lines: one persistent item per study,
+  the visible window only (per-pixel first/low/high/last when zoomed out), history cached
+  by the frame and the set's ``history_version``, the forming candle's segment drawn apart.
 * :mod:`.markers`, :mod:`.overlays` — crosshair, last-price line and tag, text: placed in
   pixels, a ``setPos`` per tick or mouse move.
 * :mod:`.alert_lines` — alert lines (draggable ``pg.InfiniteLine``) and their axis tags.
 * :mod:`.readout`, :mod:`.export` — the readout text, CSV and PNG.
+* :mod:`.countdown` — the tag's countdown timer (whole seconds, no chart redraw).
 * :mod:`.widget` — ``CandleChart``: one redraw per screen frame at most (a single-shot
-  ``QTimer``, its interval from :mod:`.frames`) that applies what the viewport decides.
+  ``QTimer``, its interval from :mod:`.frames`) that applies what the viewport decides;
+  with :mod:`.hover` (crosshair, readout), :mod:`.parts` (read access),
+  :mod:`.own_store` (writing a store of its own) as mixins.
 """
 
 from kucandle_gui.ui.chart.alert_lines import AlertLine, AlertLines

@@ -1,4 +1,11 @@
-"""The chart's two panes, price over volume, in one graphics view, and how their ranges move.
+"""The chart's panes in one graphics view — price, volume, then one per oscillator — and how
+their ranges move.
+
+Order, top to bottom: the price pane, the volume pane (when shown), then the study panes
+(RSI, MACD) in the order their studies are listed. Volume stays glued to the price because it
+is the same candles' other half (bar under candle); oscillators are derived and come and go,
+so they stack below and never push the volume pane away from its candles. The date/time
+labels belong to the bottom-most visible pane; every pane's grid follows those ticks.
 
 The panes share x, but they are not linked the pyqtgraph way: ``setXLink`` maps through both
 views' screen geometry on every change, which costs more than the rest of an append. The
@@ -20,14 +27,32 @@ from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
 from kucandle_gui.ui.chart.grid import GridItem
 from kucandle_gui.ui.chart.theme import ChartTheme
 
-#: Fixed width of the right (price / volume) axes, so that both panes line up.
+#: Fixed width of the right (value) axes, so that every pane lines up.
 AXIS_WIDTH = 80
+#: Height shares of the panes (the layout's row stretch factors).
+PRICE_STRETCH = 8
+VOLUME_STRETCH = 2
+STUDY_STRETCH = 3
 
 Range = tuple[float, float]
 
 
+class Pane:
+    """One plot of the chart: its view box, right value axis, bottom time axis and grid."""
+
+    def __init__(self, *, compact: bool, stretch: int, y_levels: int, top_line: bool) -> None:
+        self.plot = _make_plot(compact=compact)
+        self.box: pg.ViewBox = self.plot.getViewBox()
+        self.axis: ValueAxis = self.plot.getAxis("right")
+        self.time_axis: TimeAxis = self.plot.getAxis("bottom")
+        self.stretch = stretch
+        self.grid = GridItem(
+            self.box, self.axis, self.time_axis, y_levels=y_levels, top_line=top_line
+        )
+
+
 class Panes:
-    """The graphics view with the price and the volume plot, their axes and grids."""
+    """The graphics view with the price, volume and study plots, their axes and grids."""
 
     def __init__(self) -> None:
         self.view = pg.GraphicsLayoutWidget()
@@ -35,46 +60,76 @@ class Panes:
         self.view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.view.ci.setContentsMargins(0, 0, 0, 0)
         self.view.ci.setSpacing(0)
-        self.price_plot = _make_plot(compact=False)
-        self.volume_plot = _make_plot(compact=True)
+        self.price = Pane(compact=False, stretch=PRICE_STRETCH, y_levels=2, top_line=False)
+        self.volume = Pane(compact=True, stretch=VOLUME_STRETCH, y_levels=1, top_line=True)
+        #: The study panes, top to bottom (see :meth:`set_studies`).
+        self.studies: list[Pane] = []
+        self.price_plot, self.price_box, self.price_axis = (
+            self.price.plot,
+            self.price.box,
+            self.price.axis,
+        )
+        self.volume_plot, self.volume_box = self.volume.plot, self.volume.box
         self.view.ci.addItem(self.price_plot, row=0, col=0)
-        self.view.ci.addItem(self.volume_plot, row=1, col=0)
-        self.view.ci.layout.setRowStretchFactor(0, 4)
-        self.view.ci.layout.setRowStretchFactor(1, 1)
-        self.price_box: pg.ViewBox = self.price_plot.getViewBox()
-        self.volume_box: pg.ViewBox = self.volume_plot.getViewBox()
-        self.price_axis: ValueAxis = self.price_plot.getAxis("right")
-        self._axes = {  # each pane's linked axes, told of the ranges the chart sets
-            box: (plot.getAxis("bottom"), plot.getAxis("right"))
-            for box, plot in (
-                (self.price_box, self.price_plot),
-                (self.volume_box, self.volume_plot),
-            )
-        }
-        self._price_grid = GridItem(
-            self.price_box, self.price_axis, self.volume_plot.getAxis("bottom")
-        )
-        self._volume_grid = GridItem(
-            self.volume_box,
-            self.volume_plot.getAxis("right"),
-            self.volume_plot.getAxis("bottom"),
-            y_levels=1,
-            top_line=True,
-        )
+        self._in_layout: list[Pane] = []  # below the price pane, in layout order
+        self._by_box: dict[pg.ViewBox, Pane] = {}
         self.volume_visible = True
         #: > 0 while the chart itself changes a range (its range handlers then do nothing).
         self.driving = 0
         self._values_shown = True
-        self._set_price_dates_shown(False)
+        self._theme: ChartTheme | None = None
+        self._min_x_range: float | None = None
+        self._relayout()
+
+    # ------------------------------------------------------------------ which panes
+
+    def all(self) -> list[Pane]:
+        """Every pane, shown or not, top to bottom (the volume pane even when hidden)."""
+        return [self.price, self.volume, *self.studies]
+
+    def shown(self) -> list[Pane]:
+        """The panes on screen, top to bottom."""
+        return [self.price, *self._in_layout]
+
+    def boxes(self) -> list[pg.ViewBox]:
+        return [pane.box for pane in self.all()]
+
+    def pane_of(self, box: pg.ViewBox) -> Pane | None:
+        return self._by_box.get(box)
 
     @property
     def time_axis(self) -> TimeAxis:
-        """The labelled date/time axis (the volume pane's, or the price pane's without it)."""
-        plot = self.volume_plot if self.volume_visible else self.price_plot
-        return plot.getAxis("bottom")
+        """The labelled date/time axis: the bottom-most visible pane's."""
+        return self.shown()[-1].time_axis
+
+    def others(self, box: pg.ViewBox) -> list[pg.ViewBox]:
+        """Every pane's box but ``box`` (all of them move together in x)."""
+        return [other for other in self.boxes() if other is not box]
 
     def other(self, box: pg.ViewBox) -> pg.ViewBox:
+        """Price for volume and volume for price (the two-pane chart's link)."""
         return self.volume_box if box is self.price_box else self.price_box
+
+    def new_study_pane(self) -> Pane:
+        """A pane for an oscillator, styled like the others; not shown until
+        :meth:`set_studies` lists it."""
+        pane = Pane(compact=False, stretch=STUDY_STRETCH, y_levels=1, top_line=True)
+        self._by_box[pane.box] = pane
+        self._style(pane)
+        if self._min_x_range is not None:
+            with self.programmatic():
+                pane.box.setLimits(minXRange=self._min_x_range)
+        return pane
+
+    def set_studies(self, panes: list[Pane]) -> None:
+        """Show these study panes (top to bottom) under the price and volume panes; panes
+        left out are taken off the screen (their owner drops them)."""
+        if panes == self.studies:
+            return
+        self.studies = list(panes)
+        self._relayout()
+
+    # ------------------------------------------------------------------ ranges
 
     @contextmanager
     def programmatic(self) -> Iterator[None]:
@@ -100,62 +155,84 @@ class Panes:
         with self.programmatic(), QSignalBlocker(box):
             box.setRange(xRange=x, yRange=y, padding=0)
         new_x, new_y = box.viewRange()
-        bottom, right = self._axes[box]
+        pane = self._by_box[box]
         if new_x != old_x:
-            bottom.linkedViewChanged(box, tuple(new_x))
+            pane.time_axis.linkedViewChanged(box, tuple(new_x))
         if new_y != old_y:
-            right.linkedViewChanged(box, tuple(new_y))
+            pane.axis.linkedViewChanged(box, tuple(new_y))
 
     def set_min_x_range(self, width: float) -> None:
         """The narrowest x range the user may zoom to (a change it forces is the chart's)."""
+        self._min_x_range = width
         with self.programmatic():
-            for box in (self.price_box, self.volume_box):
+            for box in self.boxes():
                 box.setLimits(minXRange=width)
+
+    # ------------------------------------------------------------------ looks
 
     def show_values(self, on: bool) -> None:
         """Axis values and grid lines (there is data), or neither (there is none)."""
         if on == self._values_shown:
             return  # asked on every redraw
         self._values_shown = on
-        for bottom, right in self._axes.values():
-            bottom.show_values(on)
-            right.show_values(on)
-        for grid in (self._price_grid, self._volume_grid):
-            grid.update()
+        for pane in self.all():
+            self._show_pane_values(pane)
+
+    def _show_pane_values(self, pane: Pane) -> None:
+        pane.time_axis.show_values(self._values_shown)
+        pane.axis.show_values(self._values_shown)
+        pane.grid.update()
 
     def set_volume_visible(self, on: bool) -> None:
-        if on == self.volume_visible:
-            return
-        self.volume_visible = on
-        if on:
-            self.view.ci.addItem(self.volume_plot, row=1, col=0)
-            self.volume_plot.show()
-            self.move(self.volume_box, x=tuple(self.price_box.viewRange()[0]))
-        else:
-            self.view.ci.removeItem(self.volume_plot)
-            self.volume_plot.hide()
-        self._set_price_dates_shown(not on)
-        self.view.ci.layout.activate()  # lay out now, not on the next event loop turn
+        if on != self.volume_visible:
+            self.volume_visible = on
+            self._relayout()
 
     def set_theme(self, theme: ChartTheme) -> None:
         """Background, axes and grid colours."""
+        self._theme = theme
         self.view.setBackground(theme.background)
-        fg = QColor(theme.foreground)
-        for plot in (self.price_plot, self.volume_plot):
-            for name in ("right", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(fg))
-                axis.setTextPen(pg.mkPen(fg))
-                axis.setTickPen(pg.mkPen(fg))
-        minor = _mix(theme.grid, theme.background, 0.5)
-        for grid in (self._price_grid, self._volume_grid):
-            grid.set_colors(theme.grid, minor)
+        for pane in self.all():
+            self._style(pane)
 
-    def _set_price_dates_shown(self, shown: bool) -> None:
-        """The price pane's date axis shows only without the volume pane (which has its own)."""
-        self.price_plot.showAxis("bottom", shown)
-        plot = self.price_plot if shown else self.volume_plot
-        self._price_grid.set_x_axis(plot.getAxis("bottom"))
+    def _style(self, pane: Pane) -> None:
+        self._show_pane_values(pane)
+        theme = self._theme
+        if theme is None:
+            return
+        fg = QColor(theme.foreground)
+        for axis in (pane.axis, pane.time_axis):
+            axis.setPen(pg.mkPen(fg))
+            axis.setTextPen(pg.mkPen(fg))
+            axis.setTickPen(pg.mkPen(fg))
+        pane.grid.set_colors(theme.grid, _mix(theme.grid, theme.background, 0.5))
+
+    def _relayout(self) -> None:
+        """Lay the shown panes out in rows under the price pane; dates on the lowest."""
+        ci = self.view.ci
+        wanted = ([self.volume] if self.volume_visible else []) + self.studies
+        x_range = tuple(self.price_box.viewRange()[0])
+        self._by_box = {pane.box: pane for pane in self.all()}
+        for pane in self._in_layout:
+            ci.removeItem(pane.plot)
+            if pane not in wanted:
+                pane.plot.hide()
+        for row, pane in enumerate(wanted, start=1):
+            ci.addItem(pane.plot, row=row, col=0)
+            pane.plot.show()
+            if pane not in self._in_layout:
+                self.move(pane.box, x=x_range)  # joins in step with the others
+        rows = ci.layout.rowCount()
+        ci.layout.setRowStretchFactor(0, self.price.stretch)
+        for row in range(1, max(rows, len(wanted) + 1)):
+            stretch = wanted[row - 1].stretch if row <= len(wanted) else 0
+            ci.layout.setRowStretchFactor(row, stretch)
+        self._in_layout = wanted
+        bottom = self.shown()[-1]
+        for pane in self.shown():
+            pane.plot.showAxis("bottom", pane is bottom)
+            pane.grid.set_x_axis(bottom.time_axis)
+        ci.layout.activate()  # lay out now, not on the next event loop turn
 
 
 def _make_plot(*, compact: bool) -> pg.PlotItem:

@@ -1,13 +1,20 @@
-"""Text the chart shows and writes: prices, the OHLCV readout, CSV rows. Qt-free."""
+"""Text the chart shows and writes: prices, the OHLCV and indicator readouts, CSV rows.
+Qt-free."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 
 from kucandle_gui.protocol import Candle
+
+#: Shown for a value not defined yet at that candle (an indicator's warm-up).
+UNDEFINED = "—"
+#: Indicators whose values are not prices: RSI (0..100) and the volume SMA (volumes).
+_RSI, _VOLUME = "RSI", "VOLSMA"
 
 CSV_HEADER: tuple[str, ...] = (
     "time",
@@ -72,6 +79,31 @@ def readout(candle: Candle, decimals: int, timeframe_seconds: int, prefix: str =
         f"V {format_volume(candle.volume)}",
         f"{change:+.{decimals}f} ({pct:+.2f}%)",
     ]
+    return "  ".join(parts)
+
+
+def study_value_text(kind: str, value: float | None, decimals: int) -> str:
+    """One indicator value: prices (and MACD, a difference of prices) with the price's
+    ``decimals``, RSI with two, a volume SMA like a volume; undefined as ``UNDEFINED``."""
+    if value is None or not math.isfinite(value):
+        return UNDEFINED
+    if kind == _RSI:
+        return f"{value:.2f}"
+    if kind == _VOLUME:
+        return format_volume(value)
+    return format_price(value, decimals)
+
+
+def studies_readout(
+    entries: Iterable[tuple[str, str, Sequence[float | None]]], decimals: int
+) -> str:
+    """``EMA 20 67012.50  BB 20 2 66800.10/67000.00/67200.30  RSI 14 55.20``: per study its
+    label, kind name (``Kind.name``) and outputs' values at one candle (NaN or None: not
+    defined there)."""
+    parts = []
+    for label, kind, values in entries:
+        text = "/".join([study_value_text(kind, v, decimals) for v in values])
+        parts.append(f"{label} {text}")
     return "  ".join(parts)
 
 

@@ -46,6 +46,8 @@ class Frame:
     starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
     #: Whether the newest (live) candle falls in the view; it is not part of the arrays.
     live_visible: bool = False
+    #: The store index after the frame's last history candle (the last bucket's end).
+    stop: int = 0
 
     @property
     def count(self) -> int:
@@ -133,6 +135,7 @@ class Sampler:
             volume=store.volume[sl],
             starts=np.arange(lo, hist_hi, dtype=np.intp),
             live_visible=live_visible,
+            stop=hist_hi,
         )
 
     def _buckets(self, b0: int, b1: int, width: float) -> Frame:
@@ -166,4 +169,66 @@ class Sampler:
             volume=volume,
             starts=starts + lo,
             live_visible=live_visible,
+            stop=hist_hi,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """A column of per-candle values (an indicator's output) over a frame's history part.
+
+    Per entry of the frame: for candles, the value itself (``first``, ``last``, ``low`` and
+    ``high`` are then one array); for buckets, the first and last value and the lowest and
+    highest defined one (NaN where the bucket has none). That is what a line needs to look
+    the same as the full data at one bucket per pixel: a vertical stroke from low to high in
+    the bucket's column, joined to the next bucket from its last value to the next's first
+    (the "M4" reduction).
+    """
+
+    x: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    aggregated: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.x)
+
+    def mapped(self, fn) -> Samples:
+        """The same samples with ``fn`` (monotonic, array to array) applied to the values."""
+        if not self.aggregated:
+            y = fn(self.first)
+            return Samples(self.x, y, y, y, y, False)
+        return Samples(self.x, fn(self.first), fn(self.last), fn(self.low), fn(self.high), True)
+
+    def extent(self) -> tuple[float, float] | None:
+        """The lowest and highest defined value, None when there is none."""
+        if not self.count:
+            return None
+        low = np.fmin.reduce(self.low, initial=np.inf)
+        high = np.fmax.reduce(self.high, initial=-np.inf)
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return None
+        return float(low), float(high)
+
+
+def sample_values(frame: Frame, values: np.ndarray) -> Samples:
+    """``values`` (aligned with the store's candles) over ``frame``'s history entries."""
+    starts = frame.starts
+    if not frame.aggregated or not len(starts):
+        y = values[starts]
+        return Samples(frame.x, y, y, y, y, False)
+    begin = int(starts[0])
+    part = values[begin : frame.stop]
+    offsets = starts - begin
+    ends = np.append(starts[1:], frame.stop)
+    return Samples(
+        frame.x,
+        values[starts],
+        values[ends - 1],
+        np.fmin.reduceat(part, offsets),
+        np.fmax.reduceat(part, offsets),
+        True,
+    )

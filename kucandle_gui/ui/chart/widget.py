@@ -1,4 +1,4 @@
-"""``CandleChart``: a price pane over a volume pane, a view of one candle series.
+"""``CandleChart``: a price pane, a volume pane and study panes, a view of one candle series.
 
 The chart draws a series and knows nothing of the feed. Given a store (``set_series(...,
 store=...)``) it only reads it: the owner writes it and calls ``data_changed()``. Without one
@@ -7,42 +7,52 @@ it keeps a store of its own, written through ``apply`` and friends (tests, the b
 Where the view goes is not decided here: a :class:`~kucandle_gui.model.viewport.Viewport`
 (plain Python, tested without widgets) is told what happened and returns the ranges to set.
 Everything visible (the view placed for new data, the last-price line, the readout, the
-repaint) happens in one coalesced redraw at most once per screen frame, driven by a
-single-shot timer; ``flush()`` runs a pending redraw now.
+repaint, the indicator set brought up to date) happens in one coalesced redraw at most once
+per screen frame, driven by a single-shot timer; ``flush()`` runs a pending redraw now.
+
+Apart from here: the crosshair and readout (:mod:`.hover`), the studies (:mod:`.studies`),
+the countdown's timer (:mod:`.countdown`), the drawings (:mod:`.drawings`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kucandle_gui.feed import CandleSeries
+from kucandle_gui.model.price_scale import PriceScale, ScaleMode, countdown_text
 from kucandle_gui.model.viewport import ViewChange, Viewport
-from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import export
 from kucandle_gui.ui.chart.alert_lines import AlertLines
-from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
+from kucandle_gui.ui.chart.countdown import Countdown
+from kucandle_gui.ui.chart.drawings import DrawingLayer
 from kucandle_gui.ui.chart.frames import frame_interval_ms
+from kucandle_gui.ui.chart.hover import HoverMixin, StudyPanePointer
 from kucandle_gui.ui.chart.items import CandleItem, VolumeItem
 from kucandle_gui.ui.chart.markers import Crosshair, LastPriceMarker
 from kucandle_gui.ui.chart.overlays import PaneTexts
+from kucandle_gui.ui.chart.own_store import OwnStoreMixin
 from kucandle_gui.ui.chart.panes import Panes
-from kucandle_gui.ui.chart.pointer import PanePointer
-from kucandle_gui.ui.chart.readout import format_price, price_decimals, readout
+from kucandle_gui.ui.chart.parts import PartsMixin
+from kucandle_gui.ui.chart.readout import format_price, price_decimals
 from kucandle_gui.ui.chart.sampling import Sampler
+from kucandle_gui.ui.chart.studies import StudyLayer, as_studies
 from kucandle_gui.ui.chart.theme import DARK, ChartTheme
+
+if TYPE_CHECKING:
+    from kucandle_gui.model.indicators import IndicatorSet, IndicatorStyle, Study
 
 #: The narrowest view the user may zoom to, in candles.
 MIN_VIEW_CANDLES = 5
 
 
-class CandleChart(QWidget):
-    """Live candlesticks with volume; see the package docstring for the API."""
+class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
+    """Live candlesticks with volume and studies; see the package docstring for the API."""
 
     followChanged = Signal(bool)
     olderHistoryWanted = Signal(int)
@@ -62,7 +72,9 @@ class CandleChart(QWidget):
         self._store = CandleSeries(max_candles=max_candles)
         self._owns_store = True
         self._sampler = Sampler(self._store)
-        self._viewport = Viewport(self._store)
+        self._scale = scale = PriceScale()
+        self._viewport = Viewport(self._store, scale=scale)
+        self._log, self._mode = scale.is_log, scale.mode
         self._symbol = ""
         self._timeframe = ""
         self._tf = 60
@@ -79,25 +91,34 @@ class CandleChart(QWidget):
         price_box.addItem(self._candles, ignoreBounds=True)
         volume_box.addItem(self._volumes, ignoreBounds=True)
         self._last = LastPriceMarker(price_box, panes.price_axis)
-        self._crosshair = Crosshair(price_box, volume_box)
+        self._crosshair = Crosshair(price_box, volume_box, panes.price_axis)
         self._texts = PaneTexts(price_box)
         self.alert_lines = AlertLines(price_box, panes.price_axis, panes.view, self)
         self._crosshair_price: float | None = None
+        for part in (self._candles, panes.price_axis, self._last, self._crosshair):
+            part.set_scale(scale)
+        self.alert_lines.set_scale(scale)
+        scale.changed.connect(self._scale_changed)
+        self._studies = StudyLayer(panes, self._sampler, scale, self._link_box)
+        self._countdown = Countdown(self._show_countdown, self)
+        self._countdown_for: int | None = None
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(frame_interval_ms())
         self._timer.timeout.connect(self._redraw)
 
-        price_box.sigXRangeChanged.connect(self._on_x_range_changed)
-        volume_box.sigXRangeChanged.connect(self._on_x_range_changed)
+        for box in (price_box, volume_box):
+            self._link_box(box)
         price_box.sigResized.connect(self._place_overlays)
         price_box.sigTransformChanged.connect(self._view_transformed)
-        pointer = PanePointer(panes, self)
+        pointer = StudyPanePointer(panes, self)
         pointer.moved.connect(self._show_crosshair)
         pointer.left.connect(self._hide_crosshair)
-        pointer.priceMenuRequested.connect(self.priceMenuRequested)
+        pointer.priceMenuRequested.connect(self._price_menu)
 
+        #: The drawings of the pair shown (horizontal and trend lines, the measure tool).
+        self.drawings = DrawingLayer(self)
         self.set_theme(theme)
         self._place_overlays()
 
@@ -122,66 +143,24 @@ class CandleChart(QWidget):
         self._store = CandleSeries(max_candles=self._max_candles) if store is None else store
         self._panes.set_min_x_range(MIN_VIEW_CANDLES * self._tf)
         self._restart()
+        self.drawings.set_pair(symbol, self._tf)
 
     def data_changed(self) -> None:
         """The store changed: redraw at the next screen frame (many calls, one redraw)."""
         if not self._timer.isActive():
             self._timer.start()
 
-    def set_history(self, candles: Sequence[Candle] | Iterable[Candle]) -> None:
-        """Replace every candle (any order; a repeated start time is merged by the series rule)."""
-        self._writable().set_history(candles)
-        self.data_changed()
-
-    def set_history_arrays(
+    def set_indicators(
         self,
-        time: np.ndarray,
-        open: np.ndarray,
-        high: np.ndarray,
-        low: np.ndarray,
-        close: np.ndarray,
-        volume: np.ndarray,
-        turnover: np.ndarray | None = None,
+        indicators: IndicatorSet | None,
+        studies: Sequence[Study] | Mapping[str, IndicatorStyle] = (),
     ) -> None:
-        """``set_history`` from numpy columns (no ``Candle`` objects: fast for big histories)."""
-        self._writable().set_arrays(time, open, high, low, close, volume, turnover)
+        """Draw ``studies`` (spec, colour, visible) from ``indicators``, a set the owner keeps
+        bound to the store shown; the chart syncs it at each redraw. None: no studies.
+        ``studies`` may also be styles per SPEC text (``styles_of``): the set's specs with
+        a style are drawn, in the set's order."""
+        self._studies.set_indicators(indicators, as_studies(indicators, studies))
         self.data_changed()
-
-    def apply(self, candle: Candle) -> None:
-        """Insert a candle or replace the one with the same start time."""
-        store = self._writable()
-        version = store.version
-        store.upsert(candle)
-        if store.version != version:
-            self.data_changed()
-
-    def apply_many(self, candles: Iterable[Candle]) -> None:
-        self._writable().merge(candles)
-        self.data_changed()
-
-    def clear(self) -> None:
-        self._writable().clear()
-        self._restart()
-
-    def candle_count(self) -> int:
-        return len(self._store)
-
-    def candles(self) -> list[Candle]:
-        return self._store.candles()
-
-    def visible_candles(self) -> list[Candle]:
-        (x0, x1), _ = self._panes.price_box.viewRange()
-        lo, hi = self._store.range_indices(x0, x1)
-        return self._store.candles(lo, hi)
-
-    def last_price(self) -> float | None:
-        last = self._store.last()
-        return last.close if last is not None else None
-
-    @property
-    def store(self) -> CandleSeries:
-        """The store shown (read it; write through ``apply`` and friends, or its owner)."""
-        return self._store
 
     # ------------------------------------------------------------------ public API: view
 
@@ -196,13 +175,19 @@ class CandleChart(QWidget):
         """Show the newest candles at the default zoom and follow them."""
         self._apply(self._viewport.reset_zoom())
 
+    @property
+    def scale(self) -> PriceScale:
+        """The price pane's scale (the chart's own; drawings and alert lines map through it)."""
+        return self._scale
+
+    def set_scale_mode(self, mode: ScaleMode) -> None:
+        """Linear, log or percent (of the first visible candle's close)."""
+        self._scale.set_mode(mode)
+
     def set_volume_visible(self, on: bool) -> None:
         if on != self._panes.volume_visible:
             self._panes.set_volume_visible(on)
             self.data_changed()
-
-    def volume_visible(self) -> bool:
-        return self._panes.volume_visible
 
     def set_theme(self, theme: ChartTheme) -> None:
         self._theme = theme
@@ -213,34 +198,16 @@ class CandleChart(QWidget):
         self._last.set_colors(theme.last_price, theme.last_price_text)
         self._texts.set_colors(theme.foreground, theme.background)
         self.alert_lines.set_colors(theme.alert)
-
-    def theme(self) -> ChartTheme:
-        return self._theme
+        self._studies.set_theme(theme)
+        self.drawings.set_theme(theme)
 
     def set_loading(self, text: str | None) -> None:
         """Show ``text`` centred over the price pane (e.g. "Loading BTC-USDT 1min…"), or hide."""
         self._texts.set_text(self._texts.loading, text)
 
-    def loading_text(self) -> str | None:
-        return self._texts.shown_text(self._texts.loading)
-
     def set_watermark(self, text: str | None) -> None:
         """Big translucent text across the price pane (e.g. "SIMULATED"), or none."""
         self._texts.set_text(self._texts.watermark, text)
-
-    def watermark_text(self) -> str | None:
-        return self._texts.shown_text(self._texts.watermark)
-
-    def readout_text(self) -> str:
-        return self._texts.readout.text()
-
-    def crosshair_price(self) -> float | None:
-        """The price under the crosshair in the price pane (None when it is not there)."""
-        return self._crosshair_price
-
-    def show_readout_at(self, time: float) -> None:
-        """Put the crosshair on the candle at or nearest to ``time`` and show its readout."""
-        self._show_crosshair(time, None)
 
     def export_csv(self, path: str | os.PathLike) -> int:
         """Write the visible candles to ``path``; returns the number of rows written."""
@@ -256,50 +223,7 @@ class CandleChart(QWidget):
         if self._timer.isActive():
             self._redraw()
 
-    def drawn_count(self) -> int:
-        """Candles (or zoomed-out buckets) drawn by the price pane's last paint."""
-        return self._candles.drawn_count()
-
-    def last_price_label(self) -> str:
-        """The last-price tag's text ("" without candles)."""
-        return self._last.text() if len(self._store) else ""
-
-    # Internals exposed for tests and benchmarks.
-    @property
-    def price_view(self) -> pg.ViewBox:
-        return self._panes.price_box
-
-    @property
-    def volume_view(self) -> pg.ViewBox:
-        return self._panes.volume_box
-
-    @property
-    def graphics_view(self) -> pg.GraphicsLayoutWidget:
-        return self._panes.view
-
-    @property
-    def time_axis(self) -> TimeAxis:
-        """The labelled date/time axis (the volume pane's, or the price pane's without it)."""
-        return self._panes.time_axis
-
-    @property
-    def price_axis(self) -> ValueAxis:
-        return self._panes.price_axis
-
-    @property
-    def candle_item(self) -> CandleItem:
-        return self._candles
-
-    @property
-    def volume_item(self) -> VolumeItem:
-        return self._volumes
-
     # ------------------------------------------------------------------ series and view
-
-    def _writable(self) -> CandleSeries:
-        if not self._owns_store:
-            raise RuntimeError("the chart only reads the store it was given: write to its owner")
-        return self._store
 
     def _restart(self) -> None:
         """The store was replaced or emptied: start the view over."""
@@ -311,34 +235,83 @@ class CandleChart(QWidget):
 
     def _redraw(self) -> None:
         self._timer.stop()
+        self._studies.sync()
         change = self._viewport.refresh()
         self._move(change)
+        self._studies.fit(exact=False)
         last = self._store.last()
         if last is not None:
-            self._decimals = price_decimals(last.close)
+            decimals = price_decimals(last.close)
+            if decimals != self._decimals:
+                self._decimals = decimals
+                self._crosshair.set_decimals(decimals)
             self._last.show(last.close, format_price(last.close, self._decimals))
         else:
             self._last.hide()
+        self._countdown_running(last.time if last is not None else None)
         self._panes.show_values(last is not None)
         self._candles.refresh_bounds()
         self._volumes.refresh_bounds()
+        self._studies.refresh()
         self._update_readout()
         self._announce(change)
+
+    def _link_box(self, box: pg.ViewBox) -> None:
+        """Panes move together in x: the chart follows a user's move of any of them."""
+        box.sigXRangeChanged.connect(self._on_x_range_changed)
 
     def _on_x_range_changed(self, box: pg.ViewBox, x_range: tuple[float, float]) -> None:
         if self._panes.driving:
             return
-        # Not ours: the mouse or keyboard in either pane. Keep the other pane in step.
-        self._panes.move(self._panes.other(box), x=x_range)
+        # Not ours: the mouse or keyboard in a pane. Keep the other panes in step.
+        for other in self._panes.others(box):
+            self._panes.move(other, x=x_range)
+        self._x_moved()
         self._apply(self._viewport.user_moved(*x_range))
 
     def _apply(self, change: ViewChange) -> None:
         self._move(change)
+        self._studies.fit(exact=True)
         self._announce(change)
 
     def _move(self, change: ViewChange) -> None:
-        self._panes.move(self._panes.price_box, change.x, change.price)
-        self._panes.move(self._panes.volume_box, change.x, change.volume)
+        panes = self._panes
+        price = change.price
+        if price is not None:
+            price = self._scale.view_range(*price)
+        panes.move(panes.price_box, change.x, price)
+        panes.move(panes.volume_box, change.x, change.volume)
+        if change.x is not None:
+            for pane in panes.studies:
+                panes.move(pane.box, x=change.x)
+            self._x_moved()
+
+    def _x_moved(self) -> None:
+        """The view moved: percent is relative to the first visible candle's close."""
+        if self._scale.mode is ScaleMode.PERCENT:
+            self._scale.set_base(self._first_visible_close())
+
+    def _first_visible_close(self) -> float | None:
+        (x0, _), _ = self._panes.price_box.viewRange()
+        i = self._store.first_at_or_after(x0)
+        return float(self._store.close[i]) if i < len(self._store) else None
+
+    def _scale_changed(self) -> None:
+        """Another mode or base. The candles, axis, markers and lines follow by themselves
+        (a base alone, moved on every pan in percent, needs nothing more); on another mode:
+        the percent base when there is none, and on a change of geometry (log or not) y
+        fitted again (the viewport pads log ranges in decades)."""
+        scale = self._scale
+        if scale.mode is self._mode:
+            return
+        self._mode = scale.mode
+        if scale.mode is ScaleMode.PERCENT and len(self._store):
+            scale.set_base(self._first_visible_close())
+        if scale.is_log != self._log:
+            self._log = scale.is_log
+            self._apply(self._viewport.refit())
+            self._studies.refresh()
+        self.data_changed()
 
     def _announce(self, change: ViewChange) -> None:
         if change.follow is not None:
@@ -346,7 +319,7 @@ class CandleChart(QWidget):
         if change.older is not None:
             self.olderHistoryWanted.emit(change.older)
 
-    # ------------------------------------------------------------------ overlays, crosshair
+    # ------------------------------------------------------------------ overlays, countdown
 
     def _place_overlays(self, *_: object) -> None:
         self._texts.place()
@@ -355,36 +328,26 @@ class CandleChart(QWidget):
     def _view_transformed(self, *_: object) -> None:
         self._last.place()
         self.alert_lines.place()
-        self._crosshair.place()
+        self._place_crosshair()
 
-    def leaveEvent(self, event: QEvent) -> None:
-        self._hide_crosshair()
-        super().leaveEvent(event)
+    def _countdown_running(self, newest: int | None = None) -> None:
+        """Tick while there are candles and the chart is on screen (a new candle: now)."""
+        countdown = self._countdown
+        was = countdown.running()
+        countdown.set_running(bool(len(self._store)) and self.isVisible())
+        if was and countdown.running() and newest != self._countdown_for:
+            self._show_countdown(countdown.clock())
 
-    def _show_crosshair(self, x: float, y: float | None) -> None:
-        i = self._store.nearest_index(x)
-        if i < 0:
-            self._hide_crosshair()
-            return
-        self._crosshair.show(int(self._store.time[i]), y)
-        self._crosshair_price = y
-        self._update_readout()
+    def _show_countdown(self, now: float) -> None:
+        last = self._store.last()
+        self._countdown_for = None if last is None else last.time
+        text = None if last is None else countdown_text(now, last.time, self._tf)
+        self._last.set_countdown(text)
 
-    def _hide_crosshair(self) -> None:
-        self._crosshair.hide()
-        self._crosshair_price = None
-        self._update_readout()
+    def showEvent(self, event: QEvent) -> None:
+        super().showEvent(event)
+        self._countdown_running()
 
-    def _update_readout(self) -> None:
-        """The candle under the crosshair, else the newest one."""
-        store = self._store
-        i = -1
-        if self._crosshair.time is not None:
-            i = store.index_of(self._crosshair.time)
-        if i < 0 and len(store):
-            i = len(store) - 1
-        if i < 0:
-            self._texts.readout.set_text("")
-            return
-        prefix = f"{self._symbol} {self._timeframe}  " if self._symbol else ""
-        self._texts.readout.set_text(readout(store.candle(i), self._decimals, self._tf, prefix))
+    def hideEvent(self, event: QEvent) -> None:
+        super().hideEvent(event)
+        self._countdown.set_running(False)

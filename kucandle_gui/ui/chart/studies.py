@@ -1,0 +1,395 @@
+"""The chart's studies: indicator lines in the price and volume panes, a pane per oscillator.
+
+The indicator set belongs to the model (``ChartModel.indicators``, bound to the series
+shown); the chart only reads it: :meth:`StudyLayer.sync` brings it up to date at each
+coalesced redraw (and, defensively, before a paint that finds the store changed since),
+then the items repaint from its arrays (:mod:`.indicator_items`). What to draw, in which
+colour and whether at all, is the list of ``Study`` records.
+
+* Price pane: SMA, EMA, Bollinger Bands (three lines, one colour), VWAP — through the price
+  scale. The price pane's y fit stays the candles' (bands outside the candles may leave the
+  pane: fitting y to every indicator per tick is the flicker finplot #203 describes).
+* Volume pane: the volume SMA (volume units; hidden with the pane).
+* A pane of its own per visible RSI (fixed 0..100, dashed guides at 30 and 70) and MACD
+  (MACD and signal lines, histogram bars coloured by sign; y fitted to what is in view,
+  on view changes, and on a tick only when the forming candle's values leave the range).
+
+Invisible studies draw nothing and have no pane.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
+
+from kucandle_gui.model.indicators import Study
+from kucandle_gui.model.viewport import Y_LOOSE, Y_PADDING
+from kucandle_gui.ui.chart.indicator_items import GuideLines, StudyItem
+from kucandle_gui.ui.chart.overlays import OverlayText, ViewLine, cosmetic_pen
+from kucandle_gui.ui.chart.panes import Pane, Panes
+from kucandle_gui.ui.chart.readout import studies_readout
+from kucandle_gui.ui.chart.sampling import Frame, Sampler
+from kucandle_gui.ui.chart.theme import DARK, ChartTheme
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
+    from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec, IndicatorStyle
+    from kucandle_gui.model.price_scale import PriceScale
+
+#: The RSI pane's fixed range and guide levels.
+RSI_RANGE = (0.0, 100.0)
+RSI_GUIDES = (30.0, 70.0)
+#: MACD's signal line colour (the MACD line has the study's), and the one used instead when
+#: the study's colour is this one.
+SIGNAL_COLOR = "#ff6d00"
+SIGNAL_COLOR_ALT = "#2962ff"
+
+Range = tuple[float, float]
+
+
+class _Source:
+    """One study's arrays for its item: looked up again only when the set's values moved
+    (``version``) or the store shown changed, so that a paint costs a compare."""
+
+    __slots__ = ("_arrays", "_layer", "_seen", "spec")
+
+    def __init__(self, layer: StudyLayer, spec: IndicatorSpec) -> None:
+        self._layer = layer
+        self.spec = spec
+        self._seen: tuple[object, int, object] | None = None
+        self._arrays: tuple[np.ndarray, ...] | None = None
+
+    def __call__(self) -> tuple[np.ndarray, ...] | None:
+        layer = self._layer
+        if not layer._ensure_synced():
+            return None
+        indicators = layer._set
+        seen = (indicators, indicators.version, layer._sampler.store)
+        if seen != self._seen:
+            self._arrays = layer._lookup(self.spec)
+            self._seen = seen
+        return self._arrays
+
+
+@dataclass(eq=False)
+class _OwnPane:
+    """An oscillator's pane and what is drawn in it besides the study item."""
+
+    pane: Pane
+    item: StudyItem
+    label: OverlayText
+    cursor: ViewLine
+    guides: GuideLines | None
+    fixed: Range | None
+    color: str = "#ffffff"
+    y: Range = (0.0, 1.0)
+    fitted_for: object = None  # the item's samples key at the last fit
+
+
+class StudyLayer:
+    """Everything the chart draws of its indicator set; see the module docstring."""
+
+    def __init__(
+        self,
+        panes: Panes,
+        sampler: Sampler,
+        scale: PriceScale,
+        on_new_box: Callable[[pg.ViewBox], object],
+    ) -> None:
+        self._panes = panes
+        self._on_new_box = on_new_box
+        self._sampler = sampler
+        self._scale = scale
+        self._set: IndicatorSet | None = None
+        self._studies: tuple[Study, ...] = ()
+        self._items: dict[IndicatorSpec, StudyItem] = {}
+        self._own: dict[IndicatorSpec, _OwnPane] = {}
+        self._theme = DARK
+        # What the set was last synced with: the store and its version.
+        self._synced_store: object = None
+        self._synced_version = -1
+        # Per view and store state, asked by every item on every paint: the frame.
+        self._frame_key: tuple | None = None
+        self._frame_memo: Frame | None = None
+        self._sources: dict[IndicatorSpec, _Source] = {}
+        self._readout_rows: list[tuple[_Source, str, str]] = []
+
+    # ------------------------------------------------------------------ what to draw
+
+    @property
+    def indicators(self) -> IndicatorSet | None:
+        return self._set
+
+    @property
+    def studies(self) -> tuple[Study, ...]:
+        return self._studies
+
+    def set_indicators(self, indicators: IndicatorSet | None, studies: Sequence[Study]) -> bool:
+        """Draw ``studies`` from ``indicators``; True when the study panes changed."""
+        listed: dict[IndicatorSpec, Study] = {}
+        for study in studies:
+            listed.setdefault(study.spec, study)
+        if indicators is not self._set:
+            for item in self._items.values():
+                item.invalidate()
+        self._set = indicators
+        self._studies = tuple(listed.values())
+        self._synced_store = None
+        for spec in [s for s in self._items if s not in listed or not listed[s].visible]:
+            self._drop(spec)
+        for study in self._studies:
+            if study.visible:
+                self._show(study)
+        self._readout_rows = [
+            (self._source(s.spec), s.spec.label, s.spec.kind.name)
+            for s in self._studies
+            if s.visible
+        ]
+        own = [self._own[s.spec].pane for s in self._studies if s.spec in self._own]
+        changed = own != self._panes.studies
+        self._panes.set_studies(own)
+        return changed
+
+    def _show(self, study: Study) -> None:
+        spec = study.spec
+        item = self._items.get(spec)
+        if item is None:
+            item = self._items[spec] = self._new(study)
+        else:
+            item.set_colors(_line_colors(study))
+        own = self._own.get(spec)
+        if own is not None:
+            own.color = study.color
+            self._style_own(own)
+
+    def _new(self, study: Study) -> StudyItem:
+        spec = study.spec
+        kind = spec.pane.value
+        outputs = list(spec.outputs)
+        colors = iter(_line_colors(study))
+        lines = [(k, next(colors)) for k, name in enumerate(outputs) if name != "histogram"]
+        histogram = outputs.index("histogram") if "histogram" in outputs else None
+        pane = self._panes.new_study_pane() if kind == "own" else None
+        if pane is not None:
+            box = pane.box
+        else:
+            box = self._panes.price_box if kind == "price" else self._panes.volume_box
+        scale = self._scale
+        item = StudyItem(
+            box,
+            self._sampler,
+            self._frame,
+            self._source(spec),
+            self._history_key,
+            lines=lines,
+            histogram=histogram,
+            to_view=scale.to_view_array if kind == "price" else None,
+            to_view_one=scale.to_view if kind == "price" else None,
+            scale_key=(lambda: scale.is_log) if kind == "price" else (lambda: None),
+        )
+        item.set_bar_colors(self._theme.volume_up, self._theme.volume_down)
+        if pane is not None:
+            self._own[spec] = self._new_own(pane, item, study)
+            self._on_new_box(box)
+        return item
+
+    def _new_own(self, pane: Pane, item: StudyItem, study: Study) -> _OwnPane:
+        box = pane.box
+        label = OverlayText(box, point_size=8.0)
+        label.setPos(4, 2)
+        label.setZValue(60)
+        label.set_text(study.spec.label)
+        # Static text: blitted from a pixmap on the repaints of every tick.
+        label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        cursor = ViewLine(box, vertical=True)
+        cursor.setZValue(50)
+        cursor.hide()
+        is_rsi = study.spec.kind.name == "RSI"
+        guides = GuideLines(box, RSI_GUIDES) if is_rsi else None
+        own = _OwnPane(pane, item, label, cursor, guides, RSI_RANGE if is_rsi else None)
+        own.color = study.color
+        self._style_own(own)
+        if own.fixed is not None:
+            own.y = own.fixed
+            self._panes.move(box, y=own.fixed)
+        return own
+
+    def _drop(self, spec: IndicatorSpec) -> None:
+        item = self._items.pop(spec)
+        own = self._own.pop(spec, None)
+        scene = item.scene()
+        if scene is not None and own is None:
+            scene.removeItem(item)
+        # An own pane goes with its plot (taken off the layout by set_studies); its children
+        # (item, label, guides) are dropped with it.
+        del own
+
+    # ------------------------------------------------------------------ data
+
+    def _frame(self) -> Frame:
+        """The sampler's frame for the price pane's view, asked once per view and store
+        state however many items paint (the sampler's own check costs two bisections)."""
+        box = self._panes.price_box
+        (x0, x1), _ = box.viewRange()
+        width = box.width()
+        store = self._sampler.store
+        key = (x0, x1, width, id(store), store.version, self._sampler.timeframe)
+        if key != self._frame_key or self._frame_memo is None:
+            self._frame_memo = self._sampler.frame(x0, x1, width)
+            self._frame_key = key
+        return self._frame_memo
+
+    def _history_key(self) -> object:
+        indicators = self._set
+        return None if indicators is None else (id(indicators), indicators.history_version)
+
+    def sync(self) -> None:
+        """Bring the indicator set up to date with the store (the redraw calls this first)."""
+        self._synced_store = None
+        self._ensure_synced()
+
+    def _ensure_synced(self) -> bool:
+        """Sync the set if the store changed since (a paint may come before the redraw)."""
+        indicators = self._set
+        if indicators is None:
+            return False
+        store = self._sampler.store
+        if store is not self._synced_store or store.version != self._synced_version:
+            indicators.sync()
+            self._synced_store, self._synced_version = store, store.version
+        return True
+
+    def values(self, spec: IndicatorSpec) -> tuple[np.ndarray, ...] | None:
+        """The study's arrays, up to date and aligned with the store shown; None when the set
+        does not hold the study or describes another series."""
+        return self._source(spec)()
+
+    def _lookup(self, spec: IndicatorSpec) -> tuple[np.ndarray, ...] | None:
+        indicators = self._set
+        store = self._sampler.store
+        if indicators is None or indicators.columns is not store or spec not in indicators:
+            return None
+        arrays = indicators.values(spec)
+        if not arrays or len(arrays[0]) != len(store):
+            return None
+        return arrays
+
+    def _source(self, spec: IndicatorSpec) -> _Source:
+        source = self._sources.get(spec)
+        if source is None:
+            source = self._sources[spec] = _Source(self, spec)
+        return source
+
+    def item(self, spec: IndicatorSpec) -> StudyItem | None:
+        """The item drawing a visible study (tests)."""
+        return self._items.get(spec)
+
+    def own_pane(self, spec: IndicatorSpec) -> Pane | None:
+        own = self._own.get(spec)
+        return own.pane if own is not None else None
+
+    # ------------------------------------------------------------------ each redraw
+
+    def refresh(self) -> None:
+        """Repaint every study (after the data or the scale changed)."""
+        for item in self._items.values():
+            item.update()
+
+    def fit(self, *, exact: bool) -> None:
+        """Fit the oscillator panes' y to what they show (see the module docstring)."""
+        for own in self._own.values():
+            if own.fixed is not None:
+                continue
+            item = own.item
+            item.samples()  # brings its key up to date
+            key = item.data_key
+            y0, y1 = own.y
+            if not exact and key == own.fitted_for:
+                live = item.live_values()
+                if all(y0 <= v <= y1 for v in live if math.isfinite(v)):
+                    continue
+            own.fitted_for = key
+            extent = item.extent()
+            if extent is None:
+                continue
+            low, high = extent
+            if exact or low < y0 or high > y1 or (high - low) < Y_LOOSE * (y1 - y0):
+                pad = (high - low) * Y_PADDING or abs(high) * 0.01 or 1.0
+                own.y = (low - pad, high + pad)
+                self._panes.move(own.pane.box, y=own.y)
+
+    def readout(self, index: int, decimals: int) -> str:
+        """The visible studies' values at candle ``index`` ("" without any)."""
+        if not 0 <= index < len(self._sampler.store):
+            return ""
+        entries = []
+        for source, label, kind in self._readout_rows:
+            arrays = source()
+            if arrays is not None:
+                entries.append((label, kind, [float(values[index]) for values in arrays]))
+        return studies_readout(entries, decimals)
+
+    def place_cursor(self, time: float | None) -> None:
+        """The crosshair's vertical line through the oscillator panes (None: hidden)."""
+        for own in self._own.values():
+            box = own.pane.box
+            (x0, x1), _ = box.viewRange()
+            if time is None or x1 <= x0:
+                own.cursor.hide()
+                continue
+            x = (time - x0) / (x1 - x0) * box.width()
+            own.cursor.setPos(x, 0.0)
+            own.cursor.setVisible(0.0 <= x <= box.width())
+
+    def set_theme(self, theme: ChartTheme) -> None:
+        self._theme = theme
+        for item in self._items.values():
+            item.set_bar_colors(theme.volume_up, theme.volume_down)
+        for own in self._own.values():
+            self._style_own(own)
+
+    def _style_own(self, own: _OwnPane) -> None:
+        theme = self._theme
+        own.cursor.set_pen(cosmetic_pen(theme.crosshair, style=Qt.PenStyle.DashLine))
+        if own.guides is not None:
+            own.guides.set_color(theme.crosshair)
+        plate = QColor(theme.background)
+        plate.setAlpha(190)
+        own.label.set_color(own.color, plate)
+
+    def boxes(self) -> list[pg.ViewBox]:
+        return [own.pane.box for own in self._own.values()]
+
+
+def as_studies(
+    indicators: IndicatorSet | None, studies: Sequence[Study] | Mapping[str, IndicatorStyle]
+) -> tuple[Study, ...]:
+    """Studies, given as such or as styles per SPEC text (the set's specs, in its order)."""
+    if indicators is None:
+        return ()
+    if not isinstance(studies, Mapping):
+        return tuple(studies)
+    out = []
+    for spec in indicators.specs:
+        style = studies.get(spec.text)
+        if style is not None:
+            out.append(Study(spec, style.color, style.visible))
+    return tuple(out)
+
+
+def _line_colors(study: Study) -> list[str]:
+    """A colour per line of the study: its own, and a contrasting one for MACD's signal."""
+    signal = SIGNAL_COLOR_ALT if study.color.lower() == SIGNAL_COLOR else SIGNAL_COLOR
+    return [
+        signal if name == "signal" else study.color
+        for name in study.spec.outputs
+        if name != "histogram"
+    ]
