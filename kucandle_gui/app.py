@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,7 @@ from kucandle_gui import __version__, resources_dir
 from kucandle_gui.feed import DEFAULT_API_URL, FeedConfig
 from kucandle_gui.logs import RedactingFormatter, SafeRotatingFileHandler
 from kucandle_gui.model import ChartModel, MonitorModel
+from kucandle_gui.model.indicators import IndicatorSpec
 from kucandle_gui.stopping import StopRequest
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings, start_series
@@ -93,14 +94,22 @@ def build_window(
     demo: bool = False,
     demo_config: SimConfig | None = None,
     log_dir: Path | None = None,
+    indicators: Sequence[IndicatorSpec] = (),
 ) -> MainWindow:
     """The window on its parts, its feed started (or the demo exchange starting, off the UI
-    thread: its prices arrive once it listens)."""
+    thread: its prices arrive once it listens). ``indicators`` (the command line's) join the
+    saved ones when missing."""
     parts = assemble(symbol, timeframe, feed_config)
     demo_exchange = DemoExchange(demo_config)
     demo_exchange.ready.connect(parts.link.start_simulated)
     window = MainWindow(
-        parts.monitor, parts.chart, parts.link, demo_exchange, settings=settings, log_dir=log_dir
+        parts.monitor,
+        parts.chart,
+        parts.link,
+        demo_exchange,
+        settings=settings,
+        log_dir=log_dir,
+        indicators=indicators,
     )
     if demo:
         parts.monitor.set_source(simulated=True)  # marked from the first frame
@@ -221,11 +230,13 @@ def run_gui(
     api_url: str = DEFAULT_API_URL,
     demo: bool = False,
     stop: StopRequest | None = None,
+    indicators: Sequence[IndicatorSpec] = (),
 ) -> int:
     """Show the window until it is closed or ``stop`` is requested; returns the exit code.
 
     ``symbol``/``timeframe`` None means "as saved last time" (BTC-USDT 1min the first time);
-    the command line has checked the flags.
+    the command line has checked the flags. ``indicators`` (``--indicator``) are added to the
+    saved studies when missing.
     """
     stop = stop if stop is not None else StopRequest()
     app = create_application()
@@ -235,7 +246,13 @@ def run_gui(
         settings = AppSettings()
         symbol, timeframe = start_series(settings, symbol, timeframe)
         window = build_window(
-            api_url, symbol, timeframe, settings=settings, demo=demo, log_dir=log_dir
+            api_url,
+            symbol,
+            timeframe,
+            settings=settings,
+            demo=demo,
+            log_dir=log_dir,
+            indicators=indicators,
         )
         window.show()
         # What start-up created lives as long as the app: keep it out of the garbage

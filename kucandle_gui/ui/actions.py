@@ -2,7 +2,13 @@
 
 Building the menus here keeps ``main_window`` a wiring of parts: it connects these actions
 to what they do. The Pair menu's first watchlist pairs and recent pairs change while the app
-runs; they are rebuilt from lists and report a pick through ``pairPicked``.
+runs; they are rebuilt from lists and report a pick through ``pairPicked``. The Indicators
+menu's quick entries and one entry per study are the indicators keeper's (they follow the
+studies); its fixed entries are here.
+
+A menu's Alt+letter must not be an action's shortcut too (Qt then runs neither): Alt+A is the
+alert at the crosshair (so *Ale&rts*), Alt+T the trend line (so *Ti&meframe*), Alt+H the
+horizontal line (so *H&elp*).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import TIMEFRAMES
 
 from .theme import DARK, LIGHT
@@ -22,6 +29,12 @@ TIMEFRAME_SHORTCUTS: dict[str, str] = {
     **{tf: f"Alt+{(n + 1) % 10}" for n, tf in enumerate(TIMEFRAMES[:10])},
     **{tf: f"Ctrl+Alt+{n + 1}" for n, tf in enumerate(TIMEFRAMES[10:])},
 }
+#: View → Price scale: each mode's entry and shortcut (none: the others' toggle back to it).
+SCALES: tuple[tuple[ScaleMode, str, str | None], ...] = (
+    (ScaleMode.LINEAR, "&Linear", None),
+    (ScaleMode.LOG, "L&ogarithmic", "Alt+L"),
+    (ScaleMode.PERCENT, "&Percent (from the first visible candle)", "Alt+C"),
+)
 #: The watchlist's first pairs (its saved order) are in the Pair menu, with Ctrl+1 … Ctrl+9.
 WATCHLIST_IN_MENU = 9
 
@@ -60,7 +73,7 @@ class WindowActions(QObject):
         self.watchlist_actions: list[QAction] = []
         self.recent_actions: list[QAction] = []
 
-        timeframe_menu = bar.addMenu("&Timeframe")
+        timeframe_menu = bar.addMenu("Ti&meframe")
         self.timeframe_group = QActionGroup(self)
         self.timeframe_group.setExclusive(True)
         self.timeframes: dict[str, QAction] = {}
@@ -89,6 +102,18 @@ class WindowActions(QObject):
         self.volume = self._action(view_menu, "&Volume pane", "Ctrl+Shift+V")
         self.volume.setCheckable(True)
         self.reset_zoom = self._action(view_menu, "&Reset zoom", "Ctrl+0")
+        self.scale_menu = view_menu.addMenu("Price &scale")
+        # Optional: choosing the checked mode again unchecks it, which means linear (so Alt+L
+        # toggles the log scale on and off).
+        self.scale_group = QActionGroup(self)
+        self.scale_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self.scales: dict[ScaleMode, QAction] = {}
+        for mode, text, shortcut in SCALES:
+            action = self._action(self.scale_menu, text, shortcut)
+            action.setCheckable(True)
+            action.setData(mode)
+            self.scale_group.addAction(action)
+            self.scales[mode] = action
         view_menu.addSeparator()
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
@@ -99,6 +124,24 @@ class WindowActions(QObject):
             self.theme_group.addAction(action)
             self.themes[theme] = action
 
+        self.indicators_menu = bar.addMenu("&Indicators")
+        self.add_indicator = self._action(self.indicators_menu, "&Add indicator…", "Ctrl+I")
+        self.indicators_menu.addSection("On the chart")
+        self.remove_indicators = self._action(self.indicators_menu, "Remove &all", None)
+
+        draw_menu = bar.addMenu("&Draw")
+        self.tool_group = QActionGroup(self)
+        self.tool_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self.hline_tool = self._action(draw_menu, "&Horizontal line", "Alt+H")
+        self.trend_tool = self._action(draw_menu, "&Trend line", "Alt+T")
+        for action in (self.hline_tool, self.trend_tool):
+            action.setCheckable(True)
+            self.tool_group.addAction(action)
+        self.measure_note = self._action(draw_menu, "Measure: Shift+drag on the chart", None)
+        self.measure_note.setEnabled(False)
+        draw_menu.addSeparator()
+        self.delete_drawings = self._action(draw_menu, "&Delete all drawings on this pair", None)
+
         # Not "&Alerts": Alt+A is the alert at the crosshair, which the issue asks for.
         alerts_menu = bar.addMenu("Ale&rts")
         self.new_alert = self._action(alerts_menu, "&New alert…", "Ctrl+Shift+N")
@@ -107,7 +150,7 @@ class WindowActions(QObject):
         alerts_menu.addSection("Notices")
         alerts_menu.addActions(list(notice_switches))
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu("H&elp")
         self.open_log_folder = self._action(help_menu, "Open &log folder", None)
         self.about = self._action(help_menu, "&About kucandle-gui", None)
 
@@ -147,6 +190,13 @@ class WindowActions(QObject):
 
     def check_timeframe(self, timeframe: str) -> None:
         self.timeframes[timeframe].setChecked(True)
+
+    def check_scale(self, mode: ScaleMode) -> None:
+        self.scales[mode].setChecked(True)
+
+    def picked_scale(self, action: QAction) -> ScaleMode:
+        """The mode an entry of the Price scale menu chose: unchecking one means linear."""
+        return action.data() if action.isChecked() else ScaleMode.LINEAR
 
 
 def step_timeframe(current: str, step: int) -> str | None:

@@ -3,8 +3,9 @@
 The composition root (:func:`kucandle_gui.app.build_window`) hands the window its parts: the
 :class:`MonitorModel` with the chart model it shows, the :class:`FeedLink` feeding it, and the
 demo exchange. The chart draws the model (a :class:`ChartBinding`), the docks its watchlist and
-alerts (their keepers); the window turns menus, keys and dialogs into calls on the model and
-shows what the link reports in the status bar and the banner.
+alerts, the menus its indicators and the chart's drawings (their keepers); the window turns
+menus, keys and dialogs into calls on the model, and :class:`WindowNews` says what the link
+reports in the status bar and the banner.
 
 Nothing here waits on the network, the demo exchange included (it starts off the UI thread).
 Problems are said where the user looks, in the status bar and in the banner above the chart,
@@ -14,15 +15,16 @@ together with what the app is doing about them; a modal dialog would stop the ch
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, StatusEvent
-from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesModel
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel
+from kucandle_gui.model.indicators import IndicatorSpec
+from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
 from kucandle_gui.worker import DemoExchange, FeedController, FeedLink
@@ -31,6 +33,8 @@ from .actions import WindowActions, step_timeframe
 from .alerts.keeper import AlertsKeeper
 from .banner import MessageBanner
 from .chart_binding import ChartBinding
+from .drawings_keeper import DrawingsKeeper
+from .indicators import IndicatorsKeeper, StudyStore
 from .pair_dialog import PairDialog
 from .pair_picker import PairPicker
 from .settings import AppSettings
@@ -38,26 +42,13 @@ from .status_bar import FeedStatusBar
 from .theme import DARK, LIGHT, apply_theme
 from .watchlist import WatchlistKeeper
 from .window_files import WindowFiles
-from .wording import (
-    BannerKind,
-    backfill_note,
-    banner_kind,
-    banner_text,
-    demo_failed_text,
-    error_detail,
-    error_line,
-    no_older_note,
-    no_trades_note,
-    window_title,
-)
+from .window_news import WindowNews
+from .wording import BannerKind, window_title
 
 if TYPE_CHECKING:
     from kucandle_gui.sim import LocalExchange
 
 log = logging.getLogger(__name__)
-
-#: How long a passing error stays in the banner (it stays in the status bar and the log).
-TRANSIENT_BANNER_MS = 20_000
 
 _CHART_THEMES = {DARK: chart_module.DARK, LIGHT: chart_module.LIGHT}
 
@@ -74,7 +65,9 @@ class MainWindow(QMainWindow):
         *,
         settings: AppSettings,
         log_dir: Path | None = None,
+        indicators: Sequence[IndicatorSpec] = (),
     ) -> None:
+        """``indicators``: the command line's, added to the saved ones when missing."""
         super().__init__()
         self.monitor = monitor
         self.chart_model = chart_model
@@ -84,7 +77,6 @@ class MainWindow(QMainWindow):
         demo_exchange.setParent(self)
         self.settings = settings
         self.log_dir = log_dir
-        self._ever_live = False
         self._closed = False
         #: The series whose subscription the status bar follows (the one shown).
         self._watched: SeriesModel | None = None
@@ -102,11 +94,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status_bar = FeedStatusBar(self)
         self.setStatusBar(self.status_bar)
+        self.news = WindowNews(
+            self, monitor, chart_model, link, demo_exchange, settings, self.status_bar,
+            self.banner, switch_series=self.switch_series, use_demo=self.use_demo_exchange,
+            pairs_changed=self._update_pair_menu,
+        )  # fmt: skip
         self.files = WindowFiles(
             self,
             self.chart,
             self.status_bar,
-            self._show_banner,
+            self.news.show_banner,
             lambda: f"{self.symbol}_{self.timeframe}",
         )
         keeper = WatchlistKeeper(self, monitor, link, settings, self.status_bar, self.switch_pair)
@@ -118,14 +115,22 @@ class MainWindow(QMainWindow):
             self, central, monitor, self.chart, chart_model, settings, self.status_bar, keeper,
             self.switch_pair,
         )  # fmt: skip
-        self.menu_actions = WindowActions(
+        self.menu_actions = a = WindowActions(
             self, keeper.panel.toggleViewAction(), alerts.panel.toggleViewAction(), alerts.switches
+        )
+        self.indicators = IndicatorsKeeper(
+            self, a.indicators_menu, chart_model, StudyStore(settings.store), self.status_bar,
+            add_action=a.add_indicator, remove_all_action=a.remove_indicators, extra=indicators,
+        )  # fmt: skip
+        self.drawings = DrawingsKeeper(
+            self, self.chart, chart_model, monitor, settings, a, self.status_bar
         )
         self._connect_actions()
         self._observe()
 
         self.set_theme(settings.theme)
         self.set_volume_visible(settings.volume_visible)
+        self.set_scale(settings.scale)
         self.menu_actions.follow_live.setChecked(self.chart.follow_live())
         if settings.geometry is not None:
             self.restoreGeometry(settings.geometry)
@@ -142,14 +147,7 @@ class MainWindow(QMainWindow):
         self.chart.followChanged.connect(self.menu_actions.follow_live.setChecked)
         self.chart_model.series_switched.connect(self._series_switched)
         self.monitor.source_changed.connect(self._source_changed)
-        self.monitor.no_older.connect(self._no_older)
-        self.demo_exchange.failed.connect(self._demo_failed)
         self.watchlist_keeper.orderChanged.connect(self._update_pair_menu)
-        link = self.link
-        link.historyLoaded.connect(self._on_history)
-        link.statusChanged.connect(self._on_status)
-        link.errorOccurred.connect(self._on_error)
-        link.metricsUpdated.connect(self.status_bar.set_metrics)
         self._watch_subscription(self.chart_model.series)
 
     @property
@@ -186,27 +184,6 @@ class MainWindow(QMainWindow):
 
     # -- what the model and the link report ---------------------------------------------------
 
-    def _is_current(self, symbol: str, timeframe: str) -> bool:
-        return (symbol, timeframe) == self.chart_model.key
-
-    def _on_history(self, symbol: str, timeframe: str, rows: int, backfill: bool) -> None:
-        if not self._is_current(symbol, timeframe):
-            return
-        if backfill:
-            self.status_bar.show_note(backfill_note(rows))
-        elif rows == 0:
-            self.status_bar.show_note(no_trades_note(symbol))
-
-    def _no_older(self, key: SeriesKey) -> None:
-        if key == self.chart_model.key:
-            self.status_bar.show_note(no_older_note(key))
-
-    def _on_status(self, event: StatusEvent) -> None:
-        self.status_bar.set_status(event)
-        if event.state is ConnectionState.LIVE:
-            self._ever_live = True
-            self.banner.clear(BannerKind.CONNECTION)
-
     def _watch_subscription(self, series: SeriesModel | None) -> None:
         """Follow the subscription of the series shown (None: stop): the status bar says
         "live" only of a series the exchange pushes."""
@@ -220,72 +197,13 @@ class MainWindow(QMainWindow):
     def _subscription_changed(self, on: bool) -> None:
         self.status_bar.set_subscription(str(self.chart_model.key), on)
 
-    def _on_error(self, event: ErrorEvent) -> None:
-        self.status_bar.show_error(error_line(event, self.link.api_url), error_detail(event))
-        if event.kind is ErrorKind.TICKER:
-            return  # first values given up: the rows fill from pushes; no banner over the chart's
-        kind = banner_kind(event)
-        if kind is BannerKind.PAIR:
-            if event.symbol and event.timeframe and self._is_current(event.symbol, event.timeframe):
-                self._on_series_refused(event)
-        elif kind is BannerKind.CONNECTION:
-            self._connection_failed(event)
-        else:
-            self._show_banner(banner_text(event, self.link.api_url), kind=kind)
-
-    def _on_series_refused(self, event: ErrorEvent) -> None:
-        """The exchange will not serve the current series: say so, offer the way back, and
-        neither offer it again nor open it at the next start."""
-        self.settings.series_refused(self.symbol, self.timeframe)
-        self._update_pair_menu()
-        action = None
-        back = self.chart_model.previous
-        if back is not None:
-            action = (f"Back to {back}", lambda: self.switch_series(*back))
-        self._show_banner(
-            banner_text(event, self.link.api_url), kind=BannerKind.PAIR, action=action
-        )
-
-    def _connection_failed(self, event: ErrorEvent) -> None:
-        """No connection: say so until the feed is live again; before the exchange was ever
-        reached, offer the demo exchange (never switch to simulated prices silently)."""
-        offer = not self._ever_live and not self.demo
-        self._show_banner(
-            banner_text(event, self.link.api_url),
-            kind=BannerKind.CONNECTION,
-            action=("Use demo exchange (simulated prices)", self.use_demo_exchange)
-            if offer
-            else None,
-        )
-
-    def _source_changed(self, _simulated: bool) -> None:
-        """Prices come from another exchange: its predecessor's news is out of date."""
-        self._ever_live = False
+    def _source_changed(self, simulated: bool) -> None:
+        """Prices come from another exchange: its predecessor's news is out of date, and the
+        drawings are the demo's own (unsaved) or the real ones again."""
+        self.news.source_changed()
         self.pairs.forget()
-        self.banner.clear()
-        self.status_bar.clear_message()
+        self.drawings.source_changed(simulated)
         self._show_series()
-
-    def _demo_failed(self, reason: str) -> None:
-        self._show_banner(demo_failed_text(reason), kind=BannerKind.ERROR)
-        if self.link.real_url:  # back to the exchange the user chose
-            self.link.start(self.link.real_url)
-
-    def _show_banner(
-        self,
-        text: str,
-        *,
-        kind: BannerKind,
-        action: tuple[str, Callable[[], None]] | None = None,
-    ) -> None:
-        if not kind.lasting and self.banner.kind is not None and self.banner.kind.lasting:
-            return  # the status bar shows it; a lasting problem keeps the banner
-        self.banner.show_message(
-            text,
-            kind=kind,
-            action=action,
-            timeout_ms=None if kind.lasting else TRANSIENT_BANNER_MS,
-        )
 
     # -- switching -------------------------------------------------------------------------
 
@@ -300,7 +218,7 @@ class MainWindow(QMainWindow):
         try:
             self.monitor.show(self.chart_model, symbol, timeframe)
         except ValueError as exc:
-            self._show_banner(str(exc), kind=BannerKind.ERROR)
+            self.news.show_banner(str(exc), kind=BannerKind.ERROR)
         self.menu_actions.check_timeframe(self.timeframe)
 
     def _series_switched(self, series: SeriesModel) -> None:
@@ -348,6 +266,12 @@ class MainWindow(QMainWindow):
         self.menu_actions.volume.setChecked(on)
         self.settings.volume_visible = on
 
+    def set_scale(self, mode: ScaleMode) -> None:
+        """View → Price scale: linear, logarithmic or percent from the first visible candle."""
+        self.chart.set_scale_mode(mode)
+        self.menu_actions.check_scale(mode)
+        self.settings.scale = mode
+
     def show_about(self) -> QMessageBox:
         self.about_box = self.files.show_about(self.log_dir)
         return self.about_box
@@ -371,6 +295,7 @@ class MainWindow(QMainWindow):
         a.follow_live.triggered.connect(self.chart.set_follow_live)
         a.volume.triggered.connect(self.set_volume_visible)
         a.reset_zoom.triggered.connect(self.chart.reset_zoom)
+        a.scale_group.triggered.connect(lambda action: self.set_scale(a.picked_scale(action)))
         for theme, action in a.themes.items():
             action.triggered.connect(lambda _c=False, t=theme: self.set_theme(t))
         a.open_log_folder.triggered.connect(lambda: self.files.open_log_folder(self.log_dir))
@@ -389,6 +314,8 @@ class MainWindow(QMainWindow):
         self.settings.window_state = self.saveState()
         self.watchlist_keeper.close()
         self.alerts.close()
+        self.indicators.close()
+        self.drawings.close()
         self.settings.sync()
         self.chart_binding.unbind()
         self._watch_subscription(None)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
 from kucandle_gui.model import MAX_WATCHLIST
+from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import InvalidSymbolError, validate_symbol, validate_timeframe
 
 from .theme import DARK, THEMES
@@ -53,6 +54,7 @@ _TIMEFRAME = "series/timeframe"
 _FAVOURITES = "pairs/favourites"
 _RECENT = "pairs/recent"
 _WATCHLIST = "watchlist"
+_SCALE = "chart/scale"
 
 
 class AppSettings:
@@ -174,6 +176,19 @@ class AppSettings:
     @volume_visible.setter
     def volume_visible(self, value: bool) -> None:
         self.store.setValue("view/volume", bool(value))
+
+    @property
+    def scale(self) -> ScaleMode:
+        """The chart's price scale (linear, log, percent); linear when unknown."""
+        value = self.store.value(_SCALE)
+        try:
+            return ScaleMode(value) if isinstance(value, str) else ScaleMode.LINEAR
+        except ValueError:
+            return ScaleMode.LINEAR
+
+    @scale.setter
+    def scale(self, value: ScaleMode) -> None:
+        self.store.setValue(_SCALE, value.value)
 
     # -- pairs ---------------------------------------------------------------------------
 

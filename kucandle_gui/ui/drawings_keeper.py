@@ -1,0 +1,128 @@
+"""The drawings' part of the window: the Draw menu, which book the chart's layer draws, saving.
+
+The lines live in a :class:`DrawingBook`, per pair (anchored at prices, they mean nothing on
+another pair), and the chart's drawing layer shows the chart's pair's lines from it. The real
+exchange's book is read from the settings at start (:class:`DrawingStore`: a saved value that
+cannot be read is kept aside and said in the status bar) and written :data:`SAVE_DELAY_MS`
+after a change (a drag is written once) and when the window closes.
+
+In demo mode the layer draws a separate book that is never saved, like the demo alerts: the
+local exchange's pairs have the real ones' names, but not their prices, and a line drawn at a
+simulated price has no place on the real chart. The real book, set aside meanwhile, comes back
+unchanged when the real exchange does. The demo book lasts for the run.
+
+The Draw menu's tool entries follow the layer's tool both ways: choosing an entry arms the tool
+(again: disarms it), and the layer's own changes (a line placed, Escape) uncheck it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+
+from kucandle_gui.model import ChartModel, MonitorModel
+from kucandle_gui.model.drawings import DrawingBook, DrawingChange
+from kucandle_gui.ui.chart import CandleChart
+from kucandle_gui.ui.chart.drawings import Tool
+
+from .actions import WindowActions
+from .drawings_store import DrawingStore
+from .settings import AppSettings
+from .status_bar import FeedStatusBar
+
+log = logging.getLogger(__name__)
+
+#: How long a change waits before the drawings are saved (a burst is written once).
+SAVE_DELAY_MS = 1000
+
+
+class DrawingsKeeper(QObject):
+    """Gives the chart's drawing layer its book (the chart gives it the pair shown), runs the
+    Draw menu, saves; see the module docstring."""
+
+    def __init__(
+        self,
+        parent: QObject,
+        chart: CandleChart,
+        chart_model: ChartModel,
+        monitor: MonitorModel,
+        settings: AppSettings,
+        actions: WindowActions,
+        status_bar: FeedStatusBar,
+    ) -> None:
+        super().__init__(parent)
+        self._layer = chart.drawings
+        self._chart_model = chart_model
+        self._status_bar = status_bar
+        self._store = DrawingStore(settings.store)
+        #: The real exchange's drawings, saved; the demo's, never saved.
+        self.real_book = DrawingBook()
+        self.demo_book = DrawingBook()
+        problems = self._store.load_into(self.real_book)
+        for problem in problems:
+            log.warning("saved drawings: %s", problem)
+        if problems:  # the problems, then where the saved text was kept
+            *found, kept = problems
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            status_bar.show_error(
+                f"Saved drawings: {found[0]}{more}; {kept}", detail="\n".join(problems)
+            )
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save)
+        self.real_book.changed.connect(self._real_changed)
+
+        self._tools: dict[Tool, QAction] = {
+            Tool.HLINE: actions.hline_tool,
+            Tool.TREND: actions.trend_tool,
+        }
+        for tool, action in self._tools.items():
+            action.triggered.connect(lambda on, t=tool: self._layer.set_tool(t if on else None))
+        self._layer.toolChanged.connect(self._tool_changed)
+        self._layer.failed.connect(status_bar.show_error)
+        actions.delete_drawings.triggered.connect(self.delete_all)
+        self.source_changed(monitor.simulated)
+
+    @property
+    def book(self) -> DrawingBook:
+        """The book the chart draws now (the demo's in demo mode)."""
+        return self._book
+
+    def source_changed(self, simulated: bool) -> None:
+        """The demo's book in demo mode, the real one otherwise."""
+        self._book = self.demo_book if simulated else self.real_book
+        self._layer.set_book(self._book)  # the pair is the chart's (``set_series``)
+
+    def _tool_changed(self, tool: Tool | None) -> None:
+        for each, action in self._tools.items():
+            action.setChecked(each is tool)
+
+    def delete_all(self) -> int:
+        """Draw → Delete all drawings on this pair; returns how many there were."""
+        symbol = self._chart_model.key.symbol
+        count = self._book.clear(symbol)
+        if count:
+            self._status_bar.show_note(
+                f"{count} drawing{'s' if count > 1 else ''} on {symbol} deleted"
+            )
+        else:
+            self._status_bar.show_note(f"No drawings on {symbol}")
+        return count
+
+    def _real_changed(self, _change: DrawingChange) -> None:
+        self._save_timer.start()
+
+    def save(self) -> None:
+        """Write the real exchange's drawings now."""
+        self._save_timer.stop()
+        self._store.save(self.real_book)
+
+    def close(self) -> None:
+        """The window closes: save, stop observing."""
+        self.save()
+        self.real_book.changed.disconnect(self._real_changed)
+        self._layer.toolChanged.disconnect(self._tool_changed)
+        self._layer.failed.disconnect(self._status_bar.show_error)

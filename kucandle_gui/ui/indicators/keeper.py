@@ -1,0 +1,255 @@
+"""The indicators' part of the window: the Indicators menu, the dialog, what is saved.
+
+The studies (indicator, colour, shown or not) live in the chart model
+(``ChartModel.studies``); the chart binding draws them. This keeper turns the menu and the
+dialog into new study lists for the model (``set_studies``), keeps the menu's entries in step
+with the model, and saves the list on every change (:class:`StudyStore`, one small JSON text:
+a change is a click, never a burst).
+
+The studies are one list for every pair and for demo mode alike: they are display settings,
+and a trader keeps the same indicators when switching pairs. Command-line indicators
+(``--indicator``) join the saved list at start when not on it already, and stay until removed.
+
+Quick entries add a common indicator at once, in the next colour of the palette: one click for
+the usual case, and Edit… is one step away for another period or colour (a dialog opened
+prefilled would make the quick entry no quicker than "Add indicator…"). One already on the
+chart is shown again if hidden, not added twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QMenu, QWidget
+
+from kucandle_gui.model import ChartModel
+from kucandle_gui.model.indicators import (
+    DEFAULT_COLORS,
+    IndicatorSpec,
+    Study,
+    parse_indicator_spec,
+)
+
+from ..status_bar import FeedStatusBar
+from .dialog import IndicatorDialog
+from .store import StudyStore
+
+log = logging.getLogger(__name__)
+
+#: The Indicators menu's quick entries, in order.
+QUICK_SPECS: tuple[str, ...] = (
+    "sma:50",
+    "ema:20",
+    "ema:50",
+    "bb:20:2",
+    "vwap",
+    "rsi:14",
+    "macd:12:26:9",
+    "volsma:20",
+)
+
+
+def next_color(studies: Iterable[Study]) -> str:
+    """The first palette colour no study uses (all used: round the palette again)."""
+    used = [study.color.lower() for study in studies]
+    for color in DEFAULT_COLORS:
+        if color.lower() not in used:
+            return color
+    return DEFAULT_COLORS[len(used) % len(DEFAULT_COLORS)]
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class IndicatorsKeeper(QObject):
+    """Fills the Indicators menu, opens the dialog, saves the studies; see the module
+    docstring."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        menu: QMenu,
+        chart_model: ChartModel,
+        store: StudyStore,
+        status_bar: FeedStatusBar,
+        *,
+        add_action: QAction,
+        remove_all_action: QAction,
+        extra: Sequence[IndicatorSpec] = (),
+    ) -> None:
+        """``menu`` holds ``add_action`` ("Add indicator…") and ``remove_all_action``: the
+        quick entries go above the first, the studies' entries above the second. ``extra``:
+        the command line's indicators, added when missing."""
+        super().__init__(window)
+        self._window = window
+        self._menu = menu
+        self._model = chart_model
+        self._store = store
+        self._status_bar = status_bar
+        self._remove_all = remove_all_action
+        #: The dialog while it is open.
+        self.dialog: IndicatorDialog | None = None
+
+        studies, problems = store.load()
+        for problem in problems:
+            log.warning("saved indicators: %s", problem)
+        if problems:  # the problems, then where the saved text was kept
+            *found, kept = problems
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            status_bar.show_error(
+                f"Saved indicators: {found[0]}{more}; {kept}", detail="\n".join(problems)
+            )
+        for spec in extra:
+            if all(study.spec != spec for study in studies):
+                studies.append(Study(spec, next_color(studies), True))
+
+        self.quick_actions: dict[str, QAction] = {}
+        for text in QUICK_SPECS:
+            spec = parse_indicator_spec(text)
+            action = QAction(spec.label, window)
+            action.setStatusTip(f"Add {spec.label} to the chart ({spec.text})")
+            action.triggered.connect(lambda _c=False, s=spec: self.add(s))
+            self.quick_actions[text] = action
+        menu.insertActions(add_action, list(self.quick_actions.values()))
+        menu.insertSeparator(add_action)
+        add_action.triggered.connect(lambda: self.open_dialog())
+        remove_all_action.triggered.connect(self.remove_all)
+        self.edit_menu = QMenu("&Edit", menu)
+        self.remove_menu = QMenu("Re&move", menu)
+        menu.insertMenu(remove_all_action, self.edit_menu)
+        menu.insertMenu(remove_all_action, self.remove_menu)
+        #: One checkable entry per study (shown or hidden), in the studies' order.
+        self.study_actions: dict[IndicatorSpec, QAction] = {}
+        self.edit_actions: dict[IndicatorSpec, QAction] = {}
+        self.remove_actions: dict[IndicatorSpec, QAction] = {}
+
+        chart_model.studies_changed.connect(self._studies_changed)
+        if not chart_model.set_studies(studies):  # changed: the menu follows, and is saved
+            self._rebuild_menu()
+
+    @property
+    def studies(self) -> tuple[Study, ...]:
+        return tuple(self._model.studies)
+
+    def _find(self, spec: IndicatorSpec) -> int | None:
+        for n, study in enumerate(self.studies):
+            if study.spec == spec:
+                return n
+        return None
+
+    # -- what the menu and the dialog do ---------------------------------------------------
+
+    def add(self, spec: IndicatorSpec) -> None:
+        """A quick entry: ``spec`` in the next colour; one on the chart already is shown."""
+        n = self._find(spec)
+        if n is None:
+            self._set([*self.studies, Study(spec, next_color(self.studies), True)])
+            self._status_bar.show_note(f"{spec.label} added to the chart")
+            return
+        if not self.studies[n].visible:
+            self.set_visible(spec, True)
+        self._status_bar.show_note(f"{spec.label} is already on the chart")
+
+    def open_dialog(self, spec: IndicatorSpec | None = None) -> IndicatorDialog:
+        """The dialog, to add an indicator (no ``spec``) or edit the study of ``spec``."""
+        if self.dialog is not None:
+            self.dialog.close()
+        n = self._find(spec) if spec is not None else None
+        study = self.studies[n] if n is not None else None
+        dialog = IndicatorDialog(
+            self._window,
+            color=next_color(self.studies),
+            study=study,
+            taken=[s.spec for s in self.studies],
+        )
+        dialog.submitted.connect(lambda new: self._submitted(study, new))
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: IndicatorDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _submitted(self, old: Study | None, new: Study) -> None:
+        studies = list(self.studies)
+        n = self._find(old.spec) if old is not None else None
+        if n is None:
+            studies.append(new)
+            self._status_bar.show_note(f"{new.spec.label} added to the chart")
+        else:
+            studies[n] = new
+            self._status_bar.show_note(f"{new.spec.label} saved")
+        self._set(studies)
+
+    def set_visible(self, spec: IndicatorSpec, on: bool) -> None:
+        studies = list(self.studies)
+        n = self._find(spec)
+        if n is not None and studies[n].visible != on:
+            old = studies[n]
+            studies[n] = Study(old.spec, old.color, on)
+            self._set(studies)
+
+    def remove(self, spec: IndicatorSpec) -> None:
+        self._set([study for study in self.studies if study.spec != spec])
+        self._status_bar.show_note(f"{spec.label} removed from the chart")
+
+    def remove_all(self) -> None:
+        count = len(self.studies)
+        self._set([])
+        if count:
+            self._status_bar.show_note(
+                f"{count} indicator{'s' if count > 1 else ''} removed from the chart"
+            )
+
+    def _set(self, studies: Sequence[Study]) -> None:
+        self._model.set_studies(tuple(studies))
+
+    # -- the model's list, shown and saved ---------------------------------------------------
+
+    def _studies_changed(self, *_: object) -> None:
+        self._rebuild_menu()
+        self._store.save(self.studies)
+
+    def _rebuild_menu(self) -> None:
+        for action in self.study_actions.values():
+            self._menu.removeAction(action)
+            action.deleteLater()
+        self.edit_menu.clear()
+        self.remove_menu.clear()
+        self.study_actions, self.edit_actions, self.remove_actions = {}, {}, {}
+        for study in self.studies:
+            spec, label = study.spec, study.spec.label
+            # No colour swatch here: an icon takes the check mark's place in a menu.
+            shown = QAction(label, self._window)
+            shown.setCheckable(True)
+            shown.setChecked(study.visible)
+            shown.setStatusTip(f"Show or hide {label}")
+            shown.toggled.connect(lambda on, s=spec: self.set_visible(s, on))
+            self.study_actions[spec] = shown
+            edit = self.edit_menu.addAction(_swatch(study.color), f"{label}…")
+            edit.triggered.connect(lambda _c=False, s=spec: self.open_dialog(s))
+            self.edit_actions[spec] = edit
+            remove = self.remove_menu.addAction(_swatch(study.color), label)
+            remove.triggered.connect(lambda _c=False, s=spec: self.remove(s))
+            self.remove_actions[spec] = remove
+        self._menu.insertActions(self.edit_menu.menuAction(), list(self.study_actions.values()))
+        some = bool(self.studies)
+        for action in (self.edit_menu.menuAction(), self.remove_menu.menuAction()):
+            action.setEnabled(some)
+        self._remove_all.setEnabled(some)
+
+    def close(self) -> None:
+        """The window closes: save, stop observing the model."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self._store.save(self.studies)
+        self._model.studies_changed.disconnect(self._studies_changed)
