@@ -23,6 +23,7 @@ from enum import Enum
 from kucandle_gui.protocol import InvalidSymbolError, validate_symbol
 
 from .events import Event
+from .price_scale import MIN_PRICE
 
 #: Drawings kept per pair, and pairs with drawings.
 MAX_PER_PAIR = 200
@@ -31,7 +32,9 @@ MAX_PAIRS = 500
 VERSION = 1
 #: Problems reported by :meth:`DrawingBook.load`; more are counted in a last one.
 MAX_PROBLEMS = 20
-#: Times are whole Unix seconds in [0, MAX_TIME] (year 6325); prices positive, at most this.
+#: Times are whole Unix seconds in [0, MAX_TIME] (year 6325); prices finite, in
+#: [MIN_PRICE, MAX_PRICE]: at or above the log scale's floor (a lower price has no place of
+#: its own on the log scale: it would be drawn at the floor and dragged from there).
 MAX_TIME = 2**37
 MAX_PRICE = 1e15
 
@@ -104,9 +107,19 @@ def _number(value: object, name: str) -> float:
 
 def _price(value: object, name: str = "price") -> float:
     price = _number(value, name)
-    if not 0 < price <= MAX_PRICE:
+    if price <= 0:
         raise DrawingError(f"{name} {quote(value)} is not a positive price")
+    if price < MIN_PRICE:
+        raise DrawingError(f"{name} {quote(value)} is below the lowest price ({MIN_PRICE:g})")
+    if price > MAX_PRICE:
+        raise DrawingError(f"{name} {quote(value)} is above the highest price ({MAX_PRICE:g})")
     return price
+
+
+def clamped_price(price: float) -> float:
+    """``price`` brought into [:data:`MIN_PRICE`, :data:`MAX_PRICE`] (NaN stays NaN: refused
+    by :func:`checked`)."""
+    return min(max(price, MIN_PRICE), MAX_PRICE)
 
 
 def _time(value: object, name: str) -> int:

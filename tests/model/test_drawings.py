@@ -4,20 +4,25 @@ form read back, damaged entries skipped and said."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from kucandle_gui.model.drawings import (
     MAX_PAIRS,
     MAX_PER_PAIR,
+    MAX_PRICE,
     MAX_PROBLEMS,
+    MIN_PRICE,
     ChangeKind,
     DrawingBook,
     DrawingChange,
     DrawingError,
     HorizontalLine,
     TrendLine,
+    clamped_price,
 )
+from kucandle_gui.model.price_scale import MIN_PRICE as LOG_FLOOR
 
 T0 = 1_700_000_040
 
@@ -68,11 +73,38 @@ def test_a_trend_line_is_kept_in_time_order_in_whole_seconds(book: DrawingBook) 
         (TrendLine(-5, 1.0, T0, 2.0), "t1 -5 is not a time"),
         (TrendLine(T0, 1.0, T0 + 60, -2.0), "p2 -2.0 is not a positive price"),
         (TrendLine(T0, 1.0, T0 + 60, 2.0, 1), "extend_right 1 is not true or false"),  # type: ignore[arg-type]
+        (HorizontalLine(float("inf")), "price inf is not a finite number"),
+        (TrendLine(T0, float("-inf"), T0 + 60, 2.0), "p1 -inf is not a finite number"),
+        (HorizontalLine(1e-13), "price 1e-13 is below the lowest price (1e-12)"),
+        (TrendLine(T0, 1.0, T0 + 60, 5e-300), "p2 5e-300 is below the lowest price (1e-12)"),
+        (HorizontalLine(2e15), "price 2000000000000000.0 is above the highest price (1e+15)"),
     ],
 )
 def test_bad_drawings_are_refused(book: DrawingBook, drawing, message: str) -> None:
-    with pytest.raises(DrawingError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(DrawingError, match=re.escape(message)):
         book.add("BTC-USDT", drawing)
+    assert len(book) == 0
+
+
+def test_prices_are_kept_from_the_log_scales_floor_up() -> None:
+    """The lowest price a drawing may have is the log scale's floor (below it a price has
+    no place of its own there), the highest MAX_PRICE; both are kept, and a dragged price is
+    brought into that range by ``clamped_price``."""
+    assert MIN_PRICE == LOG_FLOOR
+    book = DrawingBook()
+    assert book.add("BTC-USDT", HorizontalLine(MIN_PRICE)).price == MIN_PRICE
+    assert book.add("BTC-USDT", HorizontalLine(MAX_PRICE)).price == MAX_PRICE
+    assert [clamped_price(p) for p in (-5.0, 0.0, 1e-13, 2.5, 1e20)] == [
+        MIN_PRICE,
+        MIN_PRICE,
+        MIN_PRICE,
+        2.5,
+        MAX_PRICE,
+    ]
+    problems = book.load({"version": 1, "pairs": {"BTC-USDT": [{"kind": "hline", "price": 1e-20}]}})
+    assert problems == [
+        "BTC-USDT drawing #1: price 1e-20 is below the lowest price (1e-12): skipped"
+    ]
     assert len(book) == 0
 
 

@@ -1,129 +1,42 @@
-"""Drawings on a real ``CandleChart``: placed, selected, dragged and deleted with real mouse
-and key events on the graphics view; the book (the model) is what is checked, and the items
-are checked where they are on screen. Waits are on conditions; nothing sleeps.
+"""Drawings on a real ``CandleChart``: placed, selected, deleted, their menu, the measure,
+with real mouse and key events on the graphics view; the book (the model) is what is checked,
+and the items are checked where they are on screen. Also the Qt-free geometry. Moving and
+keeping drawings in place: ``test_drawings_edit``. Waits are on conditions; nothing sleeps.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from datetime import UTC, datetime
 
-import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu
 
 from kucandle_gui.feed import CandleSeries
-from kucandle_gui.model.drawings import DrawingBook, HorizontalLine, TrendLine
-from kucandle_gui.model.price_scale import PriceScale, ScaleMode
-from kucandle_gui.protocol import Candle
-from kucandle_gui.ui.chart import AlertLine, CandleChart
-from kucandle_gui.ui.chart.drawings import DrawingLayer, Tool
+from kucandle_gui.model.drawings import HorizontalLine, TrendLine
+from kucandle_gui.protocol import TIMEFRAME_SECONDS
+from kucandle_gui.ui.chart import AlertLine
+from kucandle_gui.ui.chart.drawings import Tool
 from kucandle_gui.ui.chart.drawings.geometry import (
     Frame,
     candle_seconds,
+    candle_steps,
     candles_between,
     clipped,
     extended_right,
     pick,
     snap_time,
+    step_candles,
 )
-from kucandle_gui.ui.chart.drawings.items import Drawn
 from kucandle_gui.ui.chart.drawings.measure import measure_text, span_text
-from tests.helpers import T0, TF
-
-WAIT_MS = 3000
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
-
-
-def candles(n: int = 60) -> list[Candle]:
-    """Candles closing at 100; the first spans 90..110, so the y range is about that."""
-    out = [Candle(T0, 100.0, 110.0, 90.0, 100.0, 1.0, 100.0)]
-    out += [Candle(T0 + i * TF, 100.0, 100.5, 99.5, 100.0, 1.0, 100.0) for i in range(1, n)]
-    return out
-
-
-def at(i: int) -> int:
-    """The start of candle ``i``."""
-    return T0 + i * TF
-
-
-@dataclass
-class Setup:
-    chart: CandleChart
-    layer: DrawingLayer
-    book: DrawingBook
-    scale: PriceScale
-    qtbot: object
-
-    @property
-    def viewport(self):
-        return self.chart.graphics_view.viewport()
-
-    @property
-    def view(self):
-        return self.chart.graphics_view
-
-    def point(self, time: float, price: float) -> QPoint:
-        """Where (``time``, ``price``) is on the graphics view's viewport."""
-        scene = self.chart.price_view.mapViewToScene(QPointF(time, self.scale.to_view(price)))
-        return self.view.mapFromScene(scene)
-
-    def scene_point(self, time: float, price: float) -> QPointF:
-        return self.chart.price_view.mapViewToScene(QPointF(time, self.scale.to_view(price)))
-
-    def drawings(self) -> tuple:
-        return self.book.drawings("BTC-USDT")
-
-    def click(self, where: QPoint, button=LEFT, modifier=Qt.KeyboardModifier.NoModifier):
-        self.move(where)  # hovering first, as a hand does
-        self.qtbot.mouseClick(self.viewport, button, modifier, where)
-
-    def move(self, where: QPoint) -> None:
-        self.qtbot.mouseMove(self.viewport, where)
-
-    def drag(self, start: QPoint, end: QPoint, modifier=Qt.KeyboardModifier.NoModifier):
-        """Press at ``start``, move there through a middle point, release at ``end``."""
-        self.move(start)
-        self.qtbot.mousePress(self.viewport, LEFT, modifier, start)
-        self.move((start + end) / 2)
-        self.move(end)
-        self.qtbot.mouseRelease(self.viewport, LEFT, modifier, end)
-
-    def scene_line(self, drawing_id: int) -> tuple[QPointF, QPointF]:
-        """A drawing's segment as drawn, in scene coordinates."""
-        item = self.layer.drawn(drawing_id).line
-        line = item.line()
-        return item.mapToScene(line.p1()), item.mapToScene(line.p2())
+from tests.helpers import TF
+from tests.ui.drawing_kit import RIGHT, SHIFT, WAIT_MS, Setup, at, candles, close, open_setup
 
 
 @pytest.fixture
 def setup(qtbot, monkeypatch):
-    # pyqtgraph drops mouse moves closer than 10 ms apart: the tests move without waiting.
-    monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)
-    chart = CandleChart()
-    qtbot.addWidget(chart)
-    chart.resize(1000, 600)
-    chart.show()
-    qtbot.waitExposed(chart)
-    chart.set_series("BTC-USDT", "1min", TF)
-    chart.set_history(candles())
-    chart.flush()
-    layer = getattr(chart, "drawings", None)
-    if layer is None:  # a chart without its layer yet: one of the test's own
-        layer = DrawingLayer(chart, getattr(chart, "scale", None) or PriceScale())
-    book = DrawingBook()
-    layer.set_book(book)
-    layer.set_pair("BTC-USDT", TF)
-    QApplication.processEvents()
-    yield Setup(chart, layer, book, layer.scale, qtbot)
-    layer.set_book(None)
-
-
-def close(a: QPointF, b: QPointF, pixels: float = 1.5) -> bool:
-    return abs(a.x() - b.x()) <= pixels and abs(a.y() - b.y()) <= pixels
+    yield from open_setup(qtbot, monkeypatch)
 
 
 # ---------------------------------------------------------------------- placing
@@ -200,7 +113,7 @@ def test_escape_and_right_click_disarm_a_tool(setup: Setup, qtbot) -> None:
     assert setup.drawings() == ()
 
 
-# ---------------------------------------------------------------------- select, drag, delete
+# ---------------------------------------------------------------------- select, menu, delete
 
 
 def test_click_selects_and_delete_removes(setup: Setup, qtbot) -> None:
@@ -224,45 +137,6 @@ def test_click_selects_and_delete_removes(setup: Setup, qtbot) -> None:
     setup.click(setup.point(at(30), 105.0))
     qtbot.keyClick(setup.view, Qt.Key.Key_Backspace)
     assert setup.drawings() == ()
-
-
-def test_dragging_a_horizontal_line_moves_it_when_let_go(setup: Setup, qtbot) -> None:
-    h = setup.book.add("BTC-USDT", HorizontalLine(105.0))
-    start, end = setup.point(at(30), 105.0), setup.point(at(35), 95.0)
-    setup.move(start)
-    qtbot.mousePress(setup.viewport, LEFT, pos=start)
-    setup.move(setup.point(at(32), 100.0))
-    assert setup.book.get(h.id).price == 105.0  # the book moves only when let go
-    p1, _ = setup.scene_line(h.id)
-    assert p1.y() == pytest.approx(setup.scene_point(0, 100.0).y(), abs=1.5)  # drawn there
-    setup.move(end)
-    qtbot.mouseRelease(setup.viewport, LEFT, pos=end)
-    assert setup.book.get(h.id).price == pytest.approx(95.0, abs=0.1)
-    assert setup.layer.selected() == h.id
-
-
-def test_dragging_a_trend_line_whole_and_by_an_end_point(setup: Setup) -> None:
-    t = setup.book.add("BTC-USDT", TrendLine(at(10), 94.0, at(30), 98.0))
-    # Whole: grabbed in the middle, moved 5 candles right and 4 up.
-    setup.drag(setup.point(at(20), 96.0), setup.point(at(25), 100.0))
-    moved = setup.book.get(t.id)
-    assert (moved.t1, moved.t2) == (at(15), at(35))
-    assert moved.p1 == pytest.approx(98.0, abs=0.1)
-    assert moved.p2 - moved.p1 == pytest.approx(4.0, abs=1e-9)
-    # By its right end point: only that point moves, to the candle under the mouse.
-    setup.drag(setup.point(at(35), moved.p2), setup.point(at(45) + 10, 92.0))
-    end = setup.book.get(t.id)
-    assert (end.t1, end.p1) == (moved.t1, moved.p1)
-    assert end.t2 == at(45) and end.p2 == pytest.approx(92.0, abs=0.1)
-
-
-def test_a_drag_away_from_drawings_still_pans(setup: Setup) -> None:
-    setup.book.add("BTC-USDT", HorizontalLine(105.0))
-    box = setup.chart.price_view
-    before = box.viewRange()[0]
-    setup.drag(setup.point(at(40), 98.0), setup.point(at(20), 98.0))
-    assert box.viewRange()[0][0] > before[0] + 10 * TF  # dragged left: the view went right
-    assert setup.book.get(1).price == 105.0
 
 
 def test_the_menu_of_a_drawing(setup: Setup, qtbot) -> None:
@@ -378,131 +252,6 @@ def test_measure_texts() -> None:
     ]
 
 
-# ---------------------------------------------------------------------- anchored in data
-
-
-def test_zoom_and_pan_keep_drawings_on_their_data(setup: Setup, qtbot) -> None:
-    # Inside the candles' range: on screen whatever y range the chart fits.
-    t = setup.book.add("BTC-USDT", TrendLine(at(10), 99.6, at(30), 100.4))
-    h = setup.book.add("BTC-USDT", HorizontalLine(100.2))
-
-    def in_place() -> bool:
-        p1, p2 = setup.scene_line(t.id)
-        (hy, _) = setup.scene_line(h.id)
-        return (
-            close(p1, setup.scene_point(t.t1, t.p1))
-            and close(p2, setup.scene_point(t.t2, t.p2))
-            and abs(hy.y() - setup.scene_point(0, 100.2).y()) < 1.5
-        )
-
-    assert in_place()
-    box = setup.chart.price_view
-    box.setRange(xRange=(at(0), at(40)), yRange=(92, 106), padding=0)  # zoom
-    qtbot.waitUntil(in_place, timeout=WAIT_MS)
-    box.setRange(xRange=(at(5), at(45)), padding=0)  # pan
-    qtbot.waitUntil(in_place, timeout=WAIT_MS)
-    setup.chart.resize(700, 500)  # resize
-    qtbot.waitUntil(in_place, timeout=WAIT_MS)
-    setup.move(setup.point(at(20), 100))
-    before = box.viewRange()[0]
-    wheel_zoom(setup, setup.point(at(20), 100))
-    assert box.viewRange()[0][1] - box.viewRange()[0][0] < before[1] - before[0]
-    qtbot.waitUntil(in_place, timeout=WAIT_MS)
-
-
-def wheel_zoom(setup: Setup, where: QPoint) -> None:
-    event = QWheelEvent(
-        QPointF(where),
-        QPointF(setup.viewport.mapToGlobal(where)),
-        QPoint(0, 0),
-        QPoint(0, 120),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(setup.viewport, event)
-
-
-def test_a_log_scale_draws_straight_between_mapped_points(setup: Setup, qtbot) -> None:
-    t = setup.book.add("BTC-USDT", TrendLine(at(10), 95.0, at(30), 105.0, True))
-    setup.scale.set_mode(ScaleMode.LOG)
-    box = setup.chart.price_view
-    box.setRange(yRange=setup.scale.view_range(90, 110), padding=0)
-
-    def on_log_points() -> bool:
-        p1, p2 = setup.scene_line(t.id)
-        a, b = setup.scene_point(t.t1, t.p1), setup.scene_point(t.t2, t.p2)
-        slope = (b.y() - a.y()) / (b.x() - a.x())
-        return close(p1, a) and abs(p2.y() - (a.y() + slope * (p2.x() - a.x()))) < 1.5
-
-    qtbot.waitUntil(on_log_points, timeout=WAIT_MS)
-    # A drag keeps the screen slope: both points move by the same view distance.
-    setup.drag(setup.point(at(20), 100.0), setup.point(at(20), 102.0))
-    moved = setup.book.get(t.id)
-    ratio = lambda d: d.p2 / d.p1  # noqa: E731
-    assert ratio(moved) == pytest.approx(ratio(t), rel=1e-9)
-    setup.scale.set_mode(ScaleMode.LINEAR)
-
-
-def test_a_pair_shows_its_own_drawings_and_keeps_them_across_timeframes(setup: Setup) -> None:
-    layer, book = setup.layer, setup.book
-    btc = book.add("BTC-USDT", TrendLine(at(10), 94.0, at(30), 98.0))
-    eth = book.add("ETH-USDT", HorizontalLine(3000.0))
-    assert layer.drawings() == (btc,)
-    layer.set_pair("ETH-USDT", TF)
-    assert layer.drawings() == (eth,)
-    assert layer.drawn(btc.id) is None
-    book.add("BTC-USDT", HorizontalLine(1.0))  # another pair's: nothing drawn
-    assert layer.drawings() == (eth,)
-    setup.chart.set_series("BTC-USDT", "5min", 300)
-    setup.chart.set_history(
-        [Candle(T0 + i * 300, 100.0, 101.0, 99.0, 100.0, 1.0, 100.0) for i in range(40)]
-    )
-    setup.chart.flush()
-    layer.set_pair("BTC-USDT", 300)
-    assert layer.drawings()[0] == btc  # the same times: the line is where it was in time
-
-
-def test_the_layer_follows_the_book_and_lets_go_of_its_items(setup: Setup) -> None:
-    box = setup.chart.price_view
-    before = len(box.childItems())
-    h = setup.book.add("BTC-USDT", HorizontalLine(101.0))
-    item = setup.layer.drawn(h.id).line
-    assert item.scene() is not None
-    setup.book.update(h.id, HorizontalLine(102.0))
-    assert setup.layer.drawn(h.id).line is item  # the same item, placed again
-    assert setup.scene_line(h.id)[0].y() == pytest.approx(setup.scene_point(0, 102.0).y(), abs=1.5)
-    setup.book.remove(h.id)
-    assert item.scene() is None
-    assert len(box.childItems()) == before
-    setup.book.load({"version": 1, "pairs": {"BTC-USDT": [{"kind": "hline", "price": 99.0}]}})
-    assert [d.price for d in setup.layer.drawings()] == [99.0]
-    setup.layer.set_book(None)
-    assert setup.layer.drawings() == ()
-    setup.book.add("BTC-USDT", HorizontalLine(98.0))  # no longer heard
-    assert setup.layer.drawings() == ()
-
-
-def test_no_work_on_live_candles(setup: Setup, monkeypatch) -> None:
-    setup.book.add("BTC-USDT", TrendLine(at(10), 94.0, at(30), 98.0))
-    setup.chart.set_follow_live(False)
-    setup.chart.flush()
-    QApplication.processEvents()
-    placed: list[int] = []
-    place = Drawn.place
-    monkeypatch.setattr(Drawn, "place", lambda *a, **k: placed.append(1) or place(*a, **k))
-    setup.layer.place()  # the counting works
-    assert placed == [1]
-    placed.clear()
-    last = candles()[-1]
-    for k in range(20):
-        setup.chart.apply(Candle(last.time, 100.0, 100.5, 99.5, 100.0 + k / 100, 1.0 + k, 100.0))
-        setup.chart.flush()
-        QApplication.processEvents()
-    assert placed == []
-
-
 def test_a_refused_drawing_is_said(setup: Setup) -> None:
     said: list[str] = []
     setup.layer.failed.connect(said.append)
@@ -510,6 +259,18 @@ def test_a_refused_drawing_is_said(setup: Setup) -> None:
     setup.layer.set_tool(Tool.HLINE)
     setup.click(setup.point(at(30), 104))
     assert said == ["Drawing not added: no pair is shown"]
+    assert len(setup.book) == 0
+
+
+def test_a_drawing_without_a_book_is_said_so(setup: Setup) -> None:
+    """A pair is shown, but no book is set: the message says which (not "no pair")."""
+    said: list[str] = []
+    setup.layer.failed.connect(said.append)
+    setup.layer.set_book(None)
+    assert setup.layer.symbol == "BTC-USDT"
+    setup.layer.set_tool(Tool.HLINE)
+    setup.click(setup.point(at(30), 104))
+    assert said == ["Drawing not added: no drawing book is set to keep it"]
     assert len(setup.book) == 0
 
 
@@ -546,3 +307,26 @@ def test_snapping_and_counting_candles() -> None:
     assert snap_time(at(20) + 7.4, store, TF) == at(20) + 7  # beyond the candles: free
     assert candles_between(store, at(7), at(2), TF) == 5
     assert candles_between(store, at(2), at(20), TF) == 18  # past the data: in timeframes
+
+
+def month(year: int, number: int, day: int = 1) -> int:
+    return int(datetime(year, number, day, tzinfo=UTC).timestamp())
+
+
+def test_moving_by_whole_candles_months_included() -> None:
+    """A drag's candles are the timeframe's: on the monthly one a month whatever its length
+    (the nominal 31 days would take Feb 1 to Mar 4), a month's start staying one."""
+    mo = TIMEFRAME_SECONDS["1month"]
+    assert candle_steps(at(3) + 10, at(8) - 5, TF) == 5
+    assert candle_steps(at(8), at(3) + 25, TF) == -5
+    assert step_candles(at(3), -2, TF) == at(1)
+    assert candle_steps(month(2025, 4, 15), month(2025, 5, 16), mo) == 1  # Apr 30 days
+    assert candle_steps(month(2025, 2, 10), month(2025, 2, 27), mo) == 1  # past half of Feb
+    assert candle_steps(month(2025, 2, 10), month(2025, 1, 27), mo) == 0
+    assert step_candles(month(2025, 2, 1), 1, mo) == month(2025, 3, 1)
+    assert step_candles(month(2025, 2, 1), 13, mo) == month(2026, 3, 1)
+    assert step_candles(month(2025, 3, 1), -14, mo) == month(2024, 1, 1)
+    assert step_candles(month(2025, 12, 1), 3, mo) == month(2026, 3, 1)
+    mid_april = month(2025, 4, 16)  # half of April: half of May
+    assert step_candles(mid_april, 1, mo) == month(2025, 5, 16) + 12 * 3600
+    assert step_candles(0, -5, mo) == 0  # not before 1970

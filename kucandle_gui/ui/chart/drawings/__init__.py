@@ -20,7 +20,8 @@ API (the chart creates the layer; the window arms tools and gives it the book)::
 The mouse (:mod:`.tools`): with a tool armed a click places a horizontal line; a trend line
 is a press-drag-release or two clicks (times snapped to the candle under the point, prices
 free); Escape or a right click disarms. With no tool: a click on a line selects it, a drag
-moves it (a trend line whole, or by an end point), Delete/Backspace removes the selected one,
+moves it (a trend line whole, by whole candles, or by an end point; never below
+``MIN_PRICE`` nor above ``MAX_PRICE``), Delete/Backspace removes the selected one,
 a right click on a line opens its menu; Shift+drag measures (gone at the next click or
 Escape). A press on an alert line, or on no drawing, goes on to the chart as before.
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 import numpy as np
 
 from kucandle_gui.feed.columns import CandleColumns
-from kucandle_gui.protocol import TIMEFRAME_SECONDS
+from kucandle_gui.model.drawings import MAX_TIME
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, candle_start, next_candle_start
 
 Point = tuple[float, float]
 Segment = tuple[float, float, float, float]
@@ -149,3 +151,44 @@ def candles_between(store: CandleColumns, t0: float, t1: float, tf: int | None) 
     if i0 >= 0 and i1 >= 0:
         return abs(i1 - i0)
     return round(abs(t1 - t0) / tf) if tf else 0
+
+
+#: The calendar timeframe: its candles are months, of 28 to 31 days (its seconds a nominal 31).
+_MONTH = TIMEFRAME_SECONDS["1month"]
+
+
+def candle_steps(x0: float, x1: float, tf: int) -> int:
+    """Whole candles of ``tf`` seconds from time ``x0`` to ``x1`` (a drag), rounded: months
+    on the monthly timeframe (a month is one candle whatever its length)."""
+    if tf == _MONTH:
+        return round(_month_index(x1) - _month_index(x0))
+    return round((x1 - x0) / tf)
+
+
+def step_candles(t: float, steps: int, tf: int) -> int:
+    """``t`` moved by ``steps`` candles, keeping its place in its candle: a candle's start
+    goes to a candle's start (on the monthly timeframe, the first of a month to the first of
+    another, however long the months between)."""
+    if tf == _MONTH:
+        return _month_time(_month_index(t) + steps)
+    return round(t + steps * tf)
+
+
+def _month_index(t: float) -> float:
+    """Months since year 0 to ``t`` (clamped to [0, MAX_TIME]), the fraction its place in
+    its month."""
+    t = min(max(t, 0.0), float(MAX_TIME))
+    start = candle_start("1month", t)
+    length = next_candle_start("1month", start) - start
+    moment = datetime.fromtimestamp(start, tz=UTC)
+    return moment.year * 12 + moment.month - 1 + (t - start) / length
+
+
+def _month_time(index: float) -> int:
+    """The inverse of :func:`_month_index` (clamped to the months of [0, MAX_TIME])."""
+    index = min(max(index, _month_index(0.0)), _month_index(float(MAX_TIME)))
+    whole = math.floor(index)
+    year, month = divmod(whole, 12)
+    start = int(datetime(year, month + 1, 1, tzinfo=UTC).timestamp())
+    length = next_candle_start("1month", start) - start
+    return round(start + (index - whole) * length)

@@ -59,7 +59,7 @@ class DrawingLayer(QObject):
     toolChanged = Signal(object)
     #: ``int | None``: the id of the selected drawing.
     selectionChanged = Signal(object)
-    #: A sentence: what could not be done (a pair full of drawings, no pair shown).
+    #: A sentence: what could not be done (a pair full of drawings, no pair shown, no book).
     failed = Signal(str)
 
     def __init__(self, chart: Any, scale: PriceScale | None = None) -> None:
@@ -230,7 +230,10 @@ class DrawingLayer(QObject):
 
     def add(self, drawing: Drawing) -> Drawing | None:
         """Add ``drawing`` to the shown pair and select it (None and ``failed`` if refused)."""
-        if self._book is None or not self._symbol:
+        if self._book is None:
+            self.failed.emit("Drawing not added: no drawing book is set to keep it")
+            return None
+        if not self._symbol:
             self.failed.emit("Drawing not added: no pair is shown")
             return None
         try:

@@ -7,7 +7,13 @@ taken whole, press to release, so pyqtgraph's scene never sees half of one; ever
 goes on untouched to the scene (pan, zoom, the alert lines, the right-click price menu).
 
 Gestures are in data coordinates (time, price): a view that moves under a gesture (wheel
-zoom while placing) keeps it on its candles.
+zoom while placing) keeps it on its candles, and a drag keeps where it was grabbed as a time
+and a price, so a scale switched under it (Alt+L while the mouse is held) only changes the
+view units each move is measured in: the drag goes on from the same place.
+
+A drag moves a line by whole candles in time (by month on the monthly timeframe, so a point
+on a candle's start stays on one) and never out of the prices a drawing may have
+(``MIN_PRICE`` to ``MAX_PRICE``): the line stops at the limit, a trend line keeping its slope.
 """
 
 from __future__ import annotations
@@ -22,8 +28,19 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QGraphicsView
 
-from kucandle_gui.model.drawings import Drawing, HorizontalLine, TrendLine
-from kucandle_gui.ui.chart.drawings.geometry import candles_between
+from kucandle_gui.model.drawings import (
+    MAX_PRICE,
+    MIN_PRICE,
+    Drawing,
+    HorizontalLine,
+    TrendLine,
+    clamped_price,
+)
+from kucandle_gui.ui.chart.drawings.geometry import (
+    candle_steps,
+    candles_between,
+    step_candles,
+)
 from kucandle_gui.ui.chart.drawings.measure import measure_text
 from kucandle_gui.ui.chart.readout import price_decimals
 
@@ -69,8 +86,11 @@ class _Dragging:
     drawing_id: int
     original: Drawing
     part: int
+    #: Where the press was, in the pane's pixels (a click or a drag?).
     press: tuple[float, float]
-    view: tuple[float, float]
+    #: Where the press was in data units (time, price): the view units of the price depend
+    #: on the scale, which may change under the drag.
+    grab: tuple[float, float]
     moved: Drawing | None = None
 
 
@@ -203,8 +223,9 @@ class Pointer(QObject):
         if button == _RIGHT:
             self._menu_for = drawing_id
         elif layer.book is not None and (drawing := layer.book.get(drawing_id)) is not None:
-            view = layer.frame().from_px(px, py)
-            self._gesture = _Dragging(drawing_id, drawing, part, (px, py), view)
+            x, y = layer.frame().from_px(px, py)
+            grab = (x, layer.from_view(y))
+            self._gesture = _Dragging(drawing_id, drawing, part, (px, py), grab)
         return True
 
     def _moved(self, event: QMouseEvent) -> bool:
@@ -312,27 +333,32 @@ class Pointer(QObject):
 
     def _dragged(self, gesture: _Dragging, px: float, py: float) -> Drawing:
         """Where the drag puts the drawing: moved in view coordinates (a trend line keeps its
-        look on a log scale), whole candles in time, an end point on the candle under it."""
+        look on a log scale) from where it was grabbed, mapped with the scale of now; whole
+        candles in time; an end point on the candle under it. Prices stay in the limits."""
         layer, d = self._layer, gesture.original
         x, y = layer.frame().from_px(px, py)
-        dv = y - gesture.view[1]
+        if gesture.part:
+            t, price = layer.snap(x), clamped_price(layer.from_view(y))
+            if gesture.part == 1:
+                return replace(d, t1=t, p1=price)
+            return replace(d, t2=t, p2=price)
+        prices = (d.price,) if isinstance(d, HorizontalLine) else (d.p1, d.p2)
+        views = [layer.to_view(p) for p in prices]
+        dv = y - layer.to_view(gesture.grab[1])
+        # Not past the limits: the lowest price stops at MIN_PRICE, the highest at MAX_PRICE.
+        dv = max(dv, layer.to_view(MIN_PRICE) - min(views))
+        dv = min(dv, layer.to_view(MAX_PRICE) - max(views))
+        moved = [clamped_price(layer.from_view(v + dv)) for v in views]  # rounding: clamped
         if isinstance(d, HorizontalLine):
-            return replace(d, price=layer.from_view(layer.to_view(d.price) + dv))
-        if gesture.part == 0:
-            tf = layer.timeframe()
-            dt = x - gesture.view[0]
-            dt = round(dt / tf) * tf if tf else round(dt)
-            return replace(
-                d,
-                t1=d.t1 + dt,
-                p1=layer.from_view(layer.to_view(d.p1) + dv),
-                t2=d.t2 + dt,
-                p2=layer.from_view(layer.to_view(d.p2) + dv),
-            )
-        t, price = layer.snap(x), layer.from_view(y)
-        if gesture.part == 1:
-            return replace(d, t1=t, p1=price)
-        return replace(d, t2=t, p2=price)
+            return replace(d, price=moved[0])
+        tf = layer.timeframe()
+        if tf:  # by candle index: both points by the same number of candles
+            steps = candle_steps(gesture.grab[0], x, tf)
+            t1, t2 = step_candles(d.t1, steps, tf), step_candles(d.t2, steps, tf)
+        else:  # no timeframe known: by seconds
+            dt = round(x - gesture.grab[0])
+            t1, t2 = d.t1 + dt, d.t2 + dt
+        return replace(d, t1=t1, p1=moved[0], t2=t2, p2=moved[1])
 
     def _show_measure(self, start: tuple[int, float], end: tuple[int, float]) -> None:
         layer = self._layer
