@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF
@@ -18,7 +22,7 @@ from kucandle_gui.model.indicators import (
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import CandleChart
-from kucandle_gui.ui.chart.studies import RSI_RANGE
+from kucandle_gui.ui.chart.studies import MIN_SPAN_OF_PRICE, RSI_RANGE
 from kucandle_gui.ui.chart_binding import ChartBinding
 from tests.helpers import T0, TF, numpy_walk
 
@@ -63,11 +67,12 @@ def scene_top(box) -> float:
 
 
 def history_window(chart: CandleChart) -> tuple[int, int]:
-    """The store indices of the history candles drawn: the view with a candle's margin,
-    without the newest (drawn apart)."""
+    """The store indices a line is drawn through: the candles of the view with a candle's
+    margin and one more on each side (the neighbour across a gap), without the newest
+    (drawn apart)."""
     (x0, x1), _ = chart.price_view.viewRange()
     lo, hi = chart.store.range_indices(x0 - TF, x1 + TF)
-    return lo, min(hi, len(chart.store) - 1)
+    return max(lo - 1, 0), min(hi + 1, len(chart.store) - 1)
 
 
 def count_color(image: QImage, color: str) -> int:
@@ -377,3 +382,216 @@ def test_the_binding_draws_the_models_studies_and_follows_changes(chart: CandleC
         binding.unbind()
     model.set_studies([])
     assert len(chart.study_views()) == 1  # no longer followed
+
+
+# ---------------------------------------------------------------------- review fixes
+
+
+def pixel(chart: CandleChart, box, t: float, v: float) -> tuple[int, int]:
+    point = chart.graphics_view.mapFromScene(box.mapViewToScene(QPointF(t, v)))
+    point = chart.graphics_view.mapTo(chart, point)
+    return point.x(), point.y()
+
+
+def drawn_along(chart: CandleChart, image: QImage, a, b, color: str, x_from, x_to) -> list[bool]:
+    """Whether ``color`` is within a pixel of each of 41 points of the segment ``a``-``b``
+    (view coordinates of the price pane) whose x is between ``x_from`` and ``x_to`` pixels."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    want = QColor(color).rgb() & 0xFFFFFF
+    (xa, ya), (xb, yb) = pixel(chart, chart.price_view, *a), pixel(chart, chart.price_view, *b)
+    out = []
+    for f in np.linspace(0.0, 1.0, 41):
+        x, y = round(xa + (xb - xa) * f), round(ya + (yb - ya) * f)
+        if not x_from < x < x_to:
+            continue
+        out.append(
+            any(
+                image.pixel(x + dx, y + dy) & 0xFFFFFF == want
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                if 0 <= x + dx < image.width() and 0 <= y + dy < image.height()
+            )
+        )
+    return out
+
+
+def with_gap(chart: CandleChart, at: int, candles: int, n: int = 400) -> None:
+    """``n`` candles with ``candles`` missing before candle ``at`` (minutes without trades:
+    KuCoin sends no candle for them)."""
+    walk = numpy_walk(n)
+    chart.set_history(
+        [c if i < at else replace(c, time=c.time + candles * TF) for i, c in enumerate(walk)]
+    )
+    chart.flush()
+
+
+def x_pixel(chart: CandleChart, t: float) -> int:
+    return pixel(chart, chart.price_view, t, 0.0)[0]
+
+
+@pytest.mark.parametrize("missing", [3, 20])
+def test_lines_reach_the_pane_edges_across_missing_candles(chart: CandleChart, missing) -> None:
+    with_gap(chart, 200, missing)
+    indicators = with_studies(chart, "sma:5")
+    chart._texts.readout.hide()  # off the line's way
+    color = default_color(0)
+    sma = indicators.values(spec("sma:5"))[0]
+    t199, t200 = float(chart.store.time[199]), float(chart.store.time[200])
+    a, b = (t199, sma[199]), (t200, sma[200])
+    # The view starts inside the gap: candle 199 is out of view, the line enters from the left.
+    x0 = t199 + (missing - 0.5) * TF
+    chart.price_view.setXRange(x0, x0 + 150 * TF, padding=0)
+    image = chart.grab().toImage()
+    assert chart.study_item(spec("sma:5")).drawn_points()[0][0, 0] == t199
+    shown = drawn_along(chart, image, a, b, color, x_pixel(chart, x0) + 2, x_pixel(chart, t200) - 2)
+    assert shown and all(shown)
+    # The view ends inside the gap: candle 200 is out of view, the line leaves to the right.
+    x1 = t199 + 1.5 * TF
+    chart.price_view.setXRange(x1 - 150 * TF, x1, padding=0)
+    image = chart.grab().toImage()
+    assert chart.study_item(spec("sma:5")).drawn_points()[0][-1, 0] == t200
+    shown = drawn_along(chart, image, a, b, color, x_pixel(chart, t199) + 2, x_pixel(chart, x1) - 2)
+    assert shown and all(shown)
+
+
+def test_a_view_inside_a_gap_still_shows_the_line_crossing_it(chart: CandleChart) -> None:
+    with_gap(chart, 200, 300)
+    indicators = with_studies(chart, "sma:5")
+    t199, t200 = float(chart.store.time[199]), float(chart.store.time[200])
+    x0 = t199 + 100 * TF
+    chart.price_view.setXRange(x0, x0 + 100 * TF, padding=0)  # no candle in view
+    chart.grab()
+    points = chart.study_item(spec("sma:5")).drawn_points()[0]
+    sma = indicators.values(spec("sma:5"))[0]
+    np.testing.assert_array_equal(points, [[t199, sma[199]], [t200, sma[200]]])
+
+
+def test_the_live_segment_is_drawn_with_the_newest_candle_out_of_view(chart: CandleChart) -> None:
+    n = 400
+    with_gap(chart, n - 1, 20, n)  # the newest candle, 20 minutes after the one before
+    indicators = with_studies(chart, "sma:5")
+    chart._texts.readout.hide()
+    sma = indicators.values(spec("sma:5"))[0]
+    t_prev, t_live = float(chart.store.time[n - 2]), float(chart.store.time[n - 1])
+    x1 = t_prev + 8 * TF  # the view ends inside the gap
+    chart.set_follow_live(False)
+    chart.price_view.setXRange(x1 - 150 * TF, x1, padding=0)
+    image = chart.grab().toImage()
+    item = chart.study_item(spec("sma:5"))
+    assert item.drawn_points()[0][-1, 0] == t_prev  # the live candle is drawn apart
+    a, b = (t_prev, sma[n - 2]), (t_live, sma[n - 1])
+    color = default_color(0)
+    shown = drawn_along(
+        chart, image, a, b, color, x_pixel(chart, t_prev) + 2, x_pixel(chart, x1) - 2
+    )
+    assert shown and all(shown)
+    # A tick of the live candle redraws the segment alone (nothing sampled or mapped again).
+    builds = list(item.builds)
+    last = chart.candles()[-1]
+    chart.apply(replace(last, close=last.close + 3, high=max(last.high, last.close + 3)))
+    chart.flush()
+    image = chart.grab().toImage()
+    assert item.builds == builds
+    b = (t_live, indicators.values(spec("sma:5"))[0][n - 1])
+    shown = drawn_along(
+        chart, image, a, b, color, x_pixel(chart, t_prev) + 2, x_pixel(chart, x1) - 2
+    )
+    assert shown and all(shown)
+
+
+def test_an_edited_study_leaves_no_buffer_behind(chart: CandleChart) -> None:
+    indicators = with_studies(chart, "ema:20", "macd:12:26:9")
+    chart.grab()
+    chart.show_readout_at(float(chart.store.time[-10]))  # the readout reads the values too
+    buffers = [
+        weakref.ref(indicators.values(spec(text))[0].base) for text in ("ema:20", "macd:12:26:9")
+    ]
+    # Edited: ema:20 -> ema:21, macd:12:26:9 -> macd:5:30:9 (the set drops the calculators).
+    indicators.set_specs(["ema:21", "macd:5:30:9"])
+    chart.set_indicators(indicators, studies("ema:21", "macd:5:30:9"))
+    chart.flush()
+    chart.grab()
+    chart.show_readout_at(float(chart.store.time[-10]))
+    gc.collect()
+    assert [ref() for ref in buffers] == [None, None]
+    # Asked for a study it does not draw, the chart answers without keeping its arrays.
+    assert chart._studies.values(spec("ema:21")) is not None
+    hidden = weakref.ref(indicators.values(spec("ema:21"))[0].base)
+    chart.set_indicators(indicators, studies("ema:21", "macd:5:30:9", hidden=("ema:21",)))
+    chart._studies.values(spec("ema:21"))
+    indicators.set_specs(["macd:5:30:9"])
+    gc.collect()
+    assert hidden() is None
+
+
+def test_no_studies_keeps_no_set_alive(chart: CandleChart) -> None:
+    indicators = with_studies(chart, "ema:20", "rsi:14")
+    chart.grab()
+    chart.show_readout_at(float(chart.store.time[-10]))
+    gone = weakref.ref(indicators)
+    chart.set_indicators(None)
+    chart.flush()
+    chart.grab()
+    del indicators
+    gc.collect()
+    assert gone() is None
+
+
+def test_oscillator_axes_are_labelled_at_default_heights(chart: CandleChart) -> None:
+    with_studies(chart, "rsi:14", "macd:12:26:9")
+    chart.grab()
+    rsi = chart.study_view(spec("rsi:14"))
+    macd = chart.study_view(spec("macd:12:26:9"))
+    rsi_axis, macd_axis = (chart._panes.pane_of(box).axis for box in (rsi, macd))
+    assert rsi.height() < 120  # a short pane
+    assert {"30", "70"} <= set(rsi_axis.tick_labels())  # at the guides
+    assert len(macd_axis.tick_labels()) >= 2
+
+
+def test_a_tall_rsi_pane_is_labelled_at_0_and_100_too(chart: CandleChart) -> None:
+    with_studies(chart, "rsi:14")
+    chart.resize(1000, 1400)
+    chart.grab()
+    axis = chart._panes.pane_of(chart.study_view(spec("rsi:14"))).axis
+    assert axis.tick_labels() == ["0", "30", "70", "100"]
+
+
+def test_a_flat_macd_is_not_float_noise_blown_up(chart: CandleChart) -> None:
+    flat = [
+        Candle(c.time, 100.0, 100.0, 100.0, 100.0, c.volume, c.turnover) for c in numpy_walk(300)
+    ]
+    chart.set_history(flat)
+    chart.flush()
+    indicators = with_studies(chart, "macd:12:26:9")
+    chart.grab()
+    y0, y1 = chart.study_view(spec("macd:12:26:9")).viewRange()[1]
+    macd = np.concatenate(indicators.values(spec("macd:12:26:9")))
+    assert np.nanmax(np.abs(macd)) < 1e-9  # flat, up to float noise
+    assert y0 < 0.0 < y1
+    assert y1 - y0 >= 100.0 * MIN_SPAN_OF_PRICE
+
+
+def test_log_scale_leaves_a_gap_where_a_band_is_not_positive(chart: CandleChart) -> None:
+    # A pump and dump: 1 -> 10 -> 1 in 20 candles, the lower Bollinger band goes below 0.
+    closes = [1.0] * 150 + list(np.linspace(1, 10, 10)) + list(np.linspace(10, 1, 10)) + [1.0] * 30
+    chart.set_history(
+        [
+            Candle(c.time, p, p * 1.05, p * 0.95, p, 1.0, p)
+            for c, p in zip(numpy_walk(200), closes, strict=True)
+        ]
+    )
+    chart.flush()
+    indicators = with_studies(chart, "bb:20:2")
+    chart.set_scale_mode(ScaleMode.LOG)
+    chart.flush()
+    chart.grab()
+    lower = indicators.values(spec("bb:20:2"))[0]
+    lo, hi = history_window(chart)
+    assert (lower[lo:hi] <= 0).any()
+    points = chart.study_item(spec("bb:20:2")).drawn_points()[0]
+    y = points[:, 1]
+    assert np.isnan(y[lower[lo:hi] <= 0]).all()  # a gap, not a plunge to log10(1e-12)
+    positive = lower[lo:hi] > 0
+    np.testing.assert_allclose(y[positive], np.log10(lower[lo:hi][positive]), rtol=1e-12)
+    ((y0, _),) = [chart.price_view.viewRange()[1]]
+    assert np.nanmin(y) > y0 - 1.0

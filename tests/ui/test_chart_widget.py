@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -567,3 +568,31 @@ def test_percent_scale_is_relative_to_the_first_visible_close(loaded: CandleChar
     assert chart.scale.base == chart.visible_candles()[0].close
     chart.grab()
     assert any(label.endswith("%") for label in chart.price_axis.tick_labels())
+
+
+def test_percent_base_follows_a_backfill_of_the_first_visible_candle(loaded: CandleChart) -> None:
+    chart = loaded
+    chart.set_scale_mode(ScaleMode.PERCENT)
+    chart.flush()
+    first = chart.visible_candles()[0]
+    assert chart.scale.base == first.close
+    # Corrected history for the first visible candle: the view does not move.
+    x_before = x_range(chart)
+    chart.apply(replace(first, close=first.close + 5, high=first.high + 5))
+    chart.flush()
+    assert x_range(chart) == x_before
+    assert chart.scale.base == first.close + 5
+
+
+def test_percent_base_follows_older_candles_prepended_into_view(loaded: CandleChart) -> None:
+    chart = loaded
+    oldest = chart.candles()[0]
+    chart.price_view.setXRange(oldest.time - 20 * TF, oldest.time + 80 * TF, padding=0)
+    chart.set_scale_mode(ScaleMode.PERCENT)
+    chart.flush()
+    assert chart.scale.base == oldest.close
+    older = [replace(oldest, time=oldest.time - k * TF, close=50.0 + k) for k in (1, 2, 3)]
+    chart.apply_many(older)
+    chart.flush()
+    assert chart.visible_candles()[0] == older[-1]
+    assert chart.scale.base == older[-1].close

@@ -1,9 +1,12 @@
-"""The last-price tag's countdown: time left until the candle closes, ticking each second.
+"""The last-price tag's countdown: time left until the current period's candle closes,
+ticking each second.
 
 A single-shot timer re-armed for just after the next whole second (candle start times are
 whole seconds, so the text changes exactly then), which calls back with the clock's time.
-The chart then sets the tag's text: no redraw of the chart, only the tag repaints. The timer
-runs only while the chart is on screen and has candles. The clock is injectable (tests).
+The chart then sets the tag's text (``countdown_to_close``: the period containing now,
+whatever candle is held last): no redraw of the chart, only the tag repaints. The timer runs
+only while the chart is on screen (shown, its window not minimized) and has candles. The
+clock is injectable (tests).
 """
 
 from __future__ import annotations

@@ -19,7 +19,13 @@ Work is cached in two stages, so that a tick of the forming candle costs O(1):
    around data). Keyed by stage 1 and the view's range and size.
 
 The newest (forming) candle is never part of them: its segment (from the candle before) and
-its histogram bar are drawn apart on each paint, from two values read by index.
+its histogram bar are drawn apart on each paint, from two values read by index; the segment
+whenever it crosses the view, even with the newest candle itself off-screen.
+
+A line (not zoomed out) runs through the frame's candles and one candle more on each side
+(:func:`~.sampling.line_span`): KuCoin sends no candle for a minute without trades, and
+across such a gap the neighbour of the first or last candle in view may be well outside the
+view, yet the line must reach the pane's edge towards it.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from PySide6.QtWidgets import QGraphicsObject
 
 from kucandle_gui.ui.chart.items import BODY_FRACTION, PrimitiveBuffer
 from kucandle_gui.ui.chart.overlays import cosmetic_pen
-from kucandle_gui.ui.chart.sampling import Frame, Sampler, Samples, sample_values
+from kucandle_gui.ui.chart.sampling import Frame, Sampler, Samples, line_span, sample_values
 
 #: ``() -> tuple of arrays`` (one per output, aligned with the store) or None (nothing to draw).
 ValuesSource = Callable[[], "tuple[np.ndarray, ...] | None"]
@@ -43,11 +49,6 @@ ValuesSource = Callable[[], "tuple[np.ndarray, ...] | None"]
 FrameSource = Callable[[], Frame]
 #: A monotonic price → view map over arrays (the price scale), or None (identity).
 ArrayMap = Callable[[np.ndarray], np.ndarray]
-
-
-def line_points(samples: Samples) -> np.ndarray:
-    """``(m, 2)`` points ``x, y`` in view coordinates, one per candle; NaN breaks the line."""
-    return np.column_stack((samples.x, samples.first))
 
 
 def bucket_band(samples: Samples) -> np.ndarray:
@@ -188,16 +189,22 @@ class StudyItem(QGraphicsObject):
             return
         self.builds[0] += 1
         to_view = self._to_view
+        store = self._sampler.store
+        span = None if frame.aggregated else line_span(frame, len(store))
         for line in self._lines:
-            samples = sample_values(frame, arrays[line.output])
+            values = arrays[line.output]
+            samples = sample_values(frame, values)
             line.samples = samples = samples.mapped(to_view) if to_view is not None else samples
-            if samples.aggregated:
-                line.band = bucket_band(samples)
-                line.points, line.runs = np.empty((0, 2)), []
-            else:
+            if span is not None:
                 line.band = None
-                line.points = line_points(samples)
+                first, last = span
+                y = values[first:last]
+                x = store.time[first:last].astype(np.float64)
+                line.points = np.column_stack((x, to_view(y) if to_view is not None else y))
                 line.runs = finite_runs(line.points)
+            else:
+                line.band = bucket_band(samples) if samples.count else None
+                line.points, line.runs = np.empty((0, 2)), []
         if self._histogram is not None:
             self._hist = sample_values(frame, arrays[self._histogram])
         self._data_key = key
@@ -279,8 +286,7 @@ class StudyItem(QGraphicsObject):
             painter.setPen(line.pen)
             for polyline in line.polylines:
                 painter.drawPolyline(polyline)
-        if frame.live_visible:
-            self._draw_live(painter, arrays, x0, y1, sx, sy)
+        self._draw_live(painter, arrays, frame.live_visible, x0, x1, y1, sx, sy)
 
     def _build_pixels(self, x0: float, y1: float, sx: float, sy: float) -> None:
         self.builds[1] += 1
@@ -331,20 +337,24 @@ class StudyItem(QGraphicsObject):
         self,
         painter: QPainter,
         arrays: tuple[np.ndarray, ...],
+        live_visible: bool,
         x0: float,
+        x1: float,
         y1: float,
         sx: float,
         sy: float,
     ) -> None:
-        """The forming candle's segment of each line (from the candle before) and its bar."""
+        """The forming candle's segment of each line (from the candle before), when it
+        crosses the view, and its bar, when the candle is in view. O(1)."""
         store = self._sampler.store
         n = len(store)
         if n < 1:
             return
         time = store.time
-        x_live = (float(time[n - 1]) - x0) * sx
+        t_live = float(time[n - 1])
+        x_live = (t_live - x0) * sx
         to_view = self._to_view_one
-        if n >= 2:
+        if n >= 2 and float(time[n - 2]) <= x1 and t_live >= x0:
             x_prev = (float(time[n - 2]) - x0) * sx
             for line in self._lines:
                 values = arrays[line.output]
@@ -354,7 +364,7 @@ class StudyItem(QGraphicsObject):
                 if math.isfinite(prev) and math.isfinite(live):
                     painter.setPen(line.pen)
                     painter.drawLine(QLineF(x_prev, (y1 - prev) * sy, x_live, (y1 - live) * sy))
-        if self._histogram is not None:
+        if self._histogram is not None and live_visible:
             value = float(arrays[self._histogram][n - 1])
             if math.isfinite(value) and value != 0.0:
                 half = max(self._sampler.timeframe * BODY_FRACTION * sx, 1.0) / 2

@@ -48,6 +48,10 @@ class Frame:
     live_visible: bool = False
     #: The store index after the frame's last history candle (the last bucket's end).
     stop: int = 0
+    #: The store index of the frame's first history candle (candle frames: where it would be
+    #: when there is none, so ``begin - 1`` is the candle before the view and ``stop`` the one
+    #: after it, see :func:`line_span`).
+    begin: int = 0
 
     @property
     def count(self) -> int:
@@ -121,7 +125,14 @@ class Sampler:
         live_visible = hi == n
         hist_hi = min(hi, n - 1)
         if hist_hi <= lo:
-            return Frame(self._serial, False, self.timeframe, live_visible=live_visible)
+            return Frame(
+                self._serial,
+                False,
+                self.timeframe,
+                live_visible=live_visible,
+                stop=lo,
+                begin=lo,
+            )
         sl = slice(lo, hist_hi)
         return Frame(
             self._serial,
@@ -136,6 +147,7 @@ class Sampler:
             starts=np.arange(lo, hist_hi, dtype=np.intp),
             live_visible=live_visible,
             stop=hist_hi,
+            begin=lo,
         )
 
     def _buckets(self, b0: int, b1: int, width: float) -> Frame:
@@ -170,7 +182,24 @@ class Sampler:
             starts=starts + lo,
             live_visible=live_visible,
             stop=hist_hi,
+            begin=lo,
         )
+
+
+def line_span(frame: Frame, n: int) -> tuple[int, int]:
+    """``(first, last)``: the store candles ``[first, last)`` a line is drawn through over a
+    candle (not aggregated) frame of a store of ``n`` candles.
+
+    The frame's candles, the candle before them and the one after them (``frame.stop``)
+    unless that is the newest (the live candle, drawn apart): KuCoin sends no candle for a
+    minute without trades, so the neighbour across a gap may lie further out than the
+    frame's one-candle margin, and the line must still reach the pane's edge towards it.
+    """
+    if n < 2:
+        return 0, 0
+    first = max(frame.begin - 1, 0)
+    last = min(max(frame.stop, frame.begin) + 1, n - 1)
+    return first, max(first, last)
 
 
 @dataclass(frozen=True, eq=False)

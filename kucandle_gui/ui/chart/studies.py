@@ -10,9 +10,13 @@ colour and whether at all, is the list of ``Study`` records.
   scale. The price pane's y fit stays the candles' (bands outside the candles may leave the
   pane: fitting y to every indicator per tick is the flicker finplot #203 describes).
 * Volume pane: the volume SMA (volume units; hidden with the pane).
-* A pane of its own per visible RSI (fixed 0..100, dashed guides at 30 and 70) and MACD
-  (MACD and signal lines, histogram bars coloured by sign; y fitted to what is in view,
-  on view changes, and on a tick only when the forming candle's values leave the range).
+* A pane of its own per visible RSI (fixed 0..100 with a small margin, dashed guides at 30
+  and 70, labelled there, and at 0 and 100 when the pane is tall enough) and MACD (MACD and
+  signal lines, histogram bars coloured by sign; y fitted to what is in view, on view
+  changes, and on a tick only when the forming candle's values leave the range; never
+  narrower than a millionth of the price, so a flat MACD is not float noise blown up).
+* On the log scale a price-pane line has a gap where its value has no logarithm (a
+  Bollinger lower band at or below zero), rather than plunging to the scale's floor.
 
 Invisible studies draw nothing and have no pane.
 """
@@ -30,6 +34,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from kucandle_gui.model.indicators import Study
+from kucandle_gui.model.price_scale import MIN_PRICE
 from kucandle_gui.model.viewport import Y_LOOSE, Y_PADDING
 from kucandle_gui.ui.chart.indicator_items import GuideLines, StudyItem
 from kucandle_gui.ui.chart.overlays import OverlayText, ViewLine, cosmetic_pen
@@ -44,9 +49,15 @@ if TYPE_CHECKING:
     from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec, IndicatorStyle
     from kucandle_gui.model.price_scale import PriceScale
 
-#: The RSI pane's fixed range and guide levels.
-RSI_RANGE = (0.0, 100.0)
+#: The RSI pane's fixed range (0 to 100 with a margin, so that the 0 and 100 labels fit when
+#: the pane is tall enough) and guide levels.
+RSI_RANGE = (-5.0, 105.0)
 RSI_GUIDES = (30.0, 70.0)
+#: The RSI axis' labels, by priority: at the guides, then at the ends when there is room.
+RSI_LABELS = (RSI_GUIDES, (0.0, 100.0))
+#: The least y span of a fitted oscillator pane (MACD, in price units), as a fraction of the
+#: newest close: far above float noise, below a price tick.
+MIN_SPAN_OF_PRICE = 1e-6
 #: MACD's signal line colour (the MACD line has the study's), and the one used instead when
 #: the study's colour is this one.
 SIGNAL_COLOR = "#ff6d00"
@@ -66,6 +77,11 @@ class _Source:
         self.spec = spec
         self._seen: tuple[object, int, object] | None = None
         self._arrays: tuple[np.ndarray, ...] | None = None
+
+    def reset(self) -> None:
+        """Forget the arrays (another set is drawn: they are its calculators' buffers)."""
+        self._seen = None
+        self._arrays = None
 
     def __call__(self) -> tuple[np.ndarray, ...] | None:
         layer = self._layer
@@ -140,6 +156,8 @@ class StudyLayer:
         if indicators is not self._set:
             for item in self._items.values():
                 item.invalidate()
+            for source in self._sources.values():
+                source.reset()
         self._set = indicators
         self._studies = tuple(listed.values())
         self._synced_store = None
@@ -148,6 +166,11 @@ class StudyLayer:
         for study in self._studies:
             if study.visible:
                 self._show(study)
+        # Only the studies drawn keep a source: a source holds views of its calculator's
+        # buffers, which a dropped study (ema:20 edited to ema:21) must not keep alive.
+        # (None draws nothing: the chart lists no study then, and the sources empty.)
+        shown = {s.spec for s in self._studies if s.visible}
+        self._sources = {spec: src for spec, src in self._sources.items() if spec in shown}
         self._readout_rows = [
             (self._source(s.spec), s.spec.label, s.spec.kind.name)
             for s in self._studies
@@ -177,7 +200,8 @@ class StudyLayer:
         colors = iter(_line_colors(study))
         lines = [(k, next(colors)) for k, name in enumerate(outputs) if name != "histogram"]
         histogram = outputs.index("histogram") if "histogram" in outputs else None
-        pane = self._panes.new_study_pane() if kind == "own" else None
+        is_rsi = spec.kind.name == "RSI"
+        pane = self._panes.new_study_pane(RSI_LABELS if is_rsi else ()) if kind == "own" else None
         if pane is not None:
             box = pane.box
         else:
@@ -191,8 +215,8 @@ class StudyLayer:
             self._history_key,
             lines=lines,
             histogram=histogram,
-            to_view=scale.to_view_array if kind == "price" else None,
-            to_view_one=scale.to_view if kind == "price" else None,
+            to_view=_line_view_array(scale) if kind == "price" else None,
+            to_view_one=_line_view_one(scale) if kind == "price" else None,
             scale_key=(lambda: scale.is_log) if kind == "price" else (lambda: None),
         )
         item.set_bar_colors(self._theme.volume_up, self._theme.volume_down)
@@ -270,7 +294,10 @@ class StudyLayer:
     def values(self, spec: IndicatorSpec) -> tuple[np.ndarray, ...] | None:
         """The study's arrays, up to date and aligned with the store shown; None when the set
         does not hold the study or describes another series."""
-        return self._source(spec)()
+        source = self._sources.get(spec)
+        if source is None:  # not drawn: looked up once, not kept
+            source = _Source(self, spec)
+        return source()
 
     def _lookup(self, spec: IndicatorSpec) -> tuple[np.ndarray, ...] | None:
         indicators = self._set
@@ -320,11 +347,24 @@ class StudyLayer:
             extent = item.extent()
             if extent is None:
                 continue
-            low, high = extent
+            low, high = self._at_least_min_span(*extent)
             if exact or low < y0 or high > y1 or (high - low) < Y_LOOSE * (y1 - y0):
                 pad = (high - low) * Y_PADDING or abs(high) * 0.01 or 1.0
                 own.y = (low - pad, high + pad)
                 self._panes.move(own.pane.box, y=own.y)
+
+    def _at_least_min_span(self, low: float, high: float) -> Range:
+        """``low, high`` widened about their middle to :data:`MIN_SPAN_OF_PRICE` of the price
+        level (a fitted oscillator is in price units): a flat MACD is a line across the
+        middle of its pane, not float noise (1e-14) stretched over the pane."""
+        store = self._sampler.store
+        if not len(store):
+            return low, high
+        span = abs(float(store.close[-1])) * MIN_SPAN_OF_PRICE
+        if not (high - low < span and math.isfinite(span)):
+            return low, high
+        middle = (low + high) / 2
+        return middle - span / 2, middle + span / 2
 
     def readout(self, index: int, decimals: int) -> str:
         """The visible studies' values at candle ``index`` ("" without any)."""
@@ -383,6 +423,31 @@ def as_studies(
         if style is not None:
             out.append(Study(spec, style.color, style.visible))
     return tuple(out)
+
+
+def _line_view_array(scale: PriceScale) -> Callable[[np.ndarray], np.ndarray]:
+    """The price scale's map for a price-pane line: on the log scale a value with no
+    logarithm (a Bollinger lower band at or below zero) is a gap in the line, not a plunge
+    to the scale's floor."""
+
+    def to_view(values: np.ndarray) -> np.ndarray:
+        mapped = scale.to_view_array(values)
+        if not scale.is_log:
+            return mapped
+        return np.where(values > MIN_PRICE, mapped, np.nan)
+
+    return to_view
+
+
+def _line_view_one(scale: PriceScale) -> Callable[[float], float]:
+    """:func:`_line_view_array` for one value (the live segment's ends)."""
+
+    def to_view(value: float) -> float:
+        if scale.is_log and not value > MIN_PRICE:
+            return math.nan
+        return scale.to_view(value)
+
+    return to_view
 
 
 def _line_colors(study: Study) -> list[str]:

@@ -21,11 +21,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kucandle_gui.feed import CandleSeries
-from kucandle_gui.model.price_scale import PriceScale, ScaleMode, countdown_text
+from kucandle_gui.model.price_scale import PriceScale, ScaleMode, countdown_to_close
 from kucandle_gui.model.viewport import ViewChange, Viewport
 from kucandle_gui.ui.chart import export
 from kucandle_gui.ui.chart.alert_lines import AlertLines
@@ -101,7 +103,11 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
         scale.changed.connect(self._scale_changed)
         self._studies = StudyLayer(panes, self._sampler, scale, self._link_box)
         self._countdown = Countdown(self._show_countdown, self)
-        self._countdown_for: int | None = None
+        self._countdown_for: str | None = None  # the timeframe the tag counts down for
+        #: Between a show and a hide event (a minimized window hides its widgets, spontaneously,
+        #: while ``isVisible`` stays True).
+        self._shown = False
+        self._watched_window: QWindow | None = None  # the top-level's, for minimize/restore
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -238,6 +244,10 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
         self._studies.sync()
         change = self._viewport.refresh()
         self._move(change)
+        if change.x is None:
+            # Older candles backfilled or prepended may change the first visible candle
+            # without any move of the view (a move sets the base itself).
+            self._x_moved()
         self._studies.fit(exact=False)
         last = self._store.last()
         if last is not None:
@@ -248,7 +258,7 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
             self._last.show(last.close, format_price(last.close, self._decimals))
         else:
             self._last.hide()
-        self._countdown_running(last.time if last is not None else None)
+        self._countdown_running()
         self._panes.show_values(last is not None)
         self._candles.refresh_bounds()
         self._volumes.refresh_bounds()
@@ -330,24 +340,60 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
         self.alert_lines.place()
         self._place_crosshair()
 
-    def _countdown_running(self, newest: int | None = None) -> None:
-        """Tick while there are candles and the chart is on screen (a new candle: now)."""
+    def _on_screen(self) -> bool:
+        """Shown, and not in a minimized window."""
+        return self._shown and self.isVisible() and not self._minimized()
+
+    def _minimized(self) -> bool:
+        window = self._watched_window
+        if window is not None and shiboken6.isValid(window):
+            # The native window's state: the widget's follows it a little later.
+            return bool(window.windowStates() & Qt.WindowState.WindowMinimized)
+        return self.window().isMinimized()
+
+    def _countdown_running(self) -> None:
+        """Tick while there are candles and the chart is on screen (another timeframe: now)."""
         countdown = self._countdown
         was = countdown.running()
-        countdown.set_running(bool(len(self._store)) and self.isVisible())
-        if was and countdown.running() and newest != self._countdown_for:
+        countdown.set_running(bool(len(self._store)) and self._on_screen())
+        if was and countdown.running() and self._timeframe != self._countdown_for:
             self._show_countdown(countdown.clock())
 
     def _show_countdown(self, now: float) -> None:
-        last = self._store.last()
-        self._countdown_for = None if last is None else last.time
-        text = None if last is None else countdown_text(now, last.time, self._tf)
+        """The time left in the current period of the timeframe, whatever candle is held
+        last (a quiet pair has none for this minute yet; a month is a calendar month)."""
+        self._countdown_for = self._timeframe
+        text = None
+        if len(self._store):
+            try:
+                text = countdown_to_close(now, self._timeframe)
+            except KeyError:  # not a KuCoin timeframe: no countdown
+                text = None
         self._last.set_countdown(text)
 
     def showEvent(self, event: QEvent) -> None:
         super().showEvent(event)
+        self._shown = True
+        self._watch_window()
         self._countdown_running()
 
     def hideEvent(self, event: QEvent) -> None:
         super().hideEvent(event)
+        self._shown = False
         self._countdown.set_running(False)
+
+    def _watch_window(self) -> None:
+        """Follow the top-level window's minimize and restore (it may have changed: the
+        chart reparented, the native window re-created)."""
+        window = self.window().windowHandle()
+        if window is self._watched_window:
+            return
+        old = self._watched_window
+        if old is not None and shiboken6.isValid(old):
+            old.windowStateChanged.disconnect(self._window_state_changed)
+        self._watched_window = window
+        if window is not None:
+            window.windowStateChanged.connect(self._window_state_changed)
+
+    def _window_state_changed(self, _state: Qt.WindowState) -> None:
+        self._countdown_running()
