@@ -15,7 +15,12 @@ when zoomed in, multiples of one nice step inside each 1-2, 2-5 and 5-10 part of
 (67000, 67200, 67400, ...), so a narrow log range is labelled like a linear one. Every pair of
 neighbouring ticks is at least the requested spacing apart, so the labels never crowd.
 
-Also here: :func:`countdown_text`, the time left until a candle closes, for the last-price tag.
+Percent labels carry the decimals of the axis' step ("+1000%", "+2.5%", "+0.001%"), and the
+tags on the axis (crosshair, last price, alert lines) write percentages with the axis' decimals
+(:meth:`PriceScale.percent_decimals`), so they read like the axis.
+
+Also here: :func:`countdown_to_close`, the time left until the current candle closes, for the
+last-price tag.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import math
 from enum import Enum
 
 import numpy as np
+
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, candle_start, next_candle_start
 
 from .events import Event
 
@@ -35,7 +42,7 @@ MIN_LOG = -12.0
 _MAX_LOG = 300.0
 #: Decades under its top that a log range reaching zero or below starts at (see view_range).
 _FALLBACK_DECADES = 3.0
-#: Percent labels carry at least this many decimals ("+1.25%").
+#: Decimals of a percent text with no axis to follow (``format``'s default: "+1.25%").
 PERCENT_DECIMALS = 2
 _LOG2 = math.log10(2.0)
 #: Most ticks ever asked for (a guard on absurd requests, far above any axis).
@@ -136,11 +143,17 @@ class PriceScale:
         base = self._base
         return None if base is None else (price / base - 1.0) * 100.0
 
-    def format(self, price: float, decimals: int) -> str:
-        """Text for a price on the axis or the crosshair: the price with ``decimals``, or its
-        change from the base in percent mode ("+1.25%", "0.00%", "-3.40%")."""
+    @property
+    def shows_percent(self) -> bool:
+        """Whether texts are percentages: percent mode with a base (else they are prices)."""
+        return self._mode is ScaleMode.PERCENT and self._base is not None
+
+    def format(self, price: float, decimals: int, percent_decimals: int = PERCENT_DECIMALS) -> str:
+        """Text for a price on the crosshair: the price with ``decimals``, or (percent with a
+        base) its change from the base with ``percent_decimals`` ("+1.25%", "0.00%", "-3%"):
+        the axis' (:meth:`percent_decimals`) for a tag that reads like the axis."""
         if self._mode is ScaleMode.PERCENT and self._base is not None:
-            return percent_text((price / self._base - 1.0) * 100.0, PERCENT_DECIMALS)
+            return percent_text((price / self._base - 1.0) * 100.0, percent_decimals)
         return f"{price:.{decimals}f}"
 
     # ------------------------------------------------------------------ ticks
@@ -160,13 +173,30 @@ class PriceScale:
             return log_ticks(y0, y1, spacing)
         base = self._base
         if self._mode is ScaleMode.PERCENT and base is not None:
-            q0, q1 = (y0 / base - 1.0) * 100.0, (y1 / base - 1.0) * 100.0
-            _, values, decimals = nice_ticks(q0, q1, (q1 - q0) / (y1 - y0) * spacing)
-            decimals = max(decimals, PERCENT_DECIMALS)
+            values, decimals = self._percent_grid(y0, y1, spacing)
             out = [(base * (1.0 + q / 100.0), percent_text(q, decimals)) for q in values]
             return [(y, text) for y, text in out if y0 <= y <= y1]
         _, values, decimals = nice_ticks(y0, y1, spacing)
         return [(v, f"{v:.{decimals}f}") for v in values]
+
+    def percent_decimals(self, y0: float, y1: float, max_count: float) -> int | None:
+        """The decimals of the percent labels :meth:`axis_ticks` writes for these arguments:
+        the step's (0 for whole percents: "+1000%", 1 for "+2.5%", 3 for "+0.001%"). None
+        when the axis writes no percentages (not percent, no base, or nothing to show)."""
+        if not (self.shows_percent and y1 > y0 and max_count > 0):
+            return None
+        if not (math.isfinite(y0) and math.isfinite(y1)):
+            return None
+        return self._percent_grid(y0, y1, (y1 - y0) / min(max_count, _MAX_COUNT))[1]
+
+    def _percent_grid(self, y0: float, y1: float, spacing: float) -> tuple[list[float], int]:
+        """Nice percentages over view ``[y0, y1]`` at least ``spacing`` (view units) apart,
+        and the decimals of their step. Needs a base."""
+        base = self._base
+        assert base is not None
+        q0, q1 = (y0 / base - 1.0) * 100.0, (y1 / base - 1.0) * 100.0
+        _, values, decimals = nice_ticks(q0, q1, (q1 - q0) / (y1 - y0) * spacing)
+        return values, decimals
 
 
 # ---------------------------------------------------------------------- helpers
@@ -180,7 +210,7 @@ def _valid_base(base: float | None) -> float | None:
 
 
 def percent_text(value: float, decimals: int) -> str:
-    """``+1.25%``, ``-3.40%``; zero (after rounding) without a sign: ``0.00%``."""
+    """``+1.25%``, ``-3.40%``, ``+1000%``; zero (after rounding) without a sign: ``0.00%``."""
     if round(value, decimals) == 0:
         return f"{0.0:.{decimals}f}%"
     return f"{value:+.{decimals}f}%"
@@ -289,14 +319,39 @@ def _part_ticks(
 
 # ---------------------------------------------------------------------- countdown
 
+#: Timeframes up to this long count down in ``mm:ss``; longer ones in ``hh:mm``.
+_MMSS_UP_TO = 3600
+
+
+def countdown_to_close(now: float, timeframe: str) -> str:
+    """Time left at ``now`` until the ``timeframe`` candle of the period containing ``now``
+    closes (KuCoin's periods: UTC, weeks from Monday, calendar months), whichever candle
+    the chart holds last: a quiet pair with no candle for this period yet still counts down
+    to this period's close, and a month lasts as long as the calendar says.
+
+    The format follows the timeframe, so a chart reads one format: up to ``1hour``
+    ``mm:ss`` (a fresh hour reads ``60:00``), longer ``hh:mm`` with hours not capped (a fresh
+    week reads ``168:00``, a month its hours). Seconds, and minutes in ``hh:mm``, are
+    rounded up: the last second reads ``00:01`` (``hh:mm``: the last minute), never
+    ``00:00`` or less; the text changes on whole seconds. ``timeframe`` is a KuCoin
+    timeframe (``KeyError`` otherwise).
+    """
+    start = candle_start(timeframe, now)
+    left = max(next_candle_start(timeframe, start) - now, 0.0)
+    if TIMEFRAME_SECONDS[timeframe] <= _MMSS_UP_TO:
+        minutes, seconds = divmod(math.ceil(left), 60)
+        return f"{minutes:02d}:{seconds:02d}"
+    hours, minutes = divmod(math.ceil(left / 60.0), 60)
+    return f"{hours:02d}:{minutes:02d}"
+
 
 def countdown_text(now: float, candle_start: int, timeframe_seconds: int) -> str:
-    """Time left until the candle starting at ``candle_start`` closes: ``mm:ss`` under an
-    hour, ``hh:mm`` otherwise (hours not capped: a week is ``168:00``), never negative.
+    """Deprecated: use :func:`countdown_to_close` (this one counts from the newest candle
+    held with a nominal length: wrong for months and for a quiet pair). Kept until the
+    chart's call is switched.
 
-    Seconds are rounded up, so ``00:00`` shows only once the candle has closed, and the text
-    changes on whole seconds of ``candle_start``. The time left is at most the timeframe
-    (a clock behind the exchange's does not show more).
+    Time left until the candle starting at ``candle_start`` closes: ``mm:ss`` under an
+    hour, ``hh:mm`` otherwise, never negative.
     """
     left = min(max(candle_start + timeframe_seconds - now, 0.0), float(timeframe_seconds))
     seconds = math.ceil(left)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -14,11 +15,12 @@ from kucandle_gui.model.price_scale import (
     MIN_LOG,
     PriceScale,
     ScaleMode,
-    countdown_text,
+    countdown_to_close,
     log_ticks,
     nice_ticks,
     percent_text,
 )
+from kucandle_gui.protocol import TIMEFRAME_SECONDS, candle_start, next_candle_start
 
 PRICES = [1e-8, 0.000123, 0.5, 1.0, 99.99, 100.0, 67_123.45, 1e6, 3.3e9]
 
@@ -106,12 +108,20 @@ def test_format_and_percent_labels() -> None:
     assert percent.format(100.0, 2) == "0.00%"
     assert percent.format(96.6, 2) == "-3.40%"
     assert percent.format(99.999, 5) == "0.00%"  # rounds to zero: no sign
+    # With the axis' decimals (a tag that reads like the axis).
+    assert percent.format(101.25, 2, percent_decimals=0) == "+1%"
+    assert percent.format(101.25, 2, 3) == "+1.250%"
+    assert percent.format(100.2, 2, 0) == "0%"
     assert percent.percent(110.0) == pytest.approx(10.0)
+    assert percent.shows_percent
+    assert not PriceScale(ScaleMode.PERCENT).shows_percent  # no base: prices
+    assert not PriceScale(ScaleMode.LINEAR, base=100.0).shows_percent
     for mode in (ScaleMode.LINEAR, ScaleMode.LOG):
         assert PriceScale(mode, base=100.0).format(101.25, 3) == "101.250"
     assert PriceScale(ScaleMode.PERCENT).format(101.25, 1) == "101.2"  # no base: the price
     assert percent_text(-0.001, 2) == "0.00%"
     assert percent_text(12.5, 3) == "+12.500%"
+    assert percent_text(1000.0, 0) == "+1000%" and percent_text(-0.4, 0) == "0%"
 
 
 # ---------------------------------------------------------------------- ticks
@@ -159,10 +169,14 @@ def check_ticks(scale: PriceScale, y0: float, y1: float, count: float) -> None:
     spacing = (y1 - y0) / count
     assert all(b - a >= spacing * (1 - 1e-9) for a, b in itertools.pairwise(ys))
     assert len(ys) <= count + 1
+    decimals = scale.percent_decimals(y0, y1, count)
     for y, text in ticks:
         if scale.mode is ScaleMode.PERCENT:
             assert float(text.rstrip("%")) == pytest.approx(scale.percent(y), abs=1e-9)
+            # Every label carries the decimals the scale reports for tags (the step's).
+            assert len(text.rstrip("%").partition(".")[2]) == decimals
         else:
+            assert decimals is None
             assert float(text) == pytest.approx(scale.from_view(y), rel=1e-9)
 
 
@@ -205,38 +219,102 @@ def test_log_tick_helper_guards() -> None:
 
 def test_percent_ticks_at_nice_percentages_of_the_base() -> None:
     scale = PriceScale(ScaleMode.PERCENT, base=100.0)
-    assert labels(scale, 97, 104, 10) == [
-        "-3.00%", "-2.00%", "-1.00%", "0.00%", "+1.00%", "+2.00%", "+3.00%", "+4.00%",
-    ]  # fmt: skip
+    assert labels(scale, 97, 104, 10) == ["-3%", "-2%", "-1%", "0%", "+1%", "+2%", "+3%", "+4%"]
+    assert scale.percent_decimals(97, 104, 10) == 0
     scale.set_base(67_123.4)
     ticks = scale.axis_ticks(66_000.0, 69_000.0, 8)
-    assert [text for _, text in ticks] == ["-1.00%", "0.00%", "+1.00%", "+2.00%"]
+    assert [text for _, text in ticks] == ["-1%", "0%", "+1%", "+2%"]
     for y, text in ticks:
         assert y == pytest.approx(67_123.4 * (1 + float(text.rstrip("%")) / 100))
     fine = PriceScale(ScaleMode.PERCENT, base=100.0)
     assert labels(fine, 100.0, 100.01, 5)[:2] == ["0.000%", "+0.002%"]  # finer: more decimals
+    assert fine.percent_decimals(100.0, 100.01, 5) == 3
+    assert labels(fine, 99.0, 101.0, 8)[:3] == ["-1.0%", "-0.5%", "0.0%"]  # a step of 0.5
     assert labels(PriceScale(ScaleMode.PERCENT), 99.3, 104.6, 10)[0] == "100"  # no base
+
+
+def test_coarse_percent_steps_have_no_decimals() -> None:
+    """A tenfold move steps by hundreds of percent: "+1000%", not "+1000.00%"."""
+    scale = PriceScale(ScaleMode.PERCENT, base=0.5)
+    shown = labels(scale, 0.5, 50.0, 10)
+    assert shown[:3] == ["0%", "+1000%", "+2000%"] and shown[-1] == "+9000%"
+    assert scale.percent_decimals(0.5, 50.0, 10) == 0
+    assert labels(scale, 0.29, 0.71, 5) == ["-40%", "-20%", "0%", "+20%", "+40%"]
+
+
+def test_percent_decimals_only_for_percent_labels() -> None:
+    for scale in (
+        PriceScale(ScaleMode.LINEAR, base=100.0),
+        PriceScale(ScaleMode.LOG, base=100.0),
+        PriceScale(ScaleMode.PERCENT),  # no base: the axis writes prices
+    ):
+        assert scale.percent_decimals(97.0, 104.0, 10) is None
+    percent = PriceScale(ScaleMode.PERCENT, base=100.0)
+    assert percent.percent_decimals(100.0, 100.0, 10) is None  # nothing to show
+    assert percent.percent_decimals(97.0, 104.0, 0) is None
+    assert percent.percent_decimals(97.0, math.inf, 10) is None
 
 
 # ---------------------------------------------------------------------- countdown
 
 
+def utc(*args: int) -> float:
+    return datetime(*args, tzinfo=UTC).timestamp()
+
+
 @pytest.mark.parametrize(
-    ("now", "start", "tf", "text"),
+    ("now", "timeframe", "text"),
     [
-        (1000.0, 940, 60, "00:00"),  # closes now: 0 s left
-        (1000.0, 900, 60, "00:00"),  # already closed: never negative
-        (999.2, 940, 60, "00:01"),  # rounded up: 00:00 only once closed
-        (940.0, 940, 60, "01:00"),  # just opened: a whole minute
-        (900.0, 940, 60, "01:00"),  # clock behind the exchange: at most the timeframe
-        (1000.0, 1000, 3600, "01:00"),  # exactly one hour left: hh:mm
-        (1001.0, 1000, 3600, "59:59"),  # under an hour: mm:ss
-        (1000.5, 1000, 3600, "01:00"),  # 3599.5 s rounds up to the hour
-        (0.0, 0, 4 * 3600, "04:00"),
-        (61.0, 0, 4 * 3600, "03:58"),  # 3 h 58 min 59 s: minutes not rounded up
-        (0.0, 0, 7 * 86400, "168:00"),  # a 1week candle just opened
-        (7 * 86400 - 59.5, 0, 7 * 86400, "01:00"),
+        # Up to 1hour: mm:ss, seconds rounded up (the last second reads 00:01, never 00:00).
+        (utc(2026, 3, 4, 10, 0, 0), "1min", "01:00"),  # just opened
+        (utc(2026, 3, 4, 10, 0, 15) + 0.25, "1min", "00:45"),
+        (utc(2026, 3, 4, 10, 0, 59) + 0.5, "1min", "00:01"),
+        (utc(2026, 3, 4, 10, 0, 0), "1hour", "60:00"),  # a fresh hour
+        (utc(2026, 3, 4, 10, 0, 1), "1hour", "59:59"),
+        (utc(2026, 3, 4, 10, 0, 0) + 0.5, "1hour", "60:00"),  # 3599.5 s rounds up
+        (utc(2026, 3, 4, 10, 30, 0), "1hour", "30:00"),
+        (utc(2026, 3, 4, 10, 59, 59) + 0.8, "1hour", "00:01"),
+        (utc(2026, 3, 4, 10, 59, 59), "1hour", "00:01"),
+        (utc(2026, 3, 4, 10, 14, 0), "15min", "01:00"),
+        # Longer: hh:mm, minutes rounded up, hours not capped.
+        (utc(2026, 3, 4, 10, 0, 0), "2hour", "02:00"),
+        (utc(2026, 3, 4, 8, 0, 1), "4hour", "04:00"),  # 3 h 59 min 59 s
+        (utc(2026, 3, 4, 8, 1, 1), "4hour", "03:59"),  # 3 h 58 min 59 s
+        (utc(2026, 3, 4, 11, 59, 30), "4hour", "00:01"),  # the last minute
+        (utc(2026, 3, 4, 0, 1, 0), "1day", "23:59"),
+        (utc(2026, 3, 4, 23, 59, 59) + 0.9, "1day", "00:01"),
+        (utc(2026, 3, 2, 0, 0, 0), "1week", "168:00"),  # Monday 00:00 UTC: a fresh week
+        (utc(2026, 3, 5, 12, 0, 0), "1week", "84:00"),  # Thursday noon: half a week
+        (utc(2026, 3, 8, 23, 59, 1), "1week", "00:01"),  # Sunday night
+        # 1month: calendar months, not 31 days.
+        (utc(2026, 2, 1), "1month", "672:00"),  # February 2026: 28 days
+        (utc(2026, 2, 27), "1month", "48:00"),
+        (utc(2026, 2, 28, 23, 59, 30), "1month", "00:01"),
+        (utc(2028, 2, 1), "1month", "696:00"),  # a leap February
+        (utc(2026, 3, 1, 0, 30), "1month", "743:30"),  # March: 31 days
+        (utc(2026, 4, 1), "1month", "720:00"),  # April: 30 days
+        (utc(2026, 4, 30, 23, 0), "1month", "01:00"),
+        (utc(2026, 12, 31, 12, 0), "1month", "12:00"),  # into January of the next year
     ],
 )
-def test_countdown_text(now: float, start: int, tf: int, text: str) -> None:
-    assert countdown_text(now, start, tf) == text
+def test_countdown_to_close(now: float, timeframe: str, text: str) -> None:
+    assert countdown_to_close(now, timeframe) == text
+
+
+def test_countdown_counts_to_the_close_of_the_period_of_now() -> None:
+    """No candle is asked: a quiet pair whose newest candle closed long ago counts down to
+    the close of the current period, never sticking at 00:00."""
+    assert datetime(2026, 3, 2, tzinfo=UTC).weekday() == 0  # the week cases start on Monday
+    rng = random.Random(7)
+    for timeframe in TIMEFRAME_SECONDS:
+        mmss = TIMEFRAME_SECONDS[timeframe] <= 3600
+        for _ in range(300):
+            now = rng.uniform(1.5e9, 2.0e9)
+            close = next_candle_start(timeframe, candle_start(timeframe, now))
+            big, small = (int(part) for part in countdown_to_close(now, timeframe).split(":"))
+            unit = 1 if mmss else 60  # seconds, or minutes, rounded up
+            left = (big * 60 + small) * unit
+            assert 0 <= left - (close - now) < unit and left >= unit  # never 00:00
+            assert left <= close - candle_start(timeframe, now)
+    with pytest.raises(KeyError):
+        countdown_to_close(1.7e9, "2min")

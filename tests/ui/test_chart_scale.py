@@ -15,14 +15,15 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QFontMetricsF, QImage
 from PySide6.QtWidgets import QApplication
 
-from kucandle_gui.model.price_scale import PriceScale, ScaleMode
+from kucandle_gui.model.price_scale import PriceScale, ScaleMode, percent_text
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import DARK, AlertLine, CandleChart
 from kucandle_gui.ui.chart.axes import value_label, value_ticks
 from kucandle_gui.ui.chart.markers import Crosshair, LastPriceMarker, y_pixel
+from kucandle_gui.ui.chart.readout import format_price, price_decimals
 from tests.helpers import T0, TF, numpy_walk
 
 N = 300
@@ -141,31 +142,91 @@ def test_percent_axis_labels_follow_the_base(chart: CandleChart, qtbot) -> None:
     set_y(chart, 95.0, 105.0)
     image = chart.grab().toImage()
     labels = axis.tick_labels()
-    assert "0.00%" in labels and "+2.00%" in labels and "-2.00%" in labels
+    assert "0%" in labels and "+2%" in labels and "-2%" in labels  # whole steps: no decimals
     assert all(text.endswith("%") for text in labels)
+    assert axis.percent_decimals() == 0
     assert grid_share(chart, image, 100.0) > 0.6
     # The base moves (the first visible candle's close): labels and grid follow, no range change.
     with qtbot.waitSignal(axis.ticksChanged):
         scale.set_base(102.5)
     image = chart.grab().toImage()
-    assert "0.00%" in axis.tick_labels() and axis.tick_labels() != labels
+    assert "0%" in axis.tick_labels() and axis.tick_labels() != labels
     assert grid_share(chart, image, 102.5) > 0.6
     assert grid_share(chart, image, 100.0) < 0.2
     # Without a base the percent axis writes prices.
     scale.set_base(None)
     chart.grab()
     assert not any(text.endswith("%") for text in axis.tick_labels())
+    assert axis.percent_decimals() is None
+    # Zoomed in: the labels' decimals follow the step, and the axis says which they are.
+    scale.set_base(100.0)
+    for y0, y1, decimals in ((99.0, 101.0, 1), (99.9, 100.1, 2), (99.99, 100.01, 3)):
+        set_y(chart, y0, y1)
+        chart.grab()
+        assert axis.percent_decimals() == decimals
+        shown = axis.tick_labels()
+        assert shown and all(len(t.rstrip("%").partition(".")[2]) == decimals for t in shown)
 
 
-def test_a_linear_scale_draws_what_no_scale_draws(chart: CandleChart) -> None:
-    chart.set_history(numpy_walk(600))
-    chart.flush()
-    before = chart.grab().toImage()
-    scale = PriceScale()
-    chart.price_axis.set_scale(scale)
-    chart.candle_item.set_scale(scale)
-    chart.alert_lines.set_scale(scale)
-    assert chart.grab().toImage() == before
+@pytest.mark.parametrize(
+    ("base", "low", "high", "height"),
+    [
+        (10.0, 10.0, 1000.0, 600),  # +9900%, steps of 1000 %
+        (100.0, 1.0, 1000.0, 600),  # -99% to +900%
+        (1.0, 0.5, 1000.0, 400),  # a shorter pane: +99900%
+        (0.1, 0.1, 1000.0, 600),  # ten thousandfold: +999900%
+        (1000.0, 1.0, 1000.0, 600),  # all below the base: -99.9%
+    ],
+)
+def test_coarse_percent_labels_fit_the_axis(
+    rising: CandleChart, base: float, low: float, high: float, height: int
+) -> None:
+    chart = rising
+    chart.resize(1000, height)
+    scale = PriceScale(ScaleMode.PERCENT, base=base)
+    axis = chart.price_axis
+    axis.set_scale(scale)
+    set_y(chart, low, high)
+    chart.grab()
+    shown = axis.tick_labels()
+    assert len(shown) >= 2 and all(text.endswith("%") for text in shown)
+    metrics = QFontMetricsF(axis.style["tickFont"] or chart.graphics_view.font())
+    room = axis.width() - axis.style["tickLength"] - axis.style["tickTextOffset"][0]
+    widest = max(shown, key=metrics.horizontalAdvance)
+    assert metrics.horizontalAdvance(widest) <= room, widest
+    assert axis.percent_decimals() == max(len(t.rstrip("%").partition(".")[2]) for t in shown)
+
+
+def test_linear_after_log_and_percent_draws_what_a_chart_never_scaled_draws(qtbot) -> None:
+    """Two charts, the same candles, lines and clock: one only ever linear, the other back to
+    linear from log and percent. Their pixels match: no scale leaves anything behind (stale
+    tags in percent, candle bounds or labels from log)."""
+    charts = []
+    for _ in range(2):
+        widget = CandleChart()
+        qtbot.addWidget(widget)
+        widget.resize(1000, 600)
+        widget.show()
+        qtbot.waitExposed(widget)
+        widget.countdown.clock = lambda: T0 + 599 * TF + 20.0
+        widget.set_series("BTC-USDT", "1min", TF)
+        widget.set_history(numpy_walk(600))
+        widget.alert_lines.set_lines([AlertLine(1, 100.0, "a")])
+        widget.flush()
+        charts.append(widget)
+    plain, travelled = charts
+    reference = plain.grab().toImage()
+    view = plain.price_view.viewRange()
+    for mode in (ScaleMode.LOG, ScaleMode.PERCENT, ScaleMode.LINEAR):
+        travelled.set_scale_mode(mode)
+        travelled.flush()
+        travelled.grab()
+    assert travelled.scale.mode is ScaleMode.LINEAR
+    for moved, kept in zip(travelled.price_view.viewRange(), view, strict=True):
+        assert moved == pytest.approx(kept)
+    assert travelled.price_axis.tick_labels() == plain.price_axis.tick_labels()
+    assert travelled.last_price_label() == plain.last_price_label()
+    assert travelled.grab().toImage() == reference
 
 
 # ---------------------------------------------------------------------- candles
@@ -286,6 +347,65 @@ def test_crosshair_tag_writes_the_scale(rising: CandleChart) -> None:
     assert crosshair.tag_text() == "200.0"
     crosshair.hide()
     assert crosshair.price() is None and crosshair.tag_text() == ""
+
+
+def test_tags_in_percent_read_like_the_axis(rising: CandleChart, qtbot, monkeypatch) -> None:
+    """In percent the crosshair's, the last price's and the alert lines' tags write the
+    change from the base with the axis' decimals, also after a zoom changes them (as
+    TradingView does); the readout and what the lines report keep prices."""
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)
+    chart = rising
+    last = chart.last_price()
+    lines = chart.alert_lines
+    lines.set_lines([AlertLine(1, 500.0, "a")])
+    linear_tag = chart.last_price_label()
+    decimals = price_decimals(last)
+    assert linear_tag == format_price(last, decimals)
+    chart.set_scale_mode(ScaleMode.PERCENT)
+    chart.flush()
+    chart.grab()
+    scale, axis = chart.scale, chart.price_axis
+    base = scale.base
+    assert base == chart.visible_candles()[0].close
+
+    def expected(price: float) -> str:
+        return percent_text((price / base - 1.0) * 100.0, axis.percent_decimals())
+
+    def hover(price: float) -> str:
+        viewport = chart.graphics_view.viewport()
+        qtbot.mouseMove(viewport, widget_point(chart, price) + QPoint(0, 1))
+        qtbot.mouseMove(viewport, widget_point(chart, price))
+        assert chart.crosshair_price() == pytest.approx(price, rel=1e-3)
+        return chart._crosshair.tag_text()
+
+    # The fitted view spans thousands of percent: whole steps, whole-percent tags.
+    assert axis.percent_decimals() == 0
+    assert chart.last_price_label() == expected(last) and "." not in chart.last_price_label()
+    assert lines.tag_text(1) == expected(500.0)
+    assert hover(400.0) == expected(chart.crosshair_price())
+    # Zoomed in around the last price: finer steps, and every tag follows the axis at once.
+    near = last * 1.000005
+    set_y(chart, last * 0.99999, last * 1.00001)
+    lines.set_lines([AlertLine(1, near, "a")])
+    chart.grab()
+    decimals = axis.percent_decimals()
+    assert decimals is not None and decimals >= 2
+    assert all(len(t.rstrip("%").partition(".")[2]) == decimals for t in axis.tick_labels())
+    for text in (chart.last_price_label(), lines.tag_text(1)):
+        assert text.endswith("%") and len(text.rstrip("%").partition(".")[2]) == decimals
+    assert chart.last_price_label() == expected(last)
+    assert lines.tag_text(1) == expected(near)
+    assert hover(last * 0.999995) == expected(chart.crosshair_price())
+    # The readout and the lines' prices stay prices.
+    prices = [p[2:] for p in chart.readout_text().split("  ") if p[:2] in ("O ", "H ", "L ", "C ")]
+    assert len(prices) == 4 and all(float(p) > 0 for p in prices)  # prices, no "%"
+    assert lines.line_price(1) == pytest.approx(near)
+    # Back to linear: prices again, on every tag.
+    chart.set_scale_mode(ScaleMode.LINEAR)
+    chart.flush()
+    chart.grab()
+    assert chart.last_price_label() == linear_tag
+    assert not lines.tag_text(1).endswith("%") or lines.tag_text(1) == ""
 
 
 # ---------------------------------------------------------------------- alert lines

@@ -15,7 +15,9 @@ it, and it lives in data coordinates, so the view places it); its tag is an
 The records and the signals speak prices; the lines sit at the price's view y on the chart's
 :class:`~kucandle_gui.model.price_scale.PriceScale` (``set_scale``; linear by default), and a
 dragged line's price is read back through it. A scale change moves every line (except one
-being dragged) to its price on the new scale.
+being dragged) to its price on the new scale. On a percent scale (with a base) the tags write
+the price's change from the base with the axis' decimals, like the axis
+(:func:`~.markers.axis_text`); the records, signals and tooltips keep prices.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from PySide6.QtWidgets import QGraphicsView
 from kucandle_gui.model.price_scale import PriceScale
 from kucandle_gui.protocol import format_number
 from kucandle_gui.ui.chart.axes import ValueAxis
-from kucandle_gui.ui.chart.markers import y_pixel
+from kucandle_gui.ui.chart.markers import axis_text, y_pixel
 from kucandle_gui.ui.chart.overlays import AxisTag
 
 #: Keys that ask to remove the selected line.
@@ -145,7 +147,8 @@ class AlertLines(QObject):
         to_view = self._scale.to_view
         for drawn in self._drawn.values():
             if not drawn.line.moving:
-                drawn.line.setValue(to_view(drawn.spec.price))  # re-places its tag
+                drawn.line.setValue(to_view(drawn.spec.price))
+        self.place()  # the same view y (linear, percent) moves no line, but the text changes
 
     def set_price_format(self, price_format: Callable[[float], str]) -> None:
         """How the tags write a price (the pair's precision)."""
@@ -171,7 +174,8 @@ class AlertLines(QObject):
                 self._style(self._drawn[changed])
 
     def place(self) -> None:
-        """Put the tags at their lines' prices for the pane's current y range."""
+        """Put the tags at their lines' prices for the pane's current y range, and write them
+        again (a percent tag's decimals follow the axis' step)."""
         for drawn in self._drawn.values():
             self._place_one(drawn)
 
@@ -247,7 +251,8 @@ class AlertLines(QObject):
 
     def _place_one(self, drawn: _Drawn, *_: object) -> None:
         y = drawn.line.value()
-        drawn.tag.set_text(self._format(self._scale.from_view(y)))
+        price = self._scale.from_view(y)
+        drawn.tag.set_text(axis_text(self._scale, self._axis, price, self._format(price)))
         y_px = y_pixel(self._box, y)
         if y_px is None:
             return

@@ -352,6 +352,9 @@ class ValueAxis(_FastAxis):
     (the default, and percent without a base) keeps :func:`value_ticks`. When the scale
     changes the axis relabels and says so (``ticksChanged``: the grid redraws at the new
     ticks even when the view range, its usual trigger, did not move).
+
+    Tags on the axis that write percentages ask :meth:`percent_decimals`, the decimals of the
+    percent labels for the axis' current range and height, so they read like the axis.
     """
 
     #: The ticks changed for another reason than the range (the scale's mode or base).
@@ -381,6 +384,22 @@ class ValueAxis(_FastAxis):
         self.update()
         self.ticksChanged.emit()
 
+    def percent_decimals(self) -> int | None:
+        """Decimals of the percent labels the axis shows for its current range and height
+        (the ones its next paint draws), None while it writes prices."""
+        scale = self._scale
+        if scale is None:
+            return None
+        height = self._tick_height()
+        if not height > 0:
+            return None
+        y0, y1 = self.range
+        return scale.percent_decimals(y0, y1, height / VALUE_MIN_PX)
+
+    def _tick_height(self) -> float:
+        """The height the ticks are spread over, in pixels."""
+        return self.mapRectFromParent(self.geometry()).height()
+
     def _ticks(self, y0: float, y1: float, height: float) -> tuple[list[float], list[str]]:
         scale = self._scale
         mode = ScaleMode.LINEAR if scale is None else scale.mode
@@ -393,7 +412,7 @@ class ValueAxis(_FastAxis):
     def generateDrawSpecs(self, p: QPainter):
         bounds = self.mapRectFromParent(self.geometry())
         y0, y1 = self.range
-        height = bounds.height()
+        height = bounds.height()  # = _tick_height()
         metrics = self._metrics(p)
         values, labels = self._ticks(y0, y1, height)
         spacing = values[1] - values[0] if len(values) > 1 else y1 - y0

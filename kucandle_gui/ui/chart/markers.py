@@ -6,9 +6,11 @@ change re-places them from the new range (``place``).
 
 Prices go to the pane through the chart's :class:`~kucandle_gui.model.price_scale.PriceScale`
 (``set_scale``; linear by default): the markers keep prices and place them at
-``to_view(price)``, so a scale change moves them to the same prices on the new scale. The
-last-price tag has a second line, the time left until the candle closes (``set_countdown``),
-which the chart ticks once a second: that repaints the tag alone.
+``to_view(price)``, so a scale change moves them to the same prices on the new scale. On a
+percent scale (with a base) their tags on the price axis write the price's change from the
+base with the axis' percent decimals (:func:`axis_text`), like the axis and TradingView; the
+readout keeps prices. The last-price tag has a second line, the time left until the candle
+closes (``set_countdown``), which the chart ticks once a second: that repaints the tag alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
-from kucandle_gui.model.price_scale import PriceScale
+from kucandle_gui.model.price_scale import PERCENT_DECIMALS, PriceScale, percent_text
 from kucandle_gui.ui.chart.axes import ValueAxis
 from kucandle_gui.ui.chart.overlays import AxisTag, ViewLine, cosmetic_pen
 
@@ -30,6 +32,27 @@ def y_pixel(box: pg.ViewBox, value: float) -> float | None:
     if y1 <= y0 or height <= 0:
         return None
     return (y1 - value) / (y1 - y0) * height
+
+
+def axis_percent_decimals(axis: ValueAxis | None) -> int:
+    """The decimals of the percent labels ``axis`` shows now (``PERCENT_DECIMALS`` without an
+    axis, or while it writes prices)."""
+    decimals = None if axis is None else axis.percent_decimals()
+    return PERCENT_DECIMALS if decimals is None else decimals
+
+
+def axis_text(scale: PriceScale, axis: ValueAxis | None, price: float, price_text: str) -> str:
+    """What a tag on the price axis writes for ``price``: on a percent scale with a base, its
+    change from the base with the axis' decimals ("+1.25%", "+3%"); else ``price_text``.
+
+    The decimals are asked for each text, and tags are written again whenever they are
+    placed (every view change, a resize, a scale change): a zoom that changes the axis'
+    step changes the tags' decimals with it.
+    """
+    change = scale.percent(price) if scale.shows_percent else None
+    if change is None:
+        return price_text
+    return percent_text(change, axis_percent_decimals(axis))
 
 
 class _Scaled:
@@ -60,7 +83,8 @@ class Crosshair(_Scaled):
     """A vertical line through both panes on a candle, and a horizontal one at a price.
 
     With the price axis given, the price under the cursor is also a tag on the axis, written
-    by the scale (a price, or its change from the base in percent: "+1.25%").
+    by the scale (a price, or its change from the base in percent with the axis' decimals:
+    "+1.25%", or "+3%" when the axis steps by whole percents).
     """
 
     def __init__(
@@ -97,7 +121,7 @@ class Crosshair(_Scaled):
             self._tag.set_colors(color, ink)
 
     def set_decimals(self, decimals: int) -> None:
-        """Decimals of the price on the tag (the pair's; percent labels have their own)."""
+        """Decimals of the price on the tag (the pair's; percentages take the axis')."""
         self._decimals = decimals
         self._write_tag()
 
@@ -108,7 +132,6 @@ class Crosshair(_Scaled):
         """
         self.time = time
         self._price = price
-        self._write_tag()
         self.place()
 
     def price(self) -> float | None:
@@ -129,17 +152,19 @@ class Crosshair(_Scaled):
             self._tag.hide()
 
     def _rescaled(self) -> None:
-        self._write_tag()  # a percent base or the mode: the same price, other text
-        self.place()
+        self.place()  # writes the tag: a percent base or the mode, the same price, other text
 
     def _write_tag(self) -> None:
         if self._tag is not None and self._price is not None:
-            self._tag.set_text(self._scale.format(self._price, self._decimals))
+            decimals = axis_percent_decimals(self._axis)
+            self._tag.set_text(self._scale.format(self._price, self._decimals, decimals))
 
     def place(self) -> None:
-        """Put the lines on the hovered candle and price for the boxes' current ranges."""
+        """Put the lines on the hovered candle and price for the boxes' current ranges (and
+        write the tag again: the axis' percent decimals may have changed with the range)."""
         if self.time is None:
             return
+        self._write_tag()
         box = self._box
         (x0, x1), _ = box.viewRange()
         width = box.width()
@@ -251,6 +276,7 @@ class LastPriceMarker(_Scaled):
         self._line.setZValue(30)
         self._tag = PriceTag(axis)
         self._price: float | None = None
+        self._price_text = ""
         self.hide()
 
     def set_colors(self, fill: str, ink: str) -> None:
@@ -258,7 +284,8 @@ class LastPriceMarker(_Scaled):
         self._tag.set_colors(fill, ink)
 
     def text(self) -> str:
-        """The tag's price text ("" while hidden)."""
+        """The tag's first line ("" while hidden): the price text shown with, or on a percent
+        scale the change from the base (:func:`axis_text`)."""
         return self._tag.text() if self._price is not None else ""
 
     def countdown(self) -> str | None:
@@ -269,14 +296,15 @@ class LastPriceMarker(_Scaled):
         return self._tag
 
     def set_countdown(self, text: str | None) -> None:
-        """Show ``text`` (e.g. ``countdown_text(...)``) under the price, or nothing (None).
+        """Show ``text`` (e.g. ``countdown_to_close(...)``) under the price, or nothing (None).
         Repaints the tag alone: call it every second without redrawing the chart."""
         self._tag.set_countdown(text)
 
     def show(self, price: float, text: str) -> None:
-        """At ``price`` (a price: placed through the scale), its tag reading ``text``."""
+        """At ``price`` (a price: placed through the scale), its tag reading ``text`` (the
+        price as the pair writes it), or on a percent scale the price's change from the base."""
         self._price = price
-        self._tag.set_text(text)
+        self._price_text = text
         self.place()
 
     def hide(self) -> None:
@@ -291,6 +319,7 @@ class LastPriceMarker(_Scaled):
         """Put line and tag at the price for the pane's current y range (hidden outside it)."""
         if self._price is None:
             return
+        self._tag.set_text(axis_text(self._scale, self._axis, self._price, self._price_text))
         y_px = y_pixel(self._box, self._scale.to_view(self._price))
         if y_px is None:
             return
