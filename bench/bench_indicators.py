@@ -197,9 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             f"whole history {result['full_ms']:7.1f} ms"
         )
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({"machine": info, "command": command, "chart": rows, "sync": sync_rows}, indent=2)
-    )
+    report = {"machine": info, "command": command, "chart": rows, "sync": sync_rows}
+    RESULTS.write_text(json.dumps(report, indent=2))
     print(f"\nwritten: {RESULTS}")
     return 0
 

@@ -344,19 +344,3 @@ def countdown_to_close(now: float, timeframe: str) -> str:
     hours, minutes = divmod(math.ceil(left / 60.0), 60)
     return f"{hours:02d}:{minutes:02d}"
 
-
-def countdown_text(now: float, candle_start: int, timeframe_seconds: int) -> str:
-    """Deprecated: use :func:`countdown_to_close` (this one counts from the newest candle
-    held with a nominal length: wrong for months and for a quiet pair). Kept until the
-    chart's call is switched.
-
-    Time left until the candle starting at ``candle_start`` closes: ``mm:ss`` under an
-    hour, ``hh:mm`` otherwise, never negative.
-    """
-    left = min(max(candle_start + timeframe_seconds - now, 0.0), float(timeframe_seconds))
-    seconds = math.ceil(left)
-    if seconds < 3600:
-        minutes, seconds = divmod(seconds, 60)
-        return f"{minutes:02d}:{seconds:02d}"
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours:02d}:{rest // 60:02d}"
