@@ -128,9 +128,19 @@ class OverlayText(QGraphicsObject):
         self._plate: QColor | None = None
         self._rect = QRectF()
         self._metrics = QFontMetricsF(self._font)
+        #: The text as painted: lines wider than ``_max_width`` wrapped at their double spaces.
+        self._shown = ""
+        self._max_width: float | None = None
 
     def text(self) -> str:
         return self._text
+
+    def set_max_width(self, width: float | None) -> None:
+        """Wrap lines wider than ``width`` pixels between their fields (two spaces apart), so
+        that a long readout (many indicators) stays inside a narrow pane."""
+        if width != self._max_width:
+            self._max_width = width
+            self._layout()
 
     def set_color(self, color: str | QColor, plate: str | QColor | None = None) -> None:
         self._color = QColor(color)
@@ -138,13 +148,24 @@ class OverlayText(QGraphicsObject):
         self.update()
 
     def set_text(self, text: str) -> None:
-        if text == self._text:
-            return
+        if text != self._text:
+            self._text = text
+            self._layout()
+
+    def _layout(self) -> None:
         self.prepareGeometryChange()
-        self._text = text
-        lines = text.split("\n") if text else []
+        lines = self._text.split("\n") if self._text else []
         metrics = self._metrics
-        width = max((metrics.horizontalAdvance(line) for line in lines), default=0.0) + 8
+        widths = [metrics.horizontalAdvance(line) for line in lines]
+        if self._max_width is not None and any(w + 8 > self._max_width for w in widths):
+            lines = [
+                part
+                for line, width in zip(lines, widths, strict=True)
+                for part in _wrapped(line, width, self._max_width - 8)
+            ]
+            widths = [metrics.horizontalAdvance(line) for line in lines]
+        self._shown = "\n".join(lines)
+        width = max(widths, default=0.0) + 8
         height = metrics.lineSpacing() * len(lines) + 4
         ax, ay = self._anchor
         self._rect = QRectF(-ax * width, -ay * height, width, height) if lines else QRectF()
@@ -165,8 +186,27 @@ class OverlayText(QGraphicsObject):
         painter.drawText(
             self._rect.adjusted(4, 2, -4, -2),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-            self._text,
+            self._shown,
         )
+
+
+def _wrapped(line: str, width: float, limit: float) -> list[str]:
+    """``line`` (``width`` pixels wide) cut at its double spaces into lines of at most about
+    ``limit`` pixels. Widths are estimated from the line's own mean character width: one
+    measurement per line instead of one per field on every live tick."""
+    if width <= limit or "  " not in line:
+        return [line]
+    per_char = width / len(line)
+    out: list[str] = []
+    current = ""
+    for field in line.split("  "):
+        joined = f"{current}  {field}" if current else field
+        if current and len(joined) * per_char > limit:
+            out.append(current)
+            joined = field
+        current = joined
+    out.append(current)
+    return out
 
 
 class PaneTexts:
@@ -210,6 +250,8 @@ class PaneTexts:
 
     def place(self) -> None:
         """Centre the watermark and the note in the pane (after a resize)."""
-        centre = self._box.rect().center()
+        rect = self._box.rect()
+        centre = rect.center()
         self.watermark.setPos(centre)
         self.loading.setPos(centre)
+        self.readout.set_max_width(max(rect.width() - 8.0, 80.0))
