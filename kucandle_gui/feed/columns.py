@@ -6,11 +6,11 @@ cap is O(1), and lookups are binary searches. Two counters let a view cache what
 ``version`` moves on every change, ``history_version`` on every change except an update of the
 newest candle, so everything but the live candle can stay cached while it ticks.
 
-A consumer that derives arrays from the candles (the indicators) asks what changed since the
-``history_version`` it last saw: :meth:`CandleColumns.history_changes_since` gives the oldest
-start time written by history changes since (the journal below), and :attr:`dropped` counts
-the oldest candles the cap removed, so it recomputes from that candle on and drops its own
-head instead of recomputing everything.
+A consumer that derives arrays from the candles (the indicators) asks what changed since it
+last looked: a :class:`ChangeWatch` from :meth:`CandleColumns.watch` keeps the oldest start
+time written by history changes since the consumer last took it, exactly however many changes
+that was, and :attr:`dropped` counts the oldest candles the cap removed, so the consumer
+recomputes from that candle on and drops its own head instead of recomputing everything.
 
 This class only stores; :class:`~kucandle_gui.feed.series.CandleSeries` decides what is
 written (the merge rule).
@@ -18,9 +18,8 @@ written (the merge rule).
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import deque
+import weakref
 
 import numpy as np
 
@@ -34,8 +33,23 @@ _MIN_CAPACITY = 64
 #: the end: sliding the data back to the front once per that many appends stays O(1) amortised
 #: and memory follows the cap.
 _ROOM_SHARE = 8
-#: History changes the journal remembers: a consumer further behind recomputes everything.
-JOURNAL_LENGTH = 256
+
+
+class ChangeWatch:
+    """The oldest candle start time written by history changes since the last :meth:`take`
+    (``-inf``: everything may have changed): a running minimum the columns keep up to date,
+    O(1) per change and exact however long the consumer waits. Made by
+    :meth:`CandleColumns.watch`; the columns hold it weakly."""
+
+    __slots__ = ("__weakref__", "oldest")
+
+    def __init__(self) -> None:
+        self.oldest = math.inf
+
+    def take(self) -> float | None:
+        """The oldest start time written since the last call (None: no history change)."""
+        oldest, self.oldest = self.oldest, math.inf
+        return None if oldest == math.inf else oldest
 
 
 class CandleColumns:
@@ -64,12 +78,12 @@ class CandleColumns:
         self._volume_bound = 0.0
         #: Oldest candles dropped under the cap since this store was made.
         self.dropped = 0
-        #: The start time written by each of the last history changes, oldest first (-inf:
-        #: everything was replaced). One entry per ``history_version`` step.
-        self._journal: deque[float] = deque(maxlen=JOURNAL_LENGTH)
-        #: The candle of the last ``_write``, journaled by the history change that follows it
+        #: The candle of the last ``_write``, told to the watches by the history change that
+        #: follows it
         #: (the update of the newest candle pays one attribute store, nothing more).
         self._written: Candle | None = None
+        #: The watches of consumers, told every history change.
+        self._watches: list[weakref.ref[ChangeWatch]] = []
 
     # ---------------------------------------------------------------- reading
 
@@ -198,25 +212,26 @@ class CandleColumns:
         hi = self.first_after(x1)
         return lo, max(lo, hi)
 
-    def history_changes_since(self, history_version: int) -> float | None:
-        """The oldest candle start time written by the history changes after
-        ``history_version`` (appended, inserted or updated older candles; the candle may since
-        have been dropped by the cap): None when there were none, ``-inf`` when everything
-        may have changed (a bulk load, ``clear``, or a version older than the journal reaches,
-        :data:`JOURNAL_LENGTH` changes back).
+    def watch(self) -> ChangeWatch:
+        """A new :class:`ChangeWatch` of the history changes from now on; held weakly (it
+        stops when the consumer drops it, or at :meth:`unwatch`).
 
-        Updates of the newest candle are not history changes: a consumer that saw
-        ``version`` move without ``history_version`` knows only the newest candle changed.
-        Together with :attr:`dropped` this tells a consumer holding values per candle which
-        of them still hold: those of candles older than the returned time, shifted by the
-        candles dropped since.
+        It keeps the oldest candle start time written by those changes (appended, inserted or
+        updated older candles, the candle possibly since dropped by the cap; a bulk insert of
+        missing candles: its oldest one kept), ``-inf`` when everything may have changed (a
+        reload, older history prepended, ``clear``). Updates of the newest candle are not
+        history changes: a consumer that saw ``version`` move without ``history_version``
+        knows only the newest candle changed. Together with :attr:`dropped` this tells a
+        consumer holding values per candle which of them still hold: those of candles older
+        than the time taken, shifted by the candles dropped since.
         """
-        behind = self.history_version - history_version
-        if behind <= 0:
-            return None
-        if behind > len(self._journal):
-            return -math.inf
-        return min(itertools.islice(reversed(self._journal), behind))
+        self._watches = [r for r in self._watches if r() is not None]
+        watch = ChangeWatch()
+        self._watches.append(weakref.ref(watch))
+        return watch
+
+    def unwatch(self, watch: ChangeWatch) -> None:
+        self._watches = [r for r in self._watches if r() not in (None, watch)]
 
     def bounds(self) -> tuple[float, float, float] | None:
         """Conservative ``(min low, max high, max volume)`` of the data, or None when empty."""
@@ -247,15 +262,20 @@ class CandleColumns:
         times, columns = times[order], [c[order] for c in columns]
         if len(times) > 1 and not np.all(times[1:] > times[:-1]):
             raise ValueError("start times must be distinct")
-        self._load(times, columns)
+        self._load(times, columns, -math.inf)
 
     def clear(self) -> None:
-        self._load(np.empty(0, dtype=np.int64), [np.empty(0) for _ in VALUE_FIELDS])
+        self._load(np.empty(0, dtype=np.int64), [np.empty(0) for _ in VALUE_FIELDS], -math.inf)
 
     # ---------------------------------------------------------------- storage
 
-    def _load(self, times: np.ndarray, columns: list[np.ndarray]) -> None:
-        """Hold exactly ``times``/``columns`` (sorted, distinct), the newest kept under a cap."""
+    def _load(self, times: np.ndarray, columns: list[np.ndarray], since: float) -> None:
+        """Hold exactly ``times``/``columns`` (sorted, distinct), the newest kept under a cap.
+
+        ``since``: the oldest start time whose candle changed (``-inf``: everything), told
+        to the watches; candles older than it must be those held before, in order, but for
+        the oldest ones counted in :attr:`dropped` by the caller.
+        """
         if self.max_candles is not None and len(times) > self.max_candles:
             times, columns = times[-self.max_candles :], [c[-self.max_candles :] for c in columns]
         n = len(times)
@@ -273,8 +293,8 @@ class CandleColumns:
             self._volume_bound = float(np.max(self.volume))
         else:
             self._low_bound, self._high_bound, self._volume_bound = math.inf, -math.inf, 0.0
-        self._written = None  # everything was replaced
-        self._changed(history=True)
+        self._written = None
+        self._changed(history=True, since=since)
 
     def _capped_room(self) -> int:
         cap = self.max_candles or 0
@@ -331,12 +351,17 @@ class CandleColumns:
             self._time, self._values = time, values
         self._start = 0
 
-    def _changed(self, *, history: bool) -> None:
-        """Count a change; a history change is journaled with the candle just written (none
-        known: everything may have changed)."""
+    def _changed(self, *, history: bool, since: float | None = None) -> None:
+        """Count a change; a history change is told to the watches with ``since`` or else the
+        start of the candle just written (none known: everything may have changed)."""
         self.version += 1
         if history:
             self.history_version += 1
-            written = self._written
-            self._journal.append(-math.inf if written is None else written.time)
+            if since is None:
+                written = self._written
+                since = -math.inf if written is None else written.time
             self._written = None
+            for ref in self._watches:
+                watch = ref()
+                if watch is not None and since < watch.oldest:
+                    watch.oldest = since

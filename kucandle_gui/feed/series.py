@@ -10,6 +10,7 @@ Periods without trades have no candle: a missing start time is not a gap to fill
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from enum import Enum
 
@@ -130,20 +131,39 @@ class CandleSeries(CandleColumns):
     # ---------------------------------------------------------------- internals
 
     def _insert_bulk(self, new: list[Candle]) -> None:
-        """Insert candles whose start times are not held, with one sort."""
-        count = len(new)
+        """Insert candles whose start times are not held, with one sort.
+
+        Recorded as a change from the oldest new candle kept: a gap filled among recent
+        candles leaves the older ones as they were (a consumer recomputes from the gap on);
+        only candles older than everything held (a page of older history) change everything.
+        Held candles the cap then cuts off count as :attr:`dropped`.
+        """
+        count, held = len(new), self._n
+        held_times = self.time
         times = np.concatenate(
-            [self.time, np.fromiter((c.time for c in new), dtype=np.int64, count=count)]
+            [held_times, np.fromiter((c.time for c in new), dtype=np.int64, count=count)]
         )
-        a, b = self._start, self._start + self._n
+        a, b = self._start, self._start + held
         columns = [
             np.concatenate(
-                [held[a:b], np.fromiter((getattr(c, name) for c in new), np.float64, count)]
+                [column[a:b], np.fromiter((getattr(c, name) for c in new), np.float64, count)]
             )
-            for held, name in zip(self._values, VALUE_FIELDS, strict=True)
+            for column, name in zip(self._values, VALUE_FIELDS, strict=True)
         ]
         order = np.argsort(times, kind="stable")
-        self._load(times[order], [c[order] for c in columns])
+        cut = 0 if self.max_candles is None else max(0, len(order) - self.max_candles)
+        kept = order[cut:]
+        self.dropped += int(np.count_nonzero(order[:cut] < held))
+        fresh = np.flatnonzero(kept >= held)  # positions of the new candles kept
+        if not held:
+            since = -math.inf
+        elif not len(fresh):  # every new candle was older than the cap keeps
+            since = float(times[kept[-1]])
+        else:
+            since = float(times[kept[fresh[0]]])
+            if since < held_times[0]:
+                since = -math.inf  # older history prepended
+        self._load(times[kept], [c[kept] for c in columns], since)
 
     def _replace(self, index: int, held: Candle, candle: Candle) -> Change:
         if not supersedes(held, candle):

@@ -8,7 +8,6 @@ import random
 import numpy as np
 import pytest
 
-from kucandle_gui.feed.columns import JOURNAL_LENGTH
 from kucandle_gui.feed.series import CandleSeries, Change
 from kucandle_gui.protocol import Candle
 from tests.helpers import T0, TF
@@ -156,52 +155,52 @@ def test_clear() -> None:
     assert store.bounds() is None
 
 
-# ---------------------------------------------------------------- the change journal
+# ---------------------------------------------------------------- watching the changes
 
 
-def test_the_journal_names_the_oldest_start_written_since_a_history_version() -> None:
+def test_a_watch_names_the_oldest_start_written_since_it_was_last_taken() -> None:
     store = CandleSeries(max_candles=None)
     store.set_history([candle(i) for i in range(20) if i != 12])
-    hv = store.history_version
-    assert store.history_changes_since(hv) is None
+    w, behind = store.watch(), store.watch()  # taken after every change / only at the end
+    assert w.take() is None
     store.upsert(candle(20))  # appended
-    assert store.history_changes_since(hv) == candle(20).time
+    assert w.take() == candle(20).time
     store.upsert(candle(15, volume=2.0))  # an older candle updated
+    assert w.take() == candle(15).time
     store.upsert(candle(12))  # a missing one inserted
-    assert store.history_changes_since(hv) == candle(12).time
-    assert store.history_changes_since(hv + 1) == candle(12).time
-    assert store.history_changes_since(hv + 2) == candle(12).time
-    assert store.history_changes_since(hv + 3) is None
-    assert store.history_changes_since(store.history_version + 5) is None
+    assert w.take() == candle(12).time
+    assert w.take() is None  # nothing since
+    assert behind.take() == candle(12).time  # the oldest of the three
+    assert behind.take() is None
 
 
-def test_updates_of_the_newest_candle_are_not_journaled() -> None:
+def test_updates_of_the_newest_candle_are_not_history_changes() -> None:
     store = CandleSeries(max_candles=None)
     store.set_history([candle(i) for i in range(5)])
+    w = store.watch()
     hv, v = store.history_version, store.version
     for k in range(2, 50):
         assert store.upsert(candle(4, volume=float(k))) is Change.UPDATED_LAST
-    assert store.version == v + 48 and store.history_changes_since(hv) is None
+    assert store.version == v + 48 and store.history_version == hv
+    assert w.take() is None
     store.merge([candle(4, volume=99.0)])  # through a merge too
-    assert store.history_changes_since(hv) is None
+    assert store.history_version == hv and w.take() is None
     store.upsert(candle(5))
-    assert store.history_changes_since(hv) == candle(5).time
+    assert w.take() == candle(5).time
 
 
-def test_a_bulk_load_or_a_consumer_too_far_behind_means_everything() -> None:
+def test_a_bulk_load_means_everything() -> None:
     store = CandleSeries(max_candles=None)
     store.set_history([candle(i) for i in range(100, 200)])
-    hv = store.history_version
+    w = store.watch()
     store.merge([candle(i) for i in range(50)])  # older history: one bulk load
-    assert store.history_changes_since(hv) == -math.inf
-    hv = store.history_version
+    assert w.take() == -math.inf
+    store.upsert(candle(200))
+    store.set_history([candle(i) for i in range(100, 150)])  # a reload
+    assert w.take() == -math.inf
     store.clear()
-    assert store.history_changes_since(hv) == -math.inf
-    hv = store.history_version
-    for i in range(JOURNAL_LENGTH + 1):
-        store.upsert(candle(i))
-    assert store.history_changes_since(hv) == -math.inf
-    assert store.history_changes_since(hv + 1) == candle(1).time  # just within reach
+    assert w.take() == -math.inf
+    assert w.take() is None
 
 
 def test_the_cap_counts_the_candles_it_drops() -> None:
@@ -216,3 +215,63 @@ def test_the_cap_counts_the_candles_it_drops() -> None:
     assert store.dropped == 15
     store.merge([candle(i) for i in (9, 10, 11, 12, 1)])  # 12 candles: the oldest two go
     assert store.dropped == 17 and store.first_time() == candle(3).time
+
+
+def test_a_bulk_fill_of_a_recent_gap_is_watched_from_the_gap_not_as_everything() -> None:
+    store = CandleSeries(max_candles=None)
+    store.set_history([candle(i) for i in range(200) if not 150 <= i < 190])
+    w = store.watch()
+    hv = store.history_version
+    store.merge([candle(i) for i in range(150, 190)])  # more than one by one: one sort
+    assert len(store) == 200 and store.history_version == hv + 1
+    assert w.take() == candle(150).time
+    store.merge([candle(i) for i in range(-40, 0)])  # older history: everything
+    assert w.take() == -math.inf
+
+
+def test_a_bulk_fill_under_a_full_cap_counts_the_candles_it_cuts_off() -> None:
+    store = CandleSeries(max_candles=160)
+    store.set_history([candle(i) for i in range(200) if not 150 <= i < 190])
+    assert len(store) == 160 and store.dropped == 0
+    w = store.watch()
+    store.merge([candle(i) for i in range(150, 190)])
+    assert store.dropped == 40 and store.first_time() == candle(40).time
+    assert store.candles() == [candle(i) for i in range(40, 200)]
+    assert w.take() == candle(150).time
+    store.merge([candle(i) for i in range(33)])  # all older than the cap keeps
+    assert store.dropped == 40 and store.candles() == [candle(i) for i in range(40, 200)]
+    since = w.take()
+    assert since is not None and since >= candle(40).time  # nothing held changed
+
+
+def test_a_watch_keeps_the_oldest_change_however_many_came_since() -> None:
+    store = CandleSeries(max_candles=None)
+    store.set_history([candle(i) for i in range(100)])
+    watch = store.watch()
+    assert watch.take() is None
+    for k in range(2, 6):
+        store.upsert(candle(99, volume=float(k)))  # the newest in place: no history change
+    assert watch.take() is None
+    store.upsert(candle(40, volume=2.0))
+    for i in range(100, 1000):  # hundreds of history changes
+        store.upsert(candle(i))
+    assert watch.take() == candle(40).time
+    assert watch.take() is None  # taken
+    store.upsert(candle(1000))
+    assert watch.take() == candle(1000).time
+    store.clear()
+    assert watch.take() == -math.inf
+    other = store.watch()
+    store.unwatch(watch)
+    store.upsert(candle(7))
+    assert watch.take() is None and other.take() == candle(7).time
+
+
+def test_watches_are_held_weakly() -> None:
+    store = CandleSeries(max_candles=None)
+    kept = store.watch()
+    for _ in range(10):
+        store.watch()  # dropped at once
+    store.upsert(candle(1))
+    assert len(store._watches) <= 2
+    assert kept.take() == candle(1).time

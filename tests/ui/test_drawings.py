@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.drawings import HorizontalLine, TrendLine
+from kucandle_gui.model.indicators import DEFAULT_COLORS
 from kucandle_gui.protocol import TIMEFRAME_SECONDS
 from kucandle_gui.ui.chart import AlertLine
 from kucandle_gui.ui.chart.drawings import Tool
@@ -30,6 +31,7 @@ from kucandle_gui.ui.chart.drawings.geometry import (
     step_candles,
 )
 from kucandle_gui.ui.chart.drawings.measure import measure_text, span_text
+from kucandle_gui.ui.chart.theme import DARK, LIGHT, ChartTheme
 from tests.helpers import TF
 from tests.ui.drawing_kit import RIGHT, SHIFT, WAIT_MS, Setup, at, candles, close, open_setup
 
@@ -330,3 +332,17 @@ def test_moving_by_whole_candles_months_included() -> None:
     mid_april = month(2025, 4, 16)  # half of April: half of May
     assert step_candles(mid_april, 1, mo) == month(2025, 5, 16) + 12 * 3600
     assert step_candles(0, -5, mo) == 0  # not before 1970
+
+
+@pytest.mark.parametrize("theme", [DARK, LIGHT])
+def test_drawings_take_the_themes_drawing_colour_apart_from_the_indicators(
+    setup: Setup, theme: ChartTheme
+) -> None:
+    assert theme.drawing not in DEFAULT_COLORS
+    setup.chart.set_theme(theme)
+    setup.book.add("BTC-USDT", HorizontalLine(106.0))
+    QApplication.processEvents()
+    where = setup.point(at(30), 106.0)
+    image = setup.view.grab().toImage()
+    column = [image.pixelColor(where.x(), where.y() + dy).name() for dy in (-1, 0, 1)]
+    assert theme.drawing in column

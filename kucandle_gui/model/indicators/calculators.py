@@ -11,6 +11,11 @@ free room at the end like :class:`~kucandle_gui.feed.CandleColumns`. Two ways to
   candle changed or was appended. SMA and Bollinger keep the sums of the window's older
   ``N-1`` inputs (re-summed once when the newest candle is a new one, one numpy call of at
   most 999 values, then every update of it is O(1)).
+
+Once the cap dropped candles (:attr:`Calculator.trimmed`), the values of the first candles
+held are those of candles no longer held: :meth:`Calculator.resumable` tells whether values
+from a candle on can still be computed from what is kept, else the set recomputes them over
+the candles held from the first.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from .spec import IndicatorSpec, Kind
 
 _NAN = math.nan
 _DAY = 86_400
+#: RSI: an average gain or loss below this fraction of the close counts as 0 (see _Rsi).
+NEGLIGIBLE = 1e-100
+#: Free slots a calculator keeps after its candles: an eighth, at least this many.
+_MIN_ROOM = 64
 
 
 class Calculator:
@@ -36,22 +45,27 @@ class Calculator:
 
     def __init__(self, spec: IndicatorSpec) -> None:
         self.spec = spec
-        #: Index of the first candle with every output defined. A change at or before it is
-        #: recomputed from the first candle: the values before it are those of the candles
-        #: held (after the cap trimmed the oldest ones, a restart over them, never a hole).
-        self.first_defined = _first_defined(spec)
         self._data = np.empty((self.rows_count, 0))
         self._start = 0
         self._n = 0
+        #: Whether candles were dropped since the values were computed from the first held
+        #: one: the values of the first candles are then those of the stream as it was seen.
+        self.trimmed = False
 
     def __len__(self) -> int:
         return self._n
+
+    @property
+    def capacity(self) -> int:
+        """Candle slots allocated (held and free)."""
+        return self._data.shape[1]
 
     def row(self, r: int) -> np.ndarray:
         """Row ``r`` over the candles (writable: for the calculator itself)."""
         return self._data[r, self._start : self._start + self._n]
 
     def outputs(self) -> tuple[np.ndarray, ...]:
+        """Read-only views of the output rows, valid until the next change."""
         views = []
         for r in range(len(self.spec.outputs)):
             view = self.row(r)
@@ -66,19 +80,49 @@ class Calculator:
         memory stays close to the candles'.
         """
         if self._start + n > self._data.shape[1]:
-            capacity = n + max(64, n // 8)
-            data = np.empty((self.rows_count, capacity))
+            data = np.empty((self.rows_count, n + max(_MIN_ROOM, n // 8)))
             keep = min(n, self._n)
             data[:, :keep] = self._data[:, self._start : self._start + keep]
             self._data, self._start = data, 0
         self._n = n
 
+    def restart(self, n: int) -> None:
+        """Hold ``n`` candles, every value to be computed from the first: the state goes,
+        and room beyond an eighth (at least 64 slots) is given back."""
+        room = max(_MIN_ROOM, n // 8)
+        if self._data.shape[1] > n + 2 * room:
+            self._data = np.empty((self.rows_count, n + room))
+            self._start = self._n = 0
+        self.resize(n)
+        self.forget()
+        self.trimmed = False
+
     def drop(self, count: int) -> None:
         """The ``count`` oldest candles left the series: their values go, the rest stay."""
         count = min(count, self._n)
-        self._start += count
-        self._n -= count
-        self.forget()
+        if count:
+            self._start += count
+            self._n -= count
+            self.trimmed = True
+            self.forget()
+
+    #: Rows of the state a recursive value continues from (the candle before).
+    state_rows: tuple[int, ...] = (0,)
+
+    def resumable(self, start: int) -> bool:
+        """Whether the values from ``start`` on can be computed from those kept before it
+        and the candles held, else they are computed over the candles held from the first.
+
+        Untrimmed, always (the first held candle is the first of the stream). Trimmed, a
+        recursive kind needs its state defined at ``start - 1``: a candle changed before the
+        stream's first value would seed from candles since dropped.
+        """
+        if not self.trimmed:
+            return True
+        if start == 0:
+            return False
+        i = self._start + start - 1
+        return not any(math.isnan(self._data[r, i]) for r in self.state_rows)
 
     def forget(self) -> None:
         """State kept for :meth:`step` beyond the rows is no longer valid."""
@@ -109,6 +153,11 @@ class _Windowed(Calculator):
 
     def forget(self) -> None:
         self._tail = None
+
+    def resumable(self, start: int) -> bool:
+        """A value reads its window's inputs: they must all be held (or, untrimmed, the
+        window not exist: NaN)."""
+        return start >= self.period - 1 or not self.trimmed
 
     def changed_from(self, start: int) -> None:
         if self._tail is not None and self._tail[0] > start:
@@ -189,9 +238,16 @@ class _Rsi(Calculator):
     each average is ``(previous*(N-1) + x)/N``; 100 when the average loss is 0 (a flat market
     too). talipp's RSI seeds with N-1 changes; the tests hold this one to talipp's SMMA (the
     same smoothing) fed the gains and the losses.
+
+    An average below :data:`NEGLIGIBLE` times the close counts as 0 for the value (the
+    averages themselves are kept): after a long flat stretch both averages decay towards
+    subnormal numbers, where their ratio is rounding noise and the vectorised and stepped
+    paths would round differently. So a flat market long enough gives 100 on both paths, as
+    an exactly flat one does; far above the floor of doubles, no real price change is near.
     """
 
     rows_count = 3
+    state_rows = (1, 2)
 
     def __init__(self, spec: IndicatorSpec) -> None:
         super().__init__(spec)
@@ -214,6 +270,9 @@ class _Rsi(Calculator):
         kernels.smooth(gains, self.row(1), start, self.period, 1, alpha)
         kernels.smooth(losses, self.row(2), start, self.period, 1, alpha)
         gain, loss = self.row(1)[start:], self.row(2)[start:]
+        floor = NEGLIGIBLE * np.abs(columns.close[start:])
+        gain = np.where(gain < floor, 0.0, gain)
+        loss = np.where(loss < floor, 0.0, loss)
         with np.errstate(divide="ignore", invalid="ignore"):
             rsi = 100.0 - 100.0 / (1.0 + gain / loss)
         rsi[loss == 0.0] = 100.0
@@ -224,23 +283,26 @@ class _Rsi(Calculator):
         gains, losses = self._inputs(columns)
         alpha = 1.0 / self.period
         close = columns.close
-        change = float(close[i]) - float(close[i - 1]) if i else 0.0
+        now = float(close[i])
+        change = now - float(close[i - 1]) if i else 0.0
         average_gain, average_loss = self.row(1), self.row(2)
         kernels.smooth_step(gains, average_gain, i, self.period, 1, alpha, max(change, 0.0))
         kernels.smooth_step(losses, average_loss, i, self.period, 1, alpha, max(-change, 0.0))
         gain, loss = float(average_gain[i]), float(average_loss[i])
+        floor = NEGLIGIBLE * abs(now)
         if math.isnan(loss):
             self.row(0)[i] = _NAN
-        elif loss == 0.0:
+        elif loss < floor or loss == 0.0:
             self.row(0)[i] = 100.0
         else:
-            self.row(0)[i] = 100.0 - 100.0 / (1.0 + gain / loss)
+            self.row(0)[i] = 100.0 - 100.0 / (1.0 + (0.0 if gain < floor else gain) / loss)
 
 
 class _Macd(Calculator):
     """Rows macd, signal, histogram, then the fast and slow EMAs of the close."""
 
     rows_count = 5
+    state_rows = (1, 3, 4)
 
     def __init__(self, spec: IndicatorSpec) -> None:
         super().__init__(spec)
@@ -283,6 +345,7 @@ class _Vwap(Calculator):
     """Rows value, the day's sum of volume * typical price, the day's volume."""
 
     rows_count = 3
+    state_rows = (1, 2)
 
     def compute(self, columns: CandleColumns, start: int) -> None:
         n = len(columns)
@@ -311,17 +374,6 @@ class _Vwap(Calculator):
         self.row(1)[i] = pv
         self.row(2)[i] = v
         self.row(0)[i] = pv / v if v != 0.0 else _NAN
-
-
-def _first_defined(spec: IndicatorSpec) -> int:
-    p = [int(x) for x in spec.params]
-    if spec.kind is Kind.VWAP:
-        return 0
-    if spec.kind is Kind.RSI:
-        return p[0]
-    if spec.kind is Kind.MACD:
-        return p[1] + p[2] - 2
-    return p[0] - 1
 
 
 _CLASSES: dict[Kind, type[Calculator]] = {

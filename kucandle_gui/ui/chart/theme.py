@@ -28,6 +28,9 @@ class ChartTheme:
     last_price_text: str = "#ffffff"
     #: Alert lines and their tags (one colour for both conditions: the tag says the price).
     alert: str = "#ff9800"
+    #: The user's drawings: apart from the indicators' palette, so a trend line laid along
+    #: a moving average stays told apart from it.
+    drawing: str = "#d1d4dc"
 
 
 DARK = ChartTheme(
@@ -54,4 +57,5 @@ LIGHT = ChartTheme(
     volume_down="#f7a9b0",
     crosshair="#787b86",
     last_price="#2962ff",
+    drawing="#434651",
 )

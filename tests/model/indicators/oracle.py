@@ -4,7 +4,9 @@ talipp (incremental technical analysis) is the oracle. Where our convention diff
 indicator of the same name the reference is built from its parts:
 - RSI: Wilder's original seeds the averages with the first N changes; talipp's RSI seeds with
   N-1. The reference is talipp's SMMA (Wilder's smoothing, seeded with the mean of N) fed the
-  gains and the losses, then ``100 - 100 / (1 + gain / loss)``, 100 when the loss is 0.
+  gains and the losses, then ``100 - 100 / (1 + gain / loss)``, 100 when the loss is 0; an
+  average below ``NEGLIGIBLE`` times the close counts as 0 (ours: after a long flat stretch
+  the averages decay into subnormal numbers, whose ratio is rounding noise).
 - VWAP: talipp's never resets; ours starts at each UTC day: one talipp VWAP per day.
 
 Tolerance: 1e-9 relative to the reference value, except for MACD's three lines: they are
@@ -23,6 +25,7 @@ from talipp.indicators import BB, EMA, MACD, SMA, SMMA, VWAP
 from talipp.ohlcv import OHLCV
 
 from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec, Kind, parse_indicator_spec
+from kucandle_gui.model.indicators.calculators import NEGLIGIBLE
 from kucandle_gui.protocol import Candle
 
 RTOL = 1e-9
@@ -68,11 +71,13 @@ class _Rsi:
 
     def values(self) -> list[float | None]:
         out: list[float | None] = [None]
-        for gain, loss in zip(self.gains, self.losses, strict=True):
+        for gain, loss, close in zip(self.gains, self.losses, self.closes[1:], strict=True):
             if gain is None:
                 out.append(None)
-            else:
-                out.append(100.0 if loss == 0 else 100.0 - 100.0 / (1.0 + gain / loss))
+                continue
+            floor = NEGLIGIBLE * abs(close)
+            gain, loss = (0.0 if x < floor else x for x in (gain, loss))
+            out.append(100.0 if loss == 0 else 100.0 - 100.0 / (1.0 + gain / loss))
         return out[: len(self.closes)]
 
 
@@ -132,6 +137,14 @@ class Reference:
         self.closes[-1] = candle.close
         self._ind.update(self._input(candle))  # type: ignore[attr-defined]
 
+    @classmethod
+    def over(cls, spec: IndicatorSpec | str, candles: Iterable[Candle]) -> tuple[np.ndarray, ...]:
+        """talipp's values of ``spec`` over ``candles`` from scratch."""
+        ref = cls(spec)
+        for candle in candles:
+            ref.add(candle)
+        return ref.arrays()
+
     def arrays(self) -> tuple[np.ndarray, ...]:
         """One array per output, NaN where talipp gives None."""
         kind = self.spec.kind
@@ -154,10 +167,7 @@ def _array(values: Iterable[float | None]) -> np.ndarray:
 
 def reference(spec: IndicatorSpec | str, candles: Iterable[Candle]) -> tuple[np.ndarray, ...]:
     """talipp's values of ``spec`` over ``candles`` computed from scratch."""
-    ref = Reference(spec)
-    for candle in candles:
-        ref.add(candle)
-    return ref.arrays()
+    return Reference.over(spec, candles)
 
 
 def assert_matches(

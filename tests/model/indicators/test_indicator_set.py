@@ -50,11 +50,17 @@ def test_sync_returns_none_when_nothing_changed_and_the_oldest_changed_index_els
     series.upsert(replace(candles[200], volume=candles[200].volume + 1))
     assert indicators.sync() == 100
     series.upsert(Candle(last.time + TF, 1, 2, 0.5, 1.5, 3, 3))
-    assert indicators.sync() == 299
-    series.upsert(Candle(last.time + 60 * TF, 1, 2, 0.5, 1.5, 3, 3))  # after a gap
-    assert indicators.sync() == 300
-    series.upsert(Candle(last.time + 30 * TF, 1, 2, 0.5, 1.5, 3, 3))  # the gap's missing one
+    assert indicators.sync() == 300  # the previous newest did not change since the last sync
+    series.upsert(Candle(last.time + 2 * TF, 1, 2, 0.5, 1.5, 4, 4))  # it changed, then a new one
+    series.upsert(Candle(last.time + 3 * TF, 1, 2, 0.5, 1.5, 3, 3))
     assert indicators.sync() == 301
+    series.upsert(Candle(last.time + 3 * TF, 1, 2, 0.5, 1.7, 4, 4))  # changed in place
+    series.upsert(Candle(last.time + 4 * TF, 1, 2, 0.5, 1.5, 3, 3))
+    assert indicators.sync() == 302
+    series.upsert(Candle(last.time + 60 * TF, 1, 2, 0.5, 1.5, 3, 3))  # after a gap
+    assert indicators.sync() == 304
+    series.upsert(Candle(last.time + 30 * TF, 1, 2, 0.5, 1.5, 3, 3))  # the gap's missing one
+    assert indicators.sync() == 304
 
 
 def test_version_moves_on_every_change_history_version_not_for_the_newest_alone() -> None:
@@ -119,8 +125,11 @@ def test_an_empty_series_then_its_history_then_a_restart() -> None:
     check_set(indicators, candles)
     series.clear()
     version = indicators.version
-    assert indicators.sync() is None  # no candle left to name
+    assert indicators.sync() == 0  # every value went
     assert indicators.version > version and len(indicators.values("vwap")[0]) == 0
+    assert indicators.sync() is None
+    series.clear()  # nothing held, nothing went
+    assert indicators.sync() is None
     series.upsert(candles[0])
     assert indicators.sync() == 0
     check_set(indicators, candles[:1])
@@ -138,7 +147,10 @@ def test_bind_recomputes_over_another_series_and_none_unbinds() -> None:
     first.upsert(replace(a[-1], volume=a[-1].volume + 5))  # the old series: not watched
     assert indicators.sync() is None
     indicators.bind(None)
+    assert indicators.sync() == 0  # every value went
     assert indicators.sync() is None and len(indicators.values("rsi:14")[0]) == 0
+    indicators.bind(None)
+    assert indicators.sync() is None
 
 
 def test_a_missing_candle_in_a_day_and_the_day_boundary_for_vwap() -> None:
@@ -155,3 +167,22 @@ def test_a_missing_candle_in_a_day_and_the_day_boundary_for_vwap() -> None:
     indicators.bind(series_of(only_zero))
     assert all(math.isnan(x) for x in indicators.values("vwap")[0])  # no volume yet today
     check_set(indicators, only_zero)
+
+
+def test_the_buffers_follow_the_series_down_on_bind_and_clear() -> None:
+    big, small = series_of(numpy_walk(50_000, seed=1)), series_of(numpy_walk(500, seed=2))
+    indicators = IndicatorSet(big, ["ema:20", "macd:12:26:9", "bb:20:2"])
+    assert indicators.capacity >= 50_000
+    indicators.bind(small)
+    assert 500 <= indicators.capacity <= 500 + 2 * 64
+    check_set(indicators, small.candles())
+    indicators.bind(big)
+    small.clear()
+    indicators.bind(small)
+    assert indicators.sync() == 0 and indicators.capacity <= 64 + 2 * 64
+    big.clear()  # not watched any more
+    indicators.bind(big)
+    big.set_history(numpy_walk(30_000, seed=3))
+    assert indicators.sync() == 0 and indicators.capacity >= 30_000
+    big.clear()
+    assert indicators.sync() == 0 and indicators.capacity <= 3 * 64

@@ -55,7 +55,7 @@ def test_every_push_of_the_forming_candle_and_every_new_candle_match_talipp() ->
         series.upsert(candle)
         for ref in references:
             ref.add(candle)
-        assert indicators.sync() == len(series) - 2  # the previous newest may have changed
+        assert indicators.sync() == len(series) - 1  # the previous newest did not change
         for _ in range(4):
             candle = grown(candle, rng)
             series.upsert(candle)
@@ -146,19 +146,47 @@ def test_under_the_cap_the_oldest_values_are_dropped_and_kept_as_computed() -> N
         assert_matches(spec, indicators.values(spec), tail, closes)
 
 
-def test_under_the_cap_a_change_among_the_first_candles_restarts_over_those_held() -> None:
-    """Values kept from dropped candles cannot be continued from the candles' first period:
-    the indicators whose first value needs that period start over the candles held (VWAP,
-    needing no period, goes on from the candle before)."""
+WINDOWED = ("sma:", "bb:", "volsma:")
+
+
+def test_under_the_cap_a_change_among_the_first_candles_continues_from_the_values_before() -> None:
+    """The recursive kinds go on from the values kept before the changed candle (those of the
+    whole stream); the windowed ones whose windows would reach into dropped candles start
+    over the candles held."""
     stream = numpy_walk(600, seed=12)
     series = series_of(stream[:300], max_candles=300)
-    specs = [s for s in SPECS if s != "vwap"]
-    indicators = IndicatorSet(series, specs)
+    recursive = [s for s in SPECS if not s.startswith(WINDOWED)]
+    every, continued = IndicatorSet(series, SPECS), IndicatorSet(series, recursive)
     for candle in stream[300:]:
         series.upsert(candle)
-    indicators.sync()
-    series.upsert(replace(stream[305], close=stream[305].close + 2, volume=50.0))
+        every.sync()
+        continued.sync()
+    stream[305] = replace(stream[305], close=stream[305].close + 2, volume=50.0)
+    series.upsert(stream[305])
+    assert continued.sync() == 5
+    assert every.sync() == 0
+    closes = series.close
+    for spec in every.specs:
+        restarted = spec not in continued and spec.params[0] - 1 > 5  # sma:2 reads 4 and 5
+        truth = series.candles() if restarted else stream
+        expected = tuple(a[-300:] for a in Reference.over(spec, truth))
+        assert_matches(spec, every.values(spec), expected, closes)
+        if spec in continued:
+            assert_matches(spec, continued.values(spec), expected, closes)
+
+
+def test_a_set_that_fell_behind_the_cap_starts_over_the_candles_held() -> None:
+    """More candles than the cap appended between two syncs: the values at the oldest
+    candle held cannot be known, every indicator starts over the candles held."""
+    stream = numpy_walk(600, seed=12)
+    series = series_of(stream[:300], max_candles=300)
+    indicators = IndicatorSet(series, SPECS)
+    for candle in stream[300:]:
+        series.upsert(candle)
     assert indicators.sync() == 0
+    check_set(indicators, series.candles())
+    series.upsert(replace(stream[305], close=stream[305].close + 2, volume=50.0))
+    assert indicators.sync() == 5  # held candle 0 is now where the values start
     check_set(indicators, series.candles())
 
 
@@ -263,7 +291,7 @@ def test_a_push_of_the_newest_candle_steps_each_indicator_once_without_the_kerne
     series.upsert(Candle(last.time + TF, 1, 2, 0.5, 1.5, 1, 1))  # a new candle
     indicators.sync()
     assert spy.computes == [] and spy.kernel_inputs == []
-    assert sorted(spy.steps) == sorted((s, i) for s in SPECS for i in (n - 1, n))
+    assert sorted(spy.steps) == sorted((s, n) for s in SPECS)
 
 
 def test_a_late_update_recomputes_from_that_candle_only(monkeypatch: pytest.MonkeyPatch) -> None:

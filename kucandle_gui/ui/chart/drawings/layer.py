@@ -41,15 +41,14 @@ from kucandle_gui.ui.chart.drawings.items import Drawn
 from kucandle_gui.ui.chart.drawings.measure import Measure
 from kucandle_gui.ui.chart.drawings.tools import Pointer, Tool
 from kucandle_gui.ui.chart.readout import price_decimals
+from kucandle_gui.ui.chart.theme import DARK, ChartTheme
 
 if TYPE_CHECKING:
     from kucandle_gui.model.price_scale import PriceScale
-    from kucandle_gui.ui.chart.theme import ChartTheme
 
 #: How far from a line, and from a trend line's end point, a click still picks it (pixels).
 PICK_PIXELS = 5.0
 HANDLE_PIXELS = 7.0
-DEFAULT_COLOR = "#2196f3"
 
 
 class DrawingLayer(QObject):
@@ -74,7 +73,7 @@ class DrawingLayer(QObject):
         self._tool: Tool | None = None
         self._selected: int | None = None
         self._shown: dict[int, Drawn] = {}
-        self._color = QColor(DEFAULT_COLOR)
+        self._color = QColor(DARK.drawing)  # until the chart gives its theme
         self._preview = Drawn(HorizontalLine(1.0), self._box, None)
         self._preview_drawing: Drawing | None = None
         self.measure = Measure(self._box)
@@ -136,7 +135,9 @@ class DrawingLayer(QObject):
             shown.set_colors(self._color, shown.drawing.id == self._selected)
 
     def set_theme(self, theme: ChartTheme) -> None:
-        """The measure's colours (rising, falling; label text on the background)."""
+        """The drawings' colour, and the measure's (rising, falling; label text on the
+        background)."""
+        self.set_color(theme.drawing)
         self.measure.set_colors(theme.up, theme.down, theme.foreground, theme.background)
 
     def select(self, drawing_id: int | None) -> None:
