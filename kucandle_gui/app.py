@@ -112,7 +112,9 @@ def build_window(
         indicators=indicators,
     )
     if demo:
-        parts.monitor.set_source(simulated=True)  # marked from the first frame
+        # Marked from the first frame; what the window said of the saved settings stays (a
+        # switch of source before the event loop runs is part of the start).
+        parts.monitor.set_source(simulated=True)
         demo_exchange.start()
     else:
         parts.link.start(api_url)

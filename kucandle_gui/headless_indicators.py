@@ -12,15 +12,22 @@ the values of later candles too: the lines of those candles are printed again, w
 as held and the new values, right after the lines of the candles that changed, in time order,
 and only for the candles whose values differ from what was last printed for them. A reader
 that keeps the last line per candle start time therefore always holds the exact series and
-its exact indicator values.
+its indicator values, exact as said below.
 
 "Differ" means by more than rounding: recomputing from a changed candle on sums the windows
 after it in another order than before, so a value the change did not touch (an SMA whose
 window lies after the changed candle) may come out a few ulps off. A value counts as changed
-when it moves by more than ``NOISE`` (1e-12) of its scale (the value itself; the candle's
-close for MACD, whose lines are differences of prices; 100 for RSI): far below the 1e-9 the
-values are exact to, far above rounding, so what was printed stays exact and no line is
-printed again for noise.
+when it moves by more than ``NOISE`` (1e-12) of its scale, far below what the values are
+exact to and far above rounding, so what was printed stays exact and no line is printed again
+for noise. Scale and exactness go together, per output:
+
+* SMA, EMA, Bollinger Bands, VWAP, Volume SMA: the value itself; exact to 1e-9 relative.
+* MACD (its three lines are differences of price EMAs, near 0 at a crossing): the candle's
+  close; exact to 1e-9 of the price level, not relative near 0.
+* RSI (points of a 0..100 scale): 100; exact to 1e-9 of the scale (1e-7 points), not relative
+  near 0. After a long fall a late gain decays towards 0 through Wilder's smoothing; a candle
+  whose RSI it moves by less than 1e-10 points is not printed again, so what stays printed
+  for it (0.0, say) may be up to 1e-10 points from the value as held.
 
 Cost, and what is printed: per delivery, the values from the oldest changed candle to the
 newest are read in one vectorised pass per indicator and compared with what was printed, so a

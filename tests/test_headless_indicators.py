@@ -5,9 +5,11 @@ the series is rebuilt from the printed candle lines (the last line per start tim
 computes every indicator over it, and the last values printed for each candle must equal
 talipp's within 1e-9 relative. MACD's three lines are differences of price EMAs: near a zero
 crossing no implementation (talipp's included) has relative precision, so they are compared
-within 1e-9 of the price level instead. RSI is Wilder's (seeded with the mean gain and loss
-of the first N changes), computed with talipp's SMMA fed the gains and losses; VWAP starts
-again at each UTC day (a talipp VWAP per day).
+within 1e-9 of the price level instead. RSI is in points of a 0..100 scale, and compared within
+1e-9 of that scale (1e-7 points), not relative to itself near 0: the values are exact to that
+much, and what moves less is not printed again (see ``headless_indicators``). RSI is Wilder's
+(seeded with the mean gain and loss of the first N changes), computed with talipp's SMMA fed
+the gains and losses; VWAP starts again at each UTC day (a talipp VWAP per day).
 
 The exchange starts at a fixed moment (1h30 into a UTC day, so the history crosses a day
 boundary and VWAP's reset is exercised) and, where a test needs the output to be exactly
@@ -30,7 +32,7 @@ from talipp.ohlcv import OHLCV
 
 from kucandle_gui.feed import CandleSeries, CandleUpdate
 from kucandle_gui.headless import run_headless
-from kucandle_gui.headless_indicators import HeadlessIndicators
+from kucandle_gui.headless_indicators import _PRUNE_SLACK, HeadlessIndicators
 from kucandle_gui.model import SeriesKey
 from kucandle_gui.model.indicators import parse_indicator_spec
 from kucandle_gui.protocol import Candle, candle_push_message
@@ -50,6 +52,8 @@ HISTORY = 200
 #: Every kind of indicator, two of one kind.
 ALL = ("sma:50", "ema:20", "ema:9", "bb:20:2", "vwap", "rsi:14", "macd:12:26:9", "volsma:20")
 RELATIVE = 1e-9
+#: RSI's scale: it is compared within ``RELATIVE`` of it (1e-7 points).
+RSI_SCALE = 100.0
 WAIT = 30.0
 
 
@@ -113,14 +117,15 @@ def wilder_rsi(n: int, closes: Sequence[float]) -> list[float | None]:
 
 def same(spec: str, printed: Any, truth: Any, price: float) -> bool:
     """Whether a printed value is talipp's: None where talipp has none, else within 1e-9
-    relative (MACD: of the price level ``price``)."""
+    relative, or of the price level ``price`` for MACD, or of RSI's 0..100 scale for RSI."""
     if isinstance(truth, list):
         return isinstance(printed, list) and all(
             same(spec, p, t, price) for p, t in zip(printed, truth, strict=True)
         )
     if truth is None or printed is None:
         return truth is None and printed is None
-    floor = RELATIVE * price if spec.startswith("macd") else 0.0
+    scale = price if spec.startswith("macd") else RSI_SCALE if spec.startswith("rsi") else 0.0
+    floor = RELATIVE * scale
     return math.isclose(printed, truth, rel_tol=RELATIVE, abs_tol=floor)
 
 
@@ -315,22 +320,65 @@ def test_without_the_flag_candle_lines_carry_no_indicator(still):
 
 
 def test_older_history_reprints_what_it_changed_and_the_cap_is_followed():
-    """Without the network: a series takes older history (the values of every candle after
-    it change through EMA's memory, SMA's only for its period) and then drops its oldest."""
+    """Without the network: a series at its cap takes older history (the values of every
+    candle after it change through EMA's memory, SMA's only for its period): only the older
+    candles the cap keeps are printed, then the later ones whose values changed. New candles
+    then push the oldest out, each printed once, and what is remembered of the printed lines
+    stays bounded by the cap."""
     key = SeriesKey("BTC-USDT", "1min")
-    walk = numpy_walk(300, seed=7)
-    columns = CandleSeries("BTC-USDT", "1min", max_candles=None)
-    columns.merge(walk[100:])
+    cap = 150
+    walk = numpy_walk(1500, seed=7)
+    columns = CandleSeries("BTC-USDT", "1min", max_candles=cap)
+    delivered = columns.merge(walk[100:200])  # what the feed delivers: the changed candles
     indicators = HeadlessIndicators(key, columns, [parse_indicator_spec("sma:5")])
-    first = parse(indicators.lines([CandleUpdate(*key, c) for c in walk[100:]], {}))
-    assert [c["time"] for c in first] == [c.time for c in walk[100:]]
+    first = parse(indicators.lines([CandleUpdate(*key, c) for c in delivered], {}))
+    assert [c["time"] for c in first] == [c.time for c in walk[100:200]]
     assert first[3]["sma:5"] is None and first[4]["sma:5"] is not None
-    columns.merge(walk[:100])
-    older = parse(indicators.lines([CandleUpdate(*key, c) for c in walk[:100]], {"x": 1}))
-    # The 100 older candles, then the 4 whose SMA 5 was not defined before.
-    assert [c["time"] for c in older] == [c.time for c in walk[:104]]
+    delivered = columns.merge(walk[:100])
+    assert len(columns) == cap and delivered == walk[50:100]  # the cap cut the 50 oldest
+    older = parse(indicators.lines([CandleUpdate(*key, c) for c in delivered], {"x": 1}))
+    # The 50 older candles kept, then the 4 whose SMA 5 was not defined before.
+    assert [c["time"] for c in older] == [c.time for c in walk[50:104]]
     assert all(c["x"] == 1 for c in older)
-    assert_values_are_talipps(first + older, ["sma:5"])
+    newer: list[dict[str, Any]] = []
+    for candle in walk[200:]:  # each pushes the oldest out: nothing else to print
+        delivered = columns.merge([candle])
+        newer += parse(indicators.lines([CandleUpdate(*key, c) for c in delivered], {}))
+    assert [c["time"] for c in newer] == [c.time for c in walk[200:]]
+    assert len(columns) == cap and columns.first_time() == walk[-cap].time
+    assert len(indicators._printed) <= cap + _PRUNE_SLACK  # what was printed is forgotten
+    assert_values_are_talipps(first + older + newer, ["sma:5"])
+
+
+def test_an_rsi_near_0_is_exact_to_1e_9_of_its_scale_after_a_late_update():
+    """RSI is in points of 0..100 and exact to 1e-9 of that scale, not relative to itself
+    near 0. After a long fall (RSI 0) a late gain decays through Wilder's smoothing towards 0:
+    the candles whose RSI moved by less than 1e-12 of the scale (1e-10 points) are not
+    printed again, and what stays printed for them is within 1e-7 points, though not within
+    1e-9 of a value that small."""
+    key = SeriesKey("BTC-USDT", "1min")
+    start = 1_700_000_040
+    candles = [
+        Candle(start + MINUTE * i, 1000.0 - i, 1000.0 - i, 999.0 - i, 999.0 - i, 1.0, 1.0)
+        for i in range(800)
+    ]
+    columns = CandleSeries("BTC-USDT", "1min", max_candles=None)
+    columns.merge(candles)
+    indicators = HeadlessIndicators(key, columns, [parse_indicator_spec("rsi:14")])
+    lines = parse(indicators.lines([CandleUpdate(*key, c) for c in candles], {}))
+    assert {line["rsi:14"] for line in lines[15:]} == {0.0}  # nothing gained: RSI 0
+    old = candles[50]
+    late = Candle(old.time, old.open, 1100.0, old.low, 1000.0, old.volume + 1, old.turnover)
+    delivered = columns.merge([late])
+    reprinted = parse(indicators.lines([CandleUpdate(*key, c) for c in delivered], {}))
+    assert reprinted[0]["time"] == late.time
+    times = [line["time"] for line in reprinted[1:]]
+    assert times == [c.time for c in candles[51 : 51 + len(times)]]  # later ones, in order
+    assert 0 < len(times) < len(candles) - 51  # not the candles the gain barely moved
+    truth = dict(zip((c.time for c in candles), wilder_rsi(14, list(columns.close)), strict=True))
+    stale = [c for c in candles[51 + len(times) :] if truth[c.time] != 0.0]
+    assert stale and all(0 < truth[c.time] <= 1e-10 for c in stale)
+    assert_values_are_talipps(lines + reprinted, ["rsi:14"])
 
 
 def test_the_command_line_prints_each_indicator_once_under_its_spec(exchange: LocalExchange):

@@ -343,4 +343,3 @@ def countdown_to_close(now: float, timeframe: str) -> str:
         return f"{minutes:02d}:{seconds:02d}"
     hours, minutes = divmod(math.ceil(left / 60.0), 60)
     return f"{hours:02d}:{minutes:02d}"
-

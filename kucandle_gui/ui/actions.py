@@ -127,7 +127,8 @@ class WindowActions(QObject):
         self.indicators_menu = bar.addMenu("&Indicators")
         self.add_indicator = self._action(self.indicators_menu, "&Add indicator…", "Ctrl+I")
         self.indicators_menu.addSection("On the chart")
-        self.remove_indicators = self._action(self.indicators_menu, "Remove &all", None)
+        # Not "Remove &all": Alt+A in this menu is "Add indicator…".
+        self.remove_indicators = self._action(self.indicators_menu, "Remove a&ll", None)
 
         draw_menu = bar.addMenu("&Draw")
         self.tool_group = QActionGroup(self)

@@ -3,7 +3,8 @@
 The lines live in a :class:`DrawingBook`, per pair (anchored at prices, they mean nothing on
 another pair), and the chart's drawing layer shows the chart's pair's lines from it. The real
 exchange's book is read from the settings at start (:class:`DrawingStore`: a saved value that
-cannot be read is kept aside and said in the status bar) and written :data:`SAVE_DELAY_MS`
+cannot be read is kept aside, logged and kept in ``load_problems``, which the window says in
+one status line with the other stores') and written :data:`SAVE_DELAY_MS`
 after a change (a drag is written once) and when the window closes.
 
 In demo mode the layer draws a separate book that is never saved, like the demo alerts: the
@@ -63,12 +64,9 @@ class DrawingsKeeper(QObject):
         problems = self._store.load_into(self.real_book)
         for problem in problems:
             log.warning("saved drawings: %s", problem)
-        if problems:  # the problems, then where the saved text was kept
-            *found, kept = problems
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            status_bar.show_error(
-                f"Saved drawings: {found[0]}{more}; {kept}", detail="\n".join(problems)
-            )
+        #: What could not be read of the saved drawings, the last sentence saying where the
+        #: saved text was kept (the window says it; see ``wording.saved_settings_text``).
+        self.load_problems: list[str] = problems
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)

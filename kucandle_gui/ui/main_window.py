@@ -10,6 +10,10 @@ reports in the status bar and the banner.
 Nothing here waits on the network, the demo exchange included (it starts off the UI thread).
 Problems are said where the user looks, in the status bar and in the banner above the chart,
 together with what the app is doing about them; a modal dialog would stop the chart behind it.
+What the stores could not read of the saved settings (alerts, indicators, drawings: each keeps
+the saved text aside) is gathered from the keepers and said once, in one status line; the
+switch to the demo exchange at start (``--demo``) does not clear it, a later switch of source
+does (the line then holds the predecessor's news).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -43,7 +48,7 @@ from .theme import DARK, LIGHT, apply_theme
 from .watchlist import WatchlistKeeper
 from .window_files import WindowFiles
 from .window_news import WindowNews
-from .wording import BannerKind, window_title
+from .wording import BannerKind, saved_settings_text, window_title
 
 if TYPE_CHECKING:
     from kucandle_gui.sim import LocalExchange
@@ -78,6 +83,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.log_dir = log_dir
         self._closed = False
+        #: Until the event loop first runs: a switch of source then keeps the status line.
+        self._starting = True
         #: The series whose subscription the status bar follows (the one shown).
         self._watched: SeriesModel | None = None
         self.about_box: QMessageBox | None = None
@@ -127,6 +134,7 @@ class MainWindow(QMainWindow):
         )
         self._connect_actions()
         self._observe()
+        self._say_load_problems()
 
         self.set_theme(settings.theme)
         self.set_volume_visible(settings.volume_visible)
@@ -140,6 +148,23 @@ class MainWindow(QMainWindow):
             self.restoreState(settings.window_state)
         self._show_series()
         self._remember_series()
+
+    def _say_load_problems(self) -> None:
+        """What the stores could not read, in one status line, kept through the start: until
+        the event loop first runs, a switch of source (``--demo``) leaves it."""
+        said = saved_settings_text(
+            [
+                ("alerts", self.alerts.load_problems),
+                ("indicators", self.indicators.load_problems),
+                ("drawings", self.drawings.load_problems),
+            ]
+        )
+        if said is not None:
+            self.status_bar.show_error(*said)
+        started = QTimer(self)
+        started.setSingleShot(True)
+        started.timeout.connect(lambda: setattr(self, "_starting", False))
+        started.start(0)
 
     def _observe(self) -> None:
         """What the window shows of the model and the link, connected once: the link outlives
@@ -200,7 +225,7 @@ class MainWindow(QMainWindow):
     def _source_changed(self, simulated: bool) -> None:
         """Prices come from another exchange: its predecessor's news is out of date, and the
         drawings are the demo's own (unsaved) or the real ones again."""
-        self.news.source_changed()
+        self.news.source_changed(clear_message=not self._starting)
         self.pairs.forget()
         self.drawings.source_changed(simulated)
         self._show_series()

@@ -73,11 +73,14 @@ class WindowNews(QObject):
         link.errorOccurred.connect(self._on_error)
         link.metricsUpdated.connect(status_bar.set_metrics)
 
-    def source_changed(self) -> None:
-        """Prices come from another exchange: its predecessor's news is out of date."""
+    def source_changed(self, *, clear_message: bool = True) -> None:
+        """Prices come from another exchange: its predecessor's news is out of date.
+        ``clear_message`` False: the status bar's message is no feed's news (the switch to the
+        demo exchange at start leaves what the saved settings' problems said)."""
         self._ever_live = False
         self.banner.clear()
-        self._status_bar.clear_message()
+        if clear_message:
+            self._status_bar.clear_message()
 
     def _is_current(self, symbol: str, timeframe: str) -> bool:
         return (symbol, timeframe) == self._chart_model.key

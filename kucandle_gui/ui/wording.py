@@ -1,5 +1,6 @@
 """What the user reads about the feed: the connection state, error lines, banners and the
-chart's note while a series loads.
+chart's note while a series loads; and the one line saying what could not be read of the saved
+settings at start.
 
 Every sentence about a feed event is made here, from the event's fields (state, kind,
 ``retrying``, ``retry_in``, ``subscription_dropped``, ``failure``, ``host``): no widget reads
@@ -13,6 +14,7 @@ they are tested without a window.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from enum import Enum
 
@@ -185,6 +187,46 @@ def watch_removed_text(symbol: str) -> str:
 
 #: The watchlist panel's mark in demo mode (the window's SIMULATED).
 WATCHLIST_SIMULATED = "SIMULATED · the demo exchange's pairs; changes are not saved"
+
+
+# -- saved settings --------------------------------------------------------------------------
+
+#: How each store's problems end, before the key the saved text was copied to.
+KEPT_AS = "the saved text is kept in the settings as "
+
+
+def saved_settings_text(
+    problems: Sequence[tuple[str, Sequence[str]]],
+) -> tuple[str, str] | None:
+    """One status line for what the stores could not read of the saved settings at start,
+    and the detail for its tooltip (every problem); None when all was read.
+
+    ``problems``: per store, its name (``"drawings"``) and its problems, one sentence each,
+    the last saying where the saved text was kept. One store: ``Saved drawings: <the first
+    problem> (and 2 more); the saved text is kept in the settings as <key>``. Several: ``Saved
+    settings partly unreadable: indicators (<first problem>); drawings (<first problem>) —
+    kept aside in the settings as <key>, <key>``.
+    """
+    damaged = [(name, list(said)) for name, said in problems if said]
+    if not damaged:
+        return None
+    parts: list[str] = []
+    keys: list[str] = []
+    for _name, said in damaged:
+        *found, kept = said
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        parts.append(f"{found[0] if found else 'not read'}{more}")
+        keys.append(kept.removeprefix(KEPT_AS))
+    if len(damaged) == 1:
+        (name, said), (what,) = damaged[0], parts
+        return f"Saved {name}: {what}; {said[-1]}", "\n".join(said)
+    listed = "; ".join(f"{name} ({what})" for (name, _), what in zip(damaged, parts, strict=True))
+    detail = "\n\n".join(f"Saved {name}:\n" + "\n".join(said) for name, said in damaged)
+    return (
+        f"Saved settings partly unreadable: {listed} — kept aside in the settings as "
+        + ", ".join(keys),
+        detail,
+    )
 
 
 # -- errors --------------------------------------------------------------------------------

@@ -8,9 +8,11 @@ import json
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
 
 from kucandle_gui.model.indicators import Kind, Study, parse_indicator_spec, studies_to_data
 from kucandle_gui.ui.indicators import STUDIES_KEY, IndicatorDialog, StudyStore
+from kucandle_gui.ui.indicators.dialog import KINDS
 from kucandle_gui.ui.indicators.store import BACKUP_PREFIX, MAX_BACKUPS
 
 
@@ -94,6 +96,18 @@ def test_a_period_is_a_whole_number_from_2_to_1000(qtbot, make_dialog, submitted
     assert errors(dialog) == []
 
 
+# ², then 14 in Arabic-Indic and in fullwidth digits.
+@pytest.mark.parametrize("text", ["\u00b2", "\u0661\u0664", "\uff11\uff14"])
+def test_a_period_is_written_in_ascii_digits_like_a_spec(qtbot, make_dialog, submitted, text):
+    """``str.isdigit`` accepts these ("²" then fails ``int``); the SPEC parser does not."""
+    dialog = make_dialog()
+    dialog.set_kind(Kind.RSI)
+    dialog.fields[0].setText(text)  # as pasted: QTest types ASCII keys only
+    press_enter(qtbot, dialog)
+    assert submitted == [] and dialog.isVisible()
+    assert errors(dialog) == ["Must be a whole number from 2 to 1000"]
+
+
 def test_the_error_is_said_when_leaving_the_field(qtbot, make_dialog):
     dialog = make_dialog()
     type_into(qtbot, dialog, 0, "0")
@@ -148,6 +162,84 @@ def test_an_indicator_already_on_the_chart_is_refused(qtbot, make_dialog, submit
     assert submitted == [] and dialog.isVisible()
     assert dialog.error_label.isVisibleTo(dialog)
     assert dialog.error_label.text() == "EMA 20 is already on the chart"
+
+
+def test_the_already_on_the_chart_line_goes_once_a_field_changes(qtbot, make_dialog, submitted):
+    dialog = make_dialog(taken=[parse_indicator_spec("ema:20")])
+    dialog.set_kind(Kind.EMA)
+    press_enter(qtbot, dialog)
+    assert dialog.error_label.isVisibleTo(dialog)
+    type_into(qtbot, dialog, 0, "21")
+    assert not dialog.error_label.isVisibleTo(dialog)  # said of EMA 20, not of EMA 21
+    press_enter(qtbot, dialog)
+    assert dialog.error_label.text() == "EMA 20 is already on the chart"  # not shown again
+    assert not dialog.error_label.isVisibleTo(dialog)
+    assert [s.spec.text for s in submitted] == ["ema:21"]
+
+
+@pytest.mark.parametrize("text", ["bb:20:2.1234567", "bb:20:2.0000001", "bb:7:0.1", "bb:20:1e-05"])
+def test_bollinger_k_is_shown_and_kept_exactly(qtbot, make_dialog, submitted, text):
+    """The k a study has is shown as its SPEC writes it, never rounded: changing only the
+    colour keeps the indicator exactly (and ``bb:20:2`` beside it is another one)."""
+    spec = parse_indicator_spec(text)
+    study = Study(spec, "#2196f3", True)
+    dialog = make_dialog(study=study, taken=[spec, parse_indicator_spec("bb:20:2")])
+    assert shown_fields(dialog) == text.split(":")[1:]
+    dialog._color_chosen(QColor("#00aa55"))  # as the colour picker does
+    press_enter(qtbot, dialog)
+    assert submitted == [Study(spec, "#00aa55", True)]
+    assert submitted[0].spec.text == text
+
+
+def test_a_typed_k_is_taken_exactly(qtbot, make_dialog, submitted):
+    dialog = make_dialog()
+    dialog.set_kind(Kind.BB)
+    type_into(qtbot, dialog, 1, "2.0000001")
+    press_enter(qtbot, dialog, 1)
+    assert [s.spec for s in submitted] == [parse_indicator_spec("bb:20:2.0000001")]
+
+
+def _mnemonic(text: str) -> str | None:
+    """The Alt+letter of a label or button text (``&&`` is a plain ampersand)."""
+    plain = text.replace("&&", "")
+    i = plain.find("&")
+    return plain[i + 1].lower() if 0 <= i < len(plain) - 1 else None
+
+
+def dialog_mnemonics(dialog: IndicatorDialog) -> dict[str, list[str]]:
+    """Per Alt+letter, the visible labels and buttons that have it. Cancel counts as
+    "&Cancel" where the platform does not say (GTK's and KDE's have that mnemonic)."""
+    found: dict[str, list[str]] = {}
+    texts = [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.buddy() is not None and label.isVisibleTo(dialog)
+    ]
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    for button in dialog.findChildren(QAbstractButton):
+        if button.isVisibleTo(dialog):
+            text = button.text()
+            texts.append("&Cancel" if button is cancel and _mnemonic(text) is None else text)
+    for text in texts:
+        if (key := _mnemonic(text)) is not None:
+            found.setdefault(key, []).append(text)
+    return found
+
+
+@pytest.mark.parametrize("editing", [False, True], ids=["add", "edit"])
+def test_no_two_labels_or_buttons_share_an_alt_letter(make_dialog, editing):
+    for kind in KINDS:
+        default = ":".join([kind.value, *("2" if not p.whole else "20" for p in KINDS[kind][1])])
+        if kind is Kind.MACD:
+            default = "macd:12:26:9"
+        study = Study(parse_indicator_spec(default), "#2196f3") if editing else None
+        dialog = make_dialog(study=study)
+        dialog.set_kind(kind)
+        found = dialog_mnemonics(dialog)
+        assert sum(len(texts) for texts in found.values()) >= 5, (kind, found)
+        clashes = {key: texts for key, texts in found.items() if len(texts) > 1}
+        assert clashes == {}, (kind, editing, clashes)
+        dialog.close()
 
 
 def test_editing_starts_from_the_study_and_may_keep_its_own_spec(qtbot, make_dialog, submitted):

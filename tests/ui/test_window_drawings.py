@@ -117,6 +117,26 @@ def test_lines_are_placed_with_the_mouse_and_kept_per_pair(qtbot, window, settin
     assert list(pairs) == ["ETH-USDT"] and pairs["ETH-USDT"][0]["kind"] == "hline"
 
 
+def test_an_armed_tool_stays_armed_on_another_pair(qtbot, window):
+    """A switch of pair drops the gesture under way (the trend line's first point), not the
+    tool: its line is placed on the new pair (``DrawingLayer.set_pair``)."""
+    wait_drawn(qtbot, window)
+    window.chart.set_follow_live(False)
+    actions, layer = window.menu_actions, window.chart.drawings
+    actions.trend_tool.trigger()
+    click(qtbot, window, 0.3, 0.6)  # the first point
+    window.switch_pair("ETH-USDT")
+    assert layer.tool() is Tool.TREND and actions.trend_tool.isChecked()
+    wait_drawn(qtbot, window)
+    window.chart.set_follow_live(False)
+    click(qtbot, window, 0.3, 0.6)
+    assert kinds(window) == []  # a first point again: the one placed before went
+    click(qtbot, window, 0.7, 0.4)
+    assert kinds(window) == ["TrendLine"] and layer.tool() is None
+    window.switch_pair("BTC-USDT")
+    assert kinds(window) == []
+
+
 def test_drawings_are_restored_per_pair_after_a_restart(make_window, exchange, settings_path):
     first = make_window(exchange.base_url)
     book = first.drawings.book

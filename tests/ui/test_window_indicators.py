@@ -10,7 +10,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
 from kucandle_gui.ui.indicators import QUICK_SPECS, STUDIES_KEY
@@ -110,6 +110,61 @@ def test_quick_entries_add_studies_drawn_on_the_chart_and_in_the_readout(qtbot, 
     quick["ema:20"].trigger()  # already there: not twice
     assert specs(window) == ["ema:20", "rsi:14", "macd:12:26:9"]
     assert window.status_bar.message_label.text() == "EMA 20 is already on the chart"
+
+
+def test_a_quick_entry_shows_a_hidden_study_again_and_says_so(qtbot, window):
+    keeper = window.indicators
+    keeper.quick_actions["ema:20"].trigger()
+    keeper.study_actions[EMA20].trigger()  # hidden
+    assert window.chart_model.studies == (Study(EMA20, DEFAULT_COLORS[0], False),)
+    keeper.quick_actions["ema:20"].trigger()
+    assert window.chart_model.studies == (Study(EMA20, DEFAULT_COLORS[0], True),)
+    assert menu_texts(window) == [("EMA 20", True)]
+    assert window.status_bar.message_label.text() == "EMA 20 shown again"
+
+
+def test_removing_what_is_not_on_the_chart_says_nothing_was_removed(window):
+    keeper = window.indicators
+    keeper.quick_actions["ema:20"].trigger()
+    assert not keeper.remove(RSI14)
+    assert specs(window) == ["ema:20"]
+    assert window.status_bar.message_label.text() == "RSI 14 is not on the chart"
+    assert keeper.remove(EMA20)
+    assert window.status_bar.message_label.text() == "EMA 20 removed from the chart"
+
+
+def _mnemonic(text: str) -> str | None:
+    """The Alt+letter of a menu entry's text (``&&`` is a plain ampersand)."""
+    plain = text.replace("&&", "")
+    i = plain.find("&")
+    return plain[i + 1].lower() if 0 <= i < len(plain) - 1 else None
+
+
+def mnemonic_clashes(menu: QMenu, path: str) -> dict[str, list[str]]:
+    """Per menu (and submenu) path, the Alt+letters two visible entries share."""
+    found: dict[str, list[str]] = {}
+    clashes: dict[str, list[str]] = {}
+    for action in menu.actions():
+        if action.isSeparator() or not action.isVisible():
+            continue
+        if (key := _mnemonic(action.text())) is not None:
+            found.setdefault(key, []).append(action.text())
+        if action.menu() is not None:
+            clashes |= mnemonic_clashes(action.menu(), f"{path} > {action.text()}")
+    clashes |= {f"{path}: Alt+{k}": texts for k, texts in found.items() if len(texts) > 1}
+    return clashes
+
+
+def test_no_two_entries_of_a_menu_share_an_alt_letter(window):
+    # Every entry there is: studies on the chart, watchlist and recent pairs.
+    for text in QUICK_SPECS:
+        window.indicators.quick_actions[text].trigger()
+    window.menu_actions.set_pairs(["BTC-USDT", "ETH-USDT"], ["SOL-USDT"], "BTC-USDT")
+    bar = window.menuBar()
+    assert mnemonic_clashes(bar, "menu bar") == {}
+    titles = [a.text() for a in bar.actions()]
+    assert len(titles) == 8 and all(_mnemonic(t) for t in titles)
+    assert window.menu_actions.remove_indicators.text() == "Remove a&ll"
 
 
 def test_add_indicator_by_keyboard_in_the_dialog(qtbot, window, settings_path):
@@ -237,6 +292,23 @@ def test_command_line_indicators_are_added_when_missing(make_window, exchange, s
     window.close()
     assert [s["spec"] for s in saved(settings_path)] == ["ema:20", "rsi:14"]
     assert len(window.chart_model.studies_changed) == 0  # nothing of the window left on it
+
+
+def test_a_command_line_indicator_saved_hidden_is_shown(make_window, exchange, settings_path):
+    """The chart opens with the indicators asked for: one saved hidden is shown, in its own
+    colour, and saved so."""
+    store = store_at(settings_path)
+    saved_ema = {"spec": "ema:20", "color": "#123456", "visible": False}
+    store.setValue(STUDIES_KEY, json.dumps([saved_ema]))
+    store.sync()
+    window = make_window(exchange.base_url, indicators=[EMA20, RSI14])
+    assert window.chart_model.studies == (
+        Study(EMA20, "#123456", True),
+        Study(RSI14, DEFAULT_COLORS[0], True),
+    )
+    assert menu_texts(window) == [("EMA 20", True), ("RSI 14", True)]
+    window.close()
+    assert saved(settings_path)[0] == {**saved_ema, "visible": True}
 
 
 def test_demo_mode_shows_and_saves_the_same_studies(qtbot, make_window, settings_path):

@@ -16,7 +16,8 @@ market-wide move: one push per pair), costs one write and one sync per :data:`SA
 not one per turn. The book is written when the window closes too. While the book is simulated
 (demo mode) nothing is written for its changes or firings: demo alerts are never saved, and the
 real book, set aside meanwhile, has not changed. A saved file that cannot be read entirely is
-kept aside (under ``alerts/book-backup-<UTC time>``) and the user is told where, so nothing
+kept aside (under ``alerts/book-backup-<UTC time>``) and the user is told where (by the
+window, from ``load_problems``, in one status line with the other stores' problems), so nothing
 saved is lost.
 
 Expiry: alerts change only when candles arrive, except for expiry by the clock. One
@@ -102,12 +103,9 @@ class AlertsKeeper(QObject):
         problems = self._store.load_into(book)
         for problem in problems:
             log.warning("saved alerts: %s", problem)
-        if problems:  # the problems, then where the saved text was kept
-            *found, kept = problems
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            status_bar.show_error(
-                f"Saved alerts: {found[0]}{more}; {kept}", detail="\n".join(problems)
-            )
+        #: What could not be read of the saved alerts, the last sentence saying where the
+        #: saved text was kept (the window says it; see ``wording.saved_settings_text``).
+        self.load_problems: list[str] = problems
 
         self.panel = panel = AlertsPanel(
             book, watchlist.decimals, self._known_pairs, self.last_price, window

@@ -6,7 +6,14 @@ Each parameter is checked at its field, and what is wrong is said under it in a 
 Bollinger's k is above 0 and at most 10); nothing is added until all is well. The model's
 parser (:func:`parse_indicator_spec`) has the last word, so the dialog, the command line and a
 saved file accept the same indicators. An indicator already on the chart is refused (the same
-one twice would draw one line over the other).
+one twice would draw one line over the other); that line goes once a field or the kind changes.
+
+Numbers are written as the SPEC writes them (:attr:`IndicatorSpec.text`: the shortest text that
+reads back the same float), both in the fields of a study edited and in the SPEC built from the
+fields: an edit that changes only the colour or the visibility keeps the indicator exactly.
+
+Every label's and button's Alt+letter is its own for every kind (the kinds' fields, Colour,
+Shown, Add or Save, and Cancel, which some platforms write "&Cancel").
 """
 
 from __future__ import annotations
@@ -61,7 +68,8 @@ KINDS: dict[Kind, tuple[str, tuple[Param, ...]]] = {
     Kind.BB: ("Bollinger Bands", (Param("&Period", 20), Param("&k (std devs)", 2, False))),
     Kind.VWAP: ("VWAP (from each UTC day's start)", ()),
     Kind.RSI: ("RSI (Wilder)", (Param("&Period", 14),)),
-    Kind.MACD: ("MACD", (Param("&Fast", 12), Param("&Slow", 26), Param("S&ignal", 9))),
+    # Not "&Slow" nor "&Signal": Alt+S is Save, Alt+I the Indicator combo.
+    Kind.MACD: ("MACD", (Param("&Fast", 12), Param("S&low", 26), Param("Si&gnal", 9))),
     Kind.VOLSMA: ("Volume SMA", (Param("&Period", 20),)),
 }
 _MOST_PARAMS = max(len(params) for _, params in KINDS.values())
@@ -76,7 +84,9 @@ def _error_label(parent: QWidget) -> QLabel:
 
 
 def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """As :attr:`IndicatorSpec.text` writes it: ``2`` for 2.0, else the float's ``repr`` (the
+    shortest text that reads back the same number: never rounded)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 class IndicatorDialog(QDialog):
@@ -112,7 +122,7 @@ class IndicatorDialog(QDialog):
         for _ in range(_MOST_PARAMS):
             field, error, label = QLineEdit(self), _error_label(self), QLabel(self)
             label.setBuddy(field)
-            field.textEdited.connect(lambda _t, e=error: e.hide())
+            field.textEdited.connect(lambda _t, e=error: self._edited(e))
             field.editingFinished.connect(lambda f=field: self._check_field_of(f))
             column = QVBoxLayout()
             column.setSpacing(2)
@@ -124,8 +134,10 @@ class IndicatorDialog(QDialog):
             self._labels.append(label)
         self.color_button = QPushButton(self)
         self.color_button.clicked.connect(self._pick_color)
-        form.addRow("&Colour", self.color_button)
-        self.visible_box = QCheckBox("&Shown on the chart", self)
+        # Not "&Colour": some platforms' Cancel is "&Cancel".
+        form.addRow("C&olour", self.color_button)
+        # Not "&Shown": Alt+S is Save.
+        self.visible_box = QCheckBox("Sho&wn on the chart", self)
         self.visible_box.setChecked(study.visible if study is not None else True)
         form.addRow("", self.visible_box)
         self.error_label = _error_label(self)
@@ -171,6 +183,8 @@ class IndicatorDialog(QDialog):
     def _show_kind(self, spec: IndicatorSpec | None) -> None:
         """The kind's fields, at ``spec``'s values (else the usual ones), errors cleared."""
         params = self._params()
+        # The study's numbers as its SPEC writes them (``bb:20:2.1234567``): never rounded.
+        written = spec.text.split(":")[1:] if spec is not None else None
         for n, (field, error, label) in enumerate(
             zip(self.fields, self.field_errors, self._labels, strict=True)
         ):
@@ -180,8 +194,14 @@ class IndicatorDialog(QDialog):
             label.setVisible(shown)
             if shown:
                 label.setText(params[n].label)
-                value = spec.params[n] if spec is not None else params[n].default
-                field.setText(_number_text(value))
+                field.setText(
+                    written[n] if written is not None else _number_text(params[n].default)
+                )
+        self.error_label.hide()
+
+    def _edited(self, error: QLabel) -> None:
+        """A field changed: what was said of it, and of the whole indicator, is out of date."""
+        error.hide()
         self.error_label.hide()
 
     def _pick_color(self) -> None:
@@ -267,7 +287,8 @@ def _field_value(param: Param, text: str) -> float | None:
 def _field_problem(param: Param, text: str) -> str | None:
     """What is wrong with ``text`` for ``param`` (None: nothing), said to follow "Must be"."""
     if param.whole:
-        if not text.isdigit() or not MIN_PERIOD <= int(text) <= MAX_PERIOD:
+        # ASCII digits only, as the SPEC parser: "²".isdigit() is True, int("²") raises.
+        if not (text.isascii() and text.isdigit()) or not MIN_PERIOD <= int(text) <= MAX_PERIOD:
             return f"a whole number from {MIN_PERIOD} to {MAX_PERIOD}"
         return None
     try:

@@ -8,12 +8,16 @@ a change is a click, never a burst).
 
 The studies are one list for every pair and for demo mode alike: they are display settings,
 and a trader keeps the same indicators when switching pairs. Command-line indicators
-(``--indicator``) join the saved list at start when not on it already, and stay until removed.
+(``--indicator``) join the saved list at start when not on it already, and stay until removed;
+one saved hidden is shown (in its own colour): the chart opens with the indicators asked for.
+
+What could not be read of the saved list is logged and kept (``load_problems``): the window
+says it in one status line with what the other stores could not read.
 
 Quick entries add a common indicator at once, in the next colour of the palette: one click for
 the usual case, and Edit… is one step away for another period or colour (a dialog opened
 prefilled would make the quick entry no quicker than "Add indicator…"). One already on the
-chart is shown again if hidden, not added twice.
+chart is not added twice; one hidden is shown again, and the status bar says so.
 """
 
 from __future__ import annotations
@@ -99,15 +103,15 @@ class IndicatorsKeeper(QObject):
         studies, problems = store.load()
         for problem in problems:
             log.warning("saved indicators: %s", problem)
-        if problems:  # the problems, then where the saved text was kept
-            *found, kept = problems
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            status_bar.show_error(
-                f"Saved indicators: {found[0]}{more}; {kept}", detail="\n".join(problems)
-            )
-        for spec in extra:
-            if all(study.spec != spec for study in studies):
+        #: What could not be read of the saved studies, the last sentence saying where the
+        #: saved text was kept (the window says it; see ``wording.saved_settings_text``).
+        self.load_problems: list[str] = problems
+        for spec in extra:  # the chart opens with them: missing ones added, hidden ones shown
+            found = [n for n, study in enumerate(studies) if study.spec == spec]
+            if not found:
                 studies.append(Study(spec, next_color(studies), True))
+            elif not studies[found[0]].visible:
+                studies[found[0]] = Study(spec, studies[found[0]].color, True)
 
         self.quick_actions: dict[str, QAction] = {}
         for text in QUICK_SPECS:
@@ -146,15 +150,17 @@ class IndicatorsKeeper(QObject):
     # -- what the menu and the dialog do ---------------------------------------------------
 
     def add(self, spec: IndicatorSpec) -> None:
-        """A quick entry: ``spec`` in the next colour; one on the chart already is shown."""
+        """A quick entry: ``spec`` in the next colour; one on the chart already hidden is shown
+        again (the status bar says which)."""
         n = self._find(spec)
         if n is None:
             self._set([*self.studies, Study(spec, next_color(self.studies), True)])
             self._status_bar.show_note(f"{spec.label} added to the chart")
-            return
-        if not self.studies[n].visible:
+        elif not self.studies[n].visible:
             self.set_visible(spec, True)
-        self._status_bar.show_note(f"{spec.label} is already on the chart")
+            self._status_bar.show_note(f"{spec.label} shown again")
+        else:
+            self._status_bar.show_note(f"{spec.label} is already on the chart")
 
     def open_dialog(self, spec: IndicatorSpec | None = None) -> IndicatorDialog:
         """The dialog, to add an indicator (no ``spec``) or edit the study of ``spec``."""
@@ -198,9 +204,14 @@ class IndicatorsKeeper(QObject):
             studies[n] = Study(old.spec, old.color, on)
             self._set(studies)
 
-    def remove(self, spec: IndicatorSpec) -> None:
+    def remove(self, spec: IndicatorSpec) -> bool:
+        """Take ``spec`` off the chart; False (and said) when it was not on it."""
+        if self._find(spec) is None:
+            self._status_bar.show_note(f"{spec.label} is not on the chart")
+            return False
         self._set([study for study in self.studies if study.spec != spec])
         self._status_bar.show_note(f"{spec.label} removed from the chart")
+        return True
 
     def remove_all(self) -> None:
         count = len(self.studies)

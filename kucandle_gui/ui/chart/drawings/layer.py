@@ -109,7 +109,12 @@ class DrawingLayer(QObject):
 
     def set_pair(self, symbol: str, timeframe_seconds: int | None = None) -> None:
         """Show ``symbol``'s drawings (``timeframe_seconds``: the candles', for snapping and
-        counting; inferred from the store when not given). Tools and measure are let go."""
+        counting; inferred from the store when not given).
+
+        The gesture under way is dropped (a trend line's first point placed goes, a dragged
+        line goes back unchanged) and the measure is hidden; the selection goes with the
+        previous pair's lines. An armed tool stays armed (no ``toolChanged``): its line is
+        placed on the new pair."""
         self.pointer.cancel()
         self.measure.hide()
         self._symbol = symbol.strip().upper()
