@@ -351,8 +351,9 @@ def test_crosshair_tag_writes_the_scale(rising: CandleChart) -> None:
 
 def test_tags_in_percent_read_like_the_axis(rising: CandleChart, qtbot, monkeypatch) -> None:
     """In percent the crosshair's, the last price's and the alert lines' tags write the
-    change from the base with the axis' decimals, also after a zoom changes them (as
-    TradingView does); the readout and what the lines report keep prices."""
+    change from the base with two decimals or the axis' finer ones (the axis' alone from
+    ±1000% on, to fit), also after a zoom changes them; the readout and what the lines
+    report keep prices."""
     monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)
     chart = rising
     last = chart.last_price()
@@ -369,7 +370,10 @@ def test_tags_in_percent_read_like_the_axis(rising: CandleChart, qtbot, monkeypa
     assert base == chart.visible_candles()[0].close
 
     def expected(price: float) -> str:
-        return percent_text((price / base - 1.0) * 100.0, axis.percent_decimals())
+        """At least two decimals (the axis' when finer), the axis' only from ±1000% on."""
+        change = (price / base - 1.0) * 100.0
+        decimals = axis.percent_decimals()
+        return percent_text(change, decimals if abs(change) >= 1000 else max(decimals, 2))
 
     def hover(price: float) -> str:
         viewport = chart.graphics_view.viewport()

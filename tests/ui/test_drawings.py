@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.drawings import HorizontalLine, TrendLine
 from kucandle_gui.model.indicators import DEFAULT_COLORS
+from kucandle_gui.model.price_scale import ScaleMode, percent_text
 from kucandle_gui.protocol import TIMEFRAME_SECONDS
 from kucandle_gui.ui.chart import AlertLine
 from kucandle_gui.ui.chart.drawings import Tool
@@ -346,3 +347,17 @@ def test_drawings_take_the_themes_drawing_colour_apart_from_the_indicators(
     image = setup.view.grab().toImage()
     column = [image.pixelColor(where.x(), where.y() + dy).name() for dy in (-1, 0, 1)]
     assert theme.drawing in column
+
+
+def test_a_horizontal_lines_tag_reads_like_the_other_tags_on_a_percent_scale(
+    setup: Setup,
+) -> None:
+    added = setup.book.add("BTC-USDT", HorizontalLine(101.32))
+    setup.chart.set_scale_mode(ScaleMode.PERCENT)
+    setup.chart.flush()
+    QApplication.processEvents()
+    base = setup.chart.scale.base
+    assert base == pytest.approx(100.0)
+    change = (101.32 / base - 1.0) * 100.0
+    decimals = max(setup.chart.price_axis.percent_decimals(), 2)
+    assert setup.layer.drawn(added.id).tag.text() == percent_text(change, decimals)

@@ -34,16 +34,24 @@ def y_pixel(box: pg.ViewBox, value: float) -> float | None:
     return (y1 - value) / (y1 - y0) * height
 
 
-def axis_percent_decimals(axis: ValueAxis | None) -> int:
-    """The decimals of the percent labels ``axis`` shows now (``PERCENT_DECIMALS`` without an
-    axis, or while it writes prices)."""
+#: From this change on, a percent tag has the axis' decimals only: "+9900%" fits the axis.
+_WIDE_PERCENT = 1000.0
+
+
+def axis_percent_decimals(axis: ValueAxis | None, change: float = 0.0) -> int:
+    """The decimals of a percent tag for ``change``: the axis labels' when they are finer,
+    else ``PERCENT_DECIMALS`` (a tag names one price: "-1.32%" where the axis steps by 0.5%),
+    but only the axis' from ±1000% on, so that the tag still fits the axis."""
     decimals = None if axis is None else axis.percent_decimals()
-    return PERCENT_DECIMALS if decimals is None else decimals
+    if decimals is None:
+        return PERCENT_DECIMALS
+    return decimals if abs(change) >= _WIDE_PERCENT else max(decimals, PERCENT_DECIMALS)
 
 
 def axis_text(scale: PriceScale, axis: ValueAxis | None, price: float, price_text: str) -> str:
     """What a tag on the price axis writes for ``price``: on a percent scale with a base, its
-    change from the base with the axis' decimals ("+1.25%", "+3%"); else ``price_text``.
+    change from the base ("+1.25%"; more decimals when the axis is finer); else
+    ``price_text``.
 
     The decimals are asked for each text, and tags are written again whenever they are
     placed (every view change, a resize, a scale change): a zoom that changes the axis'
@@ -52,7 +60,7 @@ def axis_text(scale: PriceScale, axis: ValueAxis | None, price: float, price_tex
     change = scale.percent(price) if scale.shows_percent else None
     if change is None:
         return price_text
-    return percent_text(change, axis_percent_decimals(axis))
+    return percent_text(change, axis_percent_decimals(axis, change))
 
 
 class _Scaled:
@@ -156,8 +164,8 @@ class Crosshair(_Scaled):
 
     def _write_tag(self) -> None:
         if self._tag is not None and self._price is not None:
-            decimals = axis_percent_decimals(self._axis)
-            self._tag.set_text(self._scale.format(self._price, self._decimals, decimals))
+            price_text = f"{self._price:.{self._decimals}f}"
+            self._tag.set_text(axis_text(self._scale, self._axis, self._price, price_text))
 
     def place(self) -> None:
         """Put the lines on the hovered candle and price for the boxes' current ranges (and

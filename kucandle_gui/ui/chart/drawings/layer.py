@@ -40,6 +40,7 @@ from kucandle_gui.ui.chart.drawings.geometry import (
 from kucandle_gui.ui.chart.drawings.items import Drawn
 from kucandle_gui.ui.chart.drawings.measure import Measure
 from kucandle_gui.ui.chart.drawings.tools import Pointer, Tool
+from kucandle_gui.ui.chart.markers import axis_text
 from kucandle_gui.ui.chart.readout import price_decimals
 from kucandle_gui.ui.chart.theme import DARK, ChartTheme
 
@@ -395,8 +396,10 @@ class DrawingLayer(QObject):
     def _tag_text(self, price: float) -> str:
         last = self.store.last()
         decimals = price_decimals(last.close if last is not None else price)
-        scale = self._scale
-        return scale.format(price, decimals) if scale is not None else f"{price:.{decimals}f}"
+        text = f"{price:.{decimals}f}"
+        if self._scale is None:
+            return text
+        return axis_text(self._scale, self._chart.price_axis, price, text)
 
 
 def _unlink(links: dict[str, Callable[[], None]], name: str) -> None:
