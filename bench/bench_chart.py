@@ -34,6 +34,7 @@ import json
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -189,12 +190,22 @@ def show(widget: QWidget, app: QApplication) -> None:
 # ---------------------------------------------------------------------- ours
 
 
-def bench_ours(app: QApplication, n: int, reps: int) -> dict[str, float]:
+def bench_ours(
+    app: QApplication,
+    n: int,
+    reps: int,
+    prepare: Callable[[CandleChart], None] | None = None,
+) -> dict[str, float]:
+    """Live update and append + repaint; ``prepare`` adds to the chart once its history is
+    in (the indicators benchmark adds its studies). ``open_ms``: history in to first paint."""
     arrays = make_arrays(n)
     chart = CandleChart()
     show(chart, app)
     chart.set_series("BTC-USDT", "1min", TF)
+    opened = time.perf_counter()
     chart.set_history_arrays(**arrays)
+    if prepare is not None:
+        prepare(chart)
     chart.flush()
     newest = int(arrays["time"][-1])
     chart.price_view.setXRange(newest - (VIEW_CANDLES - 0.5) * TF, newest + 3 * TF, padding=0)
@@ -202,6 +213,7 @@ def bench_ours(app: QApplication, n: int, reps: int) -> dict[str, float]:
     app.processEvents()
     render = Renderer(chart)
     render()
+    open_ms = (time.perf_counter() - opened) * 1e3
     assert chart.follow_live()
 
     ticks = iter(live_ticks(chart.store.last(), reps + 10))
@@ -228,7 +240,12 @@ def bench_ours(app: QApplication, n: int, reps: int) -> dict[str, float]:
     chart.close()
     chart.deleteLater()
     app.processEvents()
-    return {**summary("live", live), **summary("append", append), "drawn": drawn}
+    return {
+        **summary("live", live),
+        **summary("append", append),
+        "drawn": drawn,
+        "open_ms": open_ms,
+    }
 
 
 def bench_baseline(app: QApplication, n: int, reps: int) -> dict[str, float]:

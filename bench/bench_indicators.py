@@ -36,17 +36,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from bench.bench_chart import (
-    TF,
-    VIEW_CANDLES,
-    Renderer,
-    live_ticks,
-    machine,
-    make_arrays,
-    show,
-    summary,
-    timed,
-)
+from bench.bench_chart import TF, VIEW_CANDLES, bench_ours, live_ticks, machine, make_arrays, timed
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.indicators import IndicatorSet, Study, default_color, parse_indicator_spec
 from kucandle_gui.protocol import Candle
@@ -63,48 +53,9 @@ def studies() -> list[Study]:
     ]
 
 
-def bench_chart(app: QApplication, n: int, reps: int, *, with_indicators: bool) -> dict:
-    """Live update and append + repaint; with the six indicators or bare."""
-    arrays = make_arrays(n)
-    chart = CandleChart()
-    show(chart, app)
-    chart.set_series("BTC-USDT", "1min", TF)
-    opened = time.perf_counter()
-    chart.set_history_arrays(**arrays)
-    if with_indicators:
-        indicators = IndicatorSet(chart.store, SPECS)
-        chart.set_indicators(indicators, studies())
-    chart.flush()
-    newest = int(arrays["time"][-1])
-    chart.price_view.setXRange(newest - (VIEW_CANDLES - 0.5) * TF, newest + 3 * TF, padding=0)
-    chart.flush()
-    app.processEvents()
-    render = Renderer(chart)
-    render()
-    open_ms = (time.perf_counter() - opened) * 1e3
-    assert chart.follow_live()
-    ticks = iter(live_ticks(chart.store.last(), reps + 10))
-
-    def live_step() -> None:
-        chart.apply(next(ticks))
-        chart.flush()
-        render()
-
-    live = timed(live_step, reps)
-    state = {"t": newest, "price": float(arrays["close"][-1])}
-
-    def append_step() -> None:
-        state["t"] += TF
-        p = state["price"]
-        chart.apply(Candle(state["t"], p, p + 2, p - 2, p + 1, 1.0, 0.0))
-        chart.flush()
-        render()
-
-    append = timed(append_step, reps)
-    chart.close()
-    chart.deleteLater()
-    app.processEvents()
-    return {**summary("live", live), **summary("append", append), "open_ms": open_ms}
+def add_six(chart: CandleChart) -> None:
+    """The six indicators over the chart's own store, drawn."""
+    chart.set_indicators(IndicatorSet(chart.store, SPECS), studies())
 
 
 def bench_sync(n: int, reps: int) -> dict:
@@ -170,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     for n in sizes:
-        bare = bench_chart(app, n, reps, with_indicators=False)
-        six = bench_chart(app, n, reps, with_indicators=True)
+        bare = bench_ours(app, n, reps)
+        six = bench_ours(app, n, reps, prepare=add_six)
         row = {
             "candles": n,
             **{f"bare_{k}": v for k, v in bare.items()},
