@@ -2,11 +2,9 @@
 real mouse and key events on its graphics view (:class:`Setup`). Waits are on conditions;
 nothing sleeps.
 
-Each test module makes its fixture with :func:`open_setup`::
-
-    @pytest.fixture
-    def setup(qtbot, monkeypatch):
-        yield from open_setup(qtbot, monkeypatch)
+A test module takes the usual fixture, :func:`setup`, by naming it (``setup =
+drawing_kit.setup``), and makes others (another timeframe, other candles) with
+:func:`open_setup`.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pyqtgraph as pg
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -138,6 +137,12 @@ def open_setup(
     QApplication.processEvents()
     yield Setup(chart, layer, book, layer.scale, qtbot)
     layer.set_book(None)
+
+
+@pytest.fixture
+def setup(qtbot, monkeypatch) -> Iterator[Setup]:
+    """:func:`open_setup` with the defaults: 1-minute candles."""
+    yield from open_setup(qtbot, monkeypatch)
 
 
 def close(a: QPointF, b: QPointF, pixels: float = 1.5) -> bool:

@@ -34,12 +34,10 @@ from kucandle_gui.ui.chart.drawings.geometry import (
 from kucandle_gui.ui.chart.drawings.measure import measure_text, span_text
 from kucandle_gui.ui.chart.theme import DARK, LIGHT, ChartTheme
 from tests.helpers import TF
-from tests.ui.drawing_kit import RIGHT, SHIFT, WAIT_MS, Setup, at, candles, close, open_setup
+from tests.ui import drawing_kit
+from tests.ui.drawing_kit import RIGHT, SHIFT, WAIT_MS, Setup, at, candles, close
 
-
-@pytest.fixture
-def setup(qtbot, monkeypatch):
-    yield from open_setup(qtbot, monkeypatch)
+setup = drawing_kit.setup
 
 
 # ---------------------------------------------------------------------- placing

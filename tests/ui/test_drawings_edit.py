@@ -17,6 +17,7 @@ from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle
 from kucandle_gui.ui.chart.drawings.items import Drawn
 from tests.helpers import T0, TF
+from tests.ui import drawing_kit
 from tests.ui.drawing_kit import (
     LEFT,
     WAIT_MS,
@@ -28,10 +29,7 @@ from tests.ui.drawing_kit import (
     wheel_zoom,
 )
 
-
-@pytest.fixture
-def setup(qtbot, monkeypatch):
-    yield from open_setup(qtbot, monkeypatch)
+setup = drawing_kit.setup
 
 
 # ---------------------------------------------------------------------- drag

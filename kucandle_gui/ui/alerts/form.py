@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 from kucandle_gui.model import Alert, AlertBook, AlertError, AlertSpec, AlreadyCrossed, Condition
 from kucandle_gui.model.alerts.spec import parse_price
 
+from ..error_label import ERROR_STYLE as ERROR_STYLE
+from ..error_label import error_label
 from ..pair_dialog import normalise_pair
 from ..watchlist.formatting import format_price
 from .crossed import CrossedQuestion
@@ -49,19 +51,10 @@ from .texts import (
     price_text,
 )
 
-ERROR_STYLE = "color: #e01b24;"
 #: Longest cool-down the form offers, in minutes (the book's limit, a day).
 MAX_COOLDOWN_MINUTES = 1440
 DEFAULT_COOLDOWN_MINUTES = 5
 _CONDITIONS = (Condition.ABOVE, Condition.BELOW)
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 class AlertForm(QWidget):
@@ -104,7 +97,7 @@ class AlertForm(QWidget):
         grid.setVerticalSpacing(2)
         self.title_label = QLabel("New alert", self)
         self.title_label.setStyleSheet("font-weight: bold;")
-        self.top_error = _error_label(self)
+        self.top_error = error_label(self)
         grid.addWidget(self.title_label, 0, 0, 1, 2)
         grid.addWidget(self.top_error, 1, 0, 1, 2)
 
@@ -182,7 +175,7 @@ class AlertForm(QWidget):
             grid.addWidget(field, row, 1)
         else:
             grid.addLayout(field, row, 1)
-        error = _error_label(self)
+        error = error_label(self)
         grid.addWidget(error, row + 1, 1)
         self._errors.update(dict.fromkeys(names, error))
         return error

@@ -2,13 +2,14 @@
 
 The book is one JSON text (``alerts/book``): the model decides what is in it
 (:meth:`AlertBook.to_dict`) and checks it when read back (:meth:`AlertBook.load`), so this
-module only carries it. What it adds is care for the user's alerts: a saved value that cannot
-be read entirely is copied to ``alerts/book-backup-<UTC yyyymmddThhmmss>`` before anything
-else happens, so the next save cannot erase alerts that a damaged file, a hand edit or another
-version made unreadable. Each such start keeps its own copy (a second problem must not erase
-the first one's backup), the newest :data:`MAX_BACKUPS`; the problems end with the key, so the
-user knows where to look. A value past :data:`MAX_BOOK_CHARS` is not parsed at all, so a
-damaged file cannot slow the start (the book's own limits keep a real one far below it).
+module only carries it, with care for the user's alerts (:mod:`~kucandle_gui.ui.settings_json`):
+a saved value that cannot be read entirely is copied to
+``alerts/book-backup-<UTC yyyymmddThhmmss>`` before anything else happens, so the next save
+cannot erase alerts that a damaged file, a hand edit or another version made unreadable. Each
+such start keeps its own copy (a second problem must not erase the first one's backup), the
+newest :data:`MAX_BACKUPS`; the problems end with the key, so the user knows where to look. A
+value past :data:`MAX_BOOK_CHARS` is not parsed at all, so a damaged file cannot slow the
+start (the book's own limits keep a real one far below it).
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from PySide6.QtGui import QAction
 
 from kucandle_gui.model import AlertBook
 
+from ..settings_json import MAX_BACKUPS as MAX_BACKUPS
+from ..settings_json import JsonSetting
+
 log = logging.getLogger(__name__)
 
 BOOK_KEY = "alerts/book"
-_GROUP = "alerts"
 #: A backup's key: this, then the UTC time it was made (``20260131T142305``).
-BACKUP_PREFIX = f"{_GROUP}/book-backup-"
-#: Backups kept; the oldest goes when another is made.
-MAX_BACKUPS = 5
+BACKUP_PREFIX = f"{BOOK_KEY}-backup-"
 CHANNELS_KEY = "alerts/channels"
 #: Largest saved book read (JSON is ASCII here: characters are bytes). 2 MB.
 MAX_BOOK_CHARS = 2 * 1024 * 1024
@@ -46,62 +47,23 @@ class AlertStore:
     def __init__(self, store: QSettings, *, clock: Callable[[], float] = time.time) -> None:
         """``clock``: epoch seconds, the backups' times."""
         self._store = store
-        self._clock = clock
+        self._book = JsonSetting(
+            store, BOOK_KEY, max_chars=MAX_BOOK_CHARS, unreadable=_UNREADABLE, clock=clock
+        )
 
     def load_into(self, book: AlertBook) -> list[str]:
         """Load the saved alerts into ``book``; returns what could not be read, one sentence
         each (nothing saved yet is no problem). On any problem the saved text is kept under a
         new backup key, and the last sentence says which."""
-        if not self._store.contains(BOOK_KEY):
-            return []
-        raw = self._store.value(BOOK_KEY)
-        problems: list[str] = []
-        if not isinstance(raw, str):
-            problems.append(f"{_UNREADABLE}: a {type(raw).__name__} is not JSON text")
-        elif len(raw) > MAX_BOOK_CHARS:
-            problems.append(
-                f"{_UNREADABLE}: {len(raw):,} characters, more than the {MAX_BOOK_CHARS:,} read"
-            )
-        else:
-            try:
-                data = json.loads(raw)
-            except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." nested deep
-                problems.append(f"{_UNREADABLE}: {exc}")
-            else:
-                problems.extend(book.load(data))
-        if problems:
-            key = self._back_up(raw)
-            problems.append(f"the saved text is kept in the settings as {key}")
-        return problems
+        return self._book.load(book.load)
 
     def backups(self) -> list[str]:
         """The backup keys, oldest first."""
-        self._store.beginGroup(_GROUP)
-        try:
-            names = self._store.childKeys()
-        finally:
-            self._store.endGroup()
-        name_prefix = BACKUP_PREFIX.removeprefix(f"{_GROUP}/")
-        keys = [f"{_GROUP}/{name}" for name in names if name.startswith(name_prefix)]
-        return sorted(keys, key=_backup_order)
-
-    def _back_up(self, raw: object) -> str:
-        """``raw`` under a new backup key (returned); the oldest backups past
-        :data:`MAX_BACKUPS` go."""
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self._clock()))
-        existing = self.backups()
-        key, n = f"{BACKUP_PREFIX}{stamp}", 1
-        while key in existing:  # two problems within one second
-            n += 1
-            key = f"{BACKUP_PREFIX}{stamp}-{n}"
-        self._store.setValue(key, raw)
-        for old in existing[: max(0, len(existing) - MAX_BACKUPS + 1)]:
-            self._store.remove(old)
-        return key
+        return self._book.backups()
 
     def save(self, book: AlertBook) -> None:
         """Write the real exchange's alerts, their state and the log of firings."""
-        self._store.setValue(BOOK_KEY, json.dumps(book.to_dict(), separators=(",", ":")))
+        self._book.save(book.to_dict())
 
     def load_channels(self, actions: Mapping[str, QAction]) -> None:
         """Switch the notice channels as saved; a channel not saved (or saved wrong) stays
@@ -125,9 +87,3 @@ class AlertStore:
         """Write which notice channels are on."""
         switches = {key: action.isChecked() for key, action in actions.items()}
         self._store.setValue(CHANNELS_KEY, json.dumps(switches))
-
-
-def _backup_order(key: str) -> tuple[str, int]:
-    """``...-20260131T142305`` before ``...-20260131T142305-2`` before ``...-3``."""
-    stamp, _, n = key.removeprefix(BACKUP_PREFIX).partition("-")
-    return stamp, int(n) if n.isdigit() else 1

@@ -32,22 +32,13 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QGraphicsView
 
-from kucandle_gui.model.price_scale import PriceScale
 from kucandle_gui.protocol import format_number
 from kucandle_gui.ui.chart.axes import ValueAxis
+from kucandle_gui.ui.chart.keys import CHORD, KEY_EVENTS, REMOVE_KEYS
 from kucandle_gui.ui.chart.markers import axis_text, y_pixel
 from kucandle_gui.ui.chart.overlays import AxisTag
+from kucandle_gui.ui.chart.scaled import Scaled
 
-#: Keys that ask to remove the selected line.
-REMOVE_KEYS = frozenset({Qt.Key.Key_Delete, Qt.Key.Key_Backspace})
-#: Modifiers that make a key another command (Shift+Delete is not Delete).
-_CHORD = (
-    Qt.KeyboardModifier.ShiftModifier
-    | Qt.KeyboardModifier.ControlModifier
-    | Qt.KeyboardModifier.AltModifier
-    | Qt.KeyboardModifier.MetaModifier
-)
-_KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
 #: How far from a line (in pixels) a click still picks it.
 PICK_PIXELS = 5.0
 
@@ -75,7 +66,7 @@ class _Drawn:
         self.spec = spec
 
 
-class AlertLines(QObject):
+class AlertLines(Scaled, QObject):
     """The alert lines of one price pane; see the module docstring."""
 
     #: ``(key, price)``: a line was dragged and let go at ``price``.
@@ -94,8 +85,7 @@ class AlertLines(QObject):
         self._format: Callable[[float], str] = format_number
         self._fill = QColor("#ff9800")
         self._ink = QColor("#000000")
-        self._scale = PriceScale()
-        self._scale.changed.connect(self._rescaled)
+        self._follow_scale()
         view.installEventFilter(self)
         view.scene().sigMouseClicked.connect(self._clicked)
 
@@ -133,15 +123,6 @@ class AlertLines(QObject):
         self._drop(drawn)
         if self._selected == key:
             self.select(None)
-
-    def set_scale(self, scale: PriceScale) -> None:
-        """Place the lines through ``scale`` from now on, and again whenever it changes."""
-        if scale is self._scale:
-            return
-        self._scale.changed.disconnect(self._rescaled)
-        self._scale = scale
-        scale.changed.connect(self._rescaled)
-        self._rescaled()
 
     def _rescaled(self) -> None:
         to_view = self._scale.to_view
@@ -290,11 +271,11 @@ class AlertLines(QObject):
         """Delete/Backspace asks to remove the selected line, Escape lets go of it; with no
         line selected the keys go on (to the window's shortcuts, the view box)."""
         kind = event.type()
-        if self._selected is None or kind not in _KEY_EVENTS:
+        if self._selected is None or kind not in KEY_EVENTS:
             return False
         assert isinstance(event, QKeyEvent)
         key = event.key()
-        if event.modifiers() & _CHORD or (key not in REMOVE_KEYS and key != Qt.Key.Key_Escape):
+        if event.modifiers() & CHORD or (key not in REMOVE_KEYS and key != Qt.Key.Key_Escape):
             return False
         event.accept()
         if kind == QEvent.Type.KeyPress:

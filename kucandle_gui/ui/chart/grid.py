@@ -14,13 +14,13 @@ import math
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
-from PySide6.QtWidgets import QGraphicsObject
 
 from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
 from kucandle_gui.ui.chart.items import PrimitiveBuffer
+from kucandle_gui.ui.chart.overlays import PaneItem
 
 
-class GridItem(QGraphicsObject):
+class GridItem(PaneItem):
     """Grid lines across a view box at its axes' ticks: one-pixel rectangles, two fill calls.
 
     Drawn behind the candles (a child of the view box, in its pixels). The ticks come from
@@ -39,20 +39,16 @@ class GridItem(QGraphicsObject):
         super().__init__(box)
         self._y_depth = y_levels
         self._top_line = top_line
-        self._box = box
         self._y_axis = y_axis
         self._x_axis = x_axis
         self._major = QBrush(QColor("#363a45"))
         self._minor = QBrush(QColor("#262a35"))
         self._rects = (PrimitiveBuffer(QRectF), PrimitiveBuffer(QRectF))
-        self._size = (0.0, 0.0)
         self._key: tuple | None = None
         self._x_levels: object = None  # the axes' tick lists the rects were built from
         self._y_levels: object = None
         self.setZValue(-1000)  # behind the view box's items (the child group is at 0)
-        box.sigResized.connect(self._resized)
         y_axis.ticksChanged.connect(self._ticks_changed)
-        self._resized()
 
     def _ticks_changed(self) -> None:
         """The value axis relabelled without a range change (its price scale changed)."""
@@ -65,13 +61,6 @@ class GridItem(QGraphicsObject):
     def set_colors(self, major: str | QColor, minor: str | QColor) -> None:
         self._major, self._minor = QBrush(QColor(major)), QBrush(QColor(minor))
         self.update()
-
-    def _resized(self, *_: object) -> None:
-        self.prepareGeometryChange()
-        self._size = (self._box.width(), self._box.height())
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0.0, 0.0, *self._size)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         (x0, x1), (y0, y1) = self._box.viewRange()

@@ -37,10 +37,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
-from PySide6.QtWidgets import QGraphicsObject
 
 from kucandle_gui.ui.chart.items import BODY_FRACTION, PrimitiveBuffer
-from kucandle_gui.ui.chart.overlays import cosmetic_pen
+from kucandle_gui.ui.chart.overlays import PaneItem, cosmetic_pen
 from kucandle_gui.ui.chart.sampling import Frame, Sampler, Samples, line_span, sample_values
 
 #: ``() -> tuple of arrays`` (one per output, aligned with the store) or None (nothing to draw).
@@ -102,7 +101,7 @@ class _Line:
         self.columns = PrimitiveBuffer(QRectF)
 
 
-class StudyItem(QGraphicsObject):
+class StudyItem(PaneItem):
     """A study's outputs in one pane: lines, and optionally a histogram (MACD)."""
 
     def __init__(
@@ -120,7 +119,6 @@ class StudyItem(QGraphicsObject):
         scale_key: Callable[[], object] = lambda: None,
     ) -> None:
         super().__init__(box)
-        self._box = box
         self._sampler = sampler
         self._frame = frame
         self._values = values
@@ -133,14 +131,11 @@ class StudyItem(QGraphicsObject):
         self._hist: Samples | None = None
         self._bars = (PrimitiveBuffer(QRectF), PrimitiveBuffer(QRectF))
         self._brushes = (QBrush(QColor("#26a69a")), QBrush(QColor("#ef5350")))
-        self._size = (0.0, 0.0)
         self._data_key: object = None
         self._pixel_key: object = None
         #: How many times each stage was built (tests: a live tick builds neither).
         self.builds = [0, 0]
         self.setZValue(20)  # over the candles (the box's child group is at 0), under markers
-        box.sigResized.connect(self._resized)
-        self._resized()
 
     # ------------------------------------------------------------------ setup
 
@@ -164,13 +159,6 @@ class StudyItem(QGraphicsObject):
         """Rebuild at the next paint (the values were replaced by another set)."""
         self._data_key = None
         self.update()
-
-    def _resized(self, *_: object) -> None:
-        self.prepareGeometryChange()
-        self._size = (self._box.width(), self._box.height())
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0.0, 0.0, *self._size)
 
     # ------------------------------------------------------------------ data
 
@@ -374,18 +362,14 @@ class StudyItem(QGraphicsObject):
                 painter.drawRect(QRectF(x_live - half, min(y, zero), 2 * half, abs(zero - y)))
 
 
-class GuideLines(QGraphicsObject):
+class GuideLines(PaneItem):
     """Dashed horizontal lines at fixed values across a pane (RSI's 30 and 70)."""
 
     def __init__(self, box: pg.ViewBox, levels: Sequence[float]) -> None:
         super().__init__(box)
-        self._box = box
         self._levels = tuple(levels)
         self._pen = cosmetic_pen("#787b86", style=Qt.PenStyle.DashLine)
-        self._size = (0.0, 0.0)
         self.setZValue(10)
-        box.sigResized.connect(self._resized)
-        self._resized()
 
     def levels(self) -> tuple[float, ...]:
         return self._levels
@@ -393,13 +377,6 @@ class GuideLines(QGraphicsObject):
     def set_color(self, color: str | QColor) -> None:
         self._pen = cosmetic_pen(color, style=Qt.PenStyle.DashLine)
         self.update()
-
-    def _resized(self, *_: object) -> None:
-        self.prepareGeometryChange()
-        self._size = (self._box.width(), self._box.height())
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0.0, 0.0, *self._size)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         _, (y0, y1) = self._box.viewRange()

@@ -22,8 +22,8 @@ import shiboken6
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
 
-from kucandle_gui.model.price_scale import PriceScale
 from kucandle_gui.ui.chart.sampling import Frame, Sampler
+from kucandle_gui.ui.chart.scaled import Scaled
 
 #: Candle body width as a fraction of the timeframe.
 BODY_FRACTION = 0.8
@@ -158,7 +158,7 @@ class _SeriesItem(pg.GraphicsObject):
         raise NotImplementedError
 
 
-class CandleItem(_SeriesItem):
+class CandleItem(Scaled, _SeriesItem):
     """Candlesticks (wick + body) in the price pane; bucket columns when zoomed out.
 
     Drawn in the view coordinates of a :class:`~kucandle_gui.model.price_scale.PriceScale`
@@ -170,18 +170,8 @@ class CandleItem(_SeriesItem):
 
     def __init__(self, sampler: Sampler, view: pg.ViewBox) -> None:
         super().__init__(sampler, view)
-        self._scale = PriceScale()
-        self._scale.changed.connect(self._rescaled)
+        self._follow_scale()
         self._log = False
-
-    def set_scale(self, scale: PriceScale) -> None:
-        """Draw through ``scale`` from now on, and redraw whenever its geometry changes."""
-        if scale is self._scale:
-            return
-        self._scale.changed.disconnect(self._rescaled)
-        self._scale = scale
-        scale.changed.connect(self._rescaled)
-        self._rescaled()
 
     def _rescaled(self) -> None:
         if self._scale.is_log == self._log:

@@ -16,13 +16,13 @@ closes (``set_countdown``), which the chart ticks once a second: that repaints t
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 
 from kucandle_gui.model.price_scale import PERCENT_DECIMALS, PriceScale, percent_text
 from kucandle_gui.ui.chart.axes import ValueAxis
 from kucandle_gui.ui.chart.overlays import AxisTag, ViewLine, cosmetic_pen
+from kucandle_gui.ui.chart.scaled import Scaled
 
 
 def y_pixel(box: pg.ViewBox, value: float) -> float | None:
@@ -63,28 +63,15 @@ def axis_text(scale: PriceScale, axis: ValueAxis | None, price: float, price_tex
     return percent_text(change, axis_percent_decimals(axis, change))
 
 
-class _Scaled:
-    """A part that places prices through a scale it observes (linear until told)."""
+class _Scaled(Scaled):
+    """A marker placing prices through a scale it observes, which it shows (``scale``)."""
 
     def __init__(self) -> None:
-        self._scale = PriceScale()
-        self._scale.changed.connect(self._rescaled)
+        self._follow_scale()
 
     @property
     def scale(self) -> PriceScale:
         return self._scale
-
-    def set_scale(self, scale: PriceScale) -> None:
-        """Place through ``scale`` from now on, and again whenever it changes."""
-        if scale is self._scale:
-            return
-        self._scale.changed.disconnect(self._rescaled)
-        self._scale = scale
-        scale.changed.connect(self._rescaled)
-        self._rescaled()
-
-    def _rescaled(self) -> None:
-        raise NotImplementedError
 
 
 class Crosshair(_Scaled):
@@ -199,78 +186,21 @@ class Crosshair(_Scaled):
             self._tag.setVisible(inside)
 
 
-class PriceTag(QGraphicsObject):
+class PriceTag(AxisTag):
     """The last-price tag: the price on the line, the time left under it (when given).
 
-    Like :class:`~.overlays.AxisTag`, placed by the chart in axis pixels with its first line
-    centred on the price; the countdown adds a second line below. Changing the countdown
-    repaints this item alone (and changes its geometry only when its width changes).
+    An :class:`~.overlays.AxisTag` whose countdown is a second line below the price.
+    Changing the countdown repaints this item alone (and changes its geometry only when its
+    width changes).
     """
 
-    def __init__(self, parent: QGraphicsItem) -> None:
-        super().__init__(parent)
-        self._text = ""
-        self._countdown: str | None = None
-        self._fill = QColor("#2962ff")
-        self._ink = QColor("#ffffff")
-        self._font = QFont()
-        self._metrics = QFontMetricsF(self._font)
-        self._rect = QRectF()
-        self.setZValue(100)
-
-    def text(self) -> str:
-        return self._text
-
     def countdown(self) -> str | None:
-        return self._countdown
-
-    def set_colors(self, fill: str, ink: str) -> None:
-        self._fill, self._ink = QColor(fill), QColor(ink)
-        self.update()
-
-    def set_text(self, text: str) -> None:
-        if text != self._text:
-            self._text = text
-            self._layout()
+        return self._second
 
     def set_countdown(self, text: str | None) -> None:
-        if text != self._countdown:
-            self._countdown = text
+        if text != self._second:
+            self._second = text
             self._layout()
-
-    def _layout(self) -> None:
-        metrics = self._metrics
-        lines = [self._text] if self._countdown is None else [self._text, self._countdown]
-        width = max(metrics.horizontalAdvance(line) for line in lines) + 8
-        height = metrics.height() + 2
-        extra = metrics.lineSpacing() if self._countdown is not None else 0.0
-        rect = QRectF(0, -height / 2, width, height + extra)
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = rect
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        if not self._text:
-            return
-        rect = self._rect
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._fill)
-        painter.drawRect(rect)
-        painter.setPen(self._ink)
-        painter.setFont(self._font)
-        height = self._metrics.height() + 2
-        first = QRectF(rect.left() + 4, rect.top(), rect.width() - 4, height)
-        painter.drawText(first, Qt.AlignmentFlag.AlignVCenter, self._text)
-        if self._countdown is not None:
-            top = first.bottom() - 1
-            second = QRectF(first.left(), top, first.width(), rect.bottom() - top)
-            painter.drawText(
-                second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self._countdown
-            )
 
 
 class LastPriceMarker(_Scaled):

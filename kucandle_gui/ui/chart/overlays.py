@@ -22,14 +22,22 @@ def cosmetic_pen(color: str | QColor, width: int = 1, style=Qt.PenStyle.SolidLin
 
 
 class AxisTag(QGraphicsObject):
-    """A filled label on the price axis (the last price), placed by the chart in axis pixels."""
+    """A filled label on the price axis (an alert's price, the crosshair's), placed by the
+    chart in axis pixels with its first line centred on the price.
+
+    A second line below the first (``_second``) is for :class:`~.markers.PriceTag`'s
+    countdown; the geometry changes only when the plate's size does.
+    """
 
     def __init__(self, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self._text = ""
+        #: A line under the text (None: none).
+        self._second: str | None = None
         self._fill = QColor("#2962ff")
         self._ink = QColor("#ffffff")
         self._font = QFont()
+        self._metrics = QFontMetricsF(self._font)
         self._rect = QRectF()
         self.setZValue(100)
 
@@ -41,14 +49,20 @@ class AxisTag(QGraphicsObject):
         self.update()
 
     def set_text(self, text: str) -> None:
-        if text == self._text:
-            return
-        self.prepareGeometryChange()
-        self._text = text
-        metrics = QFontMetricsF(self._font)
-        width = metrics.horizontalAdvance(text) + 8
+        if text != self._text:
+            self._text = text
+            self._layout()
+
+    def _layout(self) -> None:
+        metrics = self._metrics
+        lines = [self._text] if self._second is None else [self._text, self._second]
+        width = max(metrics.horizontalAdvance(line) for line in lines) + 8
         height = metrics.height() + 2
-        self._rect = QRectF(0, -height / 2, width, height)
+        extra = metrics.lineSpacing() if self._second is not None else 0.0
+        rect = QRectF(0, -height / 2, width, height + extra)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -57,12 +71,40 @@ class AxisTag(QGraphicsObject):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if not self._text:
             return
+        rect = self._rect
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._fill)
-        painter.drawRect(self._rect)
+        painter.drawRect(rect)
         painter.setPen(self._ink)
         painter.setFont(self._font)
-        painter.drawText(self._rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, self._text)
+        height = self._metrics.height() + 2
+        first = QRectF(rect.left() + 4, rect.top(), rect.width() - 4, height)
+        painter.drawText(first, Qt.AlignmentFlag.AlignVCenter, self._text)
+        if self._second is not None:
+            top = first.bottom() - 1
+            second = QRectF(first.left(), top, first.width(), rect.bottom() - top)
+            painter.drawText(
+                second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self._second
+            )
+
+
+class PaneItem(QGraphicsObject):
+    """An item over the whole of its view box, drawn in the box's pixels: its bounds follow
+    the box's size (``_size``: width, height), from the start and on every resize."""
+
+    def __init__(self, box: pg.ViewBox) -> None:
+        super().__init__(box)
+        self._box = box
+        self._size = (0.0, 0.0)
+        box.sigResized.connect(self._resized)
+        self._resized()
+
+    def _resized(self, *_: object) -> None:
+        self.prepareGeometryChange()
+        self._size = (self._box.width(), self._box.height())
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0.0, 0.0, *self._size)
 
 
 class ViewLine(QGraphicsObject):

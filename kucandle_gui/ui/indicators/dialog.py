@@ -49,7 +49,8 @@ from kucandle_gui.model.indicators import (
 )
 from kucandle_gui.model.indicators.spec import MAX_BB_K
 
-ERROR_STYLE = "color: #e01b24;"
+from ..error_label import ERROR_STYLE as ERROR_STYLE
+from ..error_label import error_label
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,6 @@ KINDS: dict[Kind, tuple[str, tuple[Param, ...]]] = {
     Kind.VOLSMA: ("Volume SMA", (Param("&Period", 20),)),
 }
 _MOST_PARAMS = max(len(params) for _, params in KINDS.values())
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 def _number_text(value: float) -> str:
@@ -120,7 +113,7 @@ class IndicatorDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Indicator", self.kind_combo)
         for _ in range(_MOST_PARAMS):
-            field, error, label = QLineEdit(self), _error_label(self), QLabel(self)
+            field, error, label = QLineEdit(self), error_label(self), QLabel(self)
             label.setBuddy(field)
             field.textEdited.connect(lambda _t, e=error: self._edited(e))
             field.editingFinished.connect(lambda f=field: self._check_field_of(f))
@@ -140,7 +133,7 @@ class IndicatorDialog(QDialog):
         self.visible_box = QCheckBox("Sho&wn on the chart", self)
         self.visible_box.setChecked(study.visible if study is not None else True)
         form.addRow("", self.visible_box)
-        self.error_label = _error_label(self)
+        self.error_label = error_label(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

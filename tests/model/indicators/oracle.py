@@ -18,12 +18,15 @@ compared relative to the price level (the candle's close).
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 from talipp.indicators import BB, EMA, MACD, SMA, SMMA, VWAP
 from talipp.ohlcv import OHLCV
 
+from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec, Kind, parse_indicator_spec
 from kucandle_gui.model.indicators.calculators import NEGLIGIBLE
 from kucandle_gui.protocol import Candle
@@ -199,3 +202,26 @@ def check_set(indicators: IndicatorSet, candles: list[Candle]) -> None:
     closes = np.array([c.close for c in candles])
     for spec in indicators.specs:
         assert_matches(spec, indicators.values(spec), reference(spec, candles), closes)
+
+
+# -- candles for the tests that keep a set up to date -------------------------------------------
+
+
+def series_of(candles: list[Candle], max_candles: int | None = None) -> CandleSeries:
+    series = CandleSeries("TEST-USDT", "1min", max_candles)
+    series.set_history(candles)
+    return series
+
+
+def grown(candle: Candle, rng: random.Random) -> Candle:
+    """A later state of the same candle: a trade moved the close and added volume."""
+    close = candle.close + rng.uniform(-0.5, 0.5)
+    volume = candle.volume + rng.uniform(0.01, 1.0)
+    return replace(
+        candle,
+        high=max(candle.high, close),
+        low=min(candle.low, close),
+        close=close,
+        volume=volume,
+        turnover=candle.turnover + volume * close,
+    )

@@ -15,26 +15,7 @@ from kucandle_gui.model.indicators import IndicatorSet
 from kucandle_gui.protocol import Candle
 from tests.helpers import TF, numpy_walk
 
-from .oracle import SPECS, Reference, assert_matches, check_set
-
-DAY = 86_400
-
-
-def series_of(candles: list[Candle], max_candles: int | None = None) -> CandleSeries:
-    series = CandleSeries("TEST-USDT", "1min", max_candles)
-    series.set_history(candles)
-    return series
-
-
-def grown(candle: Candle, rng: random.Random) -> Candle:
-    close = candle.close + rng.uniform(-0.5, 0.5)
-    return replace(
-        candle,
-        high=max(candle.high, close),
-        low=min(candle.low, close),
-        close=close,
-        volume=candle.volume + rng.uniform(0.01, 1.0),
-    )
+from .oracle import DAY, SPECS, Reference, assert_matches, check_set, grown, series_of
 
 
 def assert_same(a: IndicatorSet, b: IndicatorSet, closes: np.ndarray) -> None:

@@ -9,36 +9,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.indicators import STEP_LIMIT, IndicatorSet
 from kucandle_gui.protocol import Candle
 from kucandle_gui.sim.market import Market
 from kucandle_gui.sim.symbols import CATALOG
 from tests.helpers import TF, numpy_walk
 
-from .oracle import SPECS, Reference, assert_matches, check_set
+from .oracle import SPECS, Reference, assert_matches, check_set, grown, series_of
 
 NOW = 1_750_000_020.5
-
-
-def series_of(candles: list[Candle], max_candles: int | None = None) -> CandleSeries:
-    series = CandleSeries("TEST-USDT", "1min", max_candles)
-    series.set_history(candles)
-    return series
-
-
-def grown(candle: Candle, rng: random.Random) -> Candle:
-    """A later state of the same candle: a trade moved the close and added volume."""
-    close = candle.close + rng.uniform(-0.5, 0.5)
-    volume = candle.volume + rng.uniform(0.01, 1.0)
-    return replace(
-        candle,
-        high=max(candle.high, close),
-        low=min(candle.low, close),
-        close=close,
-        volume=volume,
-        turnover=candle.turnover + volume * close,
-    )
 
 
 def test_every_push_of_the_forming_candle_and_every_new_candle_match_talipp() -> None:

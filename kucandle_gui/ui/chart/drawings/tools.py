@@ -42,6 +42,7 @@ from kucandle_gui.ui.chart.drawings.geometry import (
     step_candles,
 )
 from kucandle_gui.ui.chart.drawings.measure import measure_text
+from kucandle_gui.ui.chart.keys import CHORD, KEY_EVENTS, REMOVE_KEYS
 from kucandle_gui.ui.chart.readout import price_decimals
 
 if TYPE_CHECKING:
@@ -57,14 +58,6 @@ class Tool(Enum):
 
 #: A press moved less than this (pixels) is a click, not a drag.
 DRAG_PIXELS = 4.0
-REMOVE_KEYS = frozenset({Qt.Key.Key_Delete, Qt.Key.Key_Backspace})
-_CHORD = (
-    Qt.KeyboardModifier.ShiftModifier
-    | Qt.KeyboardModifier.ControlModifier
-    | Qt.KeyboardModifier.AltModifier
-    | Qt.KeyboardModifier.MetaModifier
-)
-_KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
 _PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 _LEFT, _RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
 
@@ -161,7 +154,7 @@ class Pointer(QObject):
                 return self._moved(event)  # type: ignore[arg-type]
             if kind == QEvent.Type.MouseButtonRelease:
                 return self._released(event)  # type: ignore[arg-type]
-        elif watched is self._view and kind in _KEY_EVENTS:
+        elif watched is self._view and kind in KEY_EVENTS:
             return self._key(event)  # type: ignore[arg-type]
         return False
 
@@ -284,7 +277,7 @@ class Pointer(QObject):
         removes the selected drawing. Otherwise the key goes on (the alert lines, the
         window's shortcuts)."""
         layer, key = self._layer, event.key()
-        if event.modifiers() & _CHORD:
+        if event.modifiers() & CHORD:
             return False
         if key == Qt.Key.Key_Escape:
             if self._gesture is not None and not isinstance(self._gesture, _Placing):
