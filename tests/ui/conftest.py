@@ -1,4 +1,5 @@
-"""Fixtures of the window tests: windows on an isolated settings file, closed at the end."""
+"""Fixtures of the window tests (windows on an isolated settings file, closed at the end) and
+of the chart tests (a shown chart, empty or with candles: ``tests/ui/chart_kit.py``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from kucandle_gui.app import build_window
+from kucandle_gui.ui.chart import CandleChart
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import AppSettings
-from tests.helpers import fast_feed_config, fast_sim_config
+from tests.helpers import fast_feed_config, fast_sim_config, numpy_walk
+from tests.ui.chart_kit import open_chart
 
 
 @pytest.fixture
@@ -43,3 +46,17 @@ def make_window(qtbot, settings_path):
     yield make
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def chart(qtbot) -> CandleChart:
+    """A 1000 x 600 chart of BTC-USDT 1min without candles."""
+    return open_chart(qtbot)
+
+
+@pytest.fixture
+def loaded(chart: CandleChart) -> CandleChart:
+    """``chart`` with 1000 candles of a random walk, drawn."""
+    chart.set_history(numpy_walk(1000))
+    chart.flush()
+    return chart

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QMenu
 
 from kucandle_gui.model import (
@@ -32,6 +30,7 @@ from kucandle_gui.ui.chart import DARK, AlertLine, CandleChart
 from kucandle_gui.ui.chart.markers import y_pixel
 from kucandle_gui.ui.chart_binding import ChartBinding
 from tests.helpers import T0, TF
+from tests.ui.chart_kit import count_color
 
 WAIT_MS = 3000
 NOW = float(T0 + 3600)
@@ -105,13 +104,6 @@ def setup(qtbot, monkeypatch):
 
 def actions(menu: QMenu) -> dict[str, object]:
     return {a.text(): a for a in menu.actions() if not a.isSeparator()}
-
-
-def count_color(image: QImage, color: str) -> int:
-    """Pixels of exactly ``color`` (RGB) in ``image``."""
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
-    arr = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
-    return int(np.count_nonzero((arr & 0xFFFFFF) == (QColor(color).rgb() & 0xFFFFFF)))
 
 
 # ---------------------------------------------------------------------- lines drawn

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from kucandle_gui.ui.chart.axes import (
+from kucandle_gui.ui.chart.axis_ticks import (
     DAY,
     HOUR,
     MINUTE,

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import CandleChart
 from tests.helpers import TF, numpy_walk
-
-WAIT_MS = 3000
+from tests.ui.chart_kit import WAIT_MS, open_chart
 
 
 class FakeClock:
@@ -30,13 +29,7 @@ class FakeClock:
 
 @pytest.fixture
 def chart(qtbot) -> CandleChart:
-    widget = CandleChart()
-    qtbot.addWidget(widget)
-    widget.resize(800, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.set_series("BTC-USDT", "1min", TF)
-    return widget
+    return open_chart(qtbot, 800, 500)
 
 
 def newest(chart: CandleChart) -> Candle:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from kucandle_gui.model.indicators import IndicatorSet, Study, default_color, parse_indicator_spec
+from kucandle_gui.model.indicators import IndicatorSet
 from kucandle_gui.ui.chart import CandleChart
-from tests.helpers import TF, numpy_walk
-
-SIX = ("ema:20", "ema:50", "bb:20:2", "vwap", "rsi:14", "macd:12:26:9")
+from tests.helpers import numpy_walk
+from tests.ui.chart_kit import open_chart
+from tests.ui.study_kit import SIX, studies
 
 
 def chart_of_width(qtbot, width: int) -> CandleChart:
-    chart = CandleChart()
-    qtbot.addWidget(chart)
-    chart.resize(width, 600)
-    chart.show()
-    qtbot.waitExposed(chart)
-    chart.set_series("BTC-USDT", "1min", TF)
+    chart = open_chart(qtbot, width)
     chart.set_history(numpy_walk(300))
-    studies = [Study(parse_indicator_spec(t), default_color(i), True) for i, t in enumerate(SIX)]
-    chart.set_indicators(IndicatorSet(chart.store, SIX), studies)
+    chart.set_indicators(IndicatorSet(chart.store, SIX), studies(*SIX))
     chart.flush()
     return chart
 

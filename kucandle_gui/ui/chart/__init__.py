@@ -97,12 +97,13 @@ How it is laid out, and how it stays fast (figures in BENCHMARKS.md):
   arrays of filled rectangles (no pens: filling is several times cheaper than stroking); the
   arrays are rebuilt only when the view or the history changes, the live candle is drawn apart.
 * :mod:`.axes` — date/time and value axes that regenerate cheaply and share their ticks with
-  a one-call grid (:mod:`.grid`).
+  a one-call grid (:mod:`.grid`); the ticks and labels themselves: :mod:`.axis_ticks` (Qt-free).
 * :mod:`.panes` — the panes (price, volume, one per oscillator; dates on the lowest),
   linked in x by the chart, moved without a signal cascade.
 * :mod:`.studies`, :mod:`.indicator_items` — indicator lines: one persistent item per study,
   the visible window only (per-pixel first/low/high/last when zoomed out), history cached
-  by the frame and the set's ``history_version``, the forming candle's segment drawn apart.
+  by the frame and the set's ``history_version``, the forming candle's segment drawn apart;
+  :mod:`.oscillator_panes` — RSI's and MACD's own panes (fixed or fitted y, guides, label).
 * :mod:`.markers`, :mod:`.overlays` — crosshair, last-price line and tag, text: placed in
   pixels, a ``setPos`` per tick or mouse move.
 * :mod:`.alert_lines` — alert lines (draggable ``pg.InfiniteLine``) and their axis tags.

@@ -24,7 +24,8 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
-from kucandle_gui.ui.chart.axes import VALUE_MIN_PX, TimeAxis, ValueAxis, value_label, value_ticks
+from kucandle_gui.ui.chart.axes import TimeAxis, ValueAxis
+from kucandle_gui.ui.chart.axis_ticks import VALUE_MIN_PX, value_label, value_ticks
 from kucandle_gui.ui.chart.grid import GridItem
 from kucandle_gui.ui.chart.theme import ChartTheme
 

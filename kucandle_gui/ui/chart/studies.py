@@ -10,11 +10,8 @@ colour and whether at all, is the list of ``Study`` records.
   scale. The price pane's y fit stays the candles' (bands outside the candles may leave the
   pane: fitting y to every indicator per tick is the flicker finplot #203 describes).
 * Volume pane: the volume SMA (volume units; hidden with the pane).
-* A pane of its own per visible RSI (fixed 0..100 with a small margin, dashed guides at 30
-  and 70, labelled there, and at 0 and 100 when the pane is tall enough) and MACD (MACD and
-  signal lines, histogram bars coloured by sign; y fitted to what is in view, on view
-  changes, and on a tick only when the forming candle's values leave the range; never
-  narrower than a millionth of the price, so a flat MACD is not float noise blown up).
+* A pane of its own per visible RSI and MACD (MACD and signal lines, histogram bars
+  coloured by sign): :mod:`.oscillator_panes` (their ranges, guides, labels and cursor).
 * On the log scale a price-pane line has a gap where its value has no logarithm (a
   Bollinger lower band at or below zero), rather than plunging to the scale's floor.
 
@@ -25,19 +22,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem
 
 from kucandle_gui.model.indicators import Study
 from kucandle_gui.model.price_scale import MIN_PRICE
-from kucandle_gui.model.viewport import Y_LOOSE, Y_PADDING
-from kucandle_gui.ui.chart.indicator_items import GuideLines, StudyItem
-from kucandle_gui.ui.chart.overlays import OverlayText, ViewLine, cosmetic_pen
+from kucandle_gui.ui.chart.indicator_items import StudyItem
+from kucandle_gui.ui.chart.oscillator_panes import OscillatorPanes
 from kucandle_gui.ui.chart.panes import Pane, Panes
 from kucandle_gui.ui.chart.readout import studies_readout
 from kucandle_gui.ui.chart.sampling import Frame, Sampler
@@ -49,21 +41,10 @@ if TYPE_CHECKING:
     from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec, IndicatorStyle
     from kucandle_gui.model.price_scale import PriceScale
 
-#: The RSI pane's fixed range (0 to 100 with a margin, so that the 0 and 100 labels fit when
-#: the pane is tall enough) and guide levels.
-RSI_RANGE = (-5.0, 105.0)
-RSI_GUIDES = (30.0, 70.0)
-#: The RSI axis' labels, by priority: at the guides, then at the ends when there is room.
-RSI_LABELS = (RSI_GUIDES, (0.0, 100.0))
-#: The least y span of a fitted oscillator pane (MACD, in price units), as a fraction of the
-#: newest close: far above float noise, below a price tick.
-MIN_SPAN_OF_PRICE = 1e-6
 #: MACD's signal line colour (the MACD line has the study's), and the one used instead when
 #: the study's colour is this one.
 SIGNAL_COLOR = "#ff6d00"
 SIGNAL_COLOR_ALT = "#2962ff"
-
-Range = tuple[float, float]
 
 
 class _Source:
@@ -95,21 +76,6 @@ class _Source:
         return self._arrays
 
 
-@dataclass(eq=False)
-class _OwnPane:
-    """An oscillator's pane and what is drawn in it besides the study item."""
-
-    pane: Pane
-    item: StudyItem
-    label: OverlayText
-    cursor: ViewLine
-    guides: GuideLines | None
-    fixed: Range | None
-    color: str = "#ffffff"
-    y: Range = (0.0, 1.0)
-    fitted_for: object = None  # the item's samples key at the last fit
-
-
 class StudyLayer:
     """Everything the chart draws of its indicator set; see the module docstring."""
 
@@ -127,7 +93,7 @@ class StudyLayer:
         self._set: IndicatorSet | None = None
         self._studies: tuple[Study, ...] = ()
         self._items: dict[IndicatorSpec, StudyItem] = {}
-        self._own: dict[IndicatorSpec, _OwnPane] = {}
+        self._oscillators = OscillatorPanes(panes, sampler)
         self._theme = DARK
         # What the set was last synced with: the store and its version.
         self._synced_store: object = None
@@ -176,7 +142,7 @@ class StudyLayer:
             for s in self._studies
             if s.visible
         ]
-        own = [self._own[s.spec].pane for s in self._studies if s.spec in self._own]
+        own = [pane for s in self._studies if (pane := self._oscillators.pane(s.spec)) is not None]
         changed = own != self._panes.studies
         self._panes.set_studies(own)
         return changed
@@ -188,10 +154,7 @@ class StudyLayer:
             item = self._items[spec] = self._new(study)
         else:
             item.set_colors(_line_colors(study))
-        own = self._own.get(spec)
-        if own is not None:
-            own.color = study.color
-            self._style_own(own)
+        self._oscillators.set_color(spec, study.color)
 
     def _new(self, study: Study) -> StudyItem:
         spec = study.spec
@@ -200,8 +163,7 @@ class StudyLayer:
         colors = iter(_line_colors(study))
         lines = [(k, next(colors)) for k, name in enumerate(outputs) if name != "histogram"]
         histogram = outputs.index("histogram") if "histogram" in outputs else None
-        is_rsi = spec.kind.name == "RSI"
-        pane = self._panes.new_study_pane(RSI_LABELS if is_rsi else ()) if kind == "own" else None
+        pane = self._oscillators.new_pane(spec) if kind == "own" else None
         if pane is not None:
             box = pane.box
         else:
@@ -221,40 +183,17 @@ class StudyLayer:
         )
         item.set_bar_colors(self._theme.volume_up, self._theme.volume_down)
         if pane is not None:
-            self._own[spec] = self._new_own(pane, item, study)
+            self._oscillators.add(pane, item, study)
             self._on_new_box(box)
         return item
 
-    def _new_own(self, pane: Pane, item: StudyItem, study: Study) -> _OwnPane:
-        box = pane.box
-        label = OverlayText(box, point_size=8.0)
-        label.setPos(4, 2)
-        label.setZValue(60)
-        label.set_text(study.spec.label)
-        # Static text: blitted from a pixmap on the repaints of every tick.
-        label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        cursor = ViewLine(box, vertical=True)
-        cursor.setZValue(50)
-        cursor.hide()
-        is_rsi = study.spec.kind.name == "RSI"
-        guides = GuideLines(box, RSI_GUIDES) if is_rsi else None
-        own = _OwnPane(pane, item, label, cursor, guides, RSI_RANGE if is_rsi else None)
-        own.color = study.color
-        self._style_own(own)
-        if own.fixed is not None:
-            own.y = own.fixed
-            self._panes.move(box, y=own.fixed)
-        return own
-
     def _drop(self, spec: IndicatorSpec) -> None:
         item = self._items.pop(spec)
-        own = self._own.pop(spec, None)
         scene = item.scene()
-        if scene is not None and own is None:
-            scene.removeItem(item)
         # An own pane goes with its plot (taken off the layout by set_studies); its children
         # (item, label, guides) are dropped with it.
-        del own
+        if not self._oscillators.drop(spec) and scene is not None:
+            scene.removeItem(item)
 
     # ------------------------------------------------------------------ data
 
@@ -320,8 +259,7 @@ class StudyLayer:
         return self._items.get(spec)
 
     def own_pane(self, spec: IndicatorSpec) -> Pane | None:
-        own = self._own.get(spec)
-        return own.pane if own is not None else None
+        return self._oscillators.pane(spec)
 
     # ------------------------------------------------------------------ each redraw
 
@@ -331,40 +269,8 @@ class StudyLayer:
             item.update()
 
     def fit(self, *, exact: bool) -> None:
-        """Fit the oscillator panes' y to what they show (see the module docstring)."""
-        for own in self._own.values():
-            if own.fixed is not None:
-                continue
-            item = own.item
-            item.samples()  # brings its key up to date
-            key = item.data_key
-            y0, y1 = own.y
-            if not exact and key == own.fitted_for:
-                live = item.live_values()
-                if all(y0 <= v <= y1 for v in live if math.isfinite(v)):
-                    continue
-            own.fitted_for = key
-            extent = item.extent()
-            if extent is None:
-                continue
-            low, high = self._at_least_min_span(*extent)
-            if exact or low < y0 or high > y1 or (high - low) < Y_LOOSE * (y1 - y0):
-                pad = (high - low) * Y_PADDING or abs(high) * 0.01 or 1.0
-                own.y = (low - pad, high + pad)
-                self._panes.move(own.pane.box, y=own.y)
-
-    def _at_least_min_span(self, low: float, high: float) -> Range:
-        """``low, high`` widened about their middle to :data:`MIN_SPAN_OF_PRICE` of the price
-        level (a fitted oscillator is in price units): a flat MACD is a line across the
-        middle of its pane, not float noise (1e-14) stretched over the pane."""
-        store = self._sampler.store
-        if not len(store):
-            return low, high
-        span = abs(float(store.close[-1])) * MIN_SPAN_OF_PRICE
-        if not (high - low < span and math.isfinite(span)):
-            return low, high
-        middle = (low + high) / 2
-        return middle - span / 2, middle + span / 2
+        """Fit the oscillator panes' y to what they show (:mod:`.oscillator_panes`)."""
+        self._oscillators.fit(exact=exact)
 
     def readout(self, index: int, decimals: int) -> str:
         """The visible studies' values at candle ``index`` ("" without any)."""
@@ -379,34 +285,13 @@ class StudyLayer:
 
     def place_cursor(self, time: float | None) -> None:
         """The crosshair's vertical line through the oscillator panes (None: hidden)."""
-        for own in self._own.values():
-            box = own.pane.box
-            (x0, x1), _ = box.viewRange()
-            if time is None or x1 <= x0:
-                own.cursor.hide()
-                continue
-            x = (time - x0) / (x1 - x0) * box.width()
-            own.cursor.setPos(x, 0.0)
-            own.cursor.setVisible(0.0 <= x <= box.width())
+        self._oscillators.place_cursor(time)
 
     def set_theme(self, theme: ChartTheme) -> None:
         self._theme = theme
         for item in self._items.values():
             item.set_bar_colors(theme.volume_up, theme.volume_down)
-        for own in self._own.values():
-            self._style_own(own)
-
-    def _style_own(self, own: _OwnPane) -> None:
-        theme = self._theme
-        own.cursor.set_pen(cosmetic_pen(theme.crosshair, style=Qt.PenStyle.DashLine))
-        if own.guides is not None:
-            own.guides.set_color(theme.crosshair)
-        plate = QColor(theme.background)
-        plate.setAlpha(190)
-        own.label.set_color(own.color, plate)
-
-    def boxes(self) -> list[pg.ViewBox]:
-        return [own.pane.box for own in self._own.values()]
+        self._oscillators.set_theme(theme)
 
 
 def as_studies(

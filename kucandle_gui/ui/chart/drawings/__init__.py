@@ -25,8 +25,9 @@ moves it (a trend line whole, by whole candles, or by an end point; never below
 a right click on a line opens its menu; Shift+drag measures (gone at the next click or
 Escape). A press on an alert line, or on no drawing, goes on to the chart as before.
 
-Modules: :mod:`.layer` (the layer: book, items, placing), :mod:`.tools` (tools, mouse, keys),
-:mod:`.items` (what a drawing looks like), :mod:`.measure`, :mod:`.geometry` (pixels, Qt-free).
+Modules: :mod:`.layer` (the layer: book, items, placing), :mod:`.edits` (its edits to the book,
+a drawing's menu), :mod:`.tools` (tools, mouse, keys), :mod:`.items` (what a drawing looks
+like), :mod:`.measure`, :mod:`.geometry` (pixels, Qt-free).
 """
 
 from kucandle_gui.ui.chart.drawings.layer import DrawingLayer

@@ -4,7 +4,7 @@ The book (:class:`~kucandle_gui.model.drawings.DrawingBook`) holds the drawings;
 draws the shown pair's and follows the book's events (one drawing changed: its items alone).
 What the user does goes to the book: a line placed is added, a line dragged is updated when
 let go (while dragging it is drawn where the mouse has it, the book untouched), a line
-deleted is removed. The mouse and keys are read by :class:`~.tools.Pointer`.
+deleted is removed (:mod:`.edits`). The mouse and keys are read by :class:`~.tools.Pointer`.
 
 Items are placed in the pane's pixels from data coordinates (time, ``scale.to_view(price)``)
 on every view change (the box's transform signal), on a scale change, and when the book
@@ -14,23 +14,20 @@ changes; never on a live candle.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QMenu
 
 from kucandle_gui.model.drawings import (
     ChangeKind,
     Drawing,
     DrawingBook,
     DrawingChange,
-    DrawingError,
     HorizontalLine,
-    TrendLine,
 )
+from kucandle_gui.ui.chart.drawings.edits import DrawingEditsMixin
 from kucandle_gui.ui.chart.drawings.geometry import (
     Frame,
     candle_seconds,
@@ -52,7 +49,7 @@ PICK_PIXELS = 5.0
 HANDLE_PIXELS = 7.0
 
 
-class DrawingLayer(QObject):
+class DrawingLayer(DrawingEditsMixin, QObject):
     """The drawings of one chart; see the module and the package docstrings."""
 
     #: ``Tool | None``: the tool armed (None: placed, cancelled or switched off).
@@ -212,73 +209,6 @@ class DrawingLayer(QObject):
 
     def measure_text(self) -> str:
         return self.measure.text()
-
-    def context_menu(self, drawing_id: int) -> QMenu:
-        """The menu of a drawing: delete it, extend a trend line, delete the pair's all."""
-        menu = QMenu(self._chart)
-        menu.addAction("Delete drawing").triggered.connect(partial(self.remove, drawing_id))
-        drawing = self._book.get(drawing_id) if self._book is not None else None
-        if isinstance(drawing, TrendLine):
-            extend = menu.addAction("Extend right")
-            extend.setCheckable(True)
-            extend.setChecked(drawing.extend_right)
-            extend.toggled.connect(partial(self._extend, drawing_id))
-        menu.addSeparator()
-        menu.addAction("Delete all drawings on this pair").triggered.connect(self.remove_all)
-        return menu
-
-    def popup_menu(self, drawing_id: int, where: QPoint) -> QMenu:
-        menu = self.context_menu(drawing_id)
-        menu.aboutToHide.connect(menu.deleteLater)
-        menu.popup(where)
-        return menu
-
-    # -- edits, to the book ---------------------------------------------------------------------
-
-    def add(self, drawing: Drawing) -> Drawing | None:
-        """Add ``drawing`` to the shown pair and select it (None and ``failed`` if refused)."""
-        if self._book is None:
-            self.failed.emit("Drawing not added: no drawing book is set to keep it")
-            return None
-        if not self._symbol:
-            self.failed.emit("Drawing not added: no pair is shown")
-            return None
-        try:
-            added = self._book.add(self._symbol, drawing)
-        except DrawingError as exc:
-            self.failed.emit(f"Drawing not added: {exc}")
-            return None
-        self.select(added.id)
-        return added
-
-    def commit(self, drawing_id: int, drawing: Drawing) -> None:
-        """The user moved a drawing: to the book (refused: it goes back where it was)."""
-        shown = self._shown.get(drawing_id)
-        if shown is not None:
-            shown.override = None
-        if self._book is not None and self._book.get(drawing_id) is not None:
-            try:
-                self._book.update(drawing_id, drawing)
-            except DrawingError as exc:
-                self.failed.emit(f"Drawing not moved: {exc}")
-        if shown is not None:
-            self._place_one(shown, self.frame())
-
-    def remove(self, drawing_id: int | None = None) -> None:
-        """Remove a drawing (the selected one by default)."""
-        drawing_id = self._selected if drawing_id is None else drawing_id
-        if drawing_id is not None and self._book is not None:
-            self._book.remove(drawing_id)
-
-    def remove_all(self) -> None:
-        """Remove every drawing of the shown pair."""
-        if self._book is not None and self._symbol:
-            self._book.clear(self._symbol)
-
-    def _extend(self, drawing_id: int, on: bool) -> None:
-        drawing = self._book.get(drawing_id) if self._book is not None else None
-        if isinstance(drawing, TrendLine):
-            self.commit(drawing_id, replace(drawing, extend_right=on))
 
     # -- for the pointer: coordinates, picking, previews ---------------------------------------
 
