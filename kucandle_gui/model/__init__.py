@@ -29,7 +29,6 @@ from .indicators import (
     IndicatorSet,
     IndicatorSpec,
     IndicatorSpecError,
-    IndicatorStyle,
     Study,
     parse_indicator_spec,
 )
@@ -73,7 +72,6 @@ __all__ = [
     "IndicatorSet",
     "IndicatorSpec",
     "IndicatorSpecError",
-    "IndicatorStyle",
     "MonitorModel",
     "SeriesKey",
     "SeriesModel",

@@ -227,9 +227,6 @@ class DrawingBook:
         symbol = self._where.get(drawing_id)
         return None if symbol is None else self._pairs[symbol][drawing_id]
 
-    def symbol_of(self, drawing_id: int) -> str | None:
-        return self._where.get(drawing_id)
-
     def __len__(self) -> int:
         return len(self._where)
 

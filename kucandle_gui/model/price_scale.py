@@ -148,19 +148,7 @@ class PriceScale:
         """Whether texts are percentages: percent mode with a base (else they are prices)."""
         return self._mode is ScaleMode.PERCENT and self._base is not None
 
-    def format(self, price: float, decimals: int, percent_decimals: int = PERCENT_DECIMALS) -> str:
-        """Text for a price on the crosshair: the price with ``decimals``, or (percent with a
-        base) its change from the base with ``percent_decimals`` ("+1.25%", "0.00%", "-3%"):
-        the axis' (:meth:`percent_decimals`) for a tag that reads like the axis."""
-        if self._mode is ScaleMode.PERCENT and self._base is not None:
-            return percent_text((price / self._base - 1.0) * 100.0, percent_decimals)
-        return f"{price:.{decimals}f}"
-
     # ------------------------------------------------------------------ ticks
-
-    def ticks(self, y0: float, y1: float, max_count: float) -> list[float]:
-        """View positions of the axis' ticks in ``[y0, y1]``; see :meth:`axis_ticks`."""
-        return [y for y, _ in self.axis_ticks(y0, y1, max_count)]
 
     def axis_ticks(self, y0: float, y1: float, max_count: float) -> list[tuple[float, str]]:
         """``[(view y, label), ...]`` in ``[y0, y1]``, bottom first, neighbours at least

@@ -22,8 +22,6 @@ from .settings_json import MAX_BACKUPS as MAX_BACKUPS
 from .settings_json import JsonSetting
 
 BOOK_KEY = "drawings/book"
-#: A backup's key: this, then the UTC time it was made (``20260131T142305``).
-BACKUP_PREFIX = f"{BOOK_KEY}-backup-"
 #: Largest saved book read: the book's limits at about 160 characters a drawing (a trend
 #: line with long prices is about 110), 16 MB.
 MAX_BOOK_CHARS = MAX_PAIRS * MAX_PER_PAIR * 160

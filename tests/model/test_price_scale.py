@@ -102,23 +102,19 @@ def test_changed_on_mode_and_on_base_in_percent_only() -> None:
 # ---------------------------------------------------------------------- text
 
 
-def test_format_and_percent_labels() -> None:
+def test_percent_of_the_base_and_percent_labels() -> None:
     percent = PriceScale(ScaleMode.PERCENT, base=100.0)
-    assert percent.format(101.25, 2) == "+1.25%"
-    assert percent.format(100.0, 2) == "0.00%"
-    assert percent.format(96.6, 2) == "-3.40%"
-    assert percent.format(99.999, 5) == "0.00%"  # rounds to zero: no sign
-    # With the axis' decimals (a tag that reads like the axis).
-    assert percent.format(101.25, 2, percent_decimals=0) == "+1%"
-    assert percent.format(101.25, 2, 3) == "+1.250%"
-    assert percent.format(100.2, 2, 0) == "0%"
+    assert percent_text(percent.percent(101.25), 2) == "+1.25%"
+    assert percent_text(percent.percent(100.0), 2) == "0.00%"
+    assert percent_text(percent.percent(96.6), 2) == "-3.40%"
+    assert percent_text(percent.percent(99.999), 2) == "0.00%"  # rounds to zero: no sign
+    assert percent_text(percent.percent(101.25), 0) == "+1%"
+    assert percent_text(percent.percent(101.25), 3) == "+1.250%"
+    assert percent_text(percent.percent(100.2), 0) == "0%"
     assert percent.percent(110.0) == pytest.approx(10.0)
     assert percent.shows_percent
     assert not PriceScale(ScaleMode.PERCENT).shows_percent  # no base: prices
     assert not PriceScale(ScaleMode.LINEAR, base=100.0).shows_percent
-    for mode in (ScaleMode.LINEAR, ScaleMode.LOG):
-        assert PriceScale(mode, base=100.0).format(101.25, 3) == "101.250"
-    assert PriceScale(ScaleMode.PERCENT).format(101.25, 1) == "101.2"  # no base: the price
     assert percent_text(-0.001, 2) == "0.00%"
     assert percent_text(12.5, 3) == "+12.500%"
     assert percent_text(1000.0, 0) == "+1000%" and percent_text(-0.4, 0) == "0%"
@@ -137,7 +133,7 @@ def test_linear_ticks_are_the_value_axis_ticks() -> None:
     assert labels(scale, 99.3, 104.6, 10) == ["100", "101", "102", "103", "104"]
     _step, values, decimals = nice_ticks(0.000123, 0.000187, 0.0000064)
     assert (decimals, values[0], values[-1]) == (5, 0.00013, 0.00018)
-    assert scale.ticks(99.3, 104.6, 10) == [100.0, 101.0, 102.0, 103.0, 104.0]
+    assert [y for y, _ in scale.axis_ticks(99.3, 104.6, 10)] == [100.0, 101.0, 102.0, 103.0, 104.0]
     assert scale.axis_ticks(1.0, 1.0, 10) == [] and scale.axis_ticks(0.0, 1.0, 0) == []
 
 

@@ -22,7 +22,7 @@ from kucandle_gui.ui.alerts.keeper import (
     SAVE_SOON_MS,
     AlertsKeeper,
 )
-from kucandle_gui.ui.alerts.store import BACKUP_PREFIX, BOOK_KEY
+from kucandle_gui.ui.alerts.store import BOOK_KEY
 
 ERROR_COLOUR = "#e01b24"
 #: Nothing listens there: the window's feed only retries, no candle ever comes.
@@ -57,7 +57,7 @@ def test_saved_alerts_that_cannot_be_read_are_said_with_where_they_are_kept(
     assert said.startswith("Saved alerts: the saved alerts could not be read: ")
     assert ERROR_COLOUR in label.styleSheet()
     key = said.rsplit("; the saved text is kept in the settings as ", 1)[1]
-    assert key.startswith(BACKUP_PREFIX)
+    assert key.startswith(f"{BOOK_KEY}-backup-")
     window.alerts.save()  # the next save replaces the book, not the backup
     reread = QSettings(settings_path, QSettings.Format.IniFormat)
     assert reread.value(key) == damaged

@@ -205,13 +205,18 @@ def test_tags_in_percent_read_like_the_axis(rising: CandleChart, qtbot, monkeypa
     # The readout and the lines' prices stay prices.
     prices = [p[2:] for p in chart.readout_text().split("  ") if p[:2] in ("O ", "H ", "L ", "C ")]
     assert len(prices) == 4 and all(float(p) > 0 for p in prices)  # prices, no "%"
-    assert lines.line_price(1) == pytest.approx(near)
+    # ... and the hovered candle's close is also said as the axis reads it.
+    hovered = chart.store.candle(chart.store.index_of(chart._crosshair.time))
+    change = percent_text((hovered.close / base - 1.0) * 100.0, 2)
+    assert f"  {change} from the first visible close" in chart.readout_text().split("\n")[0]
+    assert chart.scale.from_view(lines.line_item(1).value()) == pytest.approx(near)
     # Back to linear: prices again, on every tag.
     chart.set_scale_mode(ScaleMode.LINEAR)
     chart.flush()
     chart.grab()
     assert chart.last_price_label() == linear_tag
     assert not lines.tag_text(1).endswith("%") or lines.tag_text(1) == ""
+    assert "from the first visible close" not in chart.readout_text()
 
 
 # ---------------------------------------------------------------------- alert lines
@@ -254,4 +259,3 @@ def test_alert_lines_sit_at_their_prices_and_a_drag_gives_a_price(
     # Another scale: the lines go to their prices on it.
     scale.set_mode(ScaleMode.LINEAR)
     assert lines.line_item(1).value() == 100.0 and lines.line_item(2).value() == 500.0
-    assert lines.line_price(2) == 500.0

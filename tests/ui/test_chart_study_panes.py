@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF
 
 from kucandle_gui.model import ChartModel, MonitorModel
-from kucandle_gui.model.indicators import IndicatorSet, styles_of
+from kucandle_gui.model.indicators import IndicatorSet
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.chart import CandleChart
 from kucandle_gui.ui.chart.oscillator_panes import MIN_SPAN_OF_PRICE, RSI_RANGE
@@ -92,14 +92,6 @@ def test_the_volume_sma_is_drawn_in_the_volume_pane(chart: CandleChart) -> None:
     assert chart.study_views() == []
 
 
-def test_styles_per_spec_text_are_accepted(chart: CandleChart) -> None:
-    indicators = IndicatorSet(chart.store, ["ema:20", "rsi:14"])
-    chart.set_indicators(indicators, styles_of(studies("ema:20", "rsi:14", hidden=("rsi:14",))))
-    chart.flush()
-    assert chart.study_item(spec("ema:20")) is not None
-    assert chart.study_views() == []
-
-
 # ---------------------------------------------------------------------- y ranges, axes
 
 
@@ -122,8 +114,8 @@ def test_oscillator_axes_are_labelled_at_default_heights(chart: CandleChart) -> 
     with_studies(chart, "rsi:14", "macd:12:26:9")
     chart.grab()
     rsi = chart.study_view(spec("rsi:14"))
-    macd = chart.study_view(spec("macd:12:26:9"))
-    rsi_axis, macd_axis = (chart._panes.pane_of(box).axis for box in (rsi, macd))
+    rsi_axis = chart._studies.own_pane(spec("rsi:14")).axis
+    macd_axis = chart._studies.own_pane(spec("macd:12:26:9")).axis
     assert rsi.height() < 120  # a short pane
     assert {"30", "70"} <= set(rsi_axis.tick_labels())  # at the guides
     assert len(macd_axis.tick_labels()) >= 2
@@ -133,7 +125,7 @@ def test_a_tall_rsi_pane_is_labelled_at_0_and_100_too(chart: CandleChart) -> Non
     with_studies(chart, "rsi:14")
     chart.resize(1000, 1400)
     chart.grab()
-    axis = chart._panes.pane_of(chart.study_view(spec("rsi:14"))).axis
+    axis = chart._studies.own_pane(spec("rsi:14")).axis
     assert axis.tick_labels() == ["0", "30", "70", "100"]
 
 

@@ -8,12 +8,17 @@ import json
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QAbstractButton, QColorDialog, QDialogButtonBox, QLabel
 
 from kucandle_gui.model.indicators import Kind, Study, parse_indicator_spec, studies_to_data
 from kucandle_gui.ui.indicators import STUDIES_KEY, IndicatorDialog, StudyStore
 from kucandle_gui.ui.indicators.dialog import KINDS
-from kucandle_gui.ui.indicators.store import BACKUP_PREFIX, MAX_BACKUPS
+from kucandle_gui.ui.indicators.store import MAX_BACKUPS
+
+
+def choose(dialog: IndicatorDialog, kind: Kind) -> None:
+    """Pick ``kind`` in the dialog's list, as the user does."""
+    dialog.kind_combo.setCurrentIndex(list(KINDS).index(kind))
 
 
 @pytest.fixture
@@ -60,7 +65,7 @@ def test_a_new_indicator_starts_from_the_usual_values_and_is_added_with_enter(
     dialog = make_dialog()
     assert dialog.windowTitle() == "Add indicator"
     assert dialog.kind is Kind.SMA and shown_fields(dialog) == ["50"]
-    dialog.set_kind(Kind.EMA)
+    choose(dialog, Kind.EMA)
     assert shown_fields(dialog) == ["20"]
     type_into(qtbot, dialog, 0, "21")
     press_enter(qtbot, dialog)
@@ -80,14 +85,14 @@ def test_each_kind_shows_its_own_fields(make_dialog):
         Kind.VOLSMA: ["20"],
     }
     for kind, fields in expected.items():
-        dialog.set_kind(kind)
+        choose(dialog, kind)
         assert shown_fields(dialog) == fields, kind
 
 
 @pytest.mark.parametrize("text", ["1", "1001", "abc", "", "14.5", "-3"])
 def test_a_period_is_a_whole_number_from_2_to_1000(qtbot, make_dialog, submitted, text):
     dialog = make_dialog()
-    dialog.set_kind(Kind.RSI)
+    choose(dialog, Kind.RSI)
     type_into(qtbot, dialog, 0, text)
     press_enter(qtbot, dialog)
     assert submitted == [] and dialog.isVisible()
@@ -101,7 +106,7 @@ def test_a_period_is_a_whole_number_from_2_to_1000(qtbot, make_dialog, submitted
 def test_a_period_is_written_in_ascii_digits_like_a_spec(qtbot, make_dialog, submitted, text):
     """``str.isdigit`` accepts these ("²" then fails ``int``); the SPEC parser does not."""
     dialog = make_dialog()
-    dialog.set_kind(Kind.RSI)
+    choose(dialog, Kind.RSI)
     dialog.fields[0].setText(text)  # as pasted: QTest types ASCII keys only
     press_enter(qtbot, dialog)
     assert submitted == [] and dialog.isVisible()
@@ -117,7 +122,7 @@ def test_the_error_is_said_when_leaving_the_field(qtbot, make_dialog):
 
 def test_macd_slow_must_be_longer_than_fast(qtbot, make_dialog, submitted):
     dialog = make_dialog()
-    dialog.set_kind(Kind.MACD)
+    choose(dialog, Kind.MACD)
     type_into(qtbot, dialog, 0, "26")
     type_into(qtbot, dialog, 1, "12")
     press_enter(qtbot, dialog, 1)
@@ -132,7 +137,7 @@ def test_macd_slow_must_be_longer_than_fast(qtbot, make_dialog, submitted):
 @pytest.mark.parametrize("text", ["0", "10.5", "-1", "nan", "inf", "two"])
 def test_bollinger_k_is_above_0_and_at_most_10(qtbot, make_dialog, submitted, text):
     dialog = make_dialog()
-    dialog.set_kind(Kind.BB)
+    choose(dialog, Kind.BB)
     type_into(qtbot, dialog, 1, text)
     press_enter(qtbot, dialog, 1)
     assert submitted == []
@@ -141,7 +146,7 @@ def test_bollinger_k_is_above_0_and_at_most_10(qtbot, make_dialog, submitted, te
 
 def test_bollinger_with_a_fractional_k(qtbot, make_dialog, submitted):
     dialog = make_dialog()
-    dialog.set_kind(Kind.BB)
+    choose(dialog, Kind.BB)
     type_into(qtbot, dialog, 0, "30")
     type_into(qtbot, dialog, 1, "2.5")
     press_enter(qtbot, dialog, 1)
@@ -150,14 +155,14 @@ def test_bollinger_with_a_fractional_k(qtbot, make_dialog, submitted):
 
 def test_vwap_has_nothing_to_fill(qtbot, make_dialog, submitted):
     dialog = make_dialog()
-    dialog.set_kind(Kind.VWAP)
+    choose(dialog, Kind.VWAP)
     qtbot.keyClick(dialog.kind_combo, Qt.Key.Key_Return)
     assert [s.spec.text for s in submitted] == ["vwap"]
 
 
 def test_an_indicator_already_on_the_chart_is_refused(qtbot, make_dialog, submitted):
     dialog = make_dialog(taken=[parse_indicator_spec("ema:20")])
-    dialog.set_kind(Kind.EMA)
+    choose(dialog, Kind.EMA)
     press_enter(qtbot, dialog)
     assert submitted == [] and dialog.isVisible()
     assert dialog.error_label.isVisibleTo(dialog)
@@ -166,7 +171,7 @@ def test_an_indicator_already_on_the_chart_is_refused(qtbot, make_dialog, submit
 
 def test_the_already_on_the_chart_line_goes_once_a_field_changes(qtbot, make_dialog, submitted):
     dialog = make_dialog(taken=[parse_indicator_spec("ema:20")])
-    dialog.set_kind(Kind.EMA)
+    choose(dialog, Kind.EMA)
     press_enter(qtbot, dialog)
     assert dialog.error_label.isVisibleTo(dialog)
     type_into(qtbot, dialog, 0, "21")
@@ -193,7 +198,7 @@ def test_bollinger_k_is_shown_and_kept_exactly(qtbot, make_dialog, submitted, te
 
 def test_a_typed_k_is_taken_exactly(qtbot, make_dialog, submitted):
     dialog = make_dialog()
-    dialog.set_kind(Kind.BB)
+    choose(dialog, Kind.BB)
     type_into(qtbot, dialog, 1, "2.0000001")
     press_enter(qtbot, dialog, 1)
     assert [s.spec for s in submitted] == [parse_indicator_spec("bb:20:2.0000001")]
@@ -234,7 +239,7 @@ def test_no_two_labels_or_buttons_share_an_alt_letter(make_dialog, editing):
             default = "macd:12:26:9"
         study = Study(parse_indicator_spec(default), "#2196f3") if editing else None
         dialog = make_dialog(study=study)
-        dialog.set_kind(kind)
+        choose(dialog, kind)
         found = dialog_mnemonics(dialog)
         assert sum(len(texts) for texts in found.values()) >= 5, (kind, found)
         clashes = {key: texts for key, texts in found.items() if len(texts) > 1}
@@ -256,13 +261,13 @@ def test_editing_starts_from_the_study_and_may_keep_its_own_spec(qtbot, make_dia
 def test_the_colour_button_opens_a_colour_picker(qtbot, make_dialog, submitted):
     dialog = make_dialog()
     qtbot.mouseClick(dialog.color_button, Qt.MouseButton.LeftButton)
-    picker = dialog.color_dialog
+    picker = dialog.findChild(QColorDialog)
     assert picker is not None and picker.isVisible()
     assert picker.currentColor().name() == "#ff9800"
     picker.setCurrentColor(QColor("#00aa55"))
     picker.accept()
     assert dialog.color == "#00aa55" and dialog.color_button.text() == "#00aa55"
-    assert dialog.color_dialog is None
+    assert not picker.isVisible()
     dialog.fields[0].setFocus()
     press_enter(qtbot, dialog)
     assert submitted[0].color == "#00aa55"
@@ -304,7 +309,7 @@ def test_an_unreadable_value_is_kept_aside_and_said(qsettings, raw):
     studies, problems = store.load()
     assert studies == []
     assert problems[0].startswith("the saved indicators could not be read")
-    key = f"{BACKUP_PREFIX}20260101T000000"
+    key = f"{STUDIES_KEY}-backup-20260101T000000"
     assert problems[-1] == f"the saved text is kept in the settings as {key}"
     assert qsettings.value(key) == raw
     assert qsettings.value(STUDIES_KEY) == raw  # untouched until the next save

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu
 
 from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
@@ -38,6 +39,12 @@ def menu_texts(window: MainWindow) -> list[tuple[str, bool]]:
     menu = window.menu_actions.indicators_menu
     entries = [a for a in menu.actions() if a in keeper.study_actions.values()]
     return [(a.text(), a.isChecked()) for a in entries]
+
+
+def entry(menu: QMenu, text: str) -> QAction:
+    """The entry of ``menu`` that reads ``text``."""
+    (action,) = (action for action in menu.actions() if action.text() == text)
+    return action
 
 
 def wait_live(qtbot, window: MainWindow) -> None:
@@ -206,7 +213,7 @@ def test_show_hide_edit_and_remove_from_the_menu(qtbot, window):
     keeper.study_actions[RSI14].trigger()  # shown again
     assert window.chart.study_view(RSI14) is not None
 
-    keeper.edit_actions[EMA20].trigger()
+    entry(keeper.edit_menu, "EMA 20…").trigger()
     dialog = keeper.dialog
     assert dialog is not None and dialog.windowTitle() == "Edit EMA 20"
     assert dialog.fields[0].text() == "20" and dialog.color == DEFAULT_COLORS[0]
@@ -217,9 +224,9 @@ def test_show_hide_edit_and_remove_from_the_menu(qtbot, window):
     assert window.chart_model.studies[0] == Study(ema30, DEFAULT_COLORS[0], True)  # in place
     wait_drawn(qtbot, window, ema30)
     assert window.chart.study_item(EMA20) is None
-    assert list(keeper.edit_actions) == [ema30, RSI14]
+    assert [a.text() for a in keeper.edit_menu.actions()] == ["EMA 30…", "RSI 14…"]
 
-    keeper.remove_actions[RSI14].trigger()
+    entry(keeper.remove_menu, "RSI 14").trigger()
     assert specs(window) == ["ema:30"]
     assert window.chart.study_views() == []
     window.menu_actions.remove_indicators.trigger()

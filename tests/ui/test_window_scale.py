@@ -51,7 +51,8 @@ def test_each_entry_sets_the_charts_scale_and_is_saved(qtbot, window, settings_p
     assert window.chart.scale.mode is ScaleMode.PERCENT
     assert checked(window) == [ScaleMode.PERCENT]
     qtbot.waitUntil(lambda: window.chart.scale.base is not None, timeout=WAIT_MS)
-    assert window.chart.scale.format(window.chart.scale.base, 2).endswith("%")
+    assert window.chart.scale.shows_percent
+    qtbot.waitUntil(lambda: window.chart.last_price_label().endswith("%"), timeout=WAIT_MS)
     window.settings.sync()
     assert saved_scale(settings_path) == "percent"
 

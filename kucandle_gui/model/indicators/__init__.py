@@ -25,12 +25,10 @@ from .spec import (
 )
 from .studies import (
     DEFAULT_COLORS,
-    IndicatorStyle,
     Study,
     default_color,
     studies_from_data,
     studies_to_data,
-    styles_of,
     unique_studies,
 )
 
@@ -43,7 +41,6 @@ __all__ = [
     "IndicatorSet",
     "IndicatorSpec",
     "IndicatorSpecError",
-    "IndicatorStyle",
     "Kind",
     "Pane",
     "Study",
@@ -51,6 +48,5 @@ __all__ = [
     "parse_indicator_spec",
     "studies_from_data",
     "studies_to_data",
-    "styles_of",
     "unique_studies",
 ]

@@ -40,17 +40,6 @@ def _check_color(color: object) -> str:
 
 
 @dataclass(frozen=True)
-class IndicatorStyle:
-    """How a chart draws one indicator: ``color`` ``#rrggbb`` (lower case), ``visible``."""
-
-    color: str
-    visible: bool = True
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "color", _check_color(self.color))
-
-
-@dataclass(frozen=True)
 class Study:
     """One indicator on a chart: what it computes and how it is drawn."""
 
@@ -63,15 +52,6 @@ class Study:
             raise TypeError(f"spec must be an IndicatorSpec, got {self.spec!r}")
         object.__setattr__(self, "color", _check_color(self.color))
         object.__setattr__(self, "visible", bool(self.visible))
-
-    @property
-    def style(self) -> IndicatorStyle:
-        return IndicatorStyle(self.color, self.visible)
-
-
-def styles_of(studies: Iterable[Study]) -> dict[str, IndicatorStyle]:
-    """Per SPEC text, each study's style (what the chart's ``set_indicators`` takes)."""
-    return {study.spec.text: study.style for study in studies}
 
 
 def unique_studies(studies: Iterable[Study]) -> tuple[Study, ...]:

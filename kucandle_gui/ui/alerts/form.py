@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from kucandle_gui.model import Alert, AlertBook, AlertError, AlertSpec, AlreadyCrossed, Condition
 from kucandle_gui.model.alerts.spec import parse_price
 
-from ..error_label import ERROR_STYLE as ERROR_STYLE
 from ..error_label import error_label
 from ..pair_dialog import normalise_pair
 from ..watchlist.formatting import format_price

@@ -31,8 +31,6 @@ from ..settings_json import JsonSetting
 log = logging.getLogger(__name__)
 
 BOOK_KEY = "alerts/book"
-#: A backup's key: this, then the UTC time it was made (``20260131T142305``).
-BACKUP_PREFIX = f"{BOOK_KEY}-backup-"
 CHANNELS_KEY = "alerts/channels"
 #: Largest saved book read (JSON is ASCII here: characters are bytes). 2 MB.
 MAX_BOOK_CHARS = 2 * 1024 * 1024

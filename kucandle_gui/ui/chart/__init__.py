@@ -46,8 +46,7 @@ Studies, price scale, countdown, drawings (issue 12)::
 
     chart.set_indicators(indicators | None, studies)   # an IndicatorSet the owner keeps bound
                                    # to the store shown (ChartModel.indicators), and the Study
-                                   # records (spec, colour, visible) to draw from it; studies
-                                   # may also be styles per SPEC text (``styles_of``). The chart
+                                   # records (spec, colour, visible) to draw from it. The chart
                                    # calls indicators.sync() at each redraw; invisible studies
                                    # draw nothing. RSI and MACD get a pane each under the volume
     chart.indicators() -> IndicatorSet | None;  chart.studies() -> tuple[Study, ...]
@@ -55,7 +54,8 @@ Studies, price scale, countdown, drawings (issue 12)::
     chart.scale                    # the price pane's PriceScale (the chart's own)
     chart.set_scale_mode(ScaleMode.LINEAR | LOG | PERCENT);  chart.scale_mode()
                                    # percent: of the first visible candle's close (follows pans)
-    chart.countdown_label() -> str | None   # time left on the last-price tag ("mm:ss")
+    chart.countdown_label() -> str | None   # time left on the last-price tag ("mm:ss", or
+                                            # "hh:mm" beyond 1hour candles)
     chart.drawings                 # DrawingLayer (ui/chart/drawings): set_book, set_tool, ...;
                                    # set_series tells it the pair
 
@@ -107,6 +107,8 @@ How it is laid out, and how it stays fast (figures in BENCHMARKS.md):
 * :mod:`.markers`, :mod:`.overlays` — crosshair, last-price line and tag, text: placed in
   pixels, a ``setPos`` per tick or mouse move.
 * :mod:`.alert_lines` — alert lines (draggable ``pg.InfiniteLine``) and their axis tags.
+* :mod:`.scaled` — the parts that place prices follow the price scale through one mixin;
+  :mod:`.keys` — the keys and modifiers the alert lines and drawings share.
 * :mod:`.readout`, :mod:`.export` — the readout text, CSV and PNG.
 * :mod:`.countdown` — the tag's countdown timer (whole seconds, no chart redraw).
 * :mod:`.widget` — ``CandleChart``: one redraw per screen frame at most (a single-shot

@@ -183,22 +183,19 @@ class AlertLines(Scaled, QObject):
         key, drawn = min(self._drawn.items(), key=lambda kv: abs(kv[1].line.value() - y))
         return key if abs(drawn.line.value() - y) <= pixels * per_pixel else None
 
-    def line_price(self, key: int) -> float | None:
-        """The price where line ``key`` is drawn now (while dragged: under the mouse)."""
-        drawn = self._drawn.get(key)
-        return self._scale.from_view(drawn.line.value()) if drawn is not None else None
-
     def line_item(self, key: int) -> pg.InfiniteLine | None:
         """The line drawn for ``key`` (tests drive it as the mouse would)."""
         drawn = self._drawn.get(key)
         return drawn.line if drawn is not None else None
 
     def tag_item(self, key: int) -> AxisTag | None:
+        """The price tag drawn for ``key`` (tests: an observation point)."""
         drawn = self._drawn.get(key)
         return drawn.tag if drawn is not None else None
 
     def tag_text(self, key: int) -> str:
-        """The price tag's text of ``key`` ("" when not drawn or out of view)."""
+        """The price tag's text of ``key`` ("" when not drawn or out of view) (tests: an
+        observation point)."""
         drawn = self._drawn.get(key)
         return drawn.tag.text() if drawn is not None and drawn.tag.isVisible() else ""
 

@@ -169,10 +169,6 @@ class ValueAxis(_FastAxis):
         scale.changed.connect(self._rescaled)
         self._rescaled()
 
-    def price_scale(self) -> PriceScale | None:
-        """The scale followed (None: plain linear values)."""
-        return self._scale
-
     def _rescaled(self) -> None:
         self.picture = None
         self.update()

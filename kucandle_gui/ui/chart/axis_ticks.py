@@ -177,7 +177,7 @@ class TimeTickCache:
     _MAX_WINDOW = 60 * DAY
 
     def __init__(self) -> None:
-        self._key: tuple | None = None  # (unit, step, time.tzname) the window was built for
+        self._key: tuple | None = None  # (unit, step) the window was built for
         self._lo = self._hi = 0.0
         self._times: list[int] = []
         self._labels: dict[tuple[int, str, int], str] = {}

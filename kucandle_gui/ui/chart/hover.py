@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF
 
+from kucandle_gui.model.price_scale import PERCENT_DECIMALS, percent_text
 from kucandle_gui.ui.chart.pointer import PanePointer
 from kucandle_gui.ui.chart.readout import readout
 
@@ -107,6 +108,10 @@ class HoverMixin:
             self._texts.readout.set_text("")
             return
         prefix = f"{self._symbol} {self._timeframe}  " if self._symbol else ""
-        text = readout(store.candle(i), self._decimals, self._tf, prefix)
+        candle = store.candle(i)
+        text = readout(candle, self._decimals, self._tf, prefix)
+        change = self._scale.percent(candle.close) if self._scale.shows_percent else None
+        if change is not None:  # the percent scale: the close as the axis reads it
+            text += f"  {percent_text(change, PERCENT_DECIMALS)} from the first visible close"
         studies = self._studies.readout(i, self._decimals)
         self._texts.readout.set_text(f"{text}\n{studies}" if studies else text)

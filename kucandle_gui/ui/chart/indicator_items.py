@@ -371,9 +371,6 @@ class GuideLines(PaneItem):
         self._pen = cosmetic_pen("#787b86", style=Qt.PenStyle.DashLine)
         self.setZValue(10)
 
-    def levels(self) -> tuple[float, ...]:
-        return self._levels
-
     def set_color(self, color: str | QColor) -> None:
         self._pen = cosmetic_pen(color, style=Qt.PenStyle.DashLine)
         self.update()

@@ -134,7 +134,8 @@ class Crosshair(_Scaled):
         return self._price if self.time is not None else None
 
     def tag_text(self) -> str:
-        """The axis tag's text ("" without a tag, or while it is hidden)."""
+        """The axis tag's text ("" without a tag, or while it is hidden) (tests: an
+        observation point)."""
         tag = self._tag
         return tag.text() if tag is not None and tag.isVisible() else ""
 
@@ -231,6 +232,7 @@ class LastPriceMarker(_Scaled):
         return self._tag.countdown()
 
     def tag_item(self) -> PriceTag:
+        """The price tag (tests: an observation point)."""
         return self._tag
 
     def set_countdown(self, text: str | None) -> None:

@@ -64,9 +64,6 @@ class StudyAxis(ValueAxis):
         self.picture = None
         self.update()
 
-    def levels(self) -> tuple[tuple[float, ...], ...]:
-        return self._level_groups
-
     def _ticks(self, y0: float, y1: float, height: float) -> tuple[list[float], list[str]]:
         if not (y1 > y0 and height > 0 and math.isfinite(y0) and math.isfinite(y1)):
             return [], []
@@ -150,7 +147,7 @@ class Panes:
             self.price.box,
             self.price.axis,
         )
-        self.volume_plot, self.volume_box = self.volume.plot, self.volume.box
+        self.volume_box = self.volume.box
         self.view.ci.addItem(self.price_plot, row=0, col=0)
         self._in_layout: list[Pane] = []  # below the price pane, in layout order
         self._by_box: dict[pg.ViewBox, Pane] = {}
@@ -174,9 +171,6 @@ class Panes:
 
     def boxes(self) -> list[pg.ViewBox]:
         return [pane.box for pane in self.all()]
-
-    def pane_of(self, box: pg.ViewBox) -> Pane | None:
-        return self._by_box.get(box)
 
     @property
     def time_axis(self) -> TimeAxis:

@@ -21,7 +21,7 @@ Invisible studies draw nothing and have no pane.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +38,7 @@ from kucandle_gui.ui.chart.theme import DARK, ChartTheme
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
-    from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec, IndicatorStyle
+    from kucandle_gui.model.indicators import IndicatorSet, IndicatorSpec
     from kucandle_gui.model.price_scale import PriceScale
 
 #: MACD's signal line colour (the MACD line has the study's), and the one used instead when
@@ -292,22 +292,6 @@ class StudyLayer:
         for item in self._items.values():
             item.set_bar_colors(theme.volume_up, theme.volume_down)
         self._oscillators.set_theme(theme)
-
-
-def as_studies(
-    indicators: IndicatorSet | None, studies: Sequence[Study] | Mapping[str, IndicatorStyle]
-) -> tuple[Study, ...]:
-    """Studies, given as such or as styles per SPEC text (the set's specs, in its order)."""
-    if indicators is None:
-        return ()
-    if not isinstance(studies, Mapping):
-        return tuple(studies)
-    out = []
-    for spec in indicators.specs:
-        style = studies.get(spec.text)
-        if style is not None:
-            out.append(Study(spec, style.color, style.visible))
-    return tuple(out)
 
 
 def _line_view_array(scale: PriceScale) -> Callable[[np.ndarray], np.ndarray]:

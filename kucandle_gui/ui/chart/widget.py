@@ -17,7 +17,7 @@ the countdown's timer (:mod:`.countdown`), the drawings (:mod:`.drawings`).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
@@ -43,11 +43,11 @@ from kucandle_gui.ui.chart.panes import Panes
 from kucandle_gui.ui.chart.parts import PartsMixin
 from kucandle_gui.ui.chart.readout import format_price, price_decimals
 from kucandle_gui.ui.chart.sampling import Sampler
-from kucandle_gui.ui.chart.studies import StudyLayer, as_studies
+from kucandle_gui.ui.chart.studies import StudyLayer
 from kucandle_gui.ui.chart.theme import DARK, ChartTheme
 
 if TYPE_CHECKING:
-    from kucandle_gui.model.indicators import IndicatorSet, IndicatorStyle, Study
+    from kucandle_gui.model.indicators import IndicatorSet, Study
 
 #: The narrowest view the user may zoom to, in candles.
 MIN_VIEW_CANDLES = 5
@@ -159,13 +159,11 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
     def set_indicators(
         self,
         indicators: IndicatorSet | None,
-        studies: Sequence[Study] | Mapping[str, IndicatorStyle] = (),
+        studies: Sequence[Study] = (),
     ) -> None:
         """Draw ``studies`` (spec, colour, visible) from ``indicators``, a set the owner keeps
-        bound to the store shown; the chart syncs it at each redraw. None: no studies.
-        ``studies`` may also be styles per SPEC text (``styles_of``): the set's specs with
-        a style are drawn, in the set's order."""
-        self._studies.set_indicators(indicators, as_studies(indicators, studies))
+        bound to the store shown; the chart syncs it at each redraw. None: no studies."""
+        self._studies.set_indicators(indicators, () if indicators is None else tuple(studies))
         self.data_changed()
 
     # ------------------------------------------------------------------ public API: view

@@ -49,7 +49,6 @@ from kucandle_gui.model.indicators import (
 )
 from kucandle_gui.model.indicators.spec import MAX_BB_K
 
-from ..error_label import ERROR_STYLE as ERROR_STYLE
 from ..error_label import error_label
 
 
@@ -147,8 +146,6 @@ class IndicatorDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        #: The colour picker while it is open.
-        self.color_dialog: QColorDialog | None = None
 
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._show_kind(None))
         start = study.spec if study is not None else None
@@ -165,10 +162,6 @@ class IndicatorDialog(QDialog):
     @property
     def color(self) -> str:
         return self._color.name()
-
-    def set_kind(self, kind: Kind) -> None:
-        """Choose ``kind``; its fields start at their usual values."""
-        self.kind_combo.setCurrentIndex(list(KINDS).index(kind))
 
     def _params(self) -> tuple[Param, ...]:
         return KINDS[self.kind][1]
@@ -201,8 +194,6 @@ class IndicatorDialog(QDialog):
         dialog = QColorDialog(self._color, self)
         dialog.setWindowTitle("Indicator colour")
         dialog.colorSelected.connect(self._color_chosen)
-        dialog.finished.connect(lambda _r: setattr(self, "color_dialog", None))
-        self.color_dialog = dialog
         dialog.open()
 
     def _color_chosen(self, color: QColor) -> None:

@@ -130,8 +130,6 @@ class IndicatorsKeeper(QObject):
         menu.insertMenu(remove_all_action, self.remove_menu)
         #: One checkable entry per study (shown or hidden), in the studies' order.
         self.study_actions: dict[IndicatorSpec, QAction] = {}
-        self.edit_actions: dict[IndicatorSpec, QAction] = {}
-        self.remove_actions: dict[IndicatorSpec, QAction] = {}
 
         chart_model.studies_changed.connect(self._studies_changed)
         if not chart_model.set_studies(studies):  # changed: the menu follows, and is saved
@@ -236,7 +234,7 @@ class IndicatorsKeeper(QObject):
             action.deleteLater()
         self.edit_menu.clear()
         self.remove_menu.clear()
-        self.study_actions, self.edit_actions, self.remove_actions = {}, {}, {}
+        self.study_actions = {}
         for study in self.studies:
             spec, label = study.spec, study.spec.label
             # No colour swatch here: an icon takes the check mark's place in a menu.
@@ -248,10 +246,8 @@ class IndicatorsKeeper(QObject):
             self.study_actions[spec] = shown
             edit = self.edit_menu.addAction(_swatch(study.color), f"{label}…")
             edit.triggered.connect(lambda _c=False, s=spec: self.open_dialog(s))
-            self.edit_actions[spec] = edit
             remove = self.remove_menu.addAction(_swatch(study.color), label)
             remove.triggered.connect(lambda _c=False, s=spec: self.remove(s))
-            self.remove_actions[spec] = remove
         self._menu.insertActions(self.edit_menu.menuAction(), list(self.study_actions.values()))
         some = bool(self.studies)
         for action in (self.edit_menu.menuAction(), self.remove_menu.menuAction()):

@@ -26,8 +26,6 @@ from ..settings_json import MAX_BACKUPS as MAX_BACKUPS
 from ..settings_json import JsonSetting
 
 STUDIES_KEY = "indicators/studies"
-#: A backup's key: this, then the UTC time it was made (``20260131T142305``).
-BACKUP_PREFIX = f"{STUDIES_KEY}-backup-"
 #: Largest saved value read: a real one is a few hundred characters.
 MAX_STUDIES_CHARS = 64 * 1024
 _UNREADABLE = "the saved indicators could not be read"

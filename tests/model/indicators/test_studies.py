@@ -9,13 +9,11 @@ import pytest
 from kucandle_gui.model import MonitorModel
 from kucandle_gui.model.indicators import (
     DEFAULT_COLORS,
-    IndicatorStyle,
     Study,
     default_color,
     parse_indicator_spec,
     studies_from_data,
     studies_to_data,
-    styles_of,
 )
 from kucandle_gui.protocol import Candle
 from tests.helpers import numpy_walk
@@ -24,19 +22,14 @@ EMA20 = parse_indicator_spec("ema:20")
 BB = parse_indicator_spec("bb:20:2.5")
 
 
-def test_a_study_checks_its_colour_and_gives_its_style() -> None:
+def test_a_study_checks_its_colour() -> None:
     study = Study(EMA20, "#A1B2C3")
     assert study.color == "#a1b2c3" and study.visible
-    assert study.style == IndicatorStyle("#a1b2c3", True)
     for bad in ("red", "#12345", "#1234567", "#gggggg", 7):
         with pytest.raises(ValueError):
             Study(EMA20, bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         Study("ema:20", "#000000")  # type: ignore[arg-type]
-    assert styles_of([study, Study(BB, "#000000", False)]) == {
-        "ema:20": IndicatorStyle("#a1b2c3"),
-        "bb:20:2.5": IndicatorStyle("#000000", False),
-    }
 
 
 def test_default_colours_cycle() -> None:

@@ -71,9 +71,11 @@ class SegmentItem(QGraphicsObject):
         self.update()
 
     def line(self) -> QLineF | None:
+        """The segment drawn, None for none (tests: an observation point)."""
         return self._line
 
     def handles(self) -> tuple[QPointF, ...]:
+        """The handles drawn (tests: an observation point)."""
         return self._handles
 
     def boundingRect(self) -> QRectF:

@@ -116,6 +116,7 @@ class Measure:
         return self._label.mapRectToParent(self._label.boundingRect())
 
     def box_rect(self) -> QRectF:
+        """The rectangle's own rectangle in the box's pixels (tests: an observation point)."""
         return self._rect.mapRectToParent(self._rect.boundingRect()).adjusted(1, 1, -1, -1)
 
     def place(self, frame: Frame, to_view) -> None:
