@@ -311,12 +311,15 @@ def bench_zoomed_out(app: QApplication, n: int, reps: int) -> dict[str, float]:
     chart.set_history_arrays(**arrays)
     chart.flush()
     t = arrays["time"]
-    chart.price_view.setXRange(float(t[0]) - TF, float(t[-1]) + TF, padding=0)
+    box = chart.price_view
+    # Every candle in view but 4 px at each end, so that the 3 px pans stay inside the data
+    # (the view may not go past the data's margins).
+    px = (float(t[-1]) - float(t[0])) / box.width()
+    chart.price_view.setXRange(float(t[0]) + 4 * px, float(t[-1]) - 4 * px, padding=0)
     chart.flush()
     app.processEvents()
     render = Renderer(chart)
     render()
-    box = chart.price_view
     px = (box.viewRange()[0][1] - box.viewRange()[0][0]) / box.width()
     direction = {"sign": 1.0}
 

@@ -14,6 +14,13 @@ checked against the ranges in O(1), whatever the history length. Older history i
 whenever the left edge comes within one view-width of the oldest candle; the series' owner
 asks the exchange once per distinct oldest time, so the view may say it on every check.
 
+The x range is kept to the data plus a margin (:func:`x_limits`): a zoom out or a pan stops
+there, not months past the candles. The chart sets these limits on every pane (pyqtgraph then
+stops the user's moves at them) whenever they change, that is when the oldest or the newest
+candle's start time changes (an append, older history), never on a tick of the live candle;
+every range the viewport places itself is kept inside them too. The left margin lets the view
+reach the oldest candle, so older history is still asked for.
+
 Ranges are prices on every price scale; the chart maps them with ``PriceScale.view_range``.
 Given the chart's scale (``set_scale``), a log scale's padding and "fills too little" test
 are measured in view units (decades), so the padded low of a wide range stays above zero
@@ -23,6 +30,7 @@ on every monotonic scale).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +42,21 @@ from kucandle_gui.model.price_scale import PriceScale
 RESET_CANDLES = 150
 #: Empty candle slots kept right of the newest candle while following.
 RIGHT_MARGIN_CANDLES = 3
+#: The narrowest view the user may zoom to, in candles.
+MIN_VIEW_CANDLES = 5
+#: How far past the newest candle the view may go, in candles: room for the live candle, the
+#: next ones, and the last-price tag with its countdown.
+RIGHT_LIMIT_CANDLES = 40
+#: How far before the oldest candle the view may go, in candles.
+LEFT_LIMIT_CANDLES = 20
 #: Y padding around the visible candles, as a fraction of their range.
 Y_PADDING = 0.08
 #: Refit y when the visible candles fill less than this fraction of the y range.
 Y_LOOSE = 0.5
 
 Range = tuple[float, float]
+#: The x limits of a series without candles: none.
+NO_LIMITS: Range = (-math.inf, math.inf)
 #: Log padding (decades) around candles that are all at one price: 1 % each way.
 _LOG_PAD = float(np.log10(1.01))
 
@@ -50,7 +67,8 @@ class ViewChange:
 
     ``x`` goes to both panes, ``price`` and ``volume`` are the panes' y ranges. ``follow`` is the
     new follow state when it changed; ``older`` the oldest start time held when older history is
-    wanted.
+    wanted. ``limits`` are the new x limits (:func:`x_limits`) when they changed; the chart
+    sets them before it moves the panes to ``x`` (which is inside them).
     """
 
     x: Range | None = None
@@ -58,6 +76,7 @@ class ViewChange:
     volume: Range | None = None
     follow: bool | None = None
     older: int | None = None
+    limits: Range | None = None
 
 
 NO_CHANGE = ViewChange()
@@ -75,6 +94,34 @@ def visible_extent(
         float(np.max(store.high[lo:hi])),
         float(np.max(store.volume[lo:hi])),
     )
+
+
+def x_limits(oldest: float | None, newest: float | None, timeframe: float) -> Range:
+    """How far the x range may go for candles from ``oldest`` to ``newest`` (start times).
+
+    From ``LEFT_LIMIT_CANDLES`` before the oldest to ``RIGHT_LIMIT_CANDLES`` past the newest,
+    and never narrower than the view a reset shows (so a series of a few candles is drawn at
+    the usual zoom, not stretched across the pane; this is wider than ``MIN_VIEW_CANDLES``).
+    The widest view is the whole width. :data:`NO_LIMITS` without candles.
+    """
+    if oldest is None or newest is None:
+        return NO_LIMITS
+    reset_left = newest - (RESET_CANDLES - 0.5) * timeframe
+    left = min(oldest - LEFT_LIMIT_CANDLES * timeframe, reset_left)
+    return (float(left), float(newest + RIGHT_LIMIT_CANDLES * timeframe))
+
+
+def clamp_range(x: Range, limits: Range) -> Range:
+    """``x`` made to fit ``limits`` as pyqtgraph does it: no wider than them (the left edge
+    kept), then shifted inside."""
+    lo, hi = limits
+    x0, x1 = x
+    width = min(x1 - x0, hi - lo)
+    if x0 < lo:
+        return (lo, lo + width)
+    if x0 + width > hi:
+        return (hi - width, hi)
+    return (x0, x0 + width) if width < x1 - x0 else x
 
 
 class Viewport:
@@ -101,6 +148,10 @@ class Viewport:
         self._needs_reset = True
         self._anchor: int | None = None  # newest start time the x range was placed for
         self._drawn_version = -1  # store.history_version at the last refresh
+        #: The x limits the chart was last given, and the (oldest, newest) start times they
+        #: were worked out for.
+        self.x_limits: Range = NO_LIMITS
+        self._limits_for: tuple[int | None, int | None] | None = None
 
     @property
     def follow(self) -> bool:
@@ -128,21 +179,27 @@ class Viewport:
         self._needs_reset = True
         self._anchor = None
         self._drawn_version = -1
+        self._limits_for = None
         return ViewChange(follow=self._set_follow(True))
 
     def refresh(self) -> ViewChange:
         """The data changed: place the view for it (the chart's coalesced redraw calls this)."""
         store = self.store
+        limits = self._new_limits()
         if not len(store):
             self._drawn_version = store.history_version
-            return NO_CHANGE
+            return NO_CHANGE if limits is None else ViewChange(limits=limits)
         newest = store.last_time()
         x = None
         if self._needs_reset:
             x, price, volume = self._reset()
         elif self._follow and self._anchor is not None and newest != self._anchor:
             delta = newest - self._anchor
-            x = (self.x_range[0] + delta, self.x_range[1] + delta)
+            x = self._clamp((self.x_range[0] + delta, self.x_range[1] + delta))
+            price, volume = self._fit(exact=False, x_range=x)
+        elif limits is not None and self._clamp(self.x_range) != self.x_range:
+            # Candles dropped (a capped series) or replaced: the view was past the new limits.
+            x = self._clamp(self.x_range)
             price, volume = self._fit(exact=False, x_range=x)
         elif store.history_version != self._drawn_version:
             price, volume = self._fit(exact=False)
@@ -151,12 +208,14 @@ class Viewport:
         self._anchor = newest
         self._drawn_version = store.history_version
         older = self.older_wanted()
-        if x is None and price is None and volume is None and older is None:
+        if x is None and price is None and volume is None and older is None and limits is None:
             return NO_CHANGE
-        return ViewChange(x, price, volume, None, older)
+        return ViewChange(x, price, volume, None, older, limits)
 
     def user_moved(self, x0: float, x1: float) -> ViewChange:
-        """The user (mouse, keyboard) set the x range: follow or not, and fit y exactly."""
+        """The user (mouse, keyboard) set the x range: follow or not, and fit y exactly.
+
+        The range is the panes', which keep it inside the limits they were given."""
         self.x_range = (float(x0), float(x1))
         follow = None
         if len(self.store):
@@ -167,16 +226,17 @@ class Viewport:
 
     def set_follow(self, on: bool) -> ViewChange:
         """Follow the newest candle (the view snaps to it, zoom kept) or stop following."""
-        x = price = volume = older = None
+        x = price = volume = older = limits = None
         if on and len(self.store):
+            limits = self._new_limits()
             x0, x1 = self.x_range
             newest = self.store.last_time()
             right = newest + RIGHT_MARGIN_CANDLES * self.timeframe
             self._anchor = newest
-            x = (right - (x1 - x0), right)
+            x = self._clamp((right - (x1 - x0), right))
             price, volume = self._fit(exact=True, x_range=x)
             older = self.older_wanted()
-        return ViewChange(x, price, volume, self._set_follow(on), older)
+        return ViewChange(x, price, volume, self._set_follow(on), older, limits)
 
     def reset_zoom(self) -> ViewChange:
         """Show the newest ``RESET_CANDLES`` candles and follow them."""
@@ -184,8 +244,9 @@ class Viewport:
         if not len(self.store):
             self._needs_reset = True
             return ViewChange(follow=follow)
+        limits = self._new_limits()
         x, price, volume = self._reset()
-        return ViewChange(x, price, volume, follow, self.older_wanted())
+        return ViewChange(x, price, volume, follow, self.older_wanted(), limits)
 
     def older_wanted(self) -> int | None:
         """The oldest start time held when the left edge is within a view-width of it."""
@@ -209,8 +270,24 @@ class Viewport:
         newest = self.store.last_time()
         self._anchor = newest
         tf = self.timeframe
-        x = (newest - (RESET_CANDLES - 0.5) * tf, newest + RIGHT_MARGIN_CANDLES * tf)
+        x = self._clamp((newest - (RESET_CANDLES - 0.5) * tf, newest + RIGHT_MARGIN_CANDLES * tf))
         return (x, *self._fit(exact=True, x_range=x))
+
+    def _new_limits(self) -> Range | None:
+        """The x limits for the candles held when they differ from the chart's (O(1))."""
+        store = self.store
+        ends = (store.first_time(), store.last_time())
+        if ends == self._limits_for:
+            return None
+        self._limits_for = ends
+        limits = x_limits(*ends, self.timeframe)
+        if limits == self.x_limits:
+            return None
+        self.x_limits = limits
+        return limits
+
+    def _clamp(self, x: Range) -> Range:
+        return clamp_range(x, self.x_limits)
 
     def _fit(
         self, *, exact: bool, x_range: Range | None = None

@@ -115,11 +115,17 @@ def state_tooltip(event: StatusEvent) -> str:
     return f"Connection: {redact(event.message)}"
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` things, in the singular for one: ``1 msg``, ``2 msgs``, ``0 errors``,
+    ``1,234 failed attempts``. ``plural`` for a noun that does not just take an "s"."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def connect_counts(reconnects: int, failed_attempts: int) -> tuple[str, str]:
     """The status bar's reconnect and failed-attempt counters, ``""`` for one not worth a
     word: a feed that never got through has made attempts, not reconnects."""
-    attempts = f"{failed_attempts:,} failed attempts" if failed_attempts else ""
-    return "" if attempts and not reconnects else f"{reconnects:,} reconnects", attempts
+    attempts = counted(failed_attempts, "failed attempt") if failed_attempts else ""
+    return "" if attempts and not reconnects else counted(reconnects, "reconnect"), attempts
 
 
 # -- a series -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The chart's view policy, without widgets: follow live, y-fit, when older history is wanted."""
+"""The chart's view policy, without widgets: follow live, y-fit, when older history is wanted,
+how far the view may go past the data."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ import pytest
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.price_scale import PriceScale, ScaleMode
 from kucandle_gui.model.viewport import (
+    LEFT_LIMIT_CANDLES,
+    MIN_VIEW_CANDLES,
     NO_CHANGE,
+    NO_LIMITS,
     RESET_CANDLES,
+    RIGHT_LIMIT_CANDLES,
     RIGHT_MARGIN_CANDLES,
     Y_PADDING,
+    ViewChange,
     Viewport,
+    clamp_range,
     visible_extent,
+    x_limits,
 )
 from kucandle_gui.protocol import Candle
 from tests.helpers import T0, TF, numpy_walk
@@ -346,3 +354,93 @@ def test_refit_after_a_scale_change_and_live_ticks_on_a_log_scale() -> None:
         math.log10(5000.0) + (math.log10(5000.0) - 1.0) * Y_PADDING
     )
     assert Viewport(CandleSeries(max_candles=None), TF, scale).refit() is NO_CHANGE
+
+
+# ---------------------------------------------------------------------- x limits
+
+
+def limits_for(series: CandleSeries) -> tuple[float, float]:
+    return (
+        series.first_time() - LEFT_LIMIT_CANDLES * TF,
+        series.last_time() + RIGHT_LIMIT_CANDLES * TF,
+    )
+
+
+def test_x_limits_are_the_data_plus_margins_never_narrower_than_a_reset() -> None:
+    newest = T0 + 999 * TF
+    assert x_limits(T0, newest, TF) == (T0 - LEFT_LIMIT_CANDLES * TF, newest + 40 * TF)
+    assert 10 <= LEFT_LIMIT_CANDLES <= RIGHT_LIMIT_CANDLES <= 60  # some candles; a few dozen
+    assert x_limits(None, None, TF) == NO_LIMITS
+    # A few candles: the reset view still fits (the left limit is its left edge).
+    few = T0 + 9 * TF
+    lo, hi = x_limits(T0, few, TF)
+    assert lo == few - (RESET_CANDLES - 0.5) * TF and hi == few + RIGHT_LIMIT_CANDLES * TF
+    assert hi - lo > RESET_WIDTH > MIN_VIEW_CANDLES * TF
+
+
+def test_clamp_range_fits_a_range_into_limits_as_pyqtgraph_does() -> None:
+    limits = (0.0, 100.0)
+    x = (10.0, 20.0)
+    assert clamp_range(x, limits) is x  # inside: the same range
+    assert clamp_range((-30.0, -20.0), limits) == (0.0, 10.0)
+    assert clamp_range((95.0, 105.0), limits) == (90.0, 100.0)
+    assert clamp_range((-1e12, 1e12), limits) == limits  # the widest view: all of it
+    assert clamp_range((-5.0, 1e9), NO_LIMITS) == (-5.0, 1e9)
+
+
+def test_limits_are_told_when_the_ends_change_never_on_a_tick() -> None:
+    series = CandleSeries(max_candles=None)
+    viewport = Viewport(series, TF)
+    series.set_history(numpy_walk(1000))
+    change = viewport.refresh()
+    assert change.limits == limits_for(series) == viewport.x_limits
+    lo, hi = change.limits
+    assert lo <= change.x[0] and change.x[1] <= hi
+    for _ in range(5):
+        series.upsert(tick(series.last()))
+        assert viewport.refresh().limits is None
+    series.upsert(after(series.last()))  # a new candle: the right limit moves
+    assert viewport.refresh().limits == (lo, hi + TF)
+    oldest = series.first_time()
+    series.merge(numpy_walk(500, seed=9, t0=oldest - 500 * TF))  # older history: the left
+    assert viewport.refresh().limits == (lo - 500 * TF, hi + TF)
+    assert viewport.set_series(CandleSeries(max_candles=None), TF).limits is None
+    assert viewport.refresh() == ViewChange(limits=NO_LIMITS)  # no candles: no limits
+    assert viewport.refresh() is NO_CHANGE
+
+
+def test_the_view_zoomed_out_to_the_limits_follows_inside_them(
+    series: CandleSeries, view: Viewport
+) -> None:
+    lo, hi = view.x_limits
+    assert view.user_moved(lo, hi).follow is None and view.follow
+    series.upsert(after(series.last()))
+    change = view.refresh()
+    assert change.limits == (lo, hi + TF)
+    assert change.x == (lo + TF, hi + TF)  # moved with the newest, inside the new limits
+    # Set to follow from a view wider than the limits allow: the whole width.
+    view.user_moved(lo, hi + TF)
+    view.set_follow(False)
+    assert view.set_follow(True).x == view.x_limits
+
+
+def test_candles_dropped_under_the_view_move_it_inside_the_limits() -> None:
+    series = CandleSeries(max_candles=300)
+    series.set_history(numpy_walk(300))
+    viewport = Viewport(series, TF)
+    viewport.refresh()
+    lo, _ = viewport.x_limits
+    viewport.user_moved(lo, lo + 100 * TF)
+    assert not viewport.follow
+    series.upsert(after(series.last(), candles=10))  # the cap drops the oldest candle
+    change = viewport.refresh()
+    assert change.limits[0] == lo + TF
+    assert change.x == (lo + TF, lo + 101 * TF) == viewport.x_range
+    low, high, _ = visible_extent(series, *change.x, TF)
+    assert viewport.price_range[0] < low and high < viewport.price_range[1]  # y fits it
+
+
+def test_older_history_is_wanted_at_the_left_limit(series: CandleSeries, view: Viewport) -> None:
+    lo, _ = view.x_limits
+    width = view.x_range[1] - view.x_range[0]
+    assert view.user_moved(lo, lo + width).older == series.first_time()

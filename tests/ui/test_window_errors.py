@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import AppSettings, start_series
-from kucandle_gui.ui.wording import BannerKind
+from kucandle_gui.ui.wording import BannerKind, counted
 from tests.helpers import fast_sim_config
 
 WAIT_MS = 15_000
@@ -51,7 +51,7 @@ def test_exchange_down_at_start_is_said_then_recovers(qtbot, make_window):
     assert f"127.0.0.1:{port} refused the connection" in window.status_bar.message_label.text()
     # Never connected: failed attempts, not reconnects.
     bar = window.status_bar
-    qtbot.waitUntil(lambda: bar.attempts_label.text().endswith("failed attempts"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "failed attempt" in bar.attempts_label.text(), timeout=WAIT_MS)
     assert not bar.reconnects_label.isVisibleTo(bar)
     # A long error does not widen the window (laid out now rather than on the next event).
     QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
@@ -164,7 +164,7 @@ def test_exchange_error_message_is_shown_and_the_feed_goes_on(qtbot, make_window
         window.controller.metricsUpdated, timeout=WAIT_MS, check_params_cb=lambda m: m.errors
     ) as blocker:
         pass
-    assert window.status_bar.errors_label.text() == f"{blocker.args[0].errors} errors"
+    assert window.status_bar.errors_label.text() == counted(blocker.args[0].errors, "error")
     count = window.chart.candle_count()
     qtbot.waitUntil(lambda: window.chart.candle_count() > count, timeout=WAIT_MS)
 
@@ -200,7 +200,7 @@ def test_dropped_connection_reconnects_and_backfills(qtbot, make_window, exchang
         window.controller.metricsUpdated, timeout=WAIT_MS, check_params_cb=lambda m: m.reconnects
     ):
         pass
-    assert window.status_bar.reconnects_label.text() == "1 reconnects"
+    assert window.status_bar.reconnects_label.text() == "1 reconnect"
     # No hole: the chart has every candle the exchange has (minutes without trades have none).
     times = [c.time for c in window.chart.candles()]
     truth = exchange.truth("BTC-USDT", "1min", times[0], times[-1])

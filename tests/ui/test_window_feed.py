@@ -19,6 +19,7 @@ from kucandle_gui.protocol import Candle
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import AppSettings, start_series
+from kucandle_gui.ui.wording import counted
 from tests.helpers import fast_feed_config
 
 WAIT_MS = 15_000
@@ -77,9 +78,9 @@ def test_status_bar_shows_the_controllers_metrics(qtbot, window):
         pass
     metrics = blocker.args[0]
     bar = window.status_bar
-    assert bar.messages_label.text() == f"{metrics.messages:,} msgs"
-    assert bar.errors_label.text() == f"{metrics.errors:,} errors"
-    assert bar.reconnects_label.text() == f"{metrics.reconnects:,} reconnects"
+    assert bar.messages_label.text() == counted(metrics.messages, "msg")
+    assert bar.errors_label.text() == counted(metrics.errors, "error")
+    assert bar.reconnects_label.text() == counted(metrics.reconnects, "reconnect")
     assert bar.token_label.text().startswith("token 0:00:")
     assert bar.latency_label.text().endswith(" ms")
     assert bar.state_label.text() == "live"

@@ -42,6 +42,8 @@ STUDY_TICK_PX = (VALUE_MIN_PX, 32.0, 24.0)
 STUDY_MIN_LABELS = 3
 
 Range = tuple[float, float]
+#: pyqtgraph's own x limits ("none").
+_FAR = 1e307
 
 
 class StudyAxis(ValueAxis):
@@ -156,7 +158,8 @@ class Panes:
         self.driving = 0
         self._values_shown = True
         self._theme: ChartTheme | None = None
-        self._min_x_range: float | None = None
+        #: What every pane's ``setLimits`` was given (a new study pane gets it too).
+        self._limits: dict[str, float | None] = {}
         self._relayout()
 
     # ------------------------------------------------------------------ which panes
@@ -194,9 +197,9 @@ class Panes:
             pane.axis.set_levels(levels)
         self._by_box[pane.box] = pane
         self._style(pane)
-        if self._min_x_range is not None:
+        if self._limits:
             with self.programmatic():
-                pane.box.setLimits(minXRange=self._min_x_range)
+                pane.box.setLimits(**self._limits)
         return pane
 
     def set_studies(self, panes: list[Pane]) -> None:
@@ -241,10 +244,26 @@ class Panes:
 
     def set_min_x_range(self, width: float) -> None:
         """The narrowest x range the user may zoom to (a change it forces is the chart's)."""
-        self._min_x_range = width
+        self._set_limits(minXRange=width)
+
+    def set_x_limits(self, lo: float, hi: float) -> None:
+        """How far the x range may go (infinite: no limit); the widest view is all of it.
+
+        Called when the data's extent changes, not per tick: each pane re-checks its range.
+        """
+        bounded = math.isfinite(lo) and math.isfinite(hi)
+        self._set_limits(
+            xMin=lo if math.isfinite(lo) else -_FAR,
+            xMax=hi if math.isfinite(hi) else _FAR,
+            maxXRange=hi - lo if bounded else None,
+        )
+
+    def _set_limits(self, **limits: float | None) -> None:
+        """``setLimits`` on every pane (a range it forces is the chart's, not the user's)."""
+        self._limits.update(limits)
         with self.programmatic():
             for box in self.boxes():
-                box.setLimits(minXRange=width)
+                box.setLimits(**limits)
 
     # ------------------------------------------------------------------ looks
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.price_scale import PriceScale, ScaleMode, countdown_to_close
-from kucandle_gui.model.viewport import ViewChange, Viewport
+from kucandle_gui.model.viewport import MIN_VIEW_CANDLES, ViewChange, Viewport
 from kucandle_gui.ui.chart import export
 from kucandle_gui.ui.chart.alert_lines import AlertLines
 from kucandle_gui.ui.chart.countdown import Countdown
@@ -48,9 +48,6 @@ from kucandle_gui.ui.chart.theme import DARK, ChartTheme
 
 if TYPE_CHECKING:
     from kucandle_gui.model.indicators import IndicatorSet, Study
-
-#: The narrowest view the user may zoom to, in candles.
-MIN_VIEW_CANDLES = 5
 
 
 class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
@@ -284,6 +281,8 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
 
     def _move(self, change: ViewChange) -> None:
         panes = self._panes
+        if change.limits is not None:  # first: the new range is inside them
+            panes.set_x_limits(*change.limits)
         price = change.price
         if price is not None:
             price = self._scale.view_range(*price)
