@@ -8,6 +8,8 @@ value axis, which regenerates whenever y is refitted (every mouse move of a pan)
 range change, ``drawPicture``) that build their draw specs from the Qt-free ticks of
 :mod:`.axis_ticks`, cache label widths, draw the specs directly (replaying a ``QPicture``, as
 ``AxisItem`` does, is slow on a widget) and keep their tick values for the chart's grid.
+:class:`StudyAxis`, the oscillator panes' value axis, picks its own ticks (fixed levels, or
+closer spacing) through ``ValueAxis._ticks``.
 Without data they show no values (``show_values(False)``): an empty view's range is a
 placeholder (0 to 1, the epoch), and prices of 0.1 to 0.9 at 00:00:30 would be read as data.
 """
@@ -15,6 +17,7 @@ placeholder (0 to 1, the epoch), and prices of 0.1 to 0.9 at 00:00:30 would be r
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -224,3 +227,78 @@ class ValueAxis(_FastAxis):
                 text_specs.append((rect, Qt.AlignmentFlag.AlignLeft, text))
         axis_spec = (self.pen(), QPointF(left, bounds.top()), QPointF(left, bounds.bottom()))
         return axis_spec, tick_specs, text_specs
+
+
+#: Tick spacings (pixels) a study pane's axis tries, widest first, for at least
+#: :data:`STUDY_MIN_LABELS` labels (never closer than 1.5 label heights).
+STUDY_TICK_PX = (VALUE_MIN_PX, 32.0, 24.0)
+STUDY_MIN_LABELS = 3
+
+
+class StudyAxis(ValueAxis):
+    """A study pane's value axis: labels at fixed levels (RSI's guides), or nice ticks
+    spaced closer than the price axis' when that is what gives a short pane a few labels
+    (MACD). Plain values, no price scale.
+
+    Levels come in groups by priority (``[(30, 70), (0, 100)]``): a group is labelled when
+    every label of it fits in the pane, clear of the labels already placed.
+    """
+
+    def __init__(self, orientation: str = "right", **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self._level_groups: tuple[tuple[float, ...], ...] = ()
+        self._text_h = QFontMetricsF(self.style["tickFont"] or QFont()).height()
+
+    def set_levels(self, groups: Sequence[Sequence[float]]) -> None:
+        """Label these levels (groups by priority) instead of nice ticks; () for nice ticks."""
+        self._level_groups = tuple(tuple(group) for group in groups)
+        self.picture = None
+        self.update()
+
+    def _ticks(self, y0: float, y1: float, height: float) -> tuple[list[float], list[str]]:
+        if not (y1 > y0 and height > 0 and math.isfinite(y0) and math.isfinite(y1)):
+            return [], []
+        if self._level_groups:
+            values = self._fitting_levels(y0, y1, height)
+            decimals = max((_decimals(v) for v in values), default=0)
+            return values, [value_label(v, decimals) for v in values]
+        values: list[float] = []
+        decimals = 0
+        least = 1.5 * self._text_h
+        for min_px in STUDY_TICK_PX:
+            _, values, decimals = value_ticks(y0, y1, height, max(min_px, least))
+            if min_px <= least or self._labelled(values, y0, y1, height) >= STUDY_MIN_LABELS:
+                break
+        return values, [value_label(v, decimals) for v in values]
+
+    def _pixel(self, value: float, y0: float, y1: float, height: float) -> float:
+        return (y1 - value) / (y1 - y0) * height
+
+    def _fits(self, y: float, height: float) -> bool:
+        half = self._text_h / 2
+        return half <= y <= height - half
+
+    def _labelled(self, values: list[float], y0: float, y1: float, height: float) -> int:
+        return sum(self._fits(self._pixel(v, y0, y1, height), height) for v in values)
+
+    def _fitting_levels(self, y0: float, y1: float, height: float) -> list[float]:
+        placed: list[float] = []  # pixels
+        values: list[float] = []
+        gap = self._text_h + 2
+        for group in self._level_groups:
+            pixels = [self._pixel(v, y0, y1, height) for v in group]
+            if all(
+                self._fits(y, height) and all(abs(y - other) >= gap for other in placed)
+                for y in pixels
+            ):
+                placed += pixels
+                values += group
+        return sorted(values)
+
+
+def _decimals(value: float) -> int:
+    """Decimals a fixed level needs (30 → 0, 2.5 → 1)."""
+    for decimals in range(7):
+        if abs(round(value, decimals) - value) < 1e-9:
+            return decimals
+    return 6
