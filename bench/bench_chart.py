@@ -361,6 +361,20 @@ def machine() -> dict[str, object]:
     }
 
 
+def introduce(title: str) -> tuple[dict[str, object], str, datetime]:
+    """Print the title, the date, the command and the machine; return what a result records
+    of them (the machine, the command, the start)."""
+    info = machine()
+    command = " ".join([os.path.basename(sys.executable), *sys.orig_argv[1:]])
+    started = datetime.now().astimezone()
+    print(title)
+    print(f"  date:     {started.isoformat(timespec='seconds')}")
+    print(f"  command:  {command}")
+    for key, value in info.items():
+        print(f"  {key + ':':<10}{value}")
+    return info, command, started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -380,15 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     reps = 50 if args.quick else 200
     app = QApplication.instance() or QApplication([])
 
-    info = machine()
     load_start = os.getloadavg()
-    command = " ".join([os.path.basename(sys.executable), *sys.orig_argv[1:]])
-    started = datetime.now().astimezone()
-    print("Chart benchmark")
-    print(f"  date:     {started.isoformat(timespec='seconds')}")
-    print(f"  command:  {command}")
-    for key, value in info.items():
-        print(f"  {key + ':':<10}{value}")
+    info, command, started = introduce("Chart benchmark")
     print(f"  widget:   {SIZE[0]}x{SIZE[1]}, view on the newest {VIEW_CANDLES} candles")
     print()
 

@@ -31,12 +31,19 @@ if __package__ in (None, ""):  # run as a script: import this checkout, not an i
 import argparse
 import json
 import time
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from bench.bench_chart import TF, VIEW_CANDLES, bench_ours, live_ticks, machine, make_arrays, timed
+from bench.bench_chart import (
+    TF,
+    VIEW_CANDLES,
+    bench_ours,
+    introduce,
+    live_ticks,
+    make_arrays,
+    timed,
+)
 from kucandle_gui.feed import CandleSeries
 from kucandle_gui.model.indicators import IndicatorSet, Study, default_color, parse_indicator_spec
 from kucandle_gui.protocol import Candle
@@ -102,13 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     reps = 50 if args.quick else 200
     app = QApplication.instance() or QApplication([])
-    info = machine()
-    command = " ".join([os.path.basename(sys.executable), *sys.orig_argv[1:]])
-    print("Indicators benchmark")
-    print(f"  date:     {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"  command:  {command}")
-    for key, value in info.items():
-        print(f"  {key + ':':<10}{value}")
+    info, command, _ = introduce("Indicators benchmark")
     print(f"  indicators: {', '.join(SPECS)}; view on the newest {VIEW_CANDLES} candles")
     print(f"  load average at start: {os.getloadavg()[0]:.2f}")
     print()
