@@ -12,13 +12,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
 from kucandle_gui.stopping import catch_stop_signals
-
-if TYPE_CHECKING:
-    from kucandle_gui.model.indicators import IndicatorSpec
 
 T = TypeVar("T")
 
@@ -31,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     # signal handlers before anything that slow.
     from kucandle_gui.feed import DEFAULT_API_URL
     from kucandle_gui.model import MAX_WATCHLIST, parse_alert_spec
-    from kucandle_gui.model.indicators import VALID_FORMS
+    from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
     from kucandle_gui.protocol import TIMEFRAMES, validate_symbol, validate_timeframe
     from kucandle_gui.urls import check_api_url
 
@@ -98,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="indicators",
         action="append",
         default=[],
-        type=_checked(indicator_spec),
+        type=_checked(parse_indicator_spec),
         help="show this indicator on the chart; with --headless, every candle line carries its "
         'values under SPEC (e.g. "ema:20": 67012.5, a list for several outputs, null while '
         f"not yet defined); one of: {VALID_FORMS}; may be given many times",
@@ -140,14 +137,6 @@ def watch_list(text: str) -> tuple[str, ...]:
     if len(pairs) > MAX_WATCHLIST:
         raise ValueError(f"{len(pairs)} pairs: at most {MAX_WATCHLIST} can be watched")
     return pairs
-
-
-def indicator_spec(text: str) -> IndicatorSpec:
-    """``EMA:20`` → the spec of ``ema:20``; ``ValueError`` (``IndicatorSpecError``) saying
-    what is wrong and ending with the valid forms."""
-    from kucandle_gui.model.indicators import parse_indicator_spec
-
-    return parse_indicator_spec(text)
 
 
 def _log_to_stderr(level: str) -> None:
