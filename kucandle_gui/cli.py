@@ -1,8 +1,10 @@
-"""Command line: ``kucandle-gui [--headless [--watch PAIRS] [--alert SPEC …]] [--indicator SPEC …]
-[--symbol PAIR] …``.
+"""Command line: ``kucandle-gui [--layout LAYOUT] [--symbol PAIRS] [--timeframe TFS]
+[--indicator SPEC …] [--headless [--watch PAIRS] [--alert SPEC …]] …``.
 
 Every flag is checked before anything starts: a value that cannot be exits 2 with what is
-valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL).
+valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL);
+so are the counts of the cells' pairs and timeframes (:mod:`~kucandle_gui.model.workspace_start`
+says the rules).
 SIGINT/SIGTERM are caught before anything heavy is imported (see :mod:`kucandle_gui.stopping`).
 """
 
@@ -29,23 +31,40 @@ def build_parser() -> argparse.ArgumentParser:
     from kucandle_gui.feed import DEFAULT_API_URL
     from kucandle_gui.model import MAX_WATCHLIST, parse_alert_spec
     from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
-    from kucandle_gui.protocol import TIMEFRAMES, validate_symbol, validate_timeframe
+    from kucandle_gui.model.layout import LAYOUT_NAMES, parse_layout
+    from kucandle_gui.protocol import TIMEFRAMES
     from kucandle_gui.urls import check_api_url
 
     parser = argparse.ArgumentParser(
         prog="kucandle-gui", description="Live KuCoin spot candlesticks."
     )
     parser.add_argument(
+        "--layout",
+        type=_checked(parse_layout),
+        help=f"the chart cells shown, one of: {LAYOUT_NAMES} (one chart; two side by side; two "
+        "stacked; one large and two stacked; four), as Ctrl+Shift+1..4 in the window "
+        "(default: as saved, else 1)",
+    )
+    parser.add_argument(
         "--symbol",
-        type=_checked(validate_symbol),
-        help=f"trading pair (default: the last one shown, else {DEFAULT_SYMBOL})",
+        dest="symbols",
+        metavar="PAIRS",
+        default=(),
+        type=_checked(symbol_list),
+        help="trading pair, or a comma-separated list of one per chart cell, e.g. "
+        "BTC-USDT,ETH-USDT; with --layout, one value applies to every cell; without it, one "
+        "pair sets the active cell and a list of N shows N cells "
+        f"(default: as saved, else {DEFAULT_SYMBOL})",
     )
     parser.add_argument(
         "--timeframe",
-        metavar="TF",
-        type=_checked(validate_timeframe),
-        help=f"candle interval, one of: {', '.join(TIMEFRAMES)} "
-        f"(default: the last one shown, else {DEFAULT_TIMEFRAME})",
+        dest="timeframes",
+        metavar="TFS",
+        default=(),
+        type=_checked(timeframe_list),
+        help=f"candle interval, or a comma-separated list of one per chart cell, each one of: "
+        f"{', '.join(TIMEFRAMES)}; like --symbol, one value applies to every cell with "
+        f"--layout (default: as saved, else {DEFAULT_TIMEFRAME})",
     )
     parser.add_argument(
         "--api-url",
@@ -96,9 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         type=_checked(parse_indicator_spec),
-        help="show this indicator on the chart; with --headless, every candle line carries its "
-        'values under SPEC (e.g. "ema:20": 67012.5, a list for several outputs, null while '
-        f"not yet defined); one of: {VALID_FORMS}; may be given many times",
+        help="show this indicator on every chart cell shown; with --headless, every candle line "
+        'carries its values under SPEC (e.g. "ema:20": 67012.5, a list for several outputs, '
+        f"null while not yet defined); one of: {VALID_FORMS}; may be given many times",
     )
     parser.add_argument(
         "--log-level",
@@ -139,6 +158,22 @@ def watch_list(text: str) -> tuple[str, ...]:
     return pairs
 
 
+def symbol_list(text: str) -> tuple[str, ...]:
+    """``btc-usdt, ETH-USDT`` → ``("BTC-USDT", "ETH-USDT")``, in order (a pair may repeat:
+    one pair on two timeframes); ``ValueError`` naming the malformed pair."""
+    from kucandle_gui.protocol import validate_symbol
+
+    return tuple(validate_symbol(part) for part in text.split(","))
+
+
+def timeframe_list(text: str) -> tuple[str, ...]:
+    """``1min, 1hour`` → ``("1min", "1hour")``, in order; ``ValueError`` naming the unknown
+    timeframe and the valid ones."""
+    from kucandle_gui.protocol import validate_timeframe
+
+    return tuple(validate_timeframe(part.strip()) for part in text.split(","))
+
+
 def _log_to_stderr(level: str) -> None:
     from kucandle_gui.logs import RedactingFormatter, SafeStreamHandler
 
@@ -159,8 +194,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("argument --watch: only with --headless (the window has its watchlist)")
     if args.alert and not args.headless:
         parser.error("argument --alert: only with --headless (the window has an Alerts panel)")
+    if args.headless:
+        _check_one_series(parser, args)
+    else:
+        from kucandle_gui.model.workspace_start import check_cell_lists
+
+        try:
+            check_cell_lists(args.layout, args.symbols, args.timeframes)
+        except ValueError as exc:
+            parser.error(f"argument --symbol/--timeframe: {exc}")
     args.indicators = list(dict.fromkeys(args.indicators))
     return args
+
+
+def _check_one_series(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Headless mode prints one series: no layout, one pair and one timeframe at most."""
+    why = "headless follows one series; --layout is for the window"
+    if args.layout is not None:
+        parser.error(f"argument --layout: not with --headless ({why})")
+    for flag, values, noun in (
+        ("--symbol", args.symbols, "pairs"),
+        ("--timeframe", args.timeframes, "timeframes"),
+    ):
+        if len(values) > 1:
+            parser.error(f"argument {flag}: {len(values)} {noun} with --headless ({why})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         # Whenever a stop comes, headless mode ends through its summary.
         return run_headless(
             args.api_url,
-            args.symbol or DEFAULT_SYMBOL,
-            args.timeframe or DEFAULT_TIMEFRAME,
+            args.symbols[0] if args.symbols else DEFAULT_SYMBOL,
+            args.timeframes[0] if args.timeframes else DEFAULT_TIMEFRAME,
             demo=args.demo,
             stop=stop,
             watched=args.watch,
@@ -190,10 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     from kucandle_gui.app import run_gui
 
-    # ``--indicator``: added to the saved indicators when not on the chart yet (none given:
-    # the window starts as saved).
-    extra = {"indicators": args.indicators} if args.indicators else {}
-    return run_gui(args.symbol, args.timeframe, args.api_url, demo=args.demo, stop=stop, **extra)
+    return run_gui(
+        symbols=args.symbols,
+        timeframes=args.timeframes,
+        api_url=args.api_url,
+        demo=args.demo,
+        stop=stop,
+        indicators=args.indicators,
+        layout=args.layout,
+    )
 
 
 if __name__ == "__main__":

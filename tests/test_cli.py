@@ -9,6 +9,7 @@ import pytest
 
 from kucandle_gui.cli import parse_args
 from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
+from kucandle_gui.model.layout import LayoutKind
 from kucandle_gui.sim import LocalExchange
 from tests.app_process import AppProcess, assert_clean_exit, window_env
 
@@ -120,3 +121,87 @@ def test_indicators_are_parsed_in_order_each_once_for_either_mode():
     assert parse_args(argv).indicators == wanted
     assert parse_args(["--headless", *argv]).indicators == wanted
     assert parse_args([]).indicators == []
+
+
+# -- layouts (--layout, lists of --symbol and --timeframe) ---------------------------------------
+
+
+def test_layout_and_lists_are_parsed_for_the_window():
+    args = parse_args(
+        [
+            "--layout",
+            "2\N{MULTIPLICATION SIGN}2",
+            "--symbol",
+            "btc-usdt, ETH-USDT,BTC-USDT,xrp-usdt",
+            "--timeframe",
+            "1min, 1day,5min,1day",
+        ]
+    )
+    assert args.layout is LayoutKind.GRID
+    # A pair may repeat (one pair on two timeframes); names are normalised, order kept.
+    assert args.symbols == ("BTC-USDT", "ETH-USDT", "BTC-USDT", "XRP-USDT")
+    assert args.timeframes == ("1min", "1day", "5min", "1day")
+    assert parse_args(["--layout", "4"]).layout is LayoutKind.GRID
+    assert parse_args(["--layout", "2"]).layout is LayoutKind.SIDE_BY_SIDE
+    plain = parse_args([])
+    assert (plain.layout, plain.symbols, plain.timeframes) == (None, (), ())
+    headless = parse_args(["--headless", "--symbol", "eth-usdt", "--timeframe", "5min"])
+    assert (headless.symbols, headless.timeframes) == (("ETH-USDT",), ("5min",))
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--layout", "5"), "argument --layout: unknown layout '5': one of 1, 1x2, 2x1, 3, 2x2"),
+        (("--layout", ""), "argument --layout: unknown layout '': one of 1, 1x2, 2x1, 3, 2x2"),
+        (("--symbol", "BTC-USDT,,ETH-USDT"), "argument --symbol: invalid pair '': expected"),
+        (("--timeframe", "1min,2min"), "argument --timeframe: unknown timeframe '2min'; valid"),
+        (
+            ("--layout", "2x2", "--symbol", "BTC-USDT,ETH-USDT,SOL-USDT"),
+            "argument --symbol/--timeframe: 3 pairs for layout 2x2 (4 charts): give one (for "
+            "every chart) or 4",
+        ),
+        (
+            ("--layout", "1", "--timeframe", "1min,5min"),
+            "argument --symbol/--timeframe: 2 timeframes for layout 1 (1 chart): give one",
+        ),
+        (
+            ("--symbol", "A-B,C-D,E-F,G-H,I-J"),
+            "argument --symbol/--timeframe: 5 pairs: at most 4 charts are shown at once",
+        ),
+        (
+            ("--symbol", "A-B,C-D", "--timeframe", "1min,5min,1hour"),
+            "argument --symbol/--timeframe: 2 pairs and 3 timeframes: give one of each per "
+            "chart, or a single value for every chart",
+        ),
+        (
+            ("--headless", "--layout", "1"),
+            "argument --layout: not with --headless (headless follows one series; --layout is "
+            "for the window)",
+        ),
+        (
+            ("--headless", "--symbol", "BTC-USDT,ETH-USDT"),
+            "argument --symbol: 2 pairs with --headless (headless follows one series;",
+        ),
+        (
+            ("--headless", "--timeframe", "1min,1min"),
+            "argument --timeframe: 2 timeframes with --headless (headless follows one series;",
+        ),
+    ],
+)
+def test_layouts_and_lists_that_cannot_be_exit_2_saying_why(flags, said, capsys):
+    with pytest.raises(SystemExit) as exited:
+        parse_args(list(flags))
+    assert exited.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert line.startswith(f"kucandle-gui: error: {said}")
+
+
+def test_counts_that_do_not_fit_stop_the_window_before_it_starts(tmp_path):
+    flags = ("--layout", "2x2", "--symbol", "BTC-USDT,ETH-USDT", "--timeframe", "1min,5min,1hour")
+    with AppProcess(*flags, env=window_env(tmp_path)) as run:
+        code, err = run.wait()
+    assert code == 2
+    assert "2 pairs for layout 2x2 (4 charts): give one (for every chart) or 4" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "config").exists()  # the window never started

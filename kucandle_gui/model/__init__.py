@@ -1,5 +1,6 @@
 """What the screen shows, as plain Python (no Qt): the series held, each chart's series, view
-policy and indicators, the watchlist, the alerts, and the events the Qt layer observes. ``ui/``
+policy and indicators, the layout of the charts, the watchlist, the alerts, and the events the
+Qt layer observes. ``ui/``
 draws it and turns clicks and keys into calls on it; ``worker/`` carries the feed's deliveries
 into it.
 """
@@ -33,6 +34,16 @@ from .indicators import (
     parse_indicator_spec,
 )
 from .keys import SeriesKey
+from .layout import (
+    LAYOUT_NAMES,
+    MAX_CELLS,
+    CellSpec,
+    LayoutKind,
+    WorkspaceSpec,
+    layout_for_count,
+    parse_layout,
+    workspace_from_data,
+)
 from .monitor import OLDER_PAGE, MonitorModel
 from .series_model import SeriesModel, SeriesState
 from .viewport import ViewChange, Viewport
@@ -45,14 +56,17 @@ from .watchlist import (
     WatchlistModel,
     WatchRow,
 )
+from .workspace import Workspace
 
 __all__ = [
     "ALERT_TIMEFRAME",
     "DEFAULT_COOLDOWN",
     "FLASH_MIN_INTERVAL",
     "FLASH_SECONDS",
+    "LAYOUT_NAMES",
     "MAX_ALERTS",
     "MAX_ALERT_PAIRS",
+    "MAX_CELLS",
     "MAX_LOG",
     "MAX_PRICE",
     "MAX_WATCHLIST",
@@ -66,12 +80,14 @@ __all__ = [
     "AlertState",
     "AlreadyCrossed",
     "Arming",
+    "CellSpec",
     "ChartModel",
     "Condition",
     "Firing",
     "IndicatorSet",
     "IndicatorSpec",
     "IndicatorSpecError",
+    "LayoutKind",
     "MonitorModel",
     "SeriesKey",
     "SeriesModel",
@@ -82,7 +98,12 @@ __all__ = [
     "WatchRow",
     "WatchlistFull",
     "WatchlistModel",
+    "Workspace",
+    "WorkspaceSpec",
+    "layout_for_count",
     "parse_alert_spec",
     "parse_indicator_spec",
+    "parse_layout",
     "parse_price",
+    "workspace_from_data",
 ]

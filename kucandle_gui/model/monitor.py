@@ -25,14 +25,16 @@ the book what came, or that nothing will (a failure, nothing older, nobody conne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from kucandle_gui.protocol import Candle
 
 from .alerts import ALERT_TIMEFRAME, AlertBook
 from .chart_model import ChartModel
 from .events import Event
+from .indicators import Study
 from .keys import SeriesKey
+from .price_scale import ScaleMode
 from .series_model import SeriesModel, SeriesState
 from .watchlist import WatchlistModel
 
@@ -131,11 +133,27 @@ class MonitorModel:
 
     # -- charts ------------------------------------------------------------------------------
 
-    def add_chart(self, symbol: str, timeframe: str) -> ChartModel:
+    def add_chart(
+        self,
+        symbol: str,
+        timeframe: str,
+        studies: Iterable[Study] = (),
+        scale: ScaleMode = ScaleMode.LINEAR,
+    ) -> ChartModel:
         """A chart showing ``symbol`` ``timeframe`` (``ValueError`` names what is valid)."""
-        chart = ChartModel(self.hold(SeriesKey.of(symbol, timeframe)))
+        key = SeriesKey.of(symbol, timeframe)
+        chart = ChartModel(self.hold(key), studies, scale)
         self.charts.append(chart)
         return chart
+
+    def remove_chart(self, chart: ChartModel) -> None:
+        """The chart goes: its indicators stop, its series is released (kept while another
+        chart or an alert holds it). ``ValueError`` when it is not one of :attr:`charts`."""
+        if chart not in self.charts:
+            raise ValueError(f"the chart of {chart.key} is not one of this monitor's")
+        self.charts.remove(chart)
+        chart.close()
+        self.release(chart.key)
 
     def show(self, chart: ChartModel, symbol: str, timeframe: str) -> bool:
         """Point ``chart`` at another series; False when it already shows it.

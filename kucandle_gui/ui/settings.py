@@ -3,8 +3,10 @@
 Everything read back is checked and bounded: a settings file edited by hand, written by another
 version or damaged must never stop the app from starting nor slow it down. A bad value falls
 back to the default; the pair lists keep at most a menu's worth of valid, distinct names, the
-watchlist at most :data:`MAX_WATCHLIST`. Command-line flags win over what was saved (see
-:func:`start_series`).
+watchlist at most :data:`MAX_WATCHLIST`. The charts shown (the layout, each chart's series,
+indicators and scale, the active one) are saved by :mod:`~kucandle_gui.ui.layout_store`; the
+series kept here is the active chart's (what opens should the saved layout be unreadable), and
+with the scale it is what earlier versions saved of their one chart, read once to migrate.
 
 The watchlist took the place of the favourites: the first time, it starts from the saved
 favourites, which stay saved as they were (nothing the user saved is lost).
@@ -178,17 +180,23 @@ class AppSettings:
         self.store.setValue("view/volume", bool(value))
 
     @property
+    def link_crosshair(self) -> bool:
+        """Whether the crosshair's time shows in every chart (off until the user turns it on)."""
+        return _as_bool(self.store.value("view/link_crosshair"), default=False)
+
+    @link_crosshair.setter
+    def link_crosshair(self, value: bool) -> None:
+        self.store.setValue("view/link_crosshair", bool(value))
+
+    @property
     def scale(self) -> ScaleMode:
-        """The chart's price scale (linear, log, percent); linear when unknown."""
+        """The price scale an earlier version saved for its one chart (linear when unknown):
+        read once, to migrate; each chart's scale is now part of the saved layout."""
         value = self.store.value(_SCALE)
         try:
             return ScaleMode(value) if isinstance(value, str) else ScaleMode.LINEAR
         except ValueError:
             return ScaleMode.LINEAR
-
-    @scale.setter
-    def scale(self, value: ScaleMode) -> None:
-        self.store.setValue(_SCALE, value.value)
 
     # -- pairs ---------------------------------------------------------------------------
 
@@ -254,16 +262,6 @@ class AppSettings:
 
     def sync(self) -> None:
         self.store.sync()
-
-
-def start_series(
-    settings: AppSettings, symbol: str | None, timeframe: str | None
-) -> tuple[str, str]:
-    """The pair and timeframe to open with: a command-line flag wins over the saved value."""
-    return (
-        validate_symbol(symbol) if symbol else settings.symbol,
-        validate_timeframe(timeframe) if timeframe else settings.timeframe,
-    )
 
 
 def _valid_symbol(value: object) -> str | None:

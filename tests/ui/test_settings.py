@@ -1,4 +1,4 @@
-"""Saved settings: round trip, defaults, bad values, and command-line flags winning."""
+"""Saved settings: round trip, defaults, bad values, what an earlier version saved."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
 from kucandle_gui.model import MAX_WATCHLIST
-from kucandle_gui.protocol import InvalidSymbolError, InvalidTimeframeError
+from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui.settings import (
     DEFAULT_WATCHLIST,
     MAX_FAVOURITES,
@@ -16,7 +16,6 @@ from kucandle_gui.ui.settings import (
     MAX_LIST_ENTRIES,
     MAX_RECENT,
     AppSettings,
-    start_series,
 )
 
 
@@ -33,6 +32,8 @@ def test_defaults_on_an_empty_file(ini):
     settings = settings_at(ini)
     assert (settings.symbol, settings.timeframe, settings.theme) == ("BTC-USDT", "1min", "dark")
     assert settings.volume_visible is True
+    assert settings.link_crosshair is False
+    assert settings.scale is ScaleMode.LINEAR
     assert settings.favourites == []
     assert settings.watchlist == list(DEFAULT_WATCHLIST)
     assert settings.recent == []
@@ -46,6 +47,7 @@ def test_round_trip_through_the_file(ini):
     settings.timeframe = "4hour"
     settings.theme = "light"
     settings.volume_visible = False
+    settings.link_crosshair = True
     settings.watchlist = ["SOL-USDT"]
     settings.add_recent("ETH-USDT")
     settings.geometry = QByteArray(b"\x01\x02geometry")
@@ -54,6 +56,7 @@ def test_round_trip_through_the_file(ini):
     again = settings_at(ini)
     assert (again.symbol, again.timeframe, again.theme) == ("ETH-BTC", "4hour", "light")
     assert again.volume_visible is False
+    assert again.link_crosshair is True
     # A one-item list comes back from an INI file as a plain string; still a list here.
     assert again.watchlist == ["SOL-USDT"]
     assert again.recent == ["ETH-USDT"]
@@ -76,30 +79,24 @@ def test_hand_edited_garbage_falls_back_to_defaults(tmp_path):
     path = tmp_path / "bad.ini"
     path.write_text(
         "[series]\nsymbol=not a pair\ntimeframe=2min\n"
-        "[view]\ntheme=purple\nvolume=maybe\n"
+        "[view]\ntheme=purple\nvolume=maybe\nlink_crosshair=1\n"
         "[pairs]\nfavourites=ETH-USDT, ???, eth-usdt\n"
+        "[chart]\nscale=logarithmic\n"
     )
     settings = settings_at(str(path))
     assert (settings.symbol, settings.timeframe, settings.theme) == ("BTC-USDT", "1min", "dark")
     assert settings.volume_visible is True
+    assert settings.link_crosshair is False
+    assert settings.scale is ScaleMode.LINEAR
     assert settings.favourites == ["ETH-USDT"]
 
 
-def test_flags_win_over_saved_settings(ini):
-    settings = settings_at(ini)
-    settings.symbol = "ETH-BTC"
-    settings.timeframe = "1day"
-    assert start_series(settings, None, None) == ("ETH-BTC", "1day")
-    assert start_series(settings, "sol-usdt", None) == ("SOL-USDT", "1day")
-    assert start_series(settings, None, "5min") == ("ETH-BTC", "5min")
-
-
-def test_bad_flags_raise_with_what_is_valid(ini):
-    settings = settings_at(ini)
-    with pytest.raises(InvalidSymbolError):
-        start_series(settings, "BTCUSDT", None)
-    with pytest.raises(InvalidTimeframeError, match="1min"):
-        start_series(settings, None, "2min")
+def test_the_scale_an_earlier_version_saved_is_read(tmp_path):
+    path = tmp_path / "earlier.ini"
+    path.write_text("[chart]\nscale=log\n[view]\nlink_crosshair=true\n")
+    settings = settings_at(str(path))
+    assert settings.scale is ScaleMode.LOG
+    assert settings.link_crosshair is True
 
 
 def test_pair_lists_read_back_bounded_valid_and_distinct(tmp_path):
@@ -192,13 +189,13 @@ def test_values_of_the_wrong_type_or_damaged_give_defaults(tmp_path):
     huge = "A" * (MAX_LAYOUT_BYTES + 1)
     path.write_text(
         "[series]\nsymbol=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x5Bogus)\ntimeframe=@Point(1 2)\n"
-        "[view]\ntheme=@Size(3 4)\nvolume=@Rect(1 2 3 4)\n"
+        "[view]\ntheme=@Size(3 4)\nvolume=@Rect(1 2 3 4)\nlink_crosshair=@Point(1 2)\n"
         "[pairs]\nfavourites=@DateTime(garbage)\nrecent=@Point(1 2)\n"
         f"[window]\ngeometry=@ByteArray({huge})\nstate=1, 2, 3\n"
     )
     settings = settings_at(str(path))
     assert (settings.symbol, settings.timeframe, settings.theme) == ("BTC-USDT", "1min", "dark")
-    assert settings.volume_visible is True
+    assert (settings.volume_visible, settings.link_crosshair) == (True, False)
     assert (settings.favourites, settings.recent) == ([], [])
     assert (settings.geometry, settings.window_state) == (None, None)
 
@@ -211,7 +208,8 @@ def test_a_refused_series_is_not_the_one_opened_next_time(ini):
     assert (settings.symbol, settings.timeframe) == ("ETH-BTC", "5min")
     assert settings.recent == ["ETH-BTC"]
     settings.sync()
-    assert start_series(settings_at(ini), None, None) == ("ETH-BTC", "5min")
+    again = settings_at(ini)
+    assert (again.symbol, again.timeframe) == ("ETH-BTC", "5min")
 
 
 def test_a_refusal_after_switching_on_changes_nothing_saved(ini):

@@ -27,9 +27,11 @@ from .studies import (
     DEFAULT_COLORS,
     Study,
     default_color,
+    next_color,
     studies_from_data,
     studies_to_data,
     unique_studies,
+    with_specs,
 )
 
 __all__ = [
@@ -45,8 +47,10 @@ __all__ = [
     "Pane",
     "Study",
     "default_color",
+    "next_color",
     "parse_indicator_spec",
     "studies_from_data",
     "studies_to_data",
     "unique_studies",
+    "with_specs",
 ]

@@ -54,6 +54,28 @@ class Study:
         object.__setattr__(self, "visible", bool(self.visible))
 
 
+def next_color(studies: Iterable[Study]) -> str:
+    """The first palette colour no study uses (all used: round the palette again)."""
+    used = [study.color.lower() for study in studies]
+    for color in DEFAULT_COLORS:
+        if color.lower() not in used:
+            return color
+    return DEFAULT_COLORS[len(used) % len(DEFAULT_COLORS)]
+
+
+def with_specs(studies: Iterable[Study], specs: Iterable[IndicatorSpec]) -> tuple[Study, ...]:
+    """``studies`` showing every one of ``specs``: a missing one added in the next colour, a
+    hidden one shown in its own colour (a chart opens with the indicators asked for)."""
+    out = list(studies)
+    for spec in specs:
+        found = next((n for n, study in enumerate(out) if study.spec == spec), None)
+        if found is None:
+            out.append(Study(spec, next_color(out), True))
+        elif not out[found].visible:
+            out[found] = Study(spec, out[found].color, True)
+    return tuple(out)
+
+
 def unique_studies(studies: Iterable[Study]) -> tuple[Study, ...]:
     """``studies`` with each spec once (the first kept): one line per indicator."""
     seen: set[IndicatorSpec] = set()

@@ -1,26 +1,23 @@
-"""The chart's studies (indicators with their colour and visibility), saved in ``QSettings``.
+"""The studies (indicators with their colour and visibility) that earlier versions saved in
+``QSettings`` for their one chart: read once, to migrate them into the saved layout (each chart
+now keeps its own studies: see :mod:`~kucandle_gui.ui.layout_store`), and never written again.
 
-One JSON text under ``indicators/studies``: the model decides what is in it
-(:func:`studies_to_data`) and checks it when read back (:func:`studies_from_data`), so this
-module only carries it. Like the alerts' store (both through
-:mod:`~kucandle_gui.ui.settings_json`), it takes care of what the user saved: a value that
-cannot be read entirely is copied to ``indicators/studies-backup-<UTC yyyymmddThhmmss>``
-before anything else happens (the next save would otherwise erase it), the newest
-:data:`MAX_BACKUPS` kept, and the problems end with the key, so the user knows where to look.
-What could be read is used. A value past :data:`MAX_STUDIES_CHARS` is not parsed at all.
-
-The studies are global, one list for every pair: a trader keeps the same indicators when
-switching pairs (drawings, anchored at prices, are per pair: see ``drawings_store``).
+One JSON text under ``indicators/studies``, checked by the model when read
+(:func:`studies_from_data`) through :mod:`~kucandle_gui.ui.settings_json`, like every such
+store: a value that cannot be read entirely is copied to
+``indicators/studies-backup-<UTC yyyymmddThhmmss>`` (the newest :data:`MAX_BACKUPS` kept) and
+the problems end with the key, so the user knows where to look; what could be read is used. A
+value past :data:`MAX_STUDIES_CHARS` is not parsed at all.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from PySide6.QtCore import QSettings
 
-from kucandle_gui.model.indicators import Study, studies_from_data, studies_to_data
+from kucandle_gui.model.indicators import Study, studies_from_data
 
 from ..settings_json import MAX_BACKUPS as MAX_BACKUPS
 from ..settings_json import JsonSetting
@@ -32,7 +29,7 @@ _UNREADABLE = "the saved indicators could not be read"
 
 
 class StudyStore:
-    """Reads and writes the studies' part of the settings; see the module docstring."""
+    """Reads what earlier versions saved of the studies; see the module docstring."""
 
     def __init__(self, store: QSettings, *, clock: Callable[[], float] = time.time) -> None:
         """``clock``: epoch seconds, the backups' times."""
@@ -53,9 +50,6 @@ class StudyStore:
 
         problems = self._studies.load(take)
         return studies, problems
-
-    def save(self, studies: Iterable[Study]) -> None:
-        self._studies.save(studies_to_data(tuple(studies)))
 
     def backups(self) -> list[str]:
         """The backup keys, oldest first."""

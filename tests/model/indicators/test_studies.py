@@ -11,9 +11,11 @@ from kucandle_gui.model.indicators import (
     DEFAULT_COLORS,
     Study,
     default_color,
+    next_color,
     parse_indicator_spec,
     studies_from_data,
     studies_to_data,
+    with_specs,
 )
 from kucandle_gui.protocol import Candle
 from tests.helpers import numpy_walk
@@ -113,3 +115,33 @@ def test_the_chart_models_indicators_follow_its_studies_and_its_series() -> None
     chart.set_studies([hidden])
     assert chart.indicators.specs == (BB,)
     assert changes[-1] == ((hidden,),)
+
+
+def test_the_next_colour_is_the_first_one_no_study_uses() -> None:
+    assert next_color(()) == DEFAULT_COLORS[0]
+    used = [Study(EMA20, DEFAULT_COLORS[0]), Study(BB, DEFAULT_COLORS[2].upper())]
+    assert next_color(used) == DEFAULT_COLORS[1]
+    assert next_color([*used, Study(EMA20, DEFAULT_COLORS[1])]) == DEFAULT_COLORS[3]
+
+
+def test_with_every_colour_used_the_next_one_goes_round_the_palette_again() -> None:
+    specs = [parse_indicator_spec(f"ema:{n}") for n in range(2, 2 + len(DEFAULT_COLORS) + 1)]
+    studies = [Study(spec, color) for spec, color in zip(specs, DEFAULT_COLORS, strict=False)]
+    assert next_color(studies) == DEFAULT_COLORS[0]
+    assert next_color([*studies, Study(specs[-1], "#000000")]) == DEFAULT_COLORS[1]
+
+
+def test_with_specs_adds_the_missing_ones_in_the_next_colours_and_shows_hidden_ones() -> None:
+    rsi = parse_indicator_spec("rsi:14")
+    hidden = Study(BB, "#445566", False)
+    studies = (Study(EMA20, DEFAULT_COLORS[0]), hidden)
+    out = with_specs(studies, [BB, rsi, EMA20, parse_indicator_spec("vwap")])
+    assert out == (
+        Study(EMA20, DEFAULT_COLORS[0]),
+        Study(BB, "#445566", True),  # shown, in its own colour
+        Study(rsi, DEFAULT_COLORS[1]),
+        Study(parse_indicator_spec("vwap"), DEFAULT_COLORS[2]),
+    )
+    assert studies == (Study(EMA20, DEFAULT_COLORS[0]), hidden)  # the input is not changed
+    assert with_specs(out, [rsi, EMA20]) == out
+    assert with_specs((), ()) == ()
