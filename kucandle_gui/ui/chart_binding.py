@@ -2,15 +2,16 @@
 
 ``ChartBinding`` keeps a :class:`CandleChart` showing what a :class:`ChartModel` says: the
 series' candles (the chart draws the model's own columns, it holds no copy), whether they are
-loading or refused, SIMULATED while the source is simulated, and the model's studies drawn
+loading or refused, SIMULATED while the source is simulated, the model's studies drawn
 from its indicator set (the model keeps the set bound to the series shown; the chart syncs it
-at each redraw). The chart's request for older history goes back to the model, which decides
-whether to ask.
+at each redraw) and its price scale. The chart's request for older history goes back to the
+model, which decides whether to ask. ``stateChanged`` tells the views around the chart (a
+cell's header) which series is shown and whether it is ready, without observing it twice.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, SeriesState
 from kucandle_gui.model.indicators import Study
@@ -21,6 +22,9 @@ from .wording import series_note
 
 class ChartBinding(QObject):
     """Observes one chart model (and the monitor's source) and drives one chart widget."""
+
+    #: ``(SeriesKey, SeriesState)`` of the series shown: on a switch and on a change of state.
+    stateChanged = Signal(object, object)
 
     def __init__(
         self,
@@ -36,8 +40,10 @@ class ChartBinding(QObject):
         self._series: SeriesModel | None = None
         model.series_switched.connect(self._show)
         model.studies_changed.connect(self._studies_changed)
+        model.scale_changed.connect(chart.set_scale_mode)
         monitor.source_changed.connect(self._source_changed)
         chart.olderHistoryWanted.connect(self._older_wanted)
+        chart.set_scale_mode(model.scale)
         self._show(model.series)
 
     def _show(self, series: SeriesModel) -> None:
@@ -56,6 +62,7 @@ class ChartBinding(QObject):
     def _state_changed(self, state: SeriesState) -> None:
         if self._series is not None:
             self.chart.set_loading(series_note(self._series.key, state))
+            self.stateChanged.emit(self._series.key, state)
 
     def _studies_changed(self, studies: tuple[Study, ...]) -> None:
         self.chart.set_indicators(self.model.indicators, studies)
@@ -70,6 +77,7 @@ class ChartBinding(QObject):
         """Stop observing (the chart or the model goes away first)."""
         self.model.series_switched.disconnect(self._show)
         self.model.studies_changed.disconnect(self._studies_changed)
+        self.model.scale_changed.disconnect(self.chart.set_scale_mode)
         self._monitor.source_changed.disconnect(self._source_changed)
         self.chart.olderHistoryWanted.disconnect(self._older_wanted)
         if self._series is not None:

@@ -5,10 +5,16 @@ panes, where it gives a time and no price). Over a pane, the crosshair goes to t
 nearest the mouse and the readout says that candle, and the indicators' values at it on a
 second line; off the panes, the newest candle. The pane's y is a view coordinate: the price
 is read back through the price scale (``from_view``), so the log scale reads prices too.
+
+Linked crosshairs: the chart says when its crosshair moves to another candle or goes
+(``crosshairMoved``: the candle's time, NaN when gone), and shows another chart's time as a
+vertical line alone (``show_linked_time``): no price, no tag, no readout, for the readout and
+Alt+A belong to the chart under the mouse.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF
@@ -50,6 +56,7 @@ class HoverMixin:
     _decimals: int
     _crosshair_price: float | None
     priceMenuRequested: object
+    crosshairMoved: object
 
     def readout_text(self) -> str:
         """The readout: the candle under the crosshair (else the newest), and on a second
@@ -63,6 +70,20 @@ class HoverMixin:
     def show_readout_at(self, time: float) -> None:
         """Put the crosshair on the candle at or nearest to ``time`` and show its readout."""
         self._show_crosshair(time, None)
+
+    def show_linked_time(self, time: float | None) -> None:
+        """A vertical line at ``time`` (another chart's crosshair) through every pane, at that
+        time whatever candles are held; None hides it."""
+        linked = self._crosshair.linked
+        if time is None:
+            linked.hide()
+        else:
+            linked.show(time)
+        self._studies.place_cursor(self._cursor_time())
+
+    def linked_time(self) -> float | None:
+        """The time of the linked line shown (None: none)."""
+        return self._crosshair.linked.time
 
     def leaveEvent(self, event: QEvent) -> None:
         self._hide_crosshair()
@@ -79,22 +100,34 @@ class HoverMixin:
             self._hide_crosshair()
             return
         time = int(self._store.time[i])
+        moved = time != self._crosshair.time
         price = None if y is None else self._scale.from_view(y)
         self._crosshair.show(time, price)
         self._crosshair_price = price
         self._studies.place_cursor(time)
         self._update_readout()
+        if moved:
+            self.crosshairMoved.emit(float(time))  # type: ignore[attr-defined]
 
     def _hide_crosshair(self) -> None:
+        shown = self._crosshair.time is not None
         self._crosshair.hide()
         self._crosshair_price = None
-        self._studies.place_cursor(None)
+        self._studies.place_cursor(self._cursor_time())
         self._update_readout()
+        if shown:
+            self.crosshairMoved.emit(math.nan)  # type: ignore[attr-defined]
 
     def _place_crosshair(self) -> None:
         """Re-place the crosshair's lines for the panes' current ranges."""
         self._crosshair.place()
-        self._studies.place_cursor(self._crosshair.time)
+        self._studies.place_cursor(self._cursor_time())
+
+    def _cursor_time(self) -> float | None:
+        """Where the oscillator panes' vertical line goes: the crosshair's candle, else the
+        linked time (None: nowhere)."""
+        crosshair = self._crosshair
+        return crosshair.time if crosshair.time is not None else crosshair.linked.time
 
     def _update_readout(self) -> None:
         """The candle under the crosshair, else the newest one."""

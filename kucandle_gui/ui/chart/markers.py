@@ -1,4 +1,5 @@
-"""Markers placed from data coordinates: the crosshair and the last-price line with its tag.
+"""Markers placed from data coordinates: the crosshair (and the linked time line shown for
+another chart's crosshair) and the last-price line with its tag.
 
 Both are lines in their view box's pixels (:class:`~.overlays.ViewLine`), placed here from
 the boxes' ranges: a move of the mouse or a live tick is a ``setPos`` per line, and a view
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPen
 
 from kucandle_gui.model.price_scale import PERCENT_DECIMALS, PriceScale, percent_text
 from kucandle_gui.ui.chart.axes import ValueAxis
@@ -74,12 +75,56 @@ class _Scaled(Scaled):
         return self._scale
 
 
+class TimeLine:
+    """A vertical line at one time through panes moving together in x (each box placing it
+    in its own pixels): the crosshair's, and the linked one for another chart's crosshair."""
+
+    def __init__(self, *boxes: pg.ViewBox) -> None:
+        self._boxes = boxes
+        self._lines = tuple(ViewLine(box, vertical=True) for box in boxes)
+        for line in self._lines:
+            line.hide()
+            line.setZValue(50)
+        #: The time the line is at, None when hidden.
+        self.time: float | None = None
+
+    def set_pen(self, pen: QPen) -> None:
+        for line in self._lines:
+            line.set_pen(pen)
+
+    def show(self, time: float) -> None:
+        self.time = time
+        self.place()
+
+    def hide(self) -> None:
+        self.time = None
+        for line in self._lines:
+            line.hide()
+
+    def place(self) -> None:
+        """Put the line at its time for the boxes' current ranges (hidden outside them)."""
+        if self.time is None:
+            return
+        for box, line in zip(self._boxes, self._lines, strict=True):
+            (x0, x1), _ = box.viewRange()
+            width = box.width()
+            if x1 <= x0:
+                continue
+            x_px = (self.time - x0) / (x1 - x0) * width
+            line.setPos(x_px, 0.0)
+            line.setVisible(0.0 <= x_px <= width)
+
+
 class Crosshair(_Scaled):
     """A vertical line through both panes on a candle, and a horizontal one at a price.
 
     With the price axis given, the price under the cursor is also a tag on the axis, written
     by the scale (a price, or its change from the base in percent with the axis' decimals:
     "+1.25%", or "+3%" when the axis steps by whole percents).
+
+    ``linked`` is a vertical line alone in the same style, at the time another chart's
+    crosshair is at (linked crosshairs); it is placed with the crosshair, shown and hidden
+    apart from it.
     """
 
     def __init__(
@@ -88,12 +133,11 @@ class Crosshair(_Scaled):
         super().__init__()
         self._box = price_box
         self._axis = axis
-        self._x = ViewLine(price_box, vertical=True)
+        self._vertical = TimeLine(price_box, volume_box)
+        self.linked = TimeLine(price_box, volume_box)
         self._y = ViewLine(price_box)
-        self._vx = ViewLine(volume_box, vertical=True)
-        for line in self._lines():
-            line.hide()
-            line.setZValue(50)
+        self._y.hide()
+        self._y.setZValue(50)
         self._tag: AxisTag | None = None
         if axis is not None:
             self._tag = AxisTag(axis)
@@ -104,13 +148,11 @@ class Crosshair(_Scaled):
         self.time: int | None = None
         self._price: float | None = None
 
-    def _lines(self) -> tuple[ViewLine, ...]:
-        return (self._x, self._y, self._vx)
-
     def set_color(self, color: str) -> None:
         pen = cosmetic_pen(color, style=Qt.PenStyle.DashLine)
-        for line in self._lines():
-            line.set_pen(pen)
+        self._vertical.set_pen(pen)
+        self.linked.set_pen(pen)
+        self._y.set_pen(pen)
         if self._tag is not None:
             ink = "#000000" if QColor(color).lightnessF() > 0.55 else "#ffffff"
             self._tag.set_colors(color, ink)
@@ -140,10 +182,11 @@ class Crosshair(_Scaled):
         return tag.text() if tag is not None and tag.isVisible() else ""
 
     def hide(self) -> None:
+        """Hide the crosshair (the linked line stays as it is)."""
         self.time = None
         self._price = None
-        for line in self._lines():
-            line.hide()
+        self._vertical.hide()
+        self._y.hide()
         if self._tag is not None:
             self._tag.hide()
 
@@ -156,21 +199,15 @@ class Crosshair(_Scaled):
             self._tag.set_text(axis_text(self._scale, self._axis, self._price, price_text))
 
     def place(self) -> None:
-        """Put the lines on the hovered candle and price for the boxes' current ranges (and
-        write the tag again: the axis' percent decimals may have changed with the range)."""
+        """Put the lines on the hovered candle and price, and the linked line at its time,
+        for the boxes' current ranges (and write the tag again: the axis' percent decimals
+        may have changed with the range)."""
+        self.linked.place()
         if self.time is None:
             return
         self._write_tag()
+        self._vertical.show(self.time)
         box = self._box
-        (x0, x1), _ = box.viewRange()
-        width = box.width()
-        if x1 <= x0:
-            return
-        x_px = (self.time - x0) / (x1 - x0) * width
-        shown = 0.0 <= x_px <= width
-        for line in (self._x, self._vx):
-            line.setPos(x_px, 0.0)
-            line.setVisible(shown)
         price = self._price
         y_px = None if price is None else y_pixel(box, self._scale.to_view(price))
         if y_px is None:

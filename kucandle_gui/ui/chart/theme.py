@@ -31,6 +31,8 @@ class ChartTheme:
     #: The user's drawings: apart from the indicators' palette, so a trend line laid along
     #: a moving average stays told apart from it.
     drawing: str = "#d1d4dc"
+    #: The frame around the active chart when several are shown.
+    accent: str = "#2962ff"
 
 
 DARK = ChartTheme(

@@ -57,6 +57,8 @@ class CandleChart(OwnStoreMixin, HoverMixin, PartsMixin, QWidget):
     olderHistoryWanted = Signal(int)
     #: ``(global position, price)``: a right click in the price pane (its menu is the owner's).
     priceMenuRequested = Signal(QPoint, float)
+    #: The crosshair's candle time when it moves to another candle, NaN when it goes.
+    crosshairMoved = Signal(float)
 
     def __init__(
         self,

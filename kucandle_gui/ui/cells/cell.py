@@ -1,0 +1,163 @@
+"""One chart of the layout: the chart, its binding to a chart model, a header and a frame.
+
+With several cells (``set_framed``) a one-line header names the series and says when it is
+not ready (the status bar speaks for the connection and the active cell only), and a frame
+marks the active cell in the theme's accent colour. An inactive cell's frame has the same
+width in the chart's background colour, so nothing moves when another cell becomes active.
+
+A mouse press anywhere in the cell activates it before the chart sees the press (an event
+filter on every widget inside, the chart's viewport included), so whatever the window aims at
+the active cell (a drawing tool, the menus) is there for that very click. Focus coming into
+the cell by the keyboard activates it too; focus coming back with the window or from a closed
+menu does not (the active cell may have changed meanwhile by Ctrl+Tab).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesState
+from kucandle_gui.ui.chart import DARK, CandleChart, ChartTheme
+from kucandle_gui.ui.chart_binding import ChartBinding
+
+#: The frame's width in pixels, active or not.
+FRAME_WIDTH = 2
+
+#: What a focus change must be to activate a cell: the user moving it there.
+_ACTIVATING_FOCUS = (
+    Qt.FocusReason.MouseFocusReason,
+    Qt.FocusReason.TabFocusReason,
+    Qt.FocusReason.BacktabFocusReason,
+    Qt.FocusReason.ShortcutFocusReason,
+    Qt.FocusReason.OtherFocusReason,
+)
+
+_NOT_READY = {
+    SeriesState.LOADING: "loading…",
+    SeriesState.REFUSED: "refused by the exchange",
+}
+
+
+def cell_header(key: SeriesKey, state: SeriesState) -> str:
+    """ "BTC-USDT · 5min", and the series' state while it is not ready."""
+    note = _NOT_READY.get(state)
+    text = f"{key.symbol} · {key.timeframe}"
+    return f"{text} · {note}" if note else text
+
+
+class ChartCell(QFrame):
+    """A chart bound to ``model``, with a header and a frame when several are shown."""
+
+    #: A mouse press anywhere in the cell (before the chart handles it), or focus moved in.
+    activated = Signal()
+
+    def __init__(
+        self,
+        model: ChartModel,
+        monitor: MonitorModel,
+        parent: QWidget | None = None,
+        *,
+        theme: ChartTheme = DARK,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._theme = theme
+        self._active = False
+        self._closed = False
+        self.setFrameShadow(QFrame.Shadow.Plain)
+        self.setLineWidth(FRAME_WIDTH)
+        self.setAutoFillBackground(True)
+        self._header = QLabel(self)
+        self._header.setTextFormat(Qt.TextFormat.PlainText)
+        self._header.setContentsMargins(6, 2, 6, 2)
+        # Elided by the cell's width, never widening it: a narrow cell stays narrow.
+        self._header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.chart = CandleChart(self, theme)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._header)
+        layout.addWidget(self.chart, 1)
+        self.binding = ChartBinding(self.chart, model, monitor, self)
+        self.binding.stateChanged.connect(self._show_state)
+        self._show_state(model.key, model.series.state)
+        self._watch(self)
+        self.set_framed(False)
+        self.set_theme(theme)
+
+    # ------------------------------------------------------------------ public API
+
+    def set_active(self, on: bool) -> None:
+        """Frame the cell in the accent colour (the active one), or in the background's."""
+        self._active = on
+        self._paint_frame()
+
+    def is_active(self) -> bool:
+        return self._active
+
+    def set_framed(self, on: bool) -> None:
+        """Several cells shown: the header and the frame; one cell: the chart alone."""
+        self._header.setVisible(on)
+        self.setFrameShape(QFrame.Shape.Box if on else QFrame.Shape.NoFrame)
+
+    def is_framed(self) -> bool:
+        return self.frameShape() == QFrame.Shape.Box
+
+    def set_theme(self, theme: ChartTheme) -> None:
+        self._theme = theme
+        self.chart.set_theme(theme)
+        header = self._header.palette()
+        header.setColor(QPalette.ColorRole.WindowText, QColor(theme.foreground))
+        self._header.setPalette(header)
+        self._paint_frame()
+
+    def header_text(self) -> str:
+        """What the header says (shown only when the cell is framed)."""
+        return self._header.text()
+
+    def frame_color(self) -> str:
+        """The frame's colour now (``#rrggbb``): the accent when active."""
+        return self.palette().color(QPalette.ColorRole.WindowText).name()
+
+    def close(self) -> bool:
+        """The model goes away: stop observing it, and close the widget."""
+        if not self._closed:
+            self._closed = True
+            self.binding.unbind()
+        return super().close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _show_state(self, key: SeriesKey, state: SeriesState) -> None:
+        self._header.setText(cell_header(key, state))
+
+    def _paint_frame(self) -> None:
+        """QFrame draws a plain box in the palette's window text; the cell's own background
+        is the chart's, so an inactive frame and the header sit on the chart's colour."""
+        theme = self._theme
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(theme.background))
+        frame = theme.accent if self._active else theme.background
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(frame))
+        self.setPalette(palette)
+
+    def _watch(self, widget: QWidget) -> None:
+        """Filter the events of ``widget`` and every widget in it (later ones too:
+        ``ChildAdded``)."""
+        for each in (widget, *widget.findChildren(QWidget)):
+            each.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self.activated.emit()
+        elif kind == QEvent.Type.FocusIn:
+            if isinstance(event, QFocusEvent) and event.reason() in _ACTIVATING_FOCUS:
+                self.activated.emit()
+        elif kind == QEvent.Type.ChildAdded:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QWidget):
+                self._watch(child)
+        return False  # the event goes on to the widget: the chart handles the press

@@ -1,0 +1,67 @@
+"""Linked crosshairs (View → Link crosshairs): the time under the mouse in one cell, shown as
+a vertical line in every other cell.
+
+Each chart says when its crosshair moves to another candle and when it goes
+(``CandleChart.crosshairMoved``); the cell it moved in is the source, and every other cell
+draws a line at that time (``show_linked_time``), whatever its timeframe, whether or not its
+candles reach that time. The source's own linked line is hidden (its crosshair is there).
+The lines go when the mouse leaves the source's panes, or when the link is turned off. Cells
+added later are linked too.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+from PySide6.QtCore import QObject
+
+from kucandle_gui.ui.cells.cell import ChartCell
+from kucandle_gui.ui.cells.grid import ChartGrid
+
+
+class CrosshairLink(QObject):
+    """Shows the source cell's crosshair time in the grid's other cells while enabled."""
+
+    def __init__(self, grid: ChartGrid, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._grid = grid
+        self._enabled = False
+        #: The cell whose crosshair the others show (None: no line shown).
+        self._source: ChartCell | None = None
+        for cell in grid.cells:
+            self._watch(cell)
+        grid.cellAdded.connect(self._watch)
+        grid.cellRemoved.connect(self._cell_removed)
+
+    def is_enabled(self) -> bool:
+        return self._enabled
+
+    def set_enabled(self, on: bool) -> None:
+        """Link the crosshairs from the next move on, or stop (the lines go at once)."""
+        self._enabled = on
+        if not on:
+            self._hide()
+
+    def _watch(self, cell: ChartCell) -> None:
+        cell.chart.crosshairMoved.connect(partial(self._moved, cell))
+
+    def _cell_removed(self, cell: ChartCell) -> None:
+        if cell is self._source:
+            self._hide()
+
+    def _moved(self, cell: ChartCell, time: float) -> None:
+        if not self._enabled or all(cell is not each for each in self._grid.cells):
+            return
+        if math.isnan(time):
+            if cell is self._source:
+                self._hide()
+            return
+        self._source = cell
+        for each in self._grid.cells:
+            each.chart.show_linked_time(None if each is cell else time)
+
+    def _hide(self) -> None:
+        self._source = None
+        for cell in self._grid.cells:
+            cell.chart.show_linked_time(None)
