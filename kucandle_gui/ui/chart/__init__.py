@@ -11,6 +11,8 @@ Public API (the window codes against this)::
                                # changes): the series' owner asks once per distinct oldest time
     chart.priceMenuRequested   # Signal(QPoint, float): right click in the price pane (global
                                # position, price there); the menu is the owner's
+    chart.crosshairMoved       # Signal(float): the candle time under the mouse, NaN once the
+                               # crosshair goes (the layout's linked crosshair listens)
 
     chart.set_series(symbol, timeframe, timeframe_seconds, store=None)
                                    # resets follow and zoom; with store: draw that series and
@@ -41,6 +43,9 @@ Public API (the window codes against this)::
     chart.flush()                  # run a pending coalesced redraw now
     chart.drawn_count() -> int     # candles or zoomed-out buckets drawn by the last paint
     chart.crosshair_price() -> float | None   # the price under the crosshair (price pane only)
+    chart.show_linked_time(time | None)       # another cell's crosshair time: a vertical
+                                              # line only (no tag, no readout); None hides it
+    chart.linked_time() -> float | None
 
 Studies, price scale, countdown, drawings (issue 12)::
 
