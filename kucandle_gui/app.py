@@ -1,10 +1,12 @@
 """Desktop start-up: the QApplication, a rotating log file, saved settings, the window.
 
 ``run_gui`` is what ``kucandle-gui`` (without ``--headless``) runs. Command-line flags win over
-saved settings. This module is the composition root: :func:`assemble` builds the parts every
-front end shares (the model, its first chart, the feed link), :func:`build_window` hands them
-to the window with the demo exchange, and the self-test and the benchmarks assemble the same
-way. The log goes to ``<app data>/logs/kucandle-gui.log`` (5 files of 1 MB), which
+saved settings: the charts shown are the saved workspace changed as the command line asks
+(:func:`~kucandle_gui.model.workspace_start.start_workspace`). This module is the composition
+root: :func:`assemble_workspace` builds the parts every front end shares (the model, the
+workspace of its charts, the feed link; :func:`assemble` for one chart), :func:`build_window`
+hands them to the window with the demo exchange, and the self-test and the benchmarks assemble
+the same way. The log goes to ``<app data>/logs/kucandle-gui.log`` (5 files of 1 MB), which
 Help → Open log folder opens: a user reporting a problem can attach it. Errors raised in Qt
 slots and Qt's own warnings go there too, not only to a console the user may not have. Writing
 the log can never crash the app nor change its exit code, and no line of it shows the
@@ -36,11 +38,13 @@ from PySide6.QtWidgets import QApplication
 from kucandle_gui import __version__, resources_dir
 from kucandle_gui.feed import DEFAULT_API_URL, FeedConfig
 from kucandle_gui.logs import RedactingFormatter, SafeRotatingFileHandler
-from kucandle_gui.model import ChartModel, MonitorModel
+from kucandle_gui.model import ChartModel, LayoutKind, MonitorModel, Workspace, WorkspaceSpec
 from kucandle_gui.model.indicators import IndicatorSpec
+from kucandle_gui.model.workspace_start import start_workspace
 from kucandle_gui.stopping import StopRequest
+from kucandle_gui.ui.layout_store import WORKSPACE_KEY, LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
-from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings, start_series
+from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings
 from kucandle_gui.worker import DemoExchange, FeedLink
 
 if TYPE_CHECKING:
@@ -69,27 +73,62 @@ class MonitorParts:
     """What every front end of the monitor is built from (window, self-test, benchmarks)."""
 
     monitor: MonitorModel
-    #: The first chart's model (the window shows it; more charts come from the monitor).
+    #: The first chart's model (the only one of :func:`assemble`).
     chart: ChartModel
     link: FeedLink
+    #: Every chart shown, one of them active (the window's cells).
+    workspace: Workspace
 
 
 def assemble(symbol: str, timeframe: str, config: FeedConfig | None = None) -> MonitorParts:
-    """The model showing ``symbol`` ``timeframe`` and an unstarted link to feed it
+    """The model showing ``symbol`` ``timeframe`` in one chart and an unstarted link to feed it
     (``link.start(url)``). Raises ``ValueError`` naming what is valid."""
+    return assemble_workspace(WorkspaceSpec.single(symbol, timeframe), config)
+
+
+def assemble_workspace(spec: WorkspaceSpec, config: FeedConfig | None = None) -> MonitorParts:
+    """The model showing ``spec``'s charts and an unstarted link to feed them all (one
+    connection; a series two charts show is held, subscribed and loaded once)."""
     config = config or FeedConfig()
     # The model keeps what the feed keeps, no more: memory stays bounded on a week-long run.
     monitor = MonitorModel(max_candles=config.max_candles)
-    chart = monitor.add_chart(symbol, timeframe)
-    return MonitorParts(monitor, chart, FeedLink(monitor, config))
+    workspace = Workspace(monitor, spec)
+    return MonitorParts(monitor, workspace.cells[0], FeedLink(monitor, config), workspace)
+
+
+def start_spec(
+    settings: AppSettings,
+    *,
+    layout: LayoutKind | None = None,
+    symbols: Sequence[str] = (),
+    timeframes: Sequence[str] = (),
+    indicators: Sequence[IndicatorSpec] = (),
+) -> tuple[WorkspaceSpec, list[tuple[str, list[str]]]]:
+    """The charts to open: the saved workspace changed as the command line asks, and what
+    could not be read of what was saved, by store (the layout, or the indicators an earlier
+    version saved when migrating from it). ``ValueError`` when the counts do not fit."""
+    # Nothing saved yet: the store migrates an earlier version's one chart and its studies.
+    name = "layout" if settings.store.contains(WORKSPACE_KEY) else "indicators"
+    saved, problems = LayoutStore(settings).load()
+    spec = start_workspace(
+        saved,
+        layout=layout,
+        symbols=symbols,
+        timeframes=timeframes,
+        indicators=indicators,
+        watchlist=settings.watchlist,
+    )
+    return spec, [(name, problems)]
 
 
 def build_window(
     api_url: str,
-    symbol: str,
-    timeframe: str,
+    symbol: str | None = None,
+    timeframe: str | None = None,
     *,
     settings: AppSettings,
+    workspace: WorkspaceSpec | None = None,
+    start_problems: Sequence[tuple[str, Sequence[str]]] = (),
     feed_config: FeedConfig | None = None,
     demo: bool = False,
     demo_config: SimConfig | None = None,
@@ -97,19 +136,31 @@ def build_window(
     indicators: Sequence[IndicatorSpec] = (),
 ) -> MainWindow:
     """The window on its parts, its feed started (or the demo exchange starting, off the UI
-    thread: its prices arrive once it listens). ``indicators`` (the command line's) join the
-    saved ones when missing."""
-    parts = assemble(symbol, timeframe, feed_config)
+    thread: its prices arrive once it listens).
+
+    ``workspace`` None: the saved one, ``symbol``/``timeframe`` (when given) shown in its
+    active chart and ``indicators`` (the command line's) added to every chart shown, as
+    :func:`start_spec` does. Given: opened as it is, ``start_problems`` being what
+    :func:`start_spec` said of the saved settings."""
+    if workspace is None:
+        workspace, start_problems = start_spec(
+            settings,
+            symbols=(symbol,) if symbol else (),
+            timeframes=(timeframe,) if timeframe else (),
+            indicators=indicators,
+        )
+    parts = assemble_workspace(workspace, feed_config)
     demo_exchange = DemoExchange(demo_config)
     demo_exchange.ready.connect(parts.link.start_simulated)
     window = MainWindow(
         parts.monitor,
-        parts.chart,
+        parts.workspace,
         parts.link,
         demo_exchange,
         settings=settings,
+        layout_store=LayoutStore(settings),
         log_dir=log_dir,
-        indicators=indicators,
+        start_problems=start_problems,
     )
     if demo:
         # Marked from the first frame; what the window said of the saved settings stays (a
@@ -227,18 +278,21 @@ def close_on_stop(stop: StopRequest, close: Callable[[], object]) -> Iterator[No
 
 
 def run_gui(
-    symbol: str | None = None,
-    timeframe: str | None = None,
+    *,
+    symbols: Sequence[str] = (),
+    timeframes: Sequence[str] = (),
     api_url: str = DEFAULT_API_URL,
     demo: bool = False,
     stop: StopRequest | None = None,
     indicators: Sequence[IndicatorSpec] = (),
+    layout: LayoutKind | None = None,
 ) -> int:
     """Show the window until it is closed or ``stop`` is requested; returns the exit code.
 
-    ``symbol``/``timeframe`` None means "as saved last time" (BTC-USDT 1min the first time);
-    the command line has checked the flags. ``indicators`` (``--indicator``) are added to the
-    saved studies when missing.
+    ``layout``, ``symbols`` and ``timeframes`` change the saved charts as the command line's
+    ``--layout``, ``--symbol`` and ``--timeframe`` do (none: as saved last time, one chart of
+    BTC-USDT 1min the first time); the command line has checked them.
+    ``indicators`` (``--indicator``) are added to every chart shown when missing.
     """
     stop = stop if stop is not None else StopRequest()
     app = create_application()
@@ -246,15 +300,20 @@ def run_gui(
         return 0  # no window, no feed yet: nothing to close
     with file_logging(log_directory()) as log_dir:
         settings = AppSettings()
-        symbol, timeframe = start_series(settings, symbol, timeframe)
+        spec, problems = start_spec(
+            settings,
+            layout=layout,
+            symbols=symbols,
+            timeframes=timeframes,
+            indicators=indicators,
+        )
         window = build_window(
             api_url,
-            symbol,
-            timeframe,
             settings=settings,
+            workspace=spec,
+            start_problems=problems,
             demo=demo,
             log_dir=log_dir,
-            indicators=indicators,
         )
         window.show()
         # What start-up created lives as long as the app: keep it out of the garbage

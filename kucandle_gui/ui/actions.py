@@ -6,9 +6,13 @@ runs; they are rebuilt from lists and report a pick through ``pairPicked``. The 
 menu's quick entries and one entry per study are the indicators keeper's (they follow the
 studies); its fixed entries are here.
 
+The Layout menu's entries act on the whole chart area, the other menus' on the active chart;
+"2 charts side by side" chosen again (Ctrl+Shift+2 twice) stacks the two, like a price scale
+chosen again goes back to linear.
+
 A menu's Alt+letter must not be an action's shortcut too (Qt then runs neither): Alt+A is the
 alert at the crosshair (so *Ale&rts*), Alt+T the trend line (so *Ti&meframe*), Alt+H the
-horizontal line (so *H&elp*).
+horizontal line (so *H&elp*), Alt+L the log scale (so *La&yout*).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from kucandle_gui.model.layout import LayoutKind
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import TIMEFRAMES
 
@@ -35,6 +40,13 @@ SCALES: tuple[tuple[ScaleMode, str, str | None], ...] = (
     (ScaleMode.LOG, "L&ogarithmic", "Alt+L"),
     (ScaleMode.PERCENT, "&Percent (from the first visible candle)", "Alt+C"),
 )
+#: The Layout menu's shortcuts (stacked has none: Ctrl+Shift+2 again switches to it).
+LAYOUT_SHORTCUTS: dict[LayoutKind, str] = {
+    LayoutKind.SINGLE: "Ctrl+Shift+1",
+    LayoutKind.SIDE_BY_SIDE: "Ctrl+Shift+2",
+    LayoutKind.THREE: "Ctrl+Shift+3",
+    LayoutKind.GRID: "Ctrl+Shift+4",
+}
 #: The watchlist's first pairs (its saved order) are in the Pair menu, with Ctrl+1 … Ctrl+9.
 WATCHLIST_IN_MENU = 9
 
@@ -114,6 +126,9 @@ class WindowActions(QObject):
             action.setData(mode)
             self.scale_group.addAction(action)
             self.scales[mode] = action
+        self.link_crosshair = self._action(view_menu, "Link &crosshairs", None)
+        self.link_crosshair.setCheckable(True)
+        self.link_crosshair.setStatusTip("Show the time under the mouse in every chart")
         view_menu.addSeparator()
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
@@ -123,6 +138,20 @@ class WindowActions(QObject):
             action.setData(theme)
             self.theme_group.addAction(action)
             self.themes[theme] = action
+
+        layout_menu = bar.addMenu("La&yout")
+        self.layout_group = QActionGroup(self)
+        self.layout_group.setExclusive(True)
+        self.layouts: dict[LayoutKind, QAction] = {}
+        for kind in LayoutKind:
+            action = self._action(layout_menu, kind.title, LAYOUT_SHORTCUTS.get(kind))
+            action.setCheckable(True)
+            action.setData(kind)
+            self.layout_group.addAction(action)
+            self.layouts[kind] = action
+        layout_menu.addSeparator()
+        self.next_chart = self._action(layout_menu, "&Next chart", "Ctrl+Tab")
+        self.previous_chart = self._action(layout_menu, "&Previous chart", "Ctrl+Shift+Tab")
 
         self.indicators_menu = bar.addMenu("&Indicators")
         self.add_indicator = self._action(self.indicators_menu, "&Add indicator…", "Ctrl+I")
@@ -194,6 +223,9 @@ class WindowActions(QObject):
 
     def check_scale(self, mode: ScaleMode) -> None:
         self.scales[mode].setChecked(True)
+
+    def check_layout(self, layout: LayoutKind) -> None:
+        self.layouts[layout].setChecked(True)
 
     def picked_scale(self, action: QAction) -> ScaleMode:
         """The mode an entry of the Price scale menu chose: unchecking one means linear."""

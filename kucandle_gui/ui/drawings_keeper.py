@@ -1,7 +1,11 @@
-"""The drawings' part of the window: the Draw menu, which book the chart's layer draws, saving.
+"""The drawings' part of the window: the Draw menu, which book the charts' layers draw, saving.
 
 The lines live in a :class:`DrawingBook`, per pair (anchored at prices, they mean nothing on
-another pair), and the chart's drawing layer shows the chart's pair's lines from it. The real
+another pair), and each chart's drawing layer shows its chart's pair's lines from it: two
+cells on the same pair show the same lines, each on its own timeframe, and a line drawn or
+moved in one appears in the other at once. The Draw menu's tools arm the ACTIVE cell's layer;
+a tool armed when another cell becomes active moves to it, and "Delete all drawings on this
+pair" is the active cell's pair. The real
 exchange's book is read from the settings at start (:class:`DrawingStore`: a saved value that
 cannot be read is kept aside, logged and kept in ``load_problems``, which the window says in
 one status line with the other stores') and written :data:`SAVE_DELAY_MS`
@@ -12,8 +16,8 @@ local exchange's pairs have the real ones' names, but not their prices, and a li
 simulated price has no place on the real chart. The real book, set aside meanwhile, comes back
 unchanged when the real exchange does. The demo book lasts for the run.
 
-The Draw menu's tool entries follow the layer's tool both ways: choosing an entry arms the tool
-(again: disarms it), and the layer's own changes (a line placed, Escape) uncheck it.
+The Draw menu's tool entries follow the active layer's tool both ways: choosing an entry arms
+the tool (again: disarms it), and the layer's own changes (a line placed, Escape) uncheck it.
 """
 
 from __future__ import annotations
@@ -23,12 +27,12 @@ import logging
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 
-from kucandle_gui.model import ChartModel, MonitorModel
+from kucandle_gui.model import MonitorModel
 from kucandle_gui.model.drawings import DrawingBook, DrawingChange
-from kucandle_gui.ui.chart import CandleChart
-from kucandle_gui.ui.chart.drawings import Tool
+from kucandle_gui.ui.chart.drawings import DrawingLayer, Tool
 
 from .actions import WindowActions
+from .cells import ChartCell, ChartGrid
 from .drawings_store import DrawingStore
 from .settings import AppSettings
 from .status_bar import FeedStatusBar
@@ -40,22 +44,24 @@ SAVE_DELAY_MS = 1000
 
 
 class DrawingsKeeper(QObject):
-    """Gives the chart's drawing layer its book (the chart gives it the pair shown), runs the
-    Draw menu, saves; see the module docstring."""
+    """Gives every chart's drawing layer the book (the chart gives it the pair shown), runs the
+    Draw menu on the active one, saves; see the module docstring."""
 
     def __init__(
         self,
         parent: QObject,
-        chart: CandleChart,
-        chart_model: ChartModel,
+        grid: ChartGrid,
         monitor: MonitorModel,
         settings: AppSettings,
         actions: WindowActions,
         status_bar: FeedStatusBar,
     ) -> None:
         super().__init__(parent)
-        self._layer = chart.drawings
-        self._chart_model = chart_model
+        self._grid = grid
+        #: The active cell's layer, whose tool the Draw menu shows (None: its cell went).
+        self._layer: DrawingLayer | None = grid.active.chart.drawings
+        #: The tool armed in a cell that went, for the cell active next.
+        self._tool: Tool | None = None
         self._status_bar = status_bar
         self._store = DrawingStore(settings.store)
         #: The real exchange's drawings, saved; the demo's, never saved.
@@ -78,29 +84,72 @@ class DrawingsKeeper(QObject):
             Tool.TREND: actions.trend_tool,
         }
         for tool, action in self._tools.items():
-            action.triggered.connect(lambda on, t=tool: self._layer.set_tool(t if on else None))
-        self._layer.toolChanged.connect(self._tool_changed)
-        self._layer.failed.connect(status_bar.show_error)
+            action.triggered.connect(lambda on, t=tool: self._arm(t if on else None))
         actions.delete_drawings.triggered.connect(self.delete_all)
-        self.source_changed(monitor.simulated)
+        self._book = self.demo_book if monitor.simulated else self.real_book
+        for cell in grid.cells:
+            self._cell_added(cell)
+        self._layer.toolChanged.connect(self._tool_changed)
+        grid.cellAdded.connect(self._cell_added)
+        grid.cellRemoved.connect(self._cell_removed)
+        grid.activeChanged.connect(self._active_changed)
 
     @property
     def book(self) -> DrawingBook:
-        """The book the chart draws now (the demo's in demo mode)."""
+        """The book the charts draw now (the demo's in demo mode)."""
         return self._book
 
     def source_changed(self, simulated: bool) -> None:
         """The demo's book in demo mode, the real one otherwise."""
         self._book = self.demo_book if simulated else self.real_book
-        self._layer.set_book(self._book)  # the pair is the chart's (``set_series``)
+        for cell in self._grid.cells:
+            cell.chart.drawings.set_book(self._book)  # the pair is the chart's (``set_series``)
+
+    # -- the cells -----------------------------------------------------------------------------
+
+    def _cell_added(self, cell: ChartCell) -> None:
+        layer = cell.chart.drawings
+        layer.set_book(self._book)
+        layer.failed.connect(self._status_bar.show_error)
+
+    def _cell_removed(self, cell: ChartCell) -> None:
+        """The cell goes: its layer stops drawing the book (a tool armed there waits for the
+        cell active next)."""
+        layer = cell.chart.drawings
+        layer.failed.disconnect(self._status_bar.show_error)
+        layer.set_book(None)
+        if layer is self._layer:
+            self._tool = layer.tool()
+            layer.toolChanged.disconnect(self._tool_changed)
+            self._layer = None
+
+    def _active_changed(self, cell: ChartCell) -> None:
+        """The Draw menu now arms the active cell's layer; a tool armed moves with it."""
+        layer = cell.chart.drawings
+        if layer is self._layer:
+            return
+        tool = self._tool
+        if self._layer is not None:
+            tool = self._layer.tool()
+            self._layer.toolChanged.disconnect(self._tool_changed)
+            self._layer.set_tool(None)
+        self._layer, self._tool = layer, None
+        layer.toolChanged.connect(self._tool_changed)
+        layer.set_tool(tool)
+        self._tool_changed(layer.tool())
+
+    def _arm(self, tool: Tool | None) -> None:
+        if self._layer is not None:
+            self._layer.set_tool(tool)
 
     def _tool_changed(self, tool: Tool | None) -> None:
         for each, action in self._tools.items():
             action.setChecked(each is tool)
 
     def delete_all(self) -> int:
-        """Draw → Delete all drawings on this pair; returns how many there were."""
-        symbol = self._chart_model.key.symbol
+        """Draw → Delete all drawings on this pair (the active cell's); returns how many
+        there were."""
+        symbol = self._grid.active.model.key.symbol
         count = self._book.clear(symbol)
         if count:
             self._status_bar.show_note(
@@ -122,5 +171,8 @@ class DrawingsKeeper(QObject):
         """The window closes: save, stop observing."""
         self.save()
         self.real_book.changed.disconnect(self._real_changed)
-        self._layer.toolChanged.disconnect(self._tool_changed)
-        self._layer.failed.disconnect(self._status_bar.show_error)
+        self._grid.cellAdded.disconnect(self._cell_added)
+        self._grid.cellRemoved.disconnect(self._cell_removed)
+        self._grid.activeChanged.disconnect(self._active_changed)
+        for cell in self._grid.cells:
+            self._cell_removed(cell)

@@ -1,19 +1,26 @@
 """The main window: a view of the monitor model, and a wiring of widgets.
 
 The composition root (:func:`kucandle_gui.app.build_window`) hands the window its parts: the
-:class:`MonitorModel` with the chart model it shows, the :class:`FeedLink` feeding it, and the
-demo exchange. The chart draws the model (a :class:`ChartBinding`), the docks its watchlist and
-alerts, the menus its indicators and the chart's drawings (their keepers); the window turns
-menus, keys and dialogs into calls on the model, and :class:`WindowNews` says what the link
-reports in the status bar and the banner.
+:class:`MonitorModel`, the :class:`Workspace` of the charts it shows (one to four cells, one
+of them active), the :class:`FeedLink` feeding them, and the demo exchange. The chart area (a
+:class:`ChartGrid` of cells, each a chart drawing its chart model) sits under the banner; the
+docks show the watchlist and alerts, the menus the active chart's indicators and drawings
+(their keepers, which follow the active cell) and the layout (:class:`LayoutKeeper`, which
+also saves the workspace); the window turns menus, keys and dialogs into calls on the model,
+and :class:`WindowNews` says what the link reports in the status bar and the banner.
+
+What acts on "the chart" acts on the ACTIVE cell: the pair dialog and menu, the timeframe menu
+and keys, the watchlist's Enter, the price scale, follow-live, reset zoom, the CSV export;
+``chart``, ``chart_model`` and ``chart_binding`` are the active cell's. The window title and
+the status bar's subscription follow it too; theme and volume pane are every cell's.
 
 Nothing here waits on the network, the demo exchange included (it starts off the UI thread).
-Problems are said where the user looks, in the status bar and in the banner above the chart,
-together with what the app is doing about them; a modal dialog would stop the chart behind it.
-What the stores could not read of the saved settings (alerts, indicators, drawings: each keeps
-the saved text aside) is gathered from the keepers and said once, in one status line; the
-switch to the demo exchange at start (``--demo``) does not clear it, a later switch of source
-does (the line then holds the predecessor's news).
+Problems are said where the user looks, in the status bar and in the banner above the charts,
+together with what the app is doing about them; a modal dialog would stop the charts behind it.
+What the stores could not read of the saved settings (the layout, or the indicators migrated
+into it, alerts, drawings: each keeps the saved text aside) is said once, in one status line;
+the switch to the demo exchange at start (``--demo``) does not clear it, a later switch of
+source does (the line then holds the predecessor's news).
 """
 
 from __future__ import annotations
@@ -27,8 +34,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel
-from kucandle_gui.model.indicators import IndicatorSpec
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, Workspace
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
@@ -37,15 +43,19 @@ from kucandle_gui.worker import DemoExchange, FeedController, FeedLink
 from .actions import WindowActions, step_timeframe
 from .alerts.keeper import AlertsKeeper
 from .banner import MessageBanner
+from .cells import ChartCell, ChartGrid
 from .chart_binding import ChartBinding
 from .drawings_keeper import DrawingsKeeper
-from .indicators import IndicatorsKeeper, StudyStore
+from .indicators import IndicatorsKeeper
+from .layout_keeper import LayoutKeeper
+from .layout_store import LayoutStore
 from .pair_dialog import PairDialog
 from .pair_picker import PairPicker
 from .settings import AppSettings
 from .status_bar import FeedStatusBar
 from .theme import DARK, LIGHT, apply_theme
 from .watchlist import WatchlistKeeper
+from .window_cells import CellEvents
 from .window_files import WindowFiles
 from .window_news import WindowNews
 from .wording import BannerKind, saved_settings_text, window_title
@@ -59,23 +69,26 @@ _CHART_THEMES = {DARK: chart_module.DARK, LIGHT: chart_module.LIGHT}
 
 
 class MainWindow(QMainWindow):
-    """Live candles of the chart model's series; see the module docstring."""
+    """Live candles of the workspace's charts; see the module docstring."""
 
     def __init__(
         self,
         monitor: MonitorModel,
-        chart_model: ChartModel,
+        workspace: Workspace,
         link: FeedLink,
         demo_exchange: DemoExchange,
         *,
         settings: AppSettings,
+        layout_store: LayoutStore,
         log_dir: Path | None = None,
-        indicators: Sequence[IndicatorSpec] = (),
+        start_problems: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> None:
-        """``indicators``: the command line's, added to the saved ones when missing."""
+        """``layout_store`` saves the workspace; ``start_problems``: what the stores read
+        before the window (the layout) could not read, per store's name, said with the
+        keepers' own in one status line."""
         super().__init__()
         self.monitor = monitor
-        self.chart_model = chart_model
+        self.workspace = workspace
         self.link = link
         self.demo_exchange = demo_exchange
         link.setParent(self)
@@ -85,77 +98,69 @@ class MainWindow(QMainWindow):
         self._closed = False
         #: Until the event loop first runs: a switch of source then keeps the status line.
         self._starting = True
-        #: The series whose subscription the status bar follows (the one shown).
+        #: The series whose subscription the status bar follows (the active cell's).
         self._watched: SeriesModel | None = None
         self.about_box: QMessageBox | None = None
 
-        self.chart = CandleChart(self)
-        self.chart_binding = ChartBinding(self.chart, chart_model, monitor, self)
+        self.grid = grid = ChartGrid(workspace, monitor, self)
         self.banner = MessageBanner(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.chart, 1)
+        layout.addWidget(grid, 1)
         self.setCentralWidget(central)
         self.status_bar = FeedStatusBar(self)
         self.setStatusBar(self.status_bar)
+        self.cell_events = CellEvents(grid, self)
         self.news = WindowNews(
-            self, monitor, chart_model, link, demo_exchange, settings, self.status_bar,
-            self.banner, switch_series=self.switch_series, use_demo=self.use_demo_exchange,
-            pairs_changed=self._update_pair_menu,
+            self, monitor, workspace, link, demo_exchange, settings, self.status_bar,
+            self.banner, switch_series=self.switch_cell_series, use_demo=self.use_demo_exchange,
+            refused=self._series_refused,
         )  # fmt: skip
         self.files = WindowFiles(
-            self,
-            self.chart,
-            self.status_bar,
-            self.news.show_banner,
+            self, grid, self.status_bar, self.news.show_banner,
             lambda: f"{self.symbol}_{self.timeframe}",
-        )
+        )  # fmt: skip
         keeper = WatchlistKeeper(self, monitor, link, settings, self.status_bar, self.switch_pair)
         self.watchlist_keeper, self.watchlist_panel = keeper, keeper.panel
         self.pairs = PairPicker(
             self, link, self.status_bar, lambda: self.symbol, self.switch_pair, keeper.add
         )
         self.alerts = alerts = AlertsKeeper(
-            self, central, monitor, self.chart, chart_model, settings, self.status_bar, keeper,
-            self.switch_pair,
-        )  # fmt: skip
+            self, central, monitor, grid, settings, self.status_bar, keeper, self.switch_pair
+        )
         self.menu_actions = a = WindowActions(
             self, keeper.panel.toggleViewAction(), alerts.panel.toggleViewAction(), alerts.switches
         )
         self.indicators = IndicatorsKeeper(
-            self, a.indicators_menu, chart_model, StudyStore(settings.store), self.status_bar,
-            add_action=a.add_indicator, remove_all_action=a.remove_indicators, extra=indicators,
+            self, a.indicators_menu, grid, self.status_bar,
+            add_action=a.add_indicator, remove_all_action=a.remove_indicators,
         )  # fmt: skip
-        self.drawings = DrawingsKeeper(
-            self, self.chart, chart_model, monitor, settings, a, self.status_bar
-        )
+        self.drawings = DrawingsKeeper(self, grid, monitor, settings, a, self.status_bar)
+        self.layout_keeper = LayoutKeeper(self, workspace, grid, layout_store, settings, a)
         self._connect_actions()
         self._observe()
-        self._say_load_problems()
+        self._say_load_problems(start_problems)
 
         self.set_theme(settings.theme)
         self.set_volume_visible(settings.volume_visible)
-        self.set_scale(settings.scale)
-        self.menu_actions.follow_live.setChecked(self.chart.follow_live())
         if settings.geometry is not None:
             self.restoreGeometry(settings.geometry)
         else:
             self.resize(1400, 760)
         if settings.window_state is not None:
             self.restoreState(settings.window_state)
-        self._show_series()
-        self._remember_series()
+        self._active_changed(grid.active)
 
-    def _say_load_problems(self) -> None:
+    def _say_load_problems(self, start_problems: Sequence[tuple[str, Sequence[str]]]) -> None:
         """What the stores could not read, in one status line, kept through the start: until
         the event loop first runs, a switch of source (``--demo``) leaves it."""
         said = saved_settings_text(
             [
                 ("alerts", self.alerts.load_problems),
-                ("indicators", self.indicators.load_problems),
+                *start_problems,
                 ("drawings", self.drawings.load_problems),
             ]
         )
@@ -169,11 +174,26 @@ class MainWindow(QMainWindow):
     def _observe(self) -> None:
         """What the window shows of the model and the link, connected once: the link outlives
         every controller it starts."""
-        self.chart.followChanged.connect(self.menu_actions.follow_live.setChecked)
-        self.chart_model.series_switched.connect(self._series_switched)
+        self.cell_events.followChanged.connect(self._follow_changed)
+        self.cell_events.seriesSwitched.connect(self._series_switched)
+        self.grid.activeChanged.connect(self._active_changed)
         self.monitor.source_changed.connect(self._source_changed)
         self.watchlist_keeper.orderChanged.connect(self._update_pair_menu)
-        self._watch_subscription(self.chart_model.series)
+
+    # -- the active cell ---------------------------------------------------------------------
+
+    @property
+    def chart(self) -> CandleChart:
+        """The active cell's chart: what the pair, timeframe and view menus act on."""
+        return self.grid.active.chart
+
+    @property
+    def chart_model(self) -> ChartModel:
+        return self.grid.active.model
+
+    @property
+    def chart_binding(self) -> ChartBinding:
+        return self.grid.active.binding
 
     @property
     def symbol(self) -> str:
@@ -209,9 +229,21 @@ class MainWindow(QMainWindow):
 
     # -- what the model and the link report ---------------------------------------------------
 
+    def _active_changed(self, cell: ChartCell) -> None:
+        """Another cell is active: the menus, title and status bar speak of its chart."""
+        self.menu_actions.follow_live.setChecked(cell.chart.follow_live())
+        self.menu_actions.check_scale(cell.model.scale)
+        self._watch_subscription(cell.model.series)
+        self._show_series()
+        self._remember_series()
+
+    def _follow_changed(self, cell: ChartCell, on: bool) -> None:
+        if cell is self.grid.active:
+            self.menu_actions.follow_live.setChecked(on)
+
     def _watch_subscription(self, series: SeriesModel | None) -> None:
-        """Follow the subscription of the series shown (None: stop): the status bar says
-        "live" only of a series the exchange pushes."""
+        """Follow the subscription of the active cell's series (None: stop): the status bar
+        says "live" only of a series the exchange pushes."""
         if self._watched is not None:
             self._watched.subscription_changed.disconnect(self._subscription_changed)
         self._watched = series
@@ -230,6 +262,12 @@ class MainWindow(QMainWindow):
         self.drawings.source_changed(simulated)
         self._show_series()
 
+    def _series_refused(self) -> None:
+        """A cell's series was refused: the Pair menu stops offering it, and the next start
+        does not open it (the layout is saved again)."""
+        self._update_pair_menu()
+        self.layout_keeper.save_soon()
+
     # -- switching -------------------------------------------------------------------------
 
     def switch_pair(self, symbol: str) -> None:
@@ -239,21 +277,29 @@ class MainWindow(QMainWindow):
         self.switch_series(self.symbol, timeframe)
 
     def switch_series(self, symbol: str, timeframe: str) -> None:
-        """Show another pair or timeframe: validated by the model, chart cleared at once."""
+        """Show another pair or timeframe in the active cell: validated by the model, the
+        chart cleared at once."""
+        self.switch_cell_series(self.chart_model, symbol, timeframe)
+
+    def switch_cell_series(self, model: ChartModel, symbol: str, timeframe: str) -> None:
+        """Show another series in the cell of ``model`` (nothing if it is shown no more)."""
+        if model not in self.workspace.cells:
+            return
         try:
-            self.monitor.show(self.chart_model, symbol, timeframe)
+            self.monitor.show(model, symbol, timeframe)
         except ValueError as exc:
             self.news.show_banner(str(exc), kind=BannerKind.ERROR)
         self.menu_actions.check_timeframe(self.timeframe)
 
-    def _series_switched(self, series: SeriesModel) -> None:
-        self._watch_subscription(series)
-        self.banner.clear(BannerKind.PAIR)
-        self._show_series()
-        self._remember_series()
+    def _series_switched(self, model: ChartModel) -> None:
+        self.news.series_switched()
+        if model is self.chart_model:
+            self._watch_subscription(model.series)
+            self._show_series()
+            self._remember_series()
 
     def _show_series(self) -> None:
-        """Point the title, menus and marks at the current series."""
+        """Point the title, menus and marks at the active cell's series."""
         self.status_bar.set_demo(self.demo)
         self.menu_actions.check_timeframe(self.timeframe)
         self.setWindowTitle(window_title(self.chart_model.key, self.demo))
@@ -281,21 +327,21 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, theme)
-        self.chart.set_theme(_CHART_THEMES[theme])
+        self.grid.set_theme(_CHART_THEMES[theme])
         self.watchlist_panel.set_theme(_CHART_THEMES[theme])
         self.menu_actions.themes[theme].setChecked(True)
         self.settings.theme = theme
 
     def set_volume_visible(self, on: bool) -> None:
-        self.chart.set_volume_visible(on)
+        self.grid.set_volume_visible(on)
         self.menu_actions.volume.setChecked(on)
         self.settings.volume_visible = on
 
     def set_scale(self, mode: ScaleMode) -> None:
-        """View → Price scale: linear, logarithmic or percent from the first visible candle."""
-        self.chart.set_scale_mode(mode)
+        """View → Price scale of the active chart: linear, logarithmic or percent from the
+        first visible candle (the chart follows its model)."""
+        self.chart_model.set_scale(mode)
         self.menu_actions.check_scale(mode)
-        self.settings.scale = mode
 
     def show_about(self) -> QMessageBox:
         self.about_box = self.files.show_about(self.log_dir)
@@ -317,9 +363,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, tf=timeframe: self.switch_timeframe(tf))
         a.shorter_timeframe.triggered.connect(lambda: self._step_timeframe(-1))
         a.longer_timeframe.triggered.connect(lambda: self._step_timeframe(1))
-        a.follow_live.triggered.connect(self.chart.set_follow_live)
+        a.follow_live.triggered.connect(lambda on: self.chart.set_follow_live(on))
         a.volume.triggered.connect(self.set_volume_visible)
-        a.reset_zoom.triggered.connect(self.chart.reset_zoom)
+        a.reset_zoom.triggered.connect(lambda: self.chart.reset_zoom())
         a.scale_group.triggered.connect(lambda action: self.set_scale(a.picked_scale(action)))
         for theme, action in a.themes.items():
             action.triggered.connect(lambda _c=False, t=theme: self.set_theme(t))
@@ -337,14 +383,18 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
+        self.layout_keeper.close()
         self.watchlist_keeper.close()
         self.alerts.close()
         self.indicators.close()
         self.drawings.close()
+        self.news.close()
+        self.cell_events.close()
         self.settings.sync()
-        self.chart_binding.unbind()
         self._watch_subscription(None)
+        self.grid.close()
         self.link.close()
+        self.workspace.close()  # the charts leave the monitor, their series released
         self.demo_exchange.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:

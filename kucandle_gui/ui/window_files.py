@@ -1,7 +1,9 @@
 """The window's file and help actions: screenshot, CSV export, log folder, about box.
 
 Kept apart from the window's wiring; outcomes are said where the user looks (a status-bar note,
-or the banner when something failed), never in a modal dialog that would stop the chart.
+or the banner when something failed), never in a modal dialog that would stop the charts.
+The CSV export is the active chart's candles in view; the screenshot is the active chart alone,
+or the whole chart area (every cell, as laid out) when there are several.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from kucandle_gui.ui.chart import CandleChart
+from kucandle_gui.ui.chart import export
 
 from .about import show_about
+from .cells import ChartGrid
 from .status_bar import FeedStatusBar
 from .wording import BannerKind
 
@@ -24,25 +27,26 @@ ShowBanner = Callable[..., None]
 
 
 class WindowFiles:
-    """File and help actions of one window (``parent``), drawing from its chart."""
+    """File and help actions of one window (``parent``), drawing from its charts."""
 
     def __init__(
         self,
         parent: QWidget,
-        chart: CandleChart,
+        grid: ChartGrid,
         status_bar: FeedStatusBar,
         show_banner: ShowBanner,
         series_name: Callable[[], str],
     ) -> None:
         self._parent = parent
-        self._chart = chart
+        self._grid = grid
         self._status_bar = status_bar
         self._show_banner = show_banner
         self._series_name = series_name
 
     def save_screenshot(self, path: str) -> bool:
-        """Save the chart as a PNG at ``path``; the outcome is said in the status bar."""
-        if self._chart.save_png(path):
+        """Save the chart (every chart, when several are shown) as a PNG at ``path``; the
+        outcome is said in the status bar."""
+        if self._save_png(path):
             self._status_bar.show_note(f"screenshot saved to {path}")
             return True
         self._show_banner(f"Could not save the screenshot to {path}", kind=BannerKind.ERROR)
@@ -51,7 +55,7 @@ class WindowFiles:
     def export_csv(self, path: str) -> int:
         """Write the visible candles to ``path``; returns the rows written (-1 on failure)."""
         try:
-            rows = self._chart.export_csv(path)
+            rows = self._grid.active.chart.export_csv(path)
         except OSError as exc:
             self._show_banner(
                 f"Could not export to {path}: {exc.strerror or exc}", kind=BannerKind.ERROR
@@ -59,6 +63,14 @@ class WindowFiles:
             return -1
         self._status_bar.show_note(f"{rows} candles exported to {path}")
         return rows
+
+    def _save_png(self, path: str) -> bool:
+        cells = self._grid.cells
+        if len(cells) == 1:
+            return cells[0].chart.save_png(path)
+        for cell in cells:
+            cell.chart.flush()  # every cell drawn as it is now
+        return export.save_png(self._grid, path)
 
     def save_screenshot_as(self) -> None:
         path = self._ask_path("Save screenshot", ".png", "PNG images (*.png)")

@@ -2,9 +2,15 @@
 banner above the chart with what the app is doing about it.
 
 Kept apart from the window's wiring (``main_window``): problems are said here, in the status
-bar and the banner; a modal dialog would stop the chart behind it. The window asks for the
+bar and the banner; a modal dialog would stop the charts behind it. The window asks for the
 way out a banner offers (back to the previous series, the demo exchange) through the callables
 it hands over.
+
+With several charts: notes about history (backfilled, no trades, nothing older) are the active
+chart's, as the status bar's subscription is; a series refused in ANY shown chart gets the
+banner (the chart itself says "not available"), whose "Back to …" switches that chart back
+(the active one first, when several show the series), and the banner goes once no chart shows
+a refused series any more.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, StatusEvent
-from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesState, Workspace
 from kucandle_gui.worker import DemoExchange, FeedLink
 
 from .banner import MessageBanner
@@ -43,29 +49,31 @@ class WindowNews(QObject):
         self,
         parent: QObject,
         monitor: MonitorModel,
-        chart_model: ChartModel,
+        workspace: Workspace,
         link: FeedLink,
         demo_exchange: DemoExchange,
         settings: AppSettings,
         status_bar: FeedStatusBar,
         banner: MessageBanner,
         *,
-        switch_series: Callable[[str, str], None],
+        switch_series: Callable[[ChartModel, str, str], None],
         use_demo: Callable[[], None],
-        pairs_changed: Callable[[], None],
+        refused: Callable[[], None],
     ) -> None:
-        """``pairs_changed``: the Pair menu is to be rebuilt (a pair was refused)."""
+        """``switch_series``: show a series in a chart's cell; ``refused``: a shown series was
+        refused (the Pair menu is to be rebuilt, the layout saved)."""
         super().__init__(parent)
         self._monitor = monitor
-        self._chart_model = chart_model
+        self._workspace = workspace
         self._link = link
         self._settings = settings
         self._status_bar = status_bar
         self.banner = banner
         self._switch_series = switch_series
         self._use_demo = use_demo
-        self._pairs_changed = pairs_changed
+        self._refused = refused
         self._ever_live = False
+        workspace.cells_changed.connect(self.series_switched)
         monitor.no_older.connect(self._no_older)
         demo_exchange.failed.connect(self._demo_failed)
         link.historyLoaded.connect(self._on_history)
@@ -82,8 +90,18 @@ class WindowNews(QObject):
         if clear_message:
             self._status_bar.clear_message()
 
+    def series_switched(self, *_: object) -> None:
+        """A chart shows another series, or a layout shows other charts: the refusal banner
+        goes once no chart shows a refused series."""
+        if not any(chart.series.state is SeriesState.REFUSED for chart in self._workspace.cells):
+            self.banner.clear(BannerKind.PAIR)
+
+    def close(self) -> None:
+        """The window closes: nothing left on the workspace."""
+        self._workspace.cells_changed.disconnect(self.series_switched)
+
     def _is_current(self, symbol: str, timeframe: str) -> bool:
-        return (symbol, timeframe) == self._chart_model.key
+        return (symbol, timeframe) == self._workspace.active.key
 
     def _on_history(self, symbol: str, timeframe: str, rows: int, backfill: bool) -> None:
         if not self._is_current(symbol, timeframe):
@@ -94,7 +112,7 @@ class WindowNews(QObject):
             self._status_bar.show_note(no_trades_note(symbol))
 
     def _no_older(self, key: SeriesKey) -> None:
-        if key == self._chart_model.key:
+        if key == self._workspace.active.key:
             self._status_bar.show_note(no_older_note(key))
 
     def _on_status(self, event: StatusEvent) -> None:
@@ -109,23 +127,28 @@ class WindowNews(QObject):
             return  # first values given up: the rows fill from pushes; no banner over the chart's
         kind = banner_kind(event)
         if kind is BannerKind.PAIR:
-            if event.symbol and event.timeframe and self._is_current(event.symbol, event.timeframe):
-                self._on_series_refused(event)
+            if event.symbol and event.timeframe:
+                self._on_series_refused(event, SeriesKey(event.symbol, event.timeframe))
         elif kind is BannerKind.CONNECTION:
             self._connection_failed(event)
         else:
             self.show_banner(banner_text(event, self._link.api_url), kind=kind)
 
-    def _on_series_refused(self, event: ErrorEvent) -> None:
-        """The exchange will not serve the current series: say so, offer the way back, and
-        neither offer it again nor open it at the next start."""
-        key = self._chart_model.key
+    def _on_series_refused(self, event: ErrorEvent, key: SeriesKey) -> None:
+        """The exchange will not serve a shown series (another held one, an alert's, is not
+        shown: the alerts say so): say so, offer the way back for its chart (the active one
+        first), and neither offer the pair again nor open it at the next start."""
+        showing = [chart for chart in self._workspace.cells if chart.key == key]
+        if not showing:
+            return
         self._settings.series_refused(key.symbol, key.timeframe)
-        self._pairs_changed()
+        self._refused()
+        active = self._workspace.active
+        chart = active if active in showing else showing[0]
         action = None
-        back = self._chart_model.previous
+        back = chart.previous
         if back is not None:
-            action = (f"Back to {back}", lambda: self._switch_series(*back))
+            action = (f"Back to {back}", lambda: self._switch_series(chart, *back))
         self.show_banner(
             banner_text(event, self._link.api_url), kind=BannerKind.PAIR, action=action
         )

@@ -1,4 +1,5 @@
-"""Start-up: flags checked, the app named, a log file written, the window run and closed."""
+"""Start-up: flags checked, the app named, a log file written, the window run (with the
+charts asked for) and closed."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kucandle_gui.app import (
     file_logging,
     run_gui,
 )
+from kucandle_gui.model import LayoutKind
 from kucandle_gui.stopping import StopRequest
 from kucandle_gui.ui.main_window import MainWindow
 
@@ -137,7 +139,7 @@ def test_a_stop_request_calls_close_through_the_loop(qtbot):
 def test_a_stop_before_the_window_exists_ends_the_run_at_once(qapp, isolated):
     stop = StopRequest()
     stop.request()
-    assert run_gui(symbol="ETH-USDT", demo=True, stop=stop) == 0
+    assert run_gui(symbols=["ETH-USDT"], demo=True, stop=stop) == 0
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
     assert QSettings().value("series/symbol") is None  # nothing was started, nothing saved
 
@@ -145,7 +147,7 @@ def test_a_stop_before_the_window_exists_ends_the_run_at_once(qapp, isolated):
 def test_a_stop_while_the_window_runs_closes_it_as_the_user_would(qapp, isolated):
     stop = StopRequest()
     QTimer.singleShot(0, stop.request)
-    assert run_gui(symbol="ETH-USDT", timeframe="5min", demo=True, stop=stop) == 0
+    assert run_gui(symbols=["ETH-USDT"], timeframes=["5min"], demo=True, stop=stop) == 0
     assert not [t.name for t in threading.enumerate() if t.name.startswith("kucandle-feed")]
     saved = QSettings()
     assert saved.value("series/symbol") == "ETH-USDT"
@@ -163,7 +165,7 @@ def test_run_gui_demo_shows_the_window_and_closing_ends_it_cleanly(qapp, isolate
                 widget.menu_actions.quit.trigger()
 
     QTimer.singleShot(0, close_window)
-    assert run_gui(symbol="ETH-USDT", timeframe="5min", demo=True) == 0
+    assert run_gui(symbols=["ETH-USDT"], timeframes=["5min"], demo=True) == 0
     assert seen == ["SIMULATED · ETH-USDT · 5min — kucandle-gui (demo exchange)"]
     assert not [t.name for t in threading.enumerate() if t.name.startswith("kucandle-feed")]
     log_text = (isolated / "logs" / LOG_FILE).read_text()
@@ -172,3 +174,23 @@ def test_run_gui_demo_shows_the_window_and_closing_ends_it_cleanly(qapp, isolate
     saved = QSettings()
     assert saved.value("series/symbol") == "ETH-USDT"
     assert saved.value("series/timeframe") == "5min"
+
+
+def test_run_gui_opens_the_layout_asked_for_and_keeps_it(qapp, isolated):
+    """``--layout 2x2 --symbol A,B,C,D --timeframe 5min``: four cells, one timeframe for all;
+    the next run without flags opens them as they were."""
+    pairs = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"]
+    seen: list[list[tuple[str, str]]] = []
+
+    def close_window() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                seen.append([tuple(cell.model.key) for cell in widget.grid.cells])
+                widget.menu_actions.quit.trigger()
+
+    QTimer.singleShot(0, close_window)
+    code = run_gui(layout=LayoutKind.GRID, symbols=pairs, timeframes=["5min"], demo=True)
+    assert code == 0
+    QTimer.singleShot(0, close_window)
+    assert run_gui(demo=True) == 0
+    assert seen == [[(pair, "5min") for pair in pairs]] * 2

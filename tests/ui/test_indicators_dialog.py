@@ -287,12 +287,13 @@ def qsettings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def test_studies_round_trip(qsettings, tmp_path):
+def test_saved_studies_are_read_back(qsettings, tmp_path):
+    """The one-chart settings' studies, as an earlier version wrote them (read to migrate)."""
     studies = [
         Study(parse_indicator_spec("ema:20"), "#ff9800", True),
         Study(parse_indicator_spec("macd:12:26:9"), "#2196f3", False),
     ]
-    StudyStore(qsettings).save(studies)
+    qsettings.setValue(STUDIES_KEY, json.dumps(studies_to_data(studies)))
     qsettings.sync()
     again = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     assert StudyStore(again).load() == (studies, [])

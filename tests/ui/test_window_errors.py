@@ -10,8 +10,9 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from kucandle_gui.sim import LocalExchange
+from kucandle_gui.ui.layout_store import WORKSPACE_KEY, LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
-from kucandle_gui.ui.settings import AppSettings, start_series
+from kucandle_gui.ui.settings import AppSettings
 from kucandle_gui.ui.wording import BannerKind, counted
 from tests.helpers import fast_sim_config
 
@@ -142,10 +143,17 @@ def test_unknown_pair_gets_the_exchanges_answer_and_a_way_back(
     assert window.chart.loading_text() == "NOPE-USDT 1min is not available"
     assert "NOPE-USDT" not in [a.text() for a in window.menu_actions.recent_actions]
     assert window.banner.action_button.text() == "Back to BTC-USDT 1min"
-    # The refused pair is not the one the next start opens.
-    window.settings.sync()
-    saved = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
-    assert start_series(saved, None, None) == ("BTC-USDT", "1min")
+
+    # The refused pair is not the one the next start opens (the layout is saved again).
+    def saved_series() -> tuple[str, str] | None:
+        window.settings.sync()
+        saved = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
+        if not saved.store.contains(WORKSPACE_KEY):
+            return None
+        return LayoutStore(saved).load()[0].shown[0].key
+
+    qtbot.waitUntil(lambda: saved_series() == ("BTC-USDT", "1min"), timeout=WAIT_MS)
+    assert (window.settings.symbol, window.settings.timeframe) == ("BTC-USDT", "1min")
     qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert window.symbol == "BTC-USDT"
     wait_drawn(qtbot, window)

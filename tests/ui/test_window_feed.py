@@ -15,10 +15,11 @@ from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QApplication
 
+from kucandle_gui.app import start_spec
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.main_window import MainWindow
-from kucandle_gui.ui.settings import AppSettings, start_series
+from kucandle_gui.ui.settings import AppSettings
 from kucandle_gui.ui.wording import counted
 from tests.helpers import fast_feed_config
 
@@ -268,9 +269,9 @@ def test_settings_restored_in_a_new_window(qtbot, make_window, exchange, setting
     assert not first.isVisible()
 
     settings = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
-    symbol, timeframe = start_series(settings, None, None)
-    assert (symbol, timeframe) == ("ETH-BTC", "15min")
-    second = make_window(exchange.base_url, symbol, timeframe)
+    assert start_spec(settings)[0].shown[0].key == ("ETH-BTC", "15min")
+    second = make_window(exchange.base_url, None, None)  # as saved
+    assert (second.symbol, second.timeframe) == ("ETH-BTC", "15min")
     assert second.chart.theme() == chart_module.LIGHT
     assert second.menu_actions.themes["light"].isChecked()
     assert not second.menu_actions.volume.isChecked() and not second.chart.volume_visible()
@@ -285,7 +286,7 @@ def test_settings_restored_in_a_new_window(qtbot, make_window, exchange, setting
     wait_drawn(qtbot, second)
     assert all(c.close < 1 for c in second.chart.candles())  # ETH-BTC prices
     # A command-line flag wins over the saved pair.
-    assert start_series(settings, "SOL-USDT", None) == ("SOL-USDT", "15min")
+    assert start_spec(settings, symbols=["SOL-USDT"])[0].shown[0].key == ("SOL-USDT", "15min")
 
 
 def test_quit_stops_every_thread(qtbot, window):

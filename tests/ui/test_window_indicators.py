@@ -1,8 +1,8 @@
 """The Indicators menu in the window against the local exchange: studies added from the quick
 entries and the dialog (typed as a user would), drawn on the chart and in its readout, shown,
-hidden, edited, removed, kept for every pair and across a restart; a damaged saved value kept
-aside and said; the command line's indicators added. Waits are on conditions with timeouts;
-nothing sleeps."""
+hidden, edited, removed, kept for every pair and across a restart (saved with the layout); a
+damaged value an earlier version saved kept aside and said; the command line's indicators
+added. Waits are on conditions with timeouts; nothing sleeps."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
 from kucandle_gui.ui.indicators import QUICK_SPECS, STUDIES_KEY
+from kucandle_gui.ui.layout_store import WORKSPACE_KEY
 from kucandle_gui.ui.main_window import MainWindow
 
 WAIT_MS = 15_000
@@ -25,8 +26,18 @@ def store_at(path: str) -> QSettings:
     return QSettings(path, QSettings.Format.IniFormat)
 
 
-def saved(path: str) -> list[dict]:
-    return json.loads(store_at(path).value(STUDIES_KEY))
+def saved(path: str) -> list[dict] | None:
+    """The active chart's studies as the window saved them with the layout (None: not yet)."""
+    raw = store_at(path).value(WORKSPACE_KEY)
+    if raw is None:
+        return None
+    workspace = json.loads(raw)
+    return workspace["cells"][workspace["active"]]["studies"]
+
+
+def saved_specs(path: str) -> list[str] | None:
+    studies = saved(path)
+    return None if studies is None else [s["spec"] for s in studies]
 
 
 def specs(window: MainWindow) -> list[str]:
@@ -170,7 +181,7 @@ def test_no_two_entries_of_a_menu_share_an_alt_letter(window):
     bar = window.menuBar()
     assert mnemonic_clashes(bar, "menu bar") == {}
     titles = [a.text() for a in bar.actions()]
-    assert len(titles) == 8 and all(_mnemonic(t) for t in titles)
+    assert len(titles) == 9 and all(_mnemonic(t) for t in titles)
     assert window.menu_actions.remove_indicators.text() == "Remove a&ll"
 
 
@@ -196,7 +207,8 @@ def test_add_indicator_by_keyboard_in_the_dialog(qtbot, window, settings_path):
     assert specs(window) == ["rsi:19"]
     wait_drawn(qtbot, window, parse_indicator_spec("rsi:19"))
     assert len(window.chart.study_views()) == 1
-    assert saved(settings_path) == [{"spec": "rsi:19", "color": DEFAULT_COLORS[0], "visible": True}]
+    expected = [{"spec": "rsi:19", "color": DEFAULT_COLORS[0], "visible": True}]
+    qtbot.waitUntil(lambda: saved(settings_path) == expected, timeout=WAIT_MS)
 
 
 def test_show_hide_edit_and_remove_from_the_menu(qtbot, window):
@@ -257,6 +269,7 @@ def test_studies_are_kept_for_every_pair_and_across_a_restart(
 
 
 def test_a_damaged_saved_value_is_kept_aside_and_said(qtbot, make_window, exchange, settings_path):
+    """Studies an earlier version saved, migrated into the layout: what could be read."""
     good = {"spec": "ema:20", "color": "#123456", "visible": True}
     raw = json.dumps([good, {"spec": "ema:1"}])
     store = store_at(settings_path)
@@ -271,7 +284,7 @@ def test_a_damaged_saved_value_is_kept_aside_and_said(qtbot, make_window, exchan
     assert len(backups) == 1
     assert store_at(settings_path).value(backups[0]) == raw  # nothing lost
     window.indicators.quick_actions["rsi:14"].trigger()
-    assert [s["spec"] for s in saved(settings_path)] == ["ema:20", "rsi:14"]
+    qtbot.waitUntil(lambda: saved_specs(settings_path) == ["ema:20", "rsi:14"], timeout=WAIT_MS)
     assert store_at(settings_path).value(backups[0]) == raw
 
 
@@ -297,7 +310,7 @@ def test_command_line_indicators_are_added_when_missing(make_window, exchange, s
         Study(RSI14, DEFAULT_COLORS[0], True),
     )
     window.close()
-    assert [s["spec"] for s in saved(settings_path)] == ["ema:20", "rsi:14"]
+    assert saved_specs(settings_path) == ["ema:20", "rsi:14"]
     assert len(window.chart_model.studies_changed) == 0  # nothing of the window left on it
 
 
@@ -328,4 +341,4 @@ def test_demo_mode_shows_and_saves_the_same_studies(qtbot, make_window, settings
     wait_drawn(qtbot, window, parse_indicator_spec("vwap"))
     window.indicators.quick_actions["sma:50"].trigger()
     window.close()
-    assert [s["spec"] for s in saved(settings_path)] == ["vwap", "sma:50"]
+    assert saved_specs(settings_path) == ["vwap", "sma:50"]

@@ -1,9 +1,11 @@
 """View → Price scale in the window against the local exchange: linear, logarithmic and percent
 chosen from the menu and by keys, the chart's scale following, the choice kept across a
-restart. Waits are on conditions with timeouts; nothing sleeps."""
+restart (saved with the layout; an earlier version's saved scale migrated). Waits are on
+conditions with timeouts; nothing sleeps."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -11,13 +13,19 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from kucandle_gui.model.price_scale import ScaleMode
+from kucandle_gui.ui.layout_store import WORKSPACE_KEY
 from kucandle_gui.ui.main_window import MainWindow
 
 WAIT_MS = 15_000
 
 
 def saved_scale(path: str) -> object:
-    return QSettings(path, QSettings.Format.IniFormat).value("chart/scale")
+    """The active chart's scale as the window saved it with the layout (None: not yet)."""
+    raw = QSettings(path, QSettings.Format.IniFormat).value(WORKSPACE_KEY)
+    if raw is None:
+        return None
+    workspace = json.loads(raw)
+    return workspace["cells"][workspace["active"]]["scale"]
 
 
 def checked(window: MainWindow) -> list[ScaleMode]:
@@ -41,8 +49,7 @@ def test_each_entry_sets_the_charts_scale_and_is_saved(qtbot, window, settings_p
     scales[ScaleMode.LOG].trigger()
     assert window.chart.scale.mode is ScaleMode.LOG
     assert checked(window) == [ScaleMode.LOG]
-    window.settings.sync()
-    assert saved_scale(settings_path) == "log"
+    qtbot.waitUntil(lambda: saved_scale(settings_path) == "log", timeout=WAIT_MS)
     # The axis follows: its labels are prices at log-spaced view positions.
     price = window.chart.last_price()
     assert window.chart.scale.to_view(price) == pytest.approx(math.log10(price))
@@ -53,13 +60,11 @@ def test_each_entry_sets_the_charts_scale_and_is_saved(qtbot, window, settings_p
     qtbot.waitUntil(lambda: window.chart.scale.base is not None, timeout=WAIT_MS)
     assert window.chart.scale.shows_percent
     qtbot.waitUntil(lambda: window.chart.last_price_label().endswith("%"), timeout=WAIT_MS)
-    window.settings.sync()
-    assert saved_scale(settings_path) == "percent"
+    qtbot.waitUntil(lambda: saved_scale(settings_path) == "percent", timeout=WAIT_MS)
 
     scales[ScaleMode.LINEAR].trigger()
     assert window.chart.scale.mode is ScaleMode.LINEAR
-    window.settings.sync()
-    assert saved_scale(settings_path) == "linear"
+    qtbot.waitUntil(lambda: saved_scale(settings_path) == "linear", timeout=WAIT_MS)
 
 
 def test_choosing_the_checked_mode_again_goes_back_to_linear(window):

@@ -1,5 +1,10 @@
-"""The alerts' part of the window: the panel docked, the chart's alert lines, the notices of a
+"""The alerts' part of the window: the panel docked, the charts' alert lines, the notices of a
 firing, and what is saved.
+
+Every cell's chart draws the active alerts of its pair (one :class:`ChartAlerts` per cell,
+made when the cell comes, unbound when it goes): an alert line shows in every cell on the
+alert's pair. A new alert is for the active cell's pair; Alt+A sets one at the price under the
+crosshair of the cell the mouse is over, whichever is active.
 
 The alerts themselves live in the model (``monitor.alerts``), which evaluates them on every
 pair's 1min candles whether the pair is shown or not; this keeper only shows them, turns the
@@ -44,9 +49,9 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from kucandle_gui.model import AlertState, ChartModel, Firing, MonitorModel
-from kucandle_gui.ui.chart import CandleChart
+from kucandle_gui.model import AlertState, Firing, MonitorModel
 
+from ..cells import ChartCell, ChartGrid
 from ..settings import AppSettings
 from ..status_bar import FeedStatusBar
 from ..watchlist import WatchlistKeeper
@@ -72,7 +77,7 @@ _EXPIRY_MARGIN_MS = 20
 
 
 class AlertsKeeper(QObject):
-    """Docks the :class:`AlertsPanel`, binds the chart's alert lines, notifies firings and
+    """Docks the :class:`AlertsPanel`, binds the charts' alert lines, notifies firings and
     saves the book; see the module docstring."""
 
     def __init__(
@@ -80,8 +85,7 @@ class AlertsKeeper(QObject):
         window: QMainWindow,
         host: QWidget,
         monitor: MonitorModel,
-        chart: CandleChart,
-        chart_model: ChartModel,
+        grid: ChartGrid,
         settings: AppSettings,
         status_bar: FeedStatusBar,
         watchlist: WatchlistKeeper,
@@ -89,14 +93,14 @@ class AlertsKeeper(QObject):
         *,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        """``host``: the widget the in-window notices float over (the chart's area); ``clock``:
+        """``host``: the widget the in-window notices float over (the charts' area); ``clock``:
         what expiry times are compared with (epoch seconds), the book's by default (it has no
         public one)."""
         super().__init__(window)
         self._monitor = monitor
         self._book = book = monitor.alerts
         self._clock = clock if clock is not None else book._clock
-        self._chart_model = chart_model
+        self._grid = grid
         self._watchlist = watchlist
         self._status_bar = status_bar
         self._store = AlertStore(settings.store)
@@ -122,9 +126,12 @@ class AlertsKeeper(QObject):
         self.toasts.toastClicked.connect(self._toast_clicked)
         self.notifier = AlertNotifier(window, self.toasts, AlertSound(), watchlist.decimals)
         self._store.load_channels(self.notifier.actions)
-        self.chart_alerts = ChartAlerts(
-            chart, chart_model, book, watchlist.decimals, status_bar.show_note, self.new_alert
-        )
+        #: Each cell's alert lines and price menu.
+        self.chart_alerts: dict[ChartCell, ChartAlerts] = {}
+        for cell in grid.cells:
+            self._cell_added(cell)
+        grid.cellAdded.connect(self._cell_added)
+        grid.cellRemoved.connect(self._cell_removed)
 
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -164,14 +171,16 @@ class AlertsKeeper(QObject):
         self.panel.raise_()
 
     def new_alert(self, symbol: str | None = None, price: float | None = None) -> None:
-        """The panel's form for a new alert of ``symbol`` (the chart's pair by default), at
-        ``price`` (its last price by default)."""
-        symbol = symbol or self._chart_model.key.symbol
+        """The panel's form for a new alert of ``symbol`` (the active cell's pair by default),
+        at ``price`` (its last price by default)."""
+        symbol = symbol or self._grid.active.model.key.symbol
         self.panel.new_alert(symbol, price if price is not None else self.last_price(symbol))
 
     def add_at_crosshair(self) -> bool:
-        """Alt+A: an alert at the crosshair's price (the status bar says what, or why not)."""
-        return self.chart_alerts.add_at_crosshair()
+        """Alt+A: an alert at the crosshair's price in the cell the mouse is over, else the
+        active cell's (the status bar says what, or why not)."""
+        pointed = (c for c in self._grid.cells if c.chart.crosshair_price() is not None)
+        return self.chart_alerts[next(pointed, self._grid.active)].add_at_crosshair()
 
     def last_price(self, symbol: str) -> float | None:
         """The best price known of ``symbol``: the alerts' own 1min close, else the watchlist's,
@@ -211,7 +220,27 @@ class AlertsKeeper(QObject):
         self._book.unchecked.disconnect(self._unchecked)
         self._monitor.source_changed.disconnect(self.panel.set_simulated)
         self.panel.unbind()
-        self.chart_alerts.unbind()
+        self._grid.cellAdded.disconnect(self._cell_added)
+        self._grid.cellRemoved.disconnect(self._cell_removed)
+        for cell in list(self.chart_alerts):
+            self._cell_removed(cell)
+
+    def _cell_added(self, cell: ChartCell) -> None:
+        self.chart_alerts[cell] = ChartAlerts(
+            cell.chart,
+            cell.model,
+            self._book,
+            self._watchlist.decimals,
+            self._status_bar.show_note,
+            self.new_alert,
+            self,
+        )
+
+    def _cell_removed(self, cell: ChartCell) -> None:
+        alerts = self.chart_alerts.pop(cell, None)
+        if alerts is not None:
+            alerts.unbind()
+            alerts.deleteLater()
 
     def _toast_clicked(self, alert_id: int) -> None:
         """A notice was seen: its alert in the panel."""

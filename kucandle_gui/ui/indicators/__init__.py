@@ -1,7 +1,8 @@
-"""The window's indicators: the Indicators menu, the dialog to add or edit one, what is saved."""
+"""The window's indicators: the Indicators menu, the dialog to add or edit one, the one-chart
+settings' studies (read once, to migrate them into the saved layout)."""
 
 from .dialog import IndicatorDialog
-from .keeper import QUICK_SPECS, IndicatorsKeeper, next_color
+from .keeper import QUICK_SPECS, IndicatorsKeeper
 from .store import STUDIES_KEY, StudyStore
 
 __all__ = [
@@ -10,5 +11,4 @@ __all__ = [
     "IndicatorDialog",
     "IndicatorsKeeper",
     "StudyStore",
-    "next_color",
 ]

@@ -1,18 +1,16 @@
-"""The indicators' part of the window: the Indicators menu, the dialog, what is saved.
+"""The indicators' part of the window: the Indicators menu and the dialog, for the active chart.
 
-The studies (indicator, colour, shown or not) live in the chart model
+The studies (indicator, colour, shown or not) live in each chart model
 (``ChartModel.studies``); the chart binding draws them. This keeper turns the menu and the
-dialog into new study lists for the model (``set_studies``), keeps the menu's entries in step
-with the model, and saves the list on every change (:class:`StudyStore`, one small JSON text:
-a change is a click, never a burst).
+dialog into new study lists for the ACTIVE cell's model (``set_studies``) and keeps the menu's
+entries in step with that model: when another cell becomes active, the menu shows its studies.
+Each chart keeps its own: one cell may show RSI, its neighbour MACD. They are saved with the
+layout (the workspace saves every cell's studies), and the command line's (``--indicator``)
+are added by :func:`~kucandle_gui.model.workspace_start.start_workspace` before the window
+opens.
 
-The studies are one list for every pair and for demo mode alike: they are display settings,
-and a trader keeps the same indicators when switching pairs. Command-line indicators
-(``--indicator``) join the saved list at start when not on it already, and stay until removed;
-one saved hidden is shown (in its own colour): the chart opens with the indicators asked for.
-
-What could not be read of the saved list is logged and kept (``load_problems``): the window
-says it in one status line with what the other stores could not read.
+The studies stay when a chart switches pair or timeframe: they are display settings, and a
+trader keeps the same indicators when switching pairs.
 
 Quick entries add a common indicator at once, in the next colour of the palette: one click for
 the usual case, and Edit… is one step away for another period or colour (a dialog opened
@@ -22,26 +20,18 @@ chart is not added twice; one hidden is shown again, and the status bar says so.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QWidget
 
 from kucandle_gui.model import ChartModel
-from kucandle_gui.model.indicators import (
-    DEFAULT_COLORS,
-    IndicatorSpec,
-    Study,
-    parse_indicator_spec,
-)
+from kucandle_gui.model.indicators import IndicatorSpec, Study, next_color, parse_indicator_spec
 
+from ..cells import ChartCell, ChartGrid
 from ..status_bar import FeedStatusBar
 from .dialog import IndicatorDialog
-from .store import StudyStore
-
-log = logging.getLogger(__name__)
 
 #: The Indicators menu's quick entries, in order.
 QUICK_SPECS: tuple[str, ...] = (
@@ -56,15 +46,6 @@ QUICK_SPECS: tuple[str, ...] = (
 )
 
 
-def next_color(studies: Iterable[Study]) -> str:
-    """The first palette colour no study uses (all used: round the palette again)."""
-    used = [study.color.lower() for study in studies]
-    for color in DEFAULT_COLORS:
-        if color.lower() not in used:
-            return color
-    return DEFAULT_COLORS[len(used) % len(DEFAULT_COLORS)]
-
-
 def _swatch(color: str) -> QIcon:
     pixmap = QPixmap(12, 12)
     pixmap.fill(QColor(color))
@@ -72,46 +53,30 @@ def _swatch(color: str) -> QIcon:
 
 
 class IndicatorsKeeper(QObject):
-    """Fills the Indicators menu, opens the dialog, saves the studies; see the module
-    docstring."""
+    """Fills the Indicators menu and opens the dialog for the active cell's chart; see the
+    module docstring."""
 
     def __init__(
         self,
         window: QWidget,
         menu: QMenu,
-        chart_model: ChartModel,
-        store: StudyStore,
+        grid: ChartGrid,
         status_bar: FeedStatusBar,
         *,
         add_action: QAction,
         remove_all_action: QAction,
-        extra: Sequence[IndicatorSpec] = (),
     ) -> None:
         """``menu`` holds ``add_action`` ("Add indicator…") and ``remove_all_action``: the
-        quick entries go above the first, the studies' entries above the second. ``extra``:
-        the command line's indicators, added when missing."""
+        quick entries go above the first, the studies' entries above the second."""
         super().__init__(window)
         self._window = window
         self._menu = menu
-        self._model = chart_model
-        self._store = store
+        self._grid = grid
+        self._model = grid.active.model
         self._status_bar = status_bar
         self._remove_all = remove_all_action
         #: The dialog while it is open.
         self.dialog: IndicatorDialog | None = None
-
-        studies, problems = store.load()
-        for problem in problems:
-            log.warning("saved indicators: %s", problem)
-        #: What could not be read of the saved studies, the last sentence saying where the
-        #: saved text was kept (the window says it; see ``wording.saved_settings_text``).
-        self.load_problems: list[str] = problems
-        for spec in extra:  # the chart opens with them: missing ones added, hidden ones shown
-            found = [n for n, study in enumerate(studies) if study.spec == spec]
-            if not found:
-                studies.append(Study(spec, next_color(studies), True))
-            elif not studies[found[0]].visible:
-                studies[found[0]] = Study(spec, studies[found[0]].color, True)
 
         self.quick_actions: dict[str, QAction] = {}
         for text in QUICK_SPECS:
@@ -131,9 +96,9 @@ class IndicatorsKeeper(QObject):
         #: One checkable entry per study (shown or hidden), in the studies' order.
         self.study_actions: dict[IndicatorSpec, QAction] = {}
 
-        chart_model.studies_changed.connect(self._studies_changed)
-        if not chart_model.set_studies(studies):  # changed: the menu follows, and is saved
-            self._rebuild_menu()
+        self._model.studies_changed.connect(self._studies_changed)
+        grid.activeChanged.connect(self._active_changed)
+        self._rebuild_menu()
 
     @property
     def studies(self) -> tuple[Study, ...]:
@@ -172,7 +137,8 @@ class IndicatorsKeeper(QObject):
             study=study,
             taken=[s.spec for s in self.studies],
         )
-        dialog.submitted.connect(lambda new: self._submitted(study, new))
+        model = self._model  # the chart it was opened for, even if another becomes active
+        dialog.submitted.connect(lambda new: self._submitted(model, study, new))
         dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
@@ -183,16 +149,16 @@ class IndicatorsKeeper(QObject):
             self.dialog = None
         dialog.deleteLater()
 
-    def _submitted(self, old: Study | None, new: Study) -> None:
-        studies = list(self.studies)
-        n = self._find(old.spec) if old is not None else None
-        if n is None:
+    def _submitted(self, model: ChartModel, old: Study | None, new: Study) -> None:
+        studies = list(model.studies)
+        specs = [study.spec for study in studies]
+        if old is None or old.spec not in specs:
             studies.append(new)
             self._status_bar.show_note(f"{new.spec.label} added to the chart")
         else:
-            studies[n] = new
+            studies[specs.index(old.spec)] = new
             self._status_bar.show_note(f"{new.spec.label} saved")
-        self._set(studies)
+        model.set_studies(tuple(studies))
 
     def set_visible(self, spec: IndicatorSpec, on: bool) -> None:
         studies = list(self.studies)
@@ -222,11 +188,19 @@ class IndicatorsKeeper(QObject):
     def _set(self, studies: Sequence[Study]) -> None:
         self._model.set_studies(tuple(studies))
 
-    # -- the model's list, shown and saved ---------------------------------------------------
+    # -- the active model's list, shown -------------------------------------------------------
+
+    def _active_changed(self, cell: ChartCell) -> None:
+        """Another cell is active: the menu shows and edits its chart's studies."""
+        if cell.model is self._model:
+            return
+        self._model.studies_changed.disconnect(self._studies_changed)
+        self._model = cell.model
+        self._model.studies_changed.connect(self._studies_changed)
+        self._rebuild_menu()
 
     def _studies_changed(self, *_: object) -> None:
         self._rebuild_menu()
-        self._store.save(self.studies)
 
     def _rebuild_menu(self) -> None:
         for action in self.study_actions.values():
@@ -255,8 +229,8 @@ class IndicatorsKeeper(QObject):
         self._remove_all.setEnabled(some)
 
     def close(self) -> None:
-        """The window closes: save, stop observing the model."""
+        """The window closes: stop observing the model."""
         if self.dialog is not None:
             self.dialog.close()
-        self._store.save(self.studies)
+        self._grid.activeChanged.disconnect(self._active_changed)
         self._model.studies_changed.disconnect(self._studies_changed)

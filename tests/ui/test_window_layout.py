@@ -1,0 +1,438 @@
+"""Several charts in the window against the local exchange: the Layout menu and its keys, cells
+keeping their own pair, timeframe, studies and scale, the active cell (clicked, Ctrl+Tab) as
+what the pair dialog, the timeframe keys, the watchlist's Enter and the Indicators menu act on,
+drawings and alert lines shown in every cell on their pair, a refused series in one cell, the
+workspace kept across a restart, and the command line's indicators in every cell. Driven as a
+user would; waits are on conditions with timeouts, nothing sleeps."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from kucandle_gui.model import (
+    AlertSpec,
+    CellSpec,
+    Condition,
+    LayoutKind,
+    SeriesKey,
+    SeriesState,
+    WorkspaceSpec,
+)
+from kucandle_gui.model.drawings import HorizontalLine
+from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
+from kucandle_gui.model.price_scale import ScaleMode
+from kucandle_gui.ui.cells import ChartCell
+from kucandle_gui.ui.chart import DARK
+from kucandle_gui.ui.chart.drawings import Tool
+from kucandle_gui.ui.layout_store import LayoutStore
+from kucandle_gui.ui.main_window import MainWindow
+from kucandle_gui.ui.settings import AppSettings
+from kucandle_gui.ui.wording import BannerKind
+from tests.ui.cell_kit import hover_until
+
+WAIT_MS = 15_000
+CTRL, SHIFT, ALT = (
+    Qt.KeyboardModifier.ControlModifier,
+    Qt.KeyboardModifier.ShiftModifier,
+    Qt.KeyboardModifier.AltModifier,
+)
+EMA20, RSI14 = parse_indicator_spec("ema:20"), parse_indicator_spec("rsi:14")
+
+
+def spec(layout: LayoutKind, *series: tuple[str, str], active: int = 0) -> WorkspaceSpec:
+    return WorkspaceSpec(layout, tuple(CellSpec(SeriesKey.of(*s)) for s in series), active)
+
+
+def keys(window: MainWindow) -> list[tuple[str, str]]:
+    return [tuple(cell.model.key) for cell in window.grid.cells]
+
+
+def active_index(window: MainWindow) -> int:
+    return window.grid.cells.index(window.grid.active)
+
+
+def focus(qtbot, window: MainWindow) -> None:
+    """The window active, so that its shortcuts take keys."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
+def drawn(qtbot, cell: ChartCell) -> None:
+    """Until the cell's chart shows candles of its series."""
+    qtbot.waitUntil(
+        lambda: cell.chart.candle_count() > 0 and cell.chart.loading_text() is None,
+        timeout=WAIT_MS,
+    )
+
+
+def click(qtbot, cell: ChartCell, fx: float = 0.5, fy: float = 0.5) -> None:
+    """A left click at fractions of the cell's price pane."""
+    box = cell.chart.price_view
+    rect = box.rect()
+    scene = box.mapToScene(rect.left() + fx * rect.width(), rect.top() + fy * rect.height())
+    point = cell.chart.graphics_view.mapFromScene(scene)
+    qtbot.mouseClick(cell.chart.graphics_view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def study_entries(window: MainWindow) -> list[str]:
+    """The studies' entries of the Indicators menu."""
+    keeper = window.indicators
+    menu = window.menu_actions.indicators_menu
+    return [a.text() for a in menu.actions() if a in keeper.study_actions.values()]
+
+
+@pytest.fixture
+def window(make_window, exchange) -> MainWindow:
+    window = make_window(exchange.base_url)
+    window.resize(1400, 900)
+    return window
+
+
+def test_the_layout_menu(window):
+    actions = window.menu_actions
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles.index("La&yout") == titles.index("&View") + 1
+    assert titles.index("&Indicators") == titles.index("La&yout") + 1
+    entries = [(a.text(), a.shortcut().toString()) for a in actions.layouts.values()]
+    assert entries == [
+        ("&1 chart", "Ctrl+Shift+1"),
+        ("&2 charts side by side", "Ctrl+Shift+2"),
+        ("2 charts &stacked", ""),
+        ("&3 charts", "Ctrl+Shift+3"),
+        ("&4 charts (2x2)", "Ctrl+Shift+4"),
+    ]
+    assert actions.layouts[LayoutKind.SINGLE].isChecked()
+    assert actions.next_chart.shortcut().toString() == "Ctrl+Tab"
+    assert actions.previous_chart.shortcut().toString() == "Ctrl+Shift+Tab"
+    assert not actions.next_chart.isEnabled()  # one chart: nothing to go to
+    assert len(window.grid.cells) == 1 and not window.grid.active.is_framed()
+
+
+@pytest.mark.parametrize("kind", list(LayoutKind), ids=lambda kind: kind.value)
+def test_each_layout_from_the_menu(qtbot, window, kind):
+    window.monitor.watchlist.set_symbols(["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"])
+    window.menu_actions.layouts[kind].trigger()
+    assert window.workspace.layout is kind
+    assert window.menu_actions.layouts[kind].isChecked()
+    cells = window.grid.cells
+    assert len(cells) == kind.cells
+    # The first cell as it was; new ones show the watchlist's pairs not on screen yet.
+    pairs = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"][: kind.cells]
+    assert keys(window) == [(pair, "1min") for pair in pairs]
+    assert all(cell.is_framed() == (kind.cells > 1) for cell in cells)
+    assert window.menu_actions.next_chart.isEnabled() == (kind.cells > 1)
+    for cell in cells:  # every cell draws its own series
+        drawn(qtbot, cell)
+        assert cell.isVisible() and cell.width() > 100 and cell.height() > 100
+
+
+def test_ctrl_shift_digits_choose_the_layouts(qtbot, window):
+    focus(qtbot, window)
+    layout = window.workspace
+
+    def press(digit: Qt.Key) -> LayoutKind:
+        qtbot.keyClick(window, digit, CTRL | SHIFT)
+        return layout.layout
+
+    assert press(Qt.Key.Key_4) is LayoutKind.GRID and len(window.grid.cells) == 4
+    assert press(Qt.Key.Key_3) is LayoutKind.THREE and len(window.grid.cells) == 3
+    assert press(Qt.Key.Key_2) is LayoutKind.SIDE_BY_SIDE
+    assert press(Qt.Key.Key_2) is LayoutKind.STACKED  # again: stacked
+    assert window.menu_actions.layouts[LayoutKind.STACKED].isChecked()
+    assert press(Qt.Key.Key_2) is LayoutKind.SIDE_BY_SIDE  # and back
+    assert press(Qt.Key.Key_1) is LayoutKind.SINGLE and len(window.grid.cells) == 1
+    assert window.menu_actions.layouts[LayoutKind.SINGLE].isChecked()
+
+
+def test_the_active_cell_by_click_and_ctrl_tab(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(
+            LayoutKind.THREE, ("BTC-USDT", "1min"), ("ETH-USDT", "5min"), ("SOL-USDT", "1min")
+        ),
+    )
+    window.resize(1400, 900)
+    cells = window.grid.cells
+    assert window.grid.active is cells[0] and cells[0].frame_color() == DARK.accent
+    assert window.windowTitle().startswith("BTC-USDT · 1min")
+    click(qtbot, cells[1])
+    assert window.grid.active is cells[1] and window.chart is cells[1].chart
+    assert cells[1].frame_color() == DARK.accent and cells[0].frame_color() != DARK.accent
+    assert window.windowTitle().startswith("ETH-USDT · 5min")
+    assert window.menu_actions.timeframes["5min"].isChecked()
+    focus(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_Tab, CTRL)
+    assert active_index(window) == 2
+    qtbot.keyClick(window, Qt.Key.Key_Tab, CTRL)
+    assert active_index(window) == 0  # round the layout
+    qtbot.keyClick(window, Qt.Key.Key_Backtab, CTRL | SHIFT)
+    assert active_index(window) == 2
+    assert window.windowTitle().startswith("SOL-USDT · 1min")
+    window.menu_actions.previous_chart.trigger()
+    assert active_index(window) == 1
+    # The status bar follows the active cell's subscription.
+    qtbot.waitUntil(lambda: window.status_bar.state_label.text() == "live", timeout=WAIT_MS)
+    window.monitor.subscribed("ETH-USDT", "5min", False)
+    assert window.status_bar.state_label.text() == "subscribing ETH-USDT 5min…"
+    window.monitor.subscribed("BTC-USDT", "1min", False)  # another cell's: not said
+    assert window.status_bar.state_label.text() == "subscribing ETH-USDT 5min…"
+
+
+def test_keys_dialog_and_watchlist_act_on_the_active_cell(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("BTC-USDT", "1min")),
+    )
+    first, second = window.grid.cells
+    click(qtbot, second)
+    focus(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_3, ALT)  # 5min
+    qtbot.keyClick(window, Qt.Key.Key_BracketRight)  # 15min
+    assert keys(window) == [("BTC-USDT", "1min"), ("BTC-USDT", "15min")]
+
+    qtbot.keyClick(window, Qt.Key.Key_P, CTRL)
+    dialog = window.pair_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.pairs_shown() != [], timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.filter_edit, "eth-usdt")
+    qtbot.keyClick(dialog.filter_edit, Qt.Key.Key_Return)
+    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "15min")]
+
+    panel = window.watchlist_panel
+    panel.table.setFocus()
+    panel.select(["SOL-USDT"])
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    assert keys(window) == [("BTC-USDT", "1min"), ("SOL-USDT", "15min")]
+    assert window.grid.active is second
+    assert window.windowTitle().startswith("SOL-USDT · 15min")
+    assert window.settings.recent[0] == "SOL-USDT"
+    drawn(qtbot, first)
+    assert all(c.time % 60 == 0 for c in first.chart.candles())  # the other cell unchanged
+    drawn(qtbot, second)
+    assert all(c.time % 900 == 0 for c in second.chart.candles())
+
+
+def test_cells_keep_their_own_studies_and_scale(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(LayoutKind.STACKED, ("BTC-USDT", "1min"), ("ETH-USDT", "1min")),
+    )
+    first, second = window.grid.cells
+    window.indicators.quick_actions["ema:20"].trigger()
+    window.menu_actions.scales[ScaleMode.LOG].trigger()
+    assert study_entries(window) == ["EMA 20"]
+    window.menu_actions.next_chart.trigger()
+    assert window.grid.active is second
+    assert study_entries(window) == []  # the menu shows the active cell's
+    assert window.menu_actions.scales[ScaleMode.LINEAR].isChecked()
+    window.indicators.quick_actions["rsi:14"].trigger()
+    window.menu_actions.scales[ScaleMode.PERCENT].trigger()
+    assert study_entries(window) == ["RSI 14"]
+    assert first.model.studies == (Study(EMA20, DEFAULT_COLORS[0], True),)
+    assert second.model.studies == (Study(RSI14, DEFAULT_COLORS[0], True),)
+    assert (first.chart.scale.mode, second.chart.scale.mode) == (ScaleMode.LOG, ScaleMode.PERCENT)
+    assert first.chart.study_views() == [] and second.chart.study_view(RSI14) is not None
+    window.menu_actions.next_chart.trigger()  # round to the first again
+    assert study_entries(window) == ["EMA 20"]
+    assert window.menu_actions.scales[ScaleMode.LOG].isChecked()
+    # A switch of pair keeps the cell's own.
+    window.switch_pair("SOL-USDT")
+    assert first.model.studies == (Study(EMA20, DEFAULT_COLORS[0], True),)
+    assert first.chart.scale.mode is ScaleMode.LOG
+
+
+def test_a_line_drawn_in_one_cell_shows_in_another_on_the_same_pair(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(
+            LayoutKind.THREE, ("BTC-USDT", "1min"), ("BTC-USDT", "5min"), ("ETH-USDT", "1min")
+        ),
+    )
+    window.resize(1400, 900)
+    first, second, third = window.grid.cells
+    for cell in (first, second):
+        drawn(qtbot, cell)
+        cell.chart.set_follow_live(False)
+    actions = window.menu_actions
+    actions.hline_tool.trigger()
+    assert first.chart.drawings.tool() is Tool.HLINE
+    window.menu_actions.next_chart.trigger()  # the armed tool moves to the active cell
+    assert first.chart.drawings.tool() is None
+    assert second.chart.drawings.tool() is Tool.HLINE and actions.hline_tool.isChecked()
+    click(qtbot, second)
+    (line,) = second.chart.drawings.drawings()
+    assert isinstance(line, HorizontalLine)
+    assert first.chart.drawings.drawings() == (line,)  # the same pair, another timeframe
+    assert third.chart.drawings.drawings() == ()  # another pair
+    assert not actions.hline_tool.isChecked()
+    window.drawings.book.add("ETH-USDT", HorizontalLine(2000.0))
+    assert [d.price for d in third.chart.drawings.drawings()] == [2000.0]
+    actions.delete_drawings.trigger()  # the active cell's pair
+    assert first.chart.drawings.drawings() == () == second.chart.drawings.drawings()
+    assert len(third.chart.drawings.drawings()) == 1
+    assert window.status_bar.message_label.text() == "1 drawing on BTC-USDT deleted"
+
+
+def test_an_alert_line_shows_in_every_cell_on_its_pair(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(
+            LayoutKind.THREE, ("BTC-USDT", "1min"), ("BTC-USDT", "5min"), ("ETH-USDT", "1min")
+        ),
+    )
+    window.resize(1400, 900)
+    first, second, third = window.grid.cells
+    drawn(qtbot, first)
+    price = first.chart.last_price()
+    alert = window.monitor.alerts.add(AlertSpec.of("BTC-USDT", Condition.ABOVE, price * 2))
+
+    def lines(cell: ChartCell) -> list[int]:
+        return [line.key for line in cell.chart.alert_lines.lines()]
+
+    assert lines(first) == [alert.id] == lines(second)
+    assert lines(third) == []
+    # Alt+A: the cell under the mouse, though another one is active.
+    drawn(qtbot, third)
+    third.chart.set_follow_live(False)
+    assert window.grid.active is first
+    middle = third.chart.graphics_view.viewport().rect().center()
+    hover_until(qtbot, third.chart, middle, lambda: third.chart.crosshair_price() is not None)
+    window.menu_actions.alert_at_crosshair.trigger()
+    eth = [a for a in window.monitor.alerts.alerts() if a.symbol == "ETH-USDT"]
+    assert len(eth) == 1
+    assert lines(third) == [eth[0].id] and eth[0].id not in lines(first)
+    window.menu_actions.new_alert.trigger()  # the active cell's pair
+    assert window.alerts.panel.form.pair_edit.text() == "BTC-USDT"
+
+
+def test_a_refused_series_in_one_cell_leaves_the_others_drawing(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1min")),
+    )
+    first, second = window.grid.cells
+    drawn(qtbot, first)
+    click(qtbot, second)
+    window.switch_pair("NOPE-USDT")
+    click(qtbot, first)  # the refused cell is not the active one
+    qtbot.waitUntil(lambda: window.banner.kind is BannerKind.PAIR, timeout=WAIT_MS)
+    assert "NOPE-USDT" in window.banner.text()
+    assert second.model.series.state is SeriesState.REFUSED
+    assert second.header_text() == "NOPE-USDT · 1min · refused by the exchange"
+    assert second.chart.loading_text() == "NOPE-USDT 1min is not available"
+    assert window.banner.action_button.text() == "Back to ETH-USDT 1min"
+    count = first.chart.candle_count()
+    qtbot.waitUntil(lambda: first.chart.candle_count() > count, timeout=WAIT_MS)  # still live
+    qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
+    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "1min")]
+    assert window.grid.active is first  # that cell switched back, the active one untouched
+    assert window.banner.text() == ""
+    drawn(qtbot, second)
+
+
+def test_the_workspace_is_kept_across_a_restart(qtbot, make_window, exchange, settings_path):
+    first = make_window(exchange.base_url)
+    first.resize(780, 560)  # on the (offscreen) screen: restored as it is
+    first.monitor.watchlist.set_symbols(["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"])
+    first.menu_actions.layouts[LayoutKind.GRID].trigger()
+    first.menu_actions.next_chart.trigger()
+    first.switch_timeframe("5min")
+    first.indicators.quick_actions["rsi:14"].trigger()
+    first.menu_actions.scales[ScaleMode.LOG].trigger()
+    first.menu_actions.next_chart.trigger()  # the third cell active
+    top = first.grid.splitters()[0]
+    qtbot.waitUntil(lambda: top.height() > 0, timeout=WAIT_MS)
+    top.setSizes([200, 300])
+    sizes = first.grid.sizes()
+    specs = [cell.model.spec() for cell in first.grid.cells]
+    first.menu_actions.quit.trigger()
+
+    second = make_window(exchange.base_url, None, None)  # as saved
+    assert second.workspace.layout is LayoutKind.GRID
+    assert second.menu_actions.layouts[LayoutKind.GRID].isChecked()
+    assert [cell.model.spec() for cell in second.grid.cells] == specs
+    assert specs[1] == CellSpec(
+        SeriesKey("ETH-USDT", "5min"), (Study(RSI14, DEFAULT_COLORS[0], True),), ScaleMode.LOG
+    )
+    assert active_index(second) == 2
+    assert second.grid.sizes() == sizes
+    assert second.grid.cells[1].chart.scale.mode is ScaleMode.LOG
+    # Shrunk, then grown again: the cells come back as they were.
+    second.menu_actions.layouts[LayoutKind.SINGLE].trigger()
+    second.menu_actions.quit.trigger()
+    third = make_window(exchange.base_url, None, None)
+    assert [cell.model.spec() for cell in third.grid.cells] == specs[:1]
+    third.menu_actions.layouts[LayoutKind.GRID].trigger()
+    assert [cell.model.spec() for cell in third.grid.cells] == specs
+
+
+def test_command_line_indicators_are_in_every_cell(make_window, exchange, settings_path):
+    settings = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
+    saved = spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1hour"))
+    LayoutStore(settings).save(saved)
+    settings.sync()
+    window = make_window(exchange.base_url, None, None, indicators=[EMA20, RSI14])
+    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "1hour")]
+    for cell in window.grid.cells:
+        assert [s.spec for s in cell.model.studies] == [EMA20, RSI14]
+
+
+def test_link_crosshairs_is_a_saved_view_choice(make_window, exchange, settings_path):
+    window = make_window(exchange.base_url)
+    link = window.menu_actions.link_crosshair
+    assert link.text() == "Link &crosshairs" and link.isCheckable() and not link.isChecked()
+    link.trigger()
+    assert window.layout_keeper.crosshair_link.is_enabled()
+    assert window.settings.link_crosshair
+    window.close()
+    again = make_window(exchange.base_url)
+    assert again.menu_actions.link_crosshair.isChecked()
+    assert again.layout_keeper.crosshair_link.is_enabled()
+
+
+def test_a_screenshot_of_several_cells_is_the_whole_chart_area(qtbot, window, tmp_path):
+    window.menu_actions.layouts[LayoutKind.SIDE_BY_SIDE].trigger()
+    for cell in window.grid.cells:
+        drawn(qtbot, cell)
+    png = tmp_path / "charts.png"
+    assert window.files.save_screenshot(str(png))
+    image = QImage(str(png))
+    ratio = window.grid.devicePixelRatioF()
+    assert (image.width(), image.height()) == (
+        round(window.grid.width() * ratio),
+        round(window.grid.height() * ratio),
+    )
+    assert image.width() > window.chart.width() * ratio  # both cells, not the active one
+
+
+def callbacks(model) -> list[int]:
+    """What is still connected to a chart model's events and its series'."""
+    series = model.series
+    return [
+        len(model.series_switched),
+        len(model.studies_changed),
+        len(model.scale_changed),
+        len(series.changed),
+        len(series.state_changed),
+        len(series.subscription_changed),
+    ]
+
+
+def test_cells_gone_leave_nothing_on_the_model(qtbot, window):
+    window.monitor.watchlist.set_symbols(["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"])
+    window.menu_actions.layouts[LayoutKind.GRID].trigger()
+    window.menu_actions.next_chart.trigger()
+    gone = [cell.model for cell in window.grid.cells[1:]]
+    window.menu_actions.layouts[LayoutKind.SINGLE].trigger()
+    assert all(callbacks(model) == [0] * 6 for model in gone)
+    wanted = {key.symbol for key in window.monitor.wanted()}
+    assert wanted.isdisjoint({"ETH-USDT", "SOL-USDT", "XRP-USDT"})  # released, unsubscribed
+    assert window.grid.active.model.key.symbol == "BTC-USDT"
+    window.menu_actions.layouts[LayoutKind.SIDE_BY_SIDE].trigger()
+    shown = [cell.model for cell in window.grid.cells]
+    window.close()
+    assert all(callbacks(model) == [0] * 6 for model in shown)
+    assert window.monitor.charts == []
