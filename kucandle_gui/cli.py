@@ -148,11 +148,10 @@ def watch_list(text: str) -> tuple[str, ...]:
     """``btc-usdt, ETH-USDT`` → ``("BTC-USDT", "ETH-USDT")`` (each pair once, in order);
     ``ValueError`` naming the malformed pair, or saying why the list cannot be watched."""
     from kucandle_gui.model import MAX_WATCHLIST
-    from kucandle_gui.protocol import validate_symbol
 
     if not text.strip():
         raise ValueError("no pairs: expected a comma-separated list, e.g. BTC-USDT,ETH-USDT")
-    pairs = tuple(dict.fromkeys(validate_symbol(part) for part in text.split(",")))
+    pairs = tuple(dict.fromkeys(symbol_list(text)))
     if len(pairs) > MAX_WATCHLIST:
         raise ValueError(f"{len(pairs)} pairs: at most {MAX_WATCHLIST} can be watched")
     return pairs

@@ -17,7 +17,7 @@ from typing import Any
 
 from kucandle_gui.protocol import TIMEFRAMES, InvalidSymbolError, validate_symbol
 
-from .drawings import quote
+from .drawings import MAX_PROBLEMS, quote
 from .indicators import Study, studies_from_data, studies_to_data, unique_studies
 from .keys import SeriesKey
 from .price_scale import ScaleMode
@@ -79,6 +79,11 @@ def parse_layout(text: str) -> LayoutKind:
             if kind.value == name:
                 return kind
     raise ValueError(f"unknown layout {quote(text)}: one of {LAYOUT_NAMES}")
+
+
+def charts_text(count: int) -> str:
+    """``1 chart``, ``3 charts``: a count in a message."""
+    return "1 chart" if count == 1 else f"{count} charts"
 
 
 def layout_for_count(count: int) -> LayoutKind:
@@ -199,8 +204,18 @@ def workspace_from_data(data: object) -> tuple[WorkspaceSpec | None, list[str]]:
     skipped, the cell kept. A layout that cannot be read, or that shows more cells than could
     be read, becomes the layout of the cells read; an active cell that was not read, the first
     one, and one past those shown, the last shown. None when no cell could be read. Each
-    problem is one sentence; cells are counted from 1 in them, as a user counts.
+    problem is one sentence; cells are counted from 1 in them, as a user counts. A hand edit may
+    hold thousands of bad indicators: at most :data:`MAX_PROBLEMS` are said (a tooltip lists
+    them), then how many more.
     """
+    spec, problems = _workspace_from_data(data)
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], f"and {more:,} more problems"]
+    return spec, problems
+
+
+def _workspace_from_data(data: object) -> tuple[WorkspaceSpec | None, list[str]]:
     if not isinstance(data, Mapping):
         return None, [f"expected an object, got {type(data).__name__}"]
     entries = data.get("cells")
@@ -237,6 +252,8 @@ def _cell_from_data(entry: object) -> tuple[CellSpec, list[str]]:
         raise TypeError(f"'symbol' must be text, got {quote(symbol)}")
     if not isinstance(timeframe, str):
         raise TypeError(f"'timeframe' must be text, got {quote(timeframe)}")
+    # Not SeriesKey.of: its messages quote the whole text, and a damaged file may hold a
+    # megabyte of it.
     try:
         symbol = validate_symbol(symbol)
     except InvalidSymbolError:
@@ -264,8 +281,7 @@ def _layout_from_data(value: object, count: int, problems: list[str]) -> LayoutK
     try:
         layout = parse_layout(value)  # type: ignore[arg-type]
     except ValueError as exc:
-        charts = "1 chart" if count == 1 else f"{count} charts"
-        problems.append(f"{exc}; layout {fitted.value} used for the {charts} read")
+        problems.append(f"{exc}; layout {fitted.value} used for the {charts_text(count)} read")
         return fitted
     if layout.cells > count:
         problems.append(

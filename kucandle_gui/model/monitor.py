@@ -32,7 +32,7 @@ from kucandle_gui.protocol import Candle
 from .alerts import ALERT_TIMEFRAME, AlertBook
 from .chart_model import ChartModel
 from .events import Event
-from .indicators import Study
+from .indicators import Study, unique_studies
 from .keys import SeriesKey
 from .price_scale import ScaleMode
 from .series_model import SeriesModel, SeriesState
@@ -140,8 +140,12 @@ class MonitorModel:
         studies: Iterable[Study] = (),
         scale: ScaleMode = ScaleMode.LINEAR,
     ) -> ChartModel:
-        """A chart showing ``symbol`` ``timeframe`` (``ValueError`` names what is valid)."""
+        """A chart showing ``symbol`` ``timeframe`` (``ValueError`` names what is valid).
+
+        Everything is checked before the series is held: a chart that cannot open leaves no
+        subscription behind."""
         key = SeriesKey.of(symbol, timeframe)
+        studies, scale = unique_studies(studies), ScaleMode(scale)
         chart = ChartModel(self.hold(key), studies, scale)
         self.charts.append(chart)
         return chart
@@ -149,8 +153,7 @@ class MonitorModel:
     def remove_chart(self, chart: ChartModel) -> None:
         """The chart goes: its indicators stop, its series is released (kept while another
         chart or an alert holds it). ``ValueError`` when it is not one of :attr:`charts`."""
-        if chart not in self.charts:
-            raise ValueError(f"the chart of {chart.key} is not one of this monitor's")
+        self._check_held(chart)
         self.charts.remove(chart)
         chart.close()
         self.release(chart.key)
@@ -158,17 +161,25 @@ class MonitorModel:
     def show(self, chart: ChartModel, symbol: str, timeframe: str) -> bool:
         """Point ``chart`` at another series; False when it already shows it.
 
-        Validated here, once (``ValueError`` names what is valid). The new series is held
-        before the old one is released, so switching between two views' series never drops
-        a subscription that is still needed.
+        Validated here, once (``ValueError`` names what is valid; so is a chart removed
+        already, whose series was let go: switching it would release its old series a second
+        time, a series another chart may still show). The new series is held before the old
+        one is released, so switching between two views' series never drops a subscription
+        that is still needed.
         """
         key = SeriesKey.of(symbol, timeframe)
+        self._check_held(chart)
         if key == chart.key:
             return False
         old = chart.key
         chart._switch(self.hold(key))
         self.release(old)
         return True
+
+    def _check_held(self, chart: ChartModel) -> None:
+        """``ValueError`` unless ``chart`` is one of :attr:`charts` (each holds its series)."""
+        if chart not in self.charts:
+            raise ValueError(f"the chart of {chart.key} is not one of this monitor's")
 
     # -- what the feed delivers (UI thread) --------------------------------------------------
 

@@ -12,10 +12,11 @@ shrinks, the last cells go (remembered as spare cells, their series released); t
 stays active when kept, else the last kept cell becomes active. At most :data:`MAX_CELLS`
 cells are remembered, shown and spare together.
 
-Events, in the order a change emits them: ``cells_changed`` (views of a removed cell unbind
-while its chart is still whole; it leaves the monitor right after), ``layout_changed``,
-``active_changed``, then ``changed``, which also follows any cell's switch of series, studies
-or scale: whatever :meth:`Workspace.spec` saves.
+Events, in the order a change emits them, each once and only when what it names changed:
+``cells_changed`` (views of a removed cell unbind while its chart is still whole),
+``layout_changed``, ``active_changed`` (views retarget to a kept cell); then the removed cells
+leave the monitor (their series released) and ``changed`` ends it. ``changed`` also follows
+any cell's switch of series, studies or scale: whatever :meth:`Workspace.spec` saves.
 """
 
 from __future__ import annotations

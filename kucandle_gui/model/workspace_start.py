@@ -29,6 +29,7 @@ from .layout import (
     MAX_CELLS,
     LayoutKind,
     WorkspaceSpec,
+    charts_text,
     layout_for_count,
     new_cell,
 )
@@ -98,8 +99,7 @@ def _nth(values: Sequence[str], index: int) -> str | None:
 
 
 def _shows(layout: LayoutKind) -> str:
-    charts = "1 chart" if layout.cells == 1 else f"{layout.cells} charts"
-    return f"layout {layout.value} ({charts})"
+    return f"layout {layout.value} ({charts_text(layout.cells)})"
 
 
 def _fitting(layout: LayoutKind) -> str:

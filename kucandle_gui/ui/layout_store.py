@@ -61,12 +61,17 @@ class LayoutStore:
             unreadable=_UNREADABLE,
             clock=clock,
         )
+        #: Whether the last :meth:`load` found no saved layout and migrated an earlier
+        #: version's one chart: its problems are then those of the indicators that version
+        #: saved (``indicators/studies``), not the layout's.
+        self.migrated = False
 
     def load(self) -> tuple[WorkspaceSpec, list[str]]:
         """The saved workspace (migrated from an earlier version's one chart when none is
-        saved), and what could not be read, one sentence each, the last saying under which
-        key the saved text was kept."""
-        if not self._settings.store.contains(WORKSPACE_KEY):
+        saved: see :attr:`migrated`), and what could not be read, one sentence each, the last
+        saying under which key the saved text was kept."""
+        self.migrated = not self._settings.store.contains(WORKSPACE_KEY)
+        if self.migrated:
             return self._migrated()
         read: list[WorkspaceSpec] = []
 

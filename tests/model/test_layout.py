@@ -17,6 +17,7 @@ from kucandle_gui.model import (
     parse_layout,
     workspace_from_data,
 )
+from kucandle_gui.model.drawings import MAX_PROBLEMS
 from kucandle_gui.model.indicators import Study, parse_indicator_spec
 from kucandle_gui.model.price_scale import ScaleMode
 
@@ -357,3 +358,14 @@ def test_an_active_cell_not_shown_is_clamped(
 def test_a_missing_active_is_the_first_cell() -> None:
     spec, problems = workspace_from_data({"layout": "1x2", "cells": [entry(), entry("ETH-USDT")]})
     assert spec is not None and spec.active == 0 and problems == []
+
+
+def test_the_problems_of_a_hand_edited_workspace_are_bounded() -> None:
+    # A hand edit may hold thousands of bad indicators: they are said in a tooltip, so only
+    # the first few, then how many more.
+    bad = [entry(studies=[1] * 5_000) for _ in range(MAX_CELLS)]
+    spec, problems = workspace_from_data({"layout": "2x2", "cells": bad})
+    assert spec is not None and len(spec.cells) == MAX_CELLS
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[0] == "chart 1: indicator 1 skipped: expected an object, got int"
+    assert problems[-1] == f"and {MAX_CELLS * 5_000 - MAX_PROBLEMS:,} more problems"

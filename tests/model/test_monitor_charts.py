@@ -127,3 +127,29 @@ def test_a_removed_chart_keeps_what_it_showed_for_saving() -> None:
     chart = monitor.add_chart("ETH-USDT", "5min", (EMA,), ScaleMode.PERCENT)
     monitor.remove_chart(chart)
     assert chart.spec() == CellSpec(SeriesKey("ETH-USDT", "5min"), (EMA,), ScaleMode.PERCENT)
+
+
+def test_a_removed_chart_cannot_be_switched_nor_take_a_shared_series_away() -> None:
+    # Two charts share BTC; the second goes. Pointing it elsewhere afterwards would release
+    # BTC a second time (the first chart's hold) and hold ETH for no chart.
+    monitor = MonitorModel()
+    kept = monitor.add_chart("BTC-USDT", "1min")
+    gone = monitor.add_chart("BTC-USDT", "1min")
+    monitor.remove_chart(gone)
+    subscriptions = Log()
+    monitor.subscriptions_changed.connect(subscriptions)
+    with pytest.raises(ValueError, match="BTC-USDT 1min is not one of this monitor's"):
+        monitor.show(gone, "ETH-USDT", "5min")
+    assert monitor.wanted() == (BTC,) and subscriptions.calls == []
+    assert gone.key == BTC and kept.key == BTC
+    monitor.remove_chart(kept)
+    assert monitor.wanted() == ()
+
+
+def test_a_chart_that_cannot_open_holds_no_series() -> None:
+    monitor = MonitorModel()
+    subscriptions = Log()
+    monitor.subscriptions_changed.connect(subscriptions)
+    with pytest.raises(ValueError, match="'upside-down'"):
+        monitor.add_chart("BTC-USDT", "1min", scale="upside-down")  # type: ignore[arg-type]
+    assert monitor.wanted() == () and monitor.charts == [] and subscriptions.calls == []

@@ -207,3 +207,20 @@ def test_damaged_sizes_are_ignored(ini: str, raw: str, caplog) -> None:
     settings = settings_at(ini, {SIZES_KEY: raw})
     assert layout_store(settings).sizes() is None
     assert f"{SIZES_KEY} is unreadable" in caplog.text
+
+
+def test_a_load_says_whether_it_migrated_an_earlier_versions_chart(ini: str) -> None:
+    # The window names the problems of a migration "indicators" (the earlier version's saved
+    # studies), those of a saved layout "layout".
+    settings = settings_at(ini, {**LEGACY, STUDIES_KEY: "{damaged"})
+    store = layout_store(settings)
+    assert not store.migrated  # nothing loaded yet
+    _, problems = store.load()
+    assert store.migrated and problems[-1] == kept(STUDIES_KEY)
+    store.save(WorkspaceSpec.single("SOL-USDT", "15min"))
+    again = layout_store(settings)
+    again.load()
+    assert not again.migrated
+    settings.store.setValue(WORKSPACE_KEY, "{damaged")
+    again.load()  # a saved layout, unreadable: still no migration
+    assert not again.migrated
