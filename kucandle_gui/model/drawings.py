@@ -15,7 +15,6 @@ data: a bad entry is skipped and described, and every good one kept.
 from __future__ import annotations
 
 import math
-import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -24,14 +23,13 @@ from kucandle_gui.protocol import InvalidSymbolError, validate_symbol
 
 from .events import Event
 from .price_scale import MIN_PRICE
+from .saved_data import at_most, quote
 
 #: Drawings kept per pair, and pairs with drawings.
 MAX_PER_PAIR = 200
 MAX_PAIRS = 500
 #: The version of :meth:`DrawingBook.to_dict`'s layout.
 VERSION = 1
-#: Problems reported by :meth:`DrawingBook.load`; more are counted in a last one.
-MAX_PROBLEMS = 20
 #: Times are whole Unix seconds in [0, MAX_TIME] (year 6325); prices finite, in
 #: [MIN_PRICE, MAX_PRICE]: at or above the log scale's floor (a lower price has no place of
 #: its own on the log scale: it would be drawn at the floor and dragged from there).
@@ -83,14 +81,6 @@ class DrawingChange:
     kind: ChangeKind
     symbol: str | None
     drawing: Drawing | None = None
-
-
-def quote(value: object) -> str:
-    """``value`` in a message, bounded (a damaged file may hold a megabyte of text)."""
-    try:
-        return reprlib.repr(value)
-    except ValueError:  # an int past Python's digit limit for str()
-        return "a huge whole number"
 
 
 def _number(value: object, name: str) -> float:
@@ -307,7 +297,8 @@ class DrawingBook:
 
     def load(self, data: object) -> list[str]:
         """Replace everything with what :meth:`to_dict` wrote; returns what was skipped, one
-        sentence each (at most :data:`MAX_PROBLEMS` and a count of the rest). Never raises."""
+        sentence each (the first few and a count of the rest: ``saved_data.at_most``). Never
+        raises."""
         problems: list[str] = []
         pairs: dict[str, dict[int, Drawing]] = {}
         if not isinstance(data, Mapping):
@@ -324,10 +315,7 @@ class DrawingBook:
         self._pairs = pairs
         self._where = {i: pair for pair, held in pairs.items() for i in held}
         self.changed.emit(DrawingChange(ChangeKind.RESET, None))
-        if len(problems) > MAX_PROBLEMS:
-            more = len(problems) - MAX_PROBLEMS
-            problems = [*problems[:MAX_PROBLEMS], f"and {more:,} more problems"]
-        return problems
+        return at_most(problems)
 
     def _load_pairs(
         self, saved: Mapping, pairs: dict[str, dict[int, Drawing]], problems: list[str]

@@ -17,10 +17,10 @@ from typing import Any
 
 from kucandle_gui.protocol import TIMEFRAMES, InvalidSymbolError, validate_symbol
 
-from .drawings import MAX_PROBLEMS, quote
 from .indicators import Study, studies_from_data, studies_to_data, unique_studies
 from .keys import SeriesKey
 from .price_scale import ScaleMode
+from .saved_data import at_most, quote
 
 #: The most cells a layout shows, and the most a workspace remembers (shown and spare).
 MAX_CELLS = 4
@@ -205,14 +205,11 @@ def workspace_from_data(data: object) -> tuple[WorkspaceSpec | None, list[str]]:
     be read, becomes the layout of the cells read; an active cell that was not read, the first
     one, and one past those shown, the last shown. None when no cell could be read. Each
     problem is one sentence; cells are counted from 1 in them, as a user counts. A hand edit may
-    hold thousands of bad indicators: at most :data:`MAX_PROBLEMS` are said (a tooltip lists
+    hold thousands of bad indicators: at most ``saved_data.MAX_PROBLEMS`` are said (a tooltip lists
     them), then how many more.
     """
     spec, problems = _workspace_from_data(data)
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], f"and {more:,} more problems"]
-    return spec, problems
+    return spec, at_most(problems)
 
 
 def _workspace_from_data(data: object) -> tuple[WorkspaceSpec | None, list[str]]:

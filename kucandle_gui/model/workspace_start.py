@@ -6,12 +6,15 @@ The rules, as ``--help`` says them:
   every cell, or one value per cell, in order; any other count is refused, naming the counts.
 - Without ``--layout``: a single value sets the active cell only, the saved layout kept (as the
   one-chart window did); a list of N > 1 values chooses the layout of N cells
-  (:func:`~kucandle_gui.model.layout.layout_for_count`); two such lists must be as long.
+  (:func:`~kucandle_gui.model.layout.layout_for_count`; a saved layout of N cells is kept, so
+  two stacked charts stay stacked); two such lists must be as long.
 - At most :data:`~kucandle_gui.model.layout.MAX_CELLS` values.
 - A cell the command line changes keeps its own studies and scale, as when its pair is switched
   in the window. A cell the saved workspace does not have is made as the window makes one when
   its layout grows: the first watchlist pair not shown yet (none left: the active cell's pair),
-  in the active cell's timeframe, with its studies and scale. Spare cells stay as they were
+  in the active cell's timeframe, with its studies and scale — except when only timeframes are
+  given (``--timeframe 1min,5min``): that asks for the same pair on several timeframes, so a new
+  cell shows the active cell's pair. Spare cells stay as they were
   (the next larger layout brings them back); the active cell stays active when it is still
   shown, else the last cell shown is.
 - ``--indicator``: every cell shown opens with those indicators (missing ones added in the
@@ -77,9 +80,12 @@ def start_workspace(
         kind, active = saved.layout, saved.active
         changed = [active]
     else:
+        if layout is None and chosen.cells == saved.layout.cells:
+            chosen = saved.layout
         kind, active = chosen, min(saved.active, chosen.cells - 1)
+        pairs = watchlist if symbols or not timeframes else ()
         while len(cells) < kind.cells:
-            cells.append(new_cell(cells, watchlist, saved.cells[saved.active]))
+            cells.append(new_cell(cells, pairs, saved.cells[saved.active]))
         changed = list(range(kind.cells))
     for index in changed:
         cell = cells[index]

@@ -12,7 +12,6 @@ from kucandle_gui.model.drawings import (
     MAX_PAIRS,
     MAX_PER_PAIR,
     MAX_PRICE,
-    MAX_PROBLEMS,
     MIN_PRICE,
     ChangeKind,
     DrawingBook,
@@ -23,6 +22,7 @@ from kucandle_gui.model.drawings import (
     clamped_price,
 )
 from kucandle_gui.model.price_scale import MIN_PRICE as LOG_FLOOR
+from kucandle_gui.model.saved_data import MAX_PROBLEMS
 
 T0 = 1_700_000_040
 
@@ -216,7 +216,7 @@ def test_bad_entries_are_skipped_and_said(book: DrawingBook) -> None:
         'BTC-USDT drawing #3: kind \'circle\' is not "hline" or "trend": skipped',
         "BTC-USDT drawing #4: not an object: skipped",
         "BTC-USDT drawing #5: a trend line's two points need different times: skipped",
-        "BTC-USDT drawing #7: price a huge whole number is out of range: skipped",
+        "BTC-USDT drawing #7: price a whole number of about 5000 digits is out of range: skipped",
         "invalid pair 'bad pair!': expected BASE-QUOTE: its drawings skipped",
         "ETH-USDT: the drawings are not a list: skipped",
     ]

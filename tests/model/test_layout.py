@@ -17,9 +17,9 @@ from kucandle_gui.model import (
     parse_layout,
     workspace_from_data,
 )
-from kucandle_gui.model.drawings import MAX_PROBLEMS
-from kucandle_gui.model.indicators import Study, parse_indicator_spec
+from kucandle_gui.model.indicators import MAX_STUDIES, Study, parse_indicator_spec
 from kucandle_gui.model.price_scale import ScaleMode
+from kucandle_gui.model.saved_data import MAX_PROBLEMS
 
 BTC = SeriesKey("BTC-USDT", "1min")
 ETH = SeriesKey("ETH-USDT", "5min")
@@ -367,5 +367,9 @@ def test_the_problems_of_a_hand_edited_workspace_are_bounded() -> None:
     spec, problems = workspace_from_data({"layout": "2x2", "cells": bad})
     assert spec is not None and len(spec.cells) == MAX_CELLS
     assert len(problems) == MAX_PROBLEMS + 1
-    assert problems[0] == "chart 1: indicator 1 skipped: expected an object, got int"
-    assert problems[-1] == f"and {MAX_CELLS * 5_000 - MAX_PROBLEMS:,} more problems"
+    read = MAX_STUDIES + 1  # a cell reads its first MAX_STUDIES, and says how many more
+    assert problems[:2] == [
+        f"chart 1: {5_000 - MAX_STUDIES:,} indicators past the first {MAX_STUDIES} skipped",
+        "chart 1: indicator 1 skipped: expected an object, got int",
+    ]
+    assert problems[-1] == f"and {MAX_CELLS * read - MAX_PROBLEMS:,} more problems"

@@ -109,6 +109,25 @@ def test_without_layout_a_list_of_n_chooses_the_layout_of_n() -> None:
     assert keys(spec) == ["XRP-USDT 1min", "XRP-USDT 1day"]
 
 
+def test_a_list_of_n_keeps_a_saved_layout_of_n_cells() -> None:
+    stacked = WorkspaceSpec(LayoutKind.STACKED, (cell("ETH-BTC"), cell("KCS-USDT")))
+    spec = start(stacked, symbols=("SOL-USDT", "XRP-USDT"))
+    assert spec.layout is LayoutKind.STACKED
+    assert keys(spec) == ["SOL-USDT 1min", "XRP-USDT 1min"]
+    # ``--layout`` says which arrangement, whatever was saved.
+    assert start(stacked, layout=LayoutKind.SIDE_BY_SIDE).layout is LayoutKind.SIDE_BY_SIDE
+
+
+def test_timeframes_alone_show_the_active_pair_in_the_new_cells() -> None:
+    """``--timeframe 1min,5min,1hour``: the same pair on several timeframes (the issue's first
+    example), not the watchlist's next pairs; saved cells keep their own pairs."""
+    saved = WorkspaceSpec.single("ETH-BTC", "1hour")
+    spec = start(saved, timeframes=("1min", "5min", "1hour"))
+    assert keys(spec) == ["ETH-BTC 1min", "ETH-BTC 5min", "ETH-BTC 1hour"]
+    spec = start(SAVED, timeframes=("1min", "5min", "1hour", "1day"))
+    assert keys(spec) == ["ETH-BTC 1min", "KCS-USDT 5min", "DOGE-USDT 1hour", "KCS-USDT 1day"]
+
+
 def test_a_grown_layout_brings_spare_cells_back_then_new_cells_from_the_watchlist() -> None:
     spec = start(SAVED, layout=LayoutKind.GRID)
     assert spec.active == 1

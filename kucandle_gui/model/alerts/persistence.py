@@ -15,8 +15,9 @@ from typing import TypeVar
 
 from kucandle_gui.protocol import validate_symbol
 
+from ..saved_data import quote
 from .alert import Alert, AlertState, Arming, Firing
-from .spec import MAX_ALERT_PAIRS, MAX_ALERTS, MAX_LOG, AlertError, AlertSpec, quote
+from .spec import MAX_ALERT_PAIRS, MAX_ALERTS, MAX_LOG, AlertError, AlertSpec
 
 _E = TypeVar("_E", AlertState, Arming)
 

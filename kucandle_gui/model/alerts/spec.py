@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-import reprlib
 from dataclasses import dataclass
 from enum import StrEnum
 
 from kucandle_gui.protocol import TIMEFRAME_SECONDS, format_number, validate_symbol
+
+from ..saved_data import quote
 
 #: Alerts are evaluated on the pair's 1min candles: the finest KuCoin pushes.
 ALERT_TIMEFRAME = "1min"
@@ -128,15 +129,6 @@ class AlertSpec:
         }
         fields.update(changes)
         return AlertSpec.of(**fields)  # type: ignore[arg-type]
-
-
-def quote(value: object) -> str:
-    """``value`` in a message, bounded: a damaged file may hold a 400-digit number or a
-    megabyte of text, and a message quotes only enough of it to be recognised."""
-    try:
-        return reprlib.repr(value)
-    except ValueError:  # an int past Python's digit limit for str()
-        return f"a whole number of about {int(value).bit_length() * 0.30103:.0f} digits"  # type: ignore[call-overload]
 
 
 def _condition(value: object) -> Condition:

@@ -25,6 +25,7 @@ from .spec import (
 )
 from .studies import (
     DEFAULT_COLORS,
+    MAX_STUDIES,
     Study,
     default_color,
     next_color,
@@ -37,6 +38,7 @@ from .studies import (
 __all__ = [
     "DEFAULT_COLORS",
     "MAX_PERIOD",
+    "MAX_STUDIES",
     "MIN_PERIOD",
     "STEP_LIMIT",
     "VALID_FORMS",

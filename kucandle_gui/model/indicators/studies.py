@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..saved_data import quote
 from .spec import IndicatorSpec, IndicatorSpecError, parse_indicator_spec
+
+#: Studies read back for one chart: more lines than this would make a chart unreadable, and
+#: each is computed over the whole series when the chart opens.
+MAX_STUDIES = 50
+#: The longest SPEC text read back (``macd:1000:1000:1000`` is 19 characters).
+MAX_SPEC_CHARS = 64
 
 #: Line colours given to new studies in turn (distinct on the dark and the light theme).
 DEFAULT_COLORS: tuple[str, ...] = (
@@ -35,7 +42,7 @@ def default_color(index: int) -> str:
 
 def _check_color(color: object) -> str:
     if not isinstance(color, str) or not _COLOR.fullmatch(color.lower()):
-        raise ValueError(f"colour must be #rrggbb, got {color!r}")
+        raise ValueError(f"colour must be #rrggbb, got {quote(color)}")
     return color.lower()
 
 
@@ -100,14 +107,20 @@ def studies_from_data(data: object) -> tuple[tuple[Study, ...], list[str]]:
 
     Never raises: an entry that is not right (not an object, a bad SPEC or colour, a spec
     already read) is skipped and described; a missing colour takes :func:`default_color` of
-    its place, a missing ``visible`` is true.
+    its place, a missing ``visible`` is true. At most :data:`MAX_STUDIES` are read (a hand
+    edit could list thousands, each computed over the whole series at start), so at most one
+    problem each and one for the rest; each quotes the bad value in part.
     """
     if not isinstance(data, list):
         return (), [f"expected a list of indicators, got {type(data).__name__}"]
     studies: list[Study] = []
     problems: list[str] = []
     seen: set[IndicatorSpec] = set()
-    for n, entry in enumerate(data, 1):
+    if len(data) > MAX_STUDIES:
+        problems.append(
+            f"{len(data) - MAX_STUDIES:,} indicators past the first {MAX_STUDIES} skipped"
+        )
+    for n, entry in enumerate(data[:MAX_STUDIES], 1):
         try:
             study = _study(entry, len(studies))
         except (IndicatorSpecError, ValueError, TypeError) as exc:
@@ -126,9 +139,11 @@ def _study(entry: object, index: int) -> Study:
         raise TypeError(f"expected an object, got {type(entry).__name__}")
     text = entry.get("spec")
     if not isinstance(text, str):
-        raise TypeError(f"'spec' must be text, got {text!r}")
+        raise TypeError(f"'spec' must be text, got {quote(text)}")
+    if len(text) > MAX_SPEC_CHARS:  # the parser's messages quote the whole text
+        raise ValueError(f"'spec' {quote(text)} is too long to be an indicator")
     color = entry.get("color", default_color(index))
     visible = entry.get("visible", True)
     if not isinstance(visible, bool):
-        raise TypeError(f"'visible' must be true or false, got {visible!r}")
+        raise TypeError(f"'visible' must be true or false, got {quote(visible)}")
     return Study(parse_indicator_spec(text), color, visible)

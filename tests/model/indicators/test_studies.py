@@ -9,6 +9,7 @@ import pytest
 from kucandle_gui.model import MonitorModel
 from kucandle_gui.model.indicators import (
     DEFAULT_COLORS,
+    MAX_STUDIES,
     Study,
     default_color,
     next_color,
@@ -145,3 +146,17 @@ def test_with_specs_adds_the_missing_ones_in_the_next_colours_and_shows_hidden_o
     assert studies == (Study(EMA20, DEFAULT_COLORS[0]), hidden)  # the input is not changed
     assert with_specs(out, [rsi, EMA20]) == out
     assert with_specs((), ()) == ()
+
+
+def test_a_hand_edited_list_is_read_within_bounds() -> None:
+    """Thousands of entries, a megabyte SPEC, a huge colour: at most MAX_STUDIES read, each
+    problem short."""
+    many = [{"spec": f"sma:{period}"} for period in range(2, 2 + MAX_STUDIES + 30)]
+    studies, problems = studies_from_data(many)
+    assert len(studies) == MAX_STUDIES
+    assert problems == [f"30 indicators past the first {MAX_STUDIES} skipped"]
+    junk = [{"spec": "x" * 1_000_000}, {"spec": "ema:20", "color": "#" * 1_000_000}] * 30
+    studies, problems = studies_from_data(junk)
+    assert studies == ()
+    assert len(problems) == MAX_STUDIES + 1
+    assert max(len(problem) for problem in problems) < 200
