@@ -42,7 +42,7 @@ from kucandle_gui.model import ChartModel, LayoutKind, MonitorModel, Workspace, 
 from kucandle_gui.model.indicators import IndicatorSpec
 from kucandle_gui.model.workspace_start import start_workspace
 from kucandle_gui.stopping import StopRequest
-from kucandle_gui.ui.layout_store import WORKSPACE_KEY, LayoutStore
+from kucandle_gui.ui.layout_store import LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings
 from kucandle_gui.worker import DemoExchange, FeedLink
@@ -107,9 +107,10 @@ def start_spec(
     """The charts to open: the saved workspace changed as the command line asks, and what
     could not be read of what was saved, by store (the layout, or the indicators an earlier
     version saved when migrating from it). ``ValueError`` when the counts do not fit."""
-    # Nothing saved yet: the store migrates an earlier version's one chart and its studies.
-    name = "layout" if settings.store.contains(WORKSPACE_KEY) else "indicators"
-    saved, problems = LayoutStore(settings).load()
+    store = LayoutStore(settings)
+    saved, problems = store.load()
+    # Nothing saved yet: the store migrated an earlier version's one chart and its studies.
+    name = "indicators" if store.migrated else "layout"
     spec = start_workspace(
         saved,
         layout=layout,

@@ -79,7 +79,7 @@ class WindowActions(QObject):
         self.pair_menu = bar.addMenu("&Pair")
         self.choose_pair = self._action(self.pair_menu, "&Choose pair…", "Ctrl+P")
         self.watch = self._action(self.pair_menu, "&Add to watchlist", "Ctrl+D")
-        self.watch.setStatusTip("Add the chart's pair to the watchlist, or remove it")
+        self.watch.setStatusTip("Add the active chart's pair to the watchlist, or remove it")
         self.pair_menu.addSection("Watchlist")
         self._recent_section = self.pair_menu.addSection("Recent")
         self.watchlist_actions: list[QAction] = []

@@ -58,10 +58,8 @@ class DrawingsKeeper(QObject):
     ) -> None:
         super().__init__(parent)
         self._grid = grid
-        #: The active cell's layer, whose tool the Draw menu shows (None: its cell went).
-        self._layer: DrawingLayer | None = grid.active.chart.drawings
-        #: The tool armed in a cell that went, for the cell active next.
-        self._tool: Tool | None = None
+        #: The active cell's layer, whose tool the Draw menu shows.
+        self._layer: DrawingLayer = grid.active.chart.drawings
         self._status_bar = status_bar
         self._store = DrawingStore(settings.store)
         #: The real exchange's drawings, saved; the demo's, never saved.
@@ -113,34 +111,27 @@ class DrawingsKeeper(QObject):
         layer.failed.connect(self._status_bar.show_error)
 
     def _cell_removed(self, cell: ChartCell) -> None:
-        """The cell goes: its layer stops drawing the book (a tool armed there waits for the
-        cell active next)."""
+        """The cell goes: its layer stops drawing the book. It is not the active one (the
+        grid makes another cell active first, and the armed tool moves there)."""
         layer = cell.chart.drawings
         layer.failed.disconnect(self._status_bar.show_error)
         layer.set_book(None)
-        if layer is self._layer:
-            self._tool = layer.tool()
-            layer.toolChanged.disconnect(self._tool_changed)
-            self._layer = None
 
     def _active_changed(self, cell: ChartCell) -> None:
         """The Draw menu now arms the active cell's layer; a tool armed moves with it."""
-        layer = cell.chart.drawings
-        if layer is self._layer:
+        layer, old = cell.chart.drawings, self._layer
+        if layer is old:
             return
-        tool = self._tool
-        if self._layer is not None:
-            tool = self._layer.tool()
-            self._layer.toolChanged.disconnect(self._tool_changed)
-            self._layer.set_tool(None)
-        self._layer, self._tool = layer, None
+        old.toolChanged.disconnect(self._tool_changed)
+        tool = old.tool()
+        old.set_tool(None)
+        self._layer = layer
         layer.toolChanged.connect(self._tool_changed)
         layer.set_tool(tool)
         self._tool_changed(layer.tool())
 
     def _arm(self, tool: Tool | None) -> None:
-        if self._layer is not None:
-            self._layer.set_tool(tool)
+        self._layer.set_tool(tool)
 
     def _tool_changed(self, tool: Tool | None) -> None:
         for each, action in self._tools.items():
@@ -174,5 +165,6 @@ class DrawingsKeeper(QObject):
         self._grid.cellAdded.disconnect(self._cell_added)
         self._grid.cellRemoved.disconnect(self._cell_removed)
         self._grid.activeChanged.disconnect(self._active_changed)
+        self._layer.toolChanged.disconnect(self._tool_changed)
         for cell in self._grid.cells:
             self._cell_removed(cell)

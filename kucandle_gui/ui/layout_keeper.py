@@ -10,8 +10,9 @@ next or previous cell active, round the layout.
 The workspace is saved :data:`SAVE_DELAY_MS` after a change (a burst of switches is written
 once) and when the window closes, with the splitters' sizes (those only then: dragging a
 splitter is no change of the workspace). A chart whose series the exchange refused is saved
-showing the series it showed before (the pair's default when it had none): the next start
-must not open a refused pair.
+showing the series it showed before (the default pair when it had none): the next start must
+not open a refused pair. That holds for a spare cell too (a refused chart that a smaller layout
+put aside): its series is gone from the monitor by then, so the way back is noted as it goes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer
 
 from kucandle_gui import DEFAULT_SYMBOL
-from kucandle_gui.model import LayoutKind, SeriesKey, SeriesState, Workspace, WorkspaceSpec
+from kucandle_gui.model import (
+    ChartModel,
+    LayoutKind,
+    SeriesKey,
+    SeriesState,
+    Workspace,
+    WorkspaceSpec,
+)
 
 from .actions import WindowActions
 from .cells import ChartGrid, CrosshairLink
@@ -56,6 +64,10 @@ class LayoutKeeper(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save)
+        #: The charts shown, to tell which ones a change of layout put aside.
+        self._shown = workspace.cells
+        #: Per series refused in a chart put aside, what the spare cell is saved showing.
+        self._spare_way_back: dict[SeriesKey, SeriesKey] = {}
 
         for kind, action in actions.layouts.items():
             action.triggered.connect(lambda _c=False, k=kind: self.choose(k))
@@ -64,6 +76,7 @@ class LayoutKeeper(QObject):
         actions.link_crosshair.setChecked(settings.link_crosshair)
         self.crosshair_link.set_enabled(settings.link_crosshair)
         actions.link_crosshair.toggled.connect(self.set_link_crosshair)
+        workspace.cells_changed.connect(self._cells_changed)
         workspace.layout_changed.connect(self._layout_changed)
         workspace.changed.connect(self.save_soon)
         self._layout_changed(workspace.layout)
@@ -75,8 +88,7 @@ class LayoutKeeper(QObject):
         """A Layout menu entry: ``layout``, or stacked for side by side chosen again."""
         if layout is LayoutKind.SIDE_BY_SIDE and self._workspace.layout is layout:
             layout = LayoutKind.STACKED
-        self._workspace.set_layout(layout)
-        self._actions.check_layout(self._workspace.layout)
+        self._workspace.set_layout(layout)  # the menu follows: ``_layout_changed``
 
     def set_link_crosshair(self, on: bool) -> None:
         """View → Link crosshairs: the time under the mouse shown in every chart."""
@@ -90,6 +102,17 @@ class LayoutKeeper(QObject):
         self._actions.next_chart.setEnabled(several)
         self._actions.previous_chart.setEnabled(several)
 
+    def _cells_changed(self, cells: tuple[ChartModel, ...]) -> None:
+        """Charts put aside are still whole here (they leave the monitor right after): the
+        way back of a refused one is noted for its spare cell."""
+        for chart in self._shown:
+            if chart not in cells:
+                if _refused(chart):
+                    self._spare_way_back[chart.key] = _way_back(chart)
+                else:
+                    self._spare_way_back.pop(chart.key, None)
+        self._shown = cells
+
     # -- saving --------------------------------------------------------------------------------
 
     def save_soon(self) -> None:
@@ -101,19 +124,32 @@ class LayoutKeeper(QObject):
         self._store.save(self.spec_to_save())
 
     def spec_to_save(self) -> WorkspaceSpec:
-        """The workspace, each chart showing a refused series back on the one before."""
+        """The workspace, each cell showing a refused series (shown or spare) back on the
+        one before."""
         spec = self._workspace.spec()
+        shown = self._workspace.cells
+        refused_now = {chart.key: _way_back(chart) for chart in shown if _refused(chart)}
         cells = list(spec.cells)
-        for n, chart in enumerate(self._workspace.cells):
-            if chart.series.state is SeriesState.REFUSED:
-                back = chart.previous or SeriesKey(DEFAULT_SYMBOL, chart.key.timeframe)
-                cells[n] = replace(cells[n], key=back)
+        for n, cell in enumerate(cells):
+            way_back = refused_now if n < len(shown) else self._spare_way_back
+            cells[n] = replace(cell, key=way_back.get(cell.key, cell.key))
         return replace(spec, cells=tuple(cells))
 
     def close(self) -> None:
         """The window closes: save the workspace and the splitters' sizes, stop observing."""
         self.save()
         self._store.save_sizes(self._grid.sizes())
+        self._workspace.cells_changed.disconnect(self._cells_changed)
         self._workspace.layout_changed.disconnect(self._layout_changed)
         self._workspace.changed.disconnect(self.save_soon)
         self.crosshair_link.set_enabled(False)
+
+
+def _refused(chart: ChartModel) -> bool:
+    return chart.series.state is SeriesState.REFUSED
+
+
+def _way_back(chart: ChartModel) -> SeriesKey:
+    """What a chart showing a refused series is saved showing: the series before it, else the
+    default pair."""
+    return chart.previous or SeriesKey(DEFAULT_SYMBOL, chart.key.timeframe)

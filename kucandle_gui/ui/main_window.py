@@ -11,8 +11,9 @@ and :class:`WindowNews` says what the link reports in the status bar and the ban
 
 What acts on "the chart" acts on the ACTIVE cell: the pair dialog and menu, the timeframe menu
 and keys, the watchlist's Enter, the price scale, follow-live, reset zoom, the CSV export;
-``chart``, ``chart_model`` and ``chart_binding`` are the active cell's. The window title and
-the status bar's subscription follow it too; theme and volume pane are every cell's.
+``chart`` and ``chart_model`` are the active cell's. The title, the status bar's subscription
+and the menus' checks follow it (:class:`ActiveChartView`); theme and volume pane are every
+cell's.
 
 Nothing here waits on the network, the demo exchange included (it starts off the UI thread).
 Problems are said where the user looks, in the status bar and in the banner above the charts,
@@ -34,7 +35,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, Workspace
+from kucandle_gui.model import ChartModel, MonitorModel, Workspace
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
@@ -43,8 +44,7 @@ from kucandle_gui.worker import DemoExchange, FeedController, FeedLink
 from .actions import WindowActions, step_timeframe
 from .alerts.keeper import AlertsKeeper
 from .banner import MessageBanner
-from .cells import ChartCell, ChartGrid
-from .chart_binding import ChartBinding
+from .cells import ChartGrid
 from .drawings_keeper import DrawingsKeeper
 from .indicators import IndicatorsKeeper
 from .layout_keeper import LayoutKeeper
@@ -55,10 +55,11 @@ from .settings import AppSettings
 from .status_bar import FeedStatusBar
 from .theme import DARK, LIGHT, apply_theme
 from .watchlist import WatchlistKeeper
+from .window_active import ActiveChartView
 from .window_cells import CellEvents
 from .window_files import WindowFiles
 from .window_news import WindowNews
-from .wording import BannerKind, saved_settings_text, window_title
+from .wording import BannerKind, saved_settings_text
 
 if TYPE_CHECKING:
     from kucandle_gui.sim import LocalExchange
@@ -98,8 +99,6 @@ class MainWindow(QMainWindow):
         self._closed = False
         #: Until the event loop first runs: a switch of source then keeps the status line.
         self._starting = True
-        #: The series whose subscription the status bar follows (the active cell's).
-        self._watched: SeriesModel | None = None
         self.about_box: QMessageBox | None = None
 
         self.grid = grid = ChartGrid(workspace, monitor, self)
@@ -140,6 +139,9 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.drawings = DrawingsKeeper(self, grid, monitor, settings, a, self.status_bar)
         self.layout_keeper = LayoutKeeper(self, workspace, grid, layout_store, settings, a)
+        self.active_view = ActiveChartView(
+            self, grid, self.cell_events, monitor, settings, a, self.status_bar
+        )
         self._connect_actions()
         self._observe()
         self._say_load_problems(start_problems)
@@ -152,7 +154,6 @@ class MainWindow(QMainWindow):
             self.resize(1400, 760)
         if settings.window_state is not None:
             self.restoreState(settings.window_state)
-        self._active_changed(grid.active)
 
     def _say_load_problems(self, start_problems: Sequence[tuple[str, Sequence[str]]]) -> None:
         """What the stores could not read, in one status line, kept through the start: until
@@ -174,11 +175,9 @@ class MainWindow(QMainWindow):
     def _observe(self) -> None:
         """What the window shows of the model and the link, connected once: the link outlives
         every controller it starts."""
-        self.cell_events.followChanged.connect(self._follow_changed)
-        self.cell_events.seriesSwitched.connect(self._series_switched)
-        self.grid.activeChanged.connect(self._active_changed)
+        self.cell_events.seriesSwitched.connect(self.news.series_switched)
         self.monitor.source_changed.connect(self._source_changed)
-        self.watchlist_keeper.orderChanged.connect(self._update_pair_menu)
+        self.watchlist_keeper.orderChanged.connect(self.active_view.update_pair_menu)
 
     # -- the active cell ---------------------------------------------------------------------
 
@@ -190,10 +189,6 @@ class MainWindow(QMainWindow):
     @property
     def chart_model(self) -> ChartModel:
         return self.grid.active.model
-
-    @property
-    def chart_binding(self) -> ChartBinding:
-        return self.grid.active.binding
 
     @property
     def symbol(self) -> str:
@@ -229,43 +224,18 @@ class MainWindow(QMainWindow):
 
     # -- what the model and the link report ---------------------------------------------------
 
-    def _active_changed(self, cell: ChartCell) -> None:
-        """Another cell is active: the menus, title and status bar speak of its chart."""
-        self.menu_actions.follow_live.setChecked(cell.chart.follow_live())
-        self.menu_actions.check_scale(cell.model.scale)
-        self._watch_subscription(cell.model.series)
-        self._show_series()
-        self._remember_series()
-
-    def _follow_changed(self, cell: ChartCell, on: bool) -> None:
-        if cell is self.grid.active:
-            self.menu_actions.follow_live.setChecked(on)
-
-    def _watch_subscription(self, series: SeriesModel | None) -> None:
-        """Follow the subscription of the active cell's series (None: stop): the status bar
-        says "live" only of a series the exchange pushes."""
-        if self._watched is not None:
-            self._watched.subscription_changed.disconnect(self._subscription_changed)
-        self._watched = series
-        if series is not None:
-            series.subscription_changed.connect(self._subscription_changed)
-            self._subscription_changed(series.subscribed)
-
-    def _subscription_changed(self, on: bool) -> None:
-        self.status_bar.set_subscription(str(self.chart_model.key), on)
-
     def _source_changed(self, simulated: bool) -> None:
         """Prices come from another exchange: its predecessor's news is out of date, and the
         drawings are the demo's own (unsaved) or the real ones again."""
         self.news.source_changed(clear_message=not self._starting)
         self.pairs.forget()
         self.drawings.source_changed(simulated)
-        self._show_series()
+        self.active_view.show_series()
 
     def _series_refused(self) -> None:
         """A cell's series was refused: the Pair menu stops offering it, and the next start
         does not open it (the layout is saved again)."""
-        self._update_pair_menu()
+        self.active_view.update_pair_menu()
         self.layout_keeper.save_soon()
 
     # -- switching -------------------------------------------------------------------------
@@ -290,27 +260,6 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.news.show_banner(str(exc), kind=BannerKind.ERROR)
         self.menu_actions.check_timeframe(self.timeframe)
-
-    def _series_switched(self, model: ChartModel) -> None:
-        self.news.series_switched()
-        if model is self.chart_model:
-            self._watch_subscription(model.series)
-            self._show_series()
-            self._remember_series()
-
-    def _show_series(self) -> None:
-        """Point the title, menus and marks at the active cell's series."""
-        self.status_bar.set_demo(self.demo)
-        self.menu_actions.check_timeframe(self.timeframe)
-        self.setWindowTitle(window_title(self.chart_model.key, self.demo))
-
-    def _remember_series(self) -> None:
-        self.settings.remember_series(self.symbol, self.timeframe)
-        self._update_pair_menu()
-
-    def _update_pair_menu(self) -> None:
-        watched = self.monitor.watchlist.symbols
-        self.menu_actions.set_pairs(watched, self.settings.recent, self.symbol)
 
     @property
     def pair_dialog(self) -> PairDialog | None:
@@ -389,9 +338,9 @@ class MainWindow(QMainWindow):
         self.indicators.close()
         self.drawings.close()
         self.news.close()
+        self.active_view.close()
         self.cell_events.close()
         self.settings.sync()
-        self._watch_subscription(None)
         self.grid.close()
         self.link.close()
         self.workspace.close()  # the charts leave the monitor, their series released

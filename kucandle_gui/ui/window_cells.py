@@ -1,8 +1,9 @@
 """What the window hears of every chart the grid shows, as the Qt signals of one object.
 
 Cells come and go with the layout; this keeps the connections in step with them (made when a
-cell is added, undone when it is removed), so the window and its news connect once and learn
-which cell spoke: the window acts on the active cell's, the news on any cell's.
+cell is added, undone when it is removed), so the window's parts connect once and learn
+which cell spoke: what speaks of the active chart (``ActiveChartView``) heeds the active
+cell's, the news any cell's.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Several charts in the window against the local exchange: the Layout menu and its keys, cells
-keeping their own pair, timeframe, studies and scale, the active cell (clicked, Ctrl+Tab) as
-what the pair dialog, the timeframe keys, the watchlist's Enter and the Indicators menu act on,
-drawings and alert lines shown in every cell on their pair, a refused series in one cell, the
-workspace kept across a restart, and the command line's indicators in every cell. Driven as a
-user would; waits are on conditions with timeouts, nothing sleeps."""
+keeping their own pair, timeframe, studies and scale (the Indicators menu showing the active
+cell's), drawings and alert lines shown in every cell on their pair, a refused series in one
+cell, the workspace kept across a restart, and the command line's indicators in every cell
+(what else acts on the active cell: ``test_window_active_cell``). Driven as a user would;
+waits are on conditions with timeouts, nothing sleeps."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from kucandle_gui.model.drawings import HorizontalLine
 from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui.cells import ChartCell
-from kucandle_gui.ui.chart import DARK
 from kucandle_gui.ui.chart.drawings import Tool
 from kucandle_gui.ui.layout_store import LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
@@ -34,11 +33,7 @@ from kucandle_gui.ui.wording import BannerKind
 from tests.ui.cell_kit import hover_until
 
 WAIT_MS = 15_000
-CTRL, SHIFT, ALT = (
-    Qt.KeyboardModifier.ControlModifier,
-    Qt.KeyboardModifier.ShiftModifier,
-    Qt.KeyboardModifier.AltModifier,
-)
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 EMA20, RSI14 = parse_indicator_spec("ema:20"), parse_indicator_spec("rsi:14")
 
 
@@ -145,74 +140,6 @@ def test_ctrl_shift_digits_choose_the_layouts(qtbot, window):
     assert press(Qt.Key.Key_2) is LayoutKind.SIDE_BY_SIDE  # and back
     assert press(Qt.Key.Key_1) is LayoutKind.SINGLE and len(window.grid.cells) == 1
     assert window.menu_actions.layouts[LayoutKind.SINGLE].isChecked()
-
-
-def test_the_active_cell_by_click_and_ctrl_tab(qtbot, make_window, exchange):
-    window = make_window(
-        exchange.base_url,
-        workspace=spec(
-            LayoutKind.THREE, ("BTC-USDT", "1min"), ("ETH-USDT", "5min"), ("SOL-USDT", "1min")
-        ),
-    )
-    window.resize(1400, 900)
-    cells = window.grid.cells
-    assert window.grid.active is cells[0] and cells[0].frame_color() == DARK.accent
-    assert window.windowTitle().startswith("BTC-USDT · 1min")
-    click(qtbot, cells[1])
-    assert window.grid.active is cells[1] and window.chart is cells[1].chart
-    assert cells[1].frame_color() == DARK.accent and cells[0].frame_color() != DARK.accent
-    assert window.windowTitle().startswith("ETH-USDT · 5min")
-    assert window.menu_actions.timeframes["5min"].isChecked()
-    focus(qtbot, window)
-    qtbot.keyClick(window, Qt.Key.Key_Tab, CTRL)
-    assert active_index(window) == 2
-    qtbot.keyClick(window, Qt.Key.Key_Tab, CTRL)
-    assert active_index(window) == 0  # round the layout
-    qtbot.keyClick(window, Qt.Key.Key_Backtab, CTRL | SHIFT)
-    assert active_index(window) == 2
-    assert window.windowTitle().startswith("SOL-USDT · 1min")
-    window.menu_actions.previous_chart.trigger()
-    assert active_index(window) == 1
-    # The status bar follows the active cell's subscription.
-    qtbot.waitUntil(lambda: window.status_bar.state_label.text() == "live", timeout=WAIT_MS)
-    window.monitor.subscribed("ETH-USDT", "5min", False)
-    assert window.status_bar.state_label.text() == "subscribing ETH-USDT 5min…"
-    window.monitor.subscribed("BTC-USDT", "1min", False)  # another cell's: not said
-    assert window.status_bar.state_label.text() == "subscribing ETH-USDT 5min…"
-
-
-def test_keys_dialog_and_watchlist_act_on_the_active_cell(qtbot, make_window, exchange):
-    window = make_window(
-        exchange.base_url,
-        workspace=spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("BTC-USDT", "1min")),
-    )
-    first, second = window.grid.cells
-    click(qtbot, second)
-    focus(qtbot, window)
-    qtbot.keyClick(window, Qt.Key.Key_3, ALT)  # 5min
-    qtbot.keyClick(window, Qt.Key.Key_BracketRight)  # 15min
-    assert keys(window) == [("BTC-USDT", "1min"), ("BTC-USDT", "15min")]
-
-    qtbot.keyClick(window, Qt.Key.Key_P, CTRL)
-    dialog = window.pair_dialog
-    assert dialog is not None
-    qtbot.waitUntil(lambda: dialog.pairs_shown() != [], timeout=WAIT_MS)
-    qtbot.keyClicks(dialog.filter_edit, "eth-usdt")
-    qtbot.keyClick(dialog.filter_edit, Qt.Key.Key_Return)
-    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "15min")]
-
-    panel = window.watchlist_panel
-    panel.table.setFocus()
-    panel.select(["SOL-USDT"])
-    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
-    assert keys(window) == [("BTC-USDT", "1min"), ("SOL-USDT", "15min")]
-    assert window.grid.active is second
-    assert window.windowTitle().startswith("SOL-USDT · 15min")
-    assert window.settings.recent[0] == "SOL-USDT"
-    drawn(qtbot, first)
-    assert all(c.time % 60 == 0 for c in first.chart.candles())  # the other cell unchanged
-    drawn(qtbot, second)
-    assert all(c.time % 900 == 0 for c in second.chart.candles())
 
 
 def test_cells_keep_their_own_studies_and_scale(qtbot, make_window, exchange):

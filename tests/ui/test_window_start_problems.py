@@ -1,7 +1,8 @@
 """What the window says at start of saved settings it could not read: every store's problems
-(alerts, indicators, drawings) in one status line, each store's saved text kept aside under a
-key the line names; with ``--demo`` the switch to the demo exchange at start does not clear
-it, a later switch of source does. Waits are on conditions with timeouts; nothing sleeps."""
+(alerts, the layout or the indicators migrated into it, drawings) in one status line, each
+store's saved text kept aside under a key the line names; with ``--demo`` the switch to the
+demo exchange at start does not clear it, a later switch of source does. Waits are on
+conditions with timeouts; nothing sleeps."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from kucandle_gui.ui.alerts.store import BOOK_KEY as ALERTS_KEY
 from kucandle_gui.ui.drawings_store import BOOK_KEY as DRAWINGS_KEY
 from kucandle_gui.ui.indicators import STUDIES_KEY
+from kucandle_gui.ui.layout_store import WORKSPACE_KEY
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.wording import KEPT_AS, saved_settings_text
 
@@ -60,6 +62,23 @@ def test_every_store_s_problems_are_said_in_one_line(make_window, exchange, sett
     for key in kept:
         assert f"{KEPT_AS}{key}" in tooltip
     assert [s.spec.text for s in window.chart_model.studies] == ["ema:20"]  # what was read
+
+
+def test_an_unreadable_layout_is_said_with_the_other_stores(make_window, exchange, settings_path):
+    """A saved layout (several charts) that cannot be read: one chart opens, and the line says
+    so beside the drawings' problem."""
+    store = store_at(settings_path)
+    store.setValue(WORKSPACE_KEY, '{"layout": "2x2", "cells": [')
+    store.sync()
+    damage(settings_path, DRAWINGS_KEY)
+    window = make_window(exchange.base_url)
+    text = message(window)
+    assert text.startswith("Saved settings partly unreadable: layout (")
+    assert "; drawings (the saved drawings could not be read: " in text
+    assert len(window.grid.cells) == 1
+    kept = backups(settings_path)
+    assert sorted(kept.values()) == sorted(['{"layout": "2x2", "cells": [', DAMAGED[DRAWINGS_KEY]])
+    assert sorted(text.rsplit(" as ", 1)[1].split(", ")) == sorted(kept)
 
 
 def test_one_store_s_problems_are_said_as_that_store_s(make_window, exchange, settings_path):

@@ -1,6 +1,6 @@
 """The watchlist's part of the window: its dock placed and laid out as last time, and which
 pairs it holds, where they come from and where they go: a pair opened from it goes to the
-chart, a pair added from the pair dialog or the chart's own (Ctrl+D) comes to it.
+active chart, a pair added from the pair dialog or the active chart's own (Ctrl+D) comes to it.
 
 While prices come from the real exchange the watchlist is the user's, loaded from the settings
 and saved on every change. In demo mode it shows the demo exchange's own pairs (marked
@@ -85,8 +85,8 @@ class WatchlistKeeper(QObject):
         return self.panel.add(pair)[1]
 
     def toggle(self, symbol: str) -> None:
-        """The chart's pair into the watchlist, or out of it (Ctrl+D); the status bar says
-        which, or why not."""
+        """The active chart's pair into the watchlist, or out of it (Ctrl+D); the status bar
+        says which, or why not."""
         done, text = self.panel.toggle(symbol)
         (self._status_bar.show_note if done else self._status_bar.show_error)(text)
 
@@ -120,7 +120,7 @@ class WatchlistKeeper(QObject):
         self.listedChanged.emit()
         self.panel.set_simulated(simulated)
         if simulated:
-            # Until the demo exchange lists its pairs: the chart's, which it serves.
+            # Until the demo exchange lists its pairs: the charts', which it serves.
             self._watchlist.set_symbols(chart.key.symbol for chart in self._monitor.charts)
         else:
             self._watchlist.set_symbols(self._settings.watchlist)
