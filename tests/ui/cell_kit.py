@@ -18,18 +18,25 @@ from kucandle_gui.model import (
 )
 from kucandle_gui.ui.cells import ChartGrid
 from kucandle_gui.ui.chart import CandleChart
-from tests.helpers import numpy_walk
+from tests.helpers import T0, numpy_walk
 from tests.ui.chart_kit import WAIT_MS, count_color
 
 PAIRS = ("BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT")
 
 
 def workspace(
-    layout: LayoutKind, pairs: Sequence[str] = PAIRS, timeframe: str = "1min", active: int = 0
+    layout: LayoutKind,
+    pairs: Sequence[str] = PAIRS,
+    timeframe: str | Sequence[str] = "1min",
+    active: int = 0,
 ) -> tuple[Workspace, MonitorModel]:
-    """A workspace of ``layout`` showing ``pairs`` (as many as it shows; the rest spare)."""
+    """A workspace of ``layout`` showing ``pairs`` (as many as it shows; the rest spare), on
+    ``timeframe``, or on each cell's timeframe when given a list."""
     monitor = MonitorModel(max_candles=None)
-    cells = tuple(CellSpec(SeriesKey.of(pair, timeframe)) for pair in pairs)
+    timeframes = [timeframe] * len(pairs) if isinstance(timeframe, str) else timeframe
+    cells = tuple(
+        CellSpec(SeriesKey.of(pair, tf)) for pair, tf in zip(pairs, timeframes, strict=True)
+    )
     return Workspace(monitor, WorkspaceSpec(layout, cells, active)), monitor
 
 
@@ -45,9 +52,10 @@ def open_grid(
     return grid
 
 
-def feed(monitor: MonitorModel, key: SeriesKey, count: int = 500) -> None:
-    """``count`` candles of ``key`` delivered as the feed would: the history, then ready."""
-    monitor.apply(key.symbol, key.timeframe, numpy_walk(count, tf=key.seconds))
+def feed(monitor: MonitorModel, key: SeriesKey, count: int = 500, t0: int = T0) -> None:
+    """``count`` candles of ``key`` from ``t0`` on, delivered as the feed would: the history,
+    then ready."""
+    monitor.apply(key.symbol, key.timeframe, numpy_walk(count, t0=t0, tf=key.seconds))
     monitor.history_loaded(key.symbol, key.timeframe)
 
 

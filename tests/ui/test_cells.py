@@ -5,8 +5,9 @@ price scale following the model."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QRegion
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kucandle_gui.model import ChartModel, MonitorModel
 from kucandle_gui.model.price_scale import ScaleMode
@@ -146,8 +147,72 @@ def test_the_binding_applies_the_models_scale_and_follows_it(qtbot, monitor: Mon
 
 
 def test_a_closed_cell_no_longer_observes_its_model(cell: ChartCell) -> None:
-    model = cell.model
+    model, series = cell.model, cell.model.series
+    observers = len(series.changed), len(series.state_changed)
     cell.close()
     cell.close()  # twice: nothing to undo again
     assert len(model.series_switched) == len(model.studies_changed) == 0
     assert len(model.scale_changed) == 0
+    # Nor its series (which another cell on the same series may still show).
+    assert (len(series.changed), len(series.state_changed)) == (observers[0] - 1, observers[1] - 1)
+
+
+class _Paints(QObject):
+    """The regions painted on the widgets it watches, by widget."""
+
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.regions: dict[QWidget, list[QRegion]] = {widget: [] for widget in widgets}
+        self._count: list[int] = []
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched in self.regions:
+            self.regions[watched].append(QRegion(event.region()))
+        return False
+
+    def settled(self) -> bool:
+        """Every widget painted, and nothing more since the last time this was asked."""
+        count = [len(regions) for regions in self.regions.values()]
+        quiet = all(count) and count == self._count
+        self._count = count
+        return quiet
+
+    def area(self, widget: QWidget) -> int:
+        return sum(r.width() * r.height() for region in self.regions[widget] for r in region)
+
+
+def test_a_change_of_active_cell_repaints_the_frame_not_the_chart(
+    cell: ChartCell, monitor: MonitorModel, qtbot
+) -> None:
+    feed(monitor, cell.model.key)
+    viewport = cell.chart.graphics_view.viewport()
+    shown = _Paints(cell, viewport)
+    cell.set_framed(True)
+    cell.chart.flush()
+    qtbot.waitUntil(shown.settled, timeout=WAIT_MS)  # the header laid out and painted
+    for on in (True, False):
+        paints = _Paints(cell, viewport)
+        cell.set_active(on)
+        qtbot.waitUntil(lambda p=paints: bool(p.regions[cell]), timeout=WAIT_MS)
+        # Nothing of the chart (a countdown tick may repaint its tag alone), nor the header.
+        assert paints.area(viewport) < viewport.width() * viewport.height() // 20
+        assert paints.area(cell) <= 2 * 2 * (cell.width() + cell.height())
+
+
+def test_a_narrow_cell_elides_its_header_and_tells_the_whole_in_a_tooltip(
+    cell: ChartCell, monitor: MonitorModel
+) -> None:
+    cell.set_framed(True)
+    monitor.refused("BTC-USDT", "5min")
+    whole = "BTC-USDT · 5min · refused by the exchange"
+    label = cell.findChild(QLabel)
+    assert label.text() == cell.header_text() == whole and label.toolTip() == ""
+    cell.resize(150, 300)
+    assert cell.header_text() == whole
+    assert label.text().endswith("…") and whole.startswith(label.text()[:-1])
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+    assert label.toolTip() == whole
+    cell.resize(700, 300)
+    assert label.text() == whole and label.toolTip() == ""

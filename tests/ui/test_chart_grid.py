@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLabel, QSplitter
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
 from kucandle_gui.model import LayoutKind
 from kucandle_gui.ui.cells import ChartCell, ChartGrid
@@ -189,6 +189,8 @@ def test_the_rows_of_2x2_move_their_columns_together(qtbot) -> None:
         qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=start + QPoint(-120, 0))
         assert moved.sizes()[0] < before[0] - 50
         assert other.sizes() == moved.sizes()
+    # A handle is no cell: dragging one activates nothing.
+    assert space.active_index == 0
 
 
 def test_theme_and_volume_apply_to_every_cell_made_later(qtbot) -> None:
@@ -201,3 +203,43 @@ def test_theme_and_volume_apply_to_every_cell_made_later(qtbot) -> None:
     for cell in grid.cells:
         assert cell.chart.theme() is LIGHT and not cell.chart.volume_visible()
         assert cell.frame_color() == (LIGHT.accent if cell is grid.active else LIGHT.background)
+
+
+def _focus_place(grid: ChartGrid, edit: QLineEdit) -> object:
+    """Where the keyboard's focus is: a cell's index, "edit", or None."""
+    focus = QApplication.focusWidget()
+    if focus is edit:
+        return "edit"
+    return next((i for i, cell in enumerate(grid.cells) if cell.isAncestorOf(focus)), None)
+
+
+def test_the_keyboard_focus_stays_on_the_active_chart_through_layout_changes(qtbot) -> None:
+    """Cells moving between splitters must not hand the focus on to the next widget of the
+    window (the keys meant for the chart would go to the watchlist), nor take it from there."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    box = QVBoxLayout(window)
+    edit = QLineEdit(window)
+    box.addWidget(edit)
+    space, monitor = workspace(LayoutKind.SINGLE)
+    grid = ChartGrid(space, monitor)
+    box.addWidget(grid)
+    window.resize(900, 700)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    grid.active.chart.graphics_view.setFocus(Qt.FocusReason.MouseFocusReason)
+    for layout, active in [
+        (LayoutKind.GRID, 3),
+        (LayoutKind.SIDE_BY_SIDE, 1),
+        (LayoutKind.STACKED, 1),
+        (LayoutKind.THREE, 2),
+        (LayoutKind.SINGLE, 0),
+    ]:
+        space.set_layout(layout)
+        assert _focus_place(grid, edit) == space.active_index, layout
+        space.set_active(active)
+        assert _focus_place(grid, edit) == active
+    edit.setFocus(Qt.FocusReason.MouseFocusReason)
+    space.set_layout(LayoutKind.GRID)
+    assert _focus_place(grid, edit) == "edit"

@@ -11,8 +11,17 @@ from PySide6.QtCore import QPoint, QPointF
 from kucandle_gui.model import LayoutKind, Workspace
 from kucandle_gui.ui.cells import ChartGrid, CrosshairLink
 from kucandle_gui.ui.chart import DARK, CandleChart
+from tests.helpers import T0
 from tests.ui import study_kit
-from tests.ui.cell_kit import column_pixels, feed, hover_until, open_grid, view_point, workspace
+from tests.ui.cell_kit import (
+    PAIRS,
+    column_pixels,
+    feed,
+    hover_until,
+    open_grid,
+    view_point,
+    workspace,
+)
 from tests.ui.chart_kit import count_color
 from tests.ui.study_kit import with_studies
 
@@ -177,3 +186,42 @@ def test_cells_added_later_are_linked(cells: tuple[ChartGrid, Workspace], qtbot)
     time = _hover(qtbot, grid, 0, 30)
     assert added.linked_time() == time
     assert grid.cells[1].chart.linked_time() == time
+
+
+def test_another_timeframe_shows_the_line_on_its_candle_containing_that_instant(qtbot) -> None:
+    """1min beside 1hour: a minute's time marks the hour holding it (a line at 14:37 on the
+    hourly chart would sit nearer the 15:00 candle), and an hour's marks its first minute."""
+    space, monitor = workspace(LayoutKind.SIDE_BY_SIDE, PAIRS[:2], ["1min", "1hour"])
+    minutes, hours = space.cells
+    feed(monitor, minutes.key, count=300)
+    feed(monitor, hours.key, count=8, t0=T0 - T0 % 3600)  # those five hours, and a few more
+    grid = open_grid(qtbot, space, monitor)
+    link = CrosshairLink(grid)
+    link.set_enabled(True)
+    minute_chart, hour_chart = (cell.chart for cell in grid.cells)
+    for cell in grid.cells:
+        cell.chart.flush()
+    time = _hover(qtbot, grid, 0, 23)
+    assert time % 3600 != 0
+    hour = time - time % 3600
+    assert hour_chart.linked_time() == hour
+    assert column_pixels(hour_chart, hour, DARK.crosshair)[0] > 20
+    assert column_pixels(hour_chart, time, DARK.crosshair) == (0, 0)
+    _leave(qtbot, grid, 0)
+    assert hour_chart.linked_time() is None
+    start = _hover(qtbot, grid, 1, 3)
+    assert minute_chart.linked_time() == start
+
+
+def test_the_lines_go_with_the_source_cell_removed(
+    cells: tuple[ChartGrid, Workspace], qtbot
+) -> None:
+    grid, space = cells
+    link = CrosshairLink(grid)
+    link.set_enabled(True)
+    kept = grid.cells[0].chart
+    time = _hover(qtbot, grid, 1, 30)
+    assert kept.linked_time() == time
+    space.set_layout(LayoutKind.SINGLE)  # Ctrl+Shift+1 with the mouse over the second cell
+    assert kept.linked_time() is None
+    assert column_pixels(kept, time, DARK.crosshair) == (0, 0)

@@ -1,9 +1,12 @@
 """One chart of the layout: the chart, its binding to a chart model, a header and a frame.
 
 With several cells (``set_framed``) a one-line header names the series and says when it is
-not ready (the status bar speaks for the connection and the active cell only), and a frame
-marks the active cell in the theme's accent colour. An inactive cell's frame has the same
-width in the chart's background colour, so nothing moves when another cell becomes active.
+not ready (the status bar speaks for the connection and the active cell only), elided when
+the cell is narrow (the whole text in its tooltip), and a frame marks the active cell in the
+theme's accent colour. An inactive cell's frame has the same width in the chart's background
+colour, so nothing moves when another cell becomes active. The cell paints the frame itself,
+and a change of cell repaints the frame alone: a palette's colour would reach every widget
+inside and repaint the whole chart.
 
 A mouse press anywhere in the cell activates it before the chart sees the press (an event
 filter on every widget inside, the chart's viewport included), so whatever the window aims at
@@ -15,7 +18,15 @@ menu does not (the active cell may have changed meanwhile by Ctrl+Tab).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QRegion,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesState
@@ -65,15 +76,16 @@ class ChartCell(QFrame):
         self.model = model
         self._theme = theme
         self._active = False
+        self._framed = False
         self._closed = False
-        self.setFrameShadow(QFrame.Shadow.Plain)
-        self.setLineWidth(FRAME_WIDTH)
         self.setAutoFillBackground(True)
         self._header = QLabel(self)
         self._header.setTextFormat(Qt.TextFormat.PlainText)
         self._header.setContentsMargins(6, 2, 6, 2)
-        # Elided by the cell's width, never widening it: a narrow cell stays narrow.
+        # Elided to the cell's width, never widening it: a narrow cell stays narrow.
         self._header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        #: The header's whole text (the label shows it elided to the cell's width).
+        self._header_text = ""
         self.chart = CandleChart(self, theme)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -91,35 +103,39 @@ class ChartCell(QFrame):
 
     def set_active(self, on: bool) -> None:
         """Frame the cell in the accent colour (the active one), or in the background's."""
-        self._active = on
-        self._paint_frame()
-
-    def is_active(self) -> bool:
-        return self._active
+        if on != self._active:
+            self._active = on
+            self.update(self._frame_region())
 
     def set_framed(self, on: bool) -> None:
         """Several cells shown: the header and the frame; one cell: the chart alone."""
+        self._framed = on
         self._header.setVisible(on)
-        self.setFrameShape(QFrame.Shape.Box if on else QFrame.Shape.NoFrame)
+        width = FRAME_WIDTH if on else 0
+        self.setContentsMargins(width, width, width, width)
+        self._elide_header()
+        self.update()
 
     def is_framed(self) -> bool:
-        return self.frameShape() == QFrame.Shape.Box
+        return self._framed
 
     def set_theme(self, theme: ChartTheme) -> None:
+        """The chart's colours; the header reads in them, on the chart's background."""
         self._theme = theme
         self.chart.set_theme(theme)
-        header = self._header.palette()
-        header.setColor(QPalette.ColorRole.WindowText, QColor(theme.foreground))
-        self._header.setPalette(header)
-        self._paint_frame()
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(theme.background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(theme.foreground))
+        self.setPalette(palette)
 
     def header_text(self) -> str:
-        """What the header says (shown only when the cell is framed)."""
-        return self._header.text()
+        """What the header says, whole (shown only when the cell is framed)."""
+        return self._header_text
 
     def frame_color(self) -> str:
         """The frame's colour now (``#rrggbb``): the accent when active."""
-        return self.palette().color(QPalette.ColorRole.WindowText).name()
+        theme = self._theme
+        return QColor(theme.accent if self._active else theme.background).name()
 
     def close(self) -> bool:
         """The model goes away: stop observing it, and close the widget."""
@@ -131,17 +147,35 @@ class ChartCell(QFrame):
     # ------------------------------------------------------------------ internals
 
     def _show_state(self, key: SeriesKey, state: SeriesState) -> None:
-        self._header.setText(cell_header(key, state))
+        self._header_text = cell_header(key, state)
+        self._elide_header()
 
-    def _paint_frame(self) -> None:
-        """QFrame draws a plain box in the palette's window text; the cell's own background
-        is the chart's, so an inactive frame and the header sit on the chart's colour."""
-        theme = self._theme
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(theme.background))
-        frame = theme.accent if self._active else theme.background
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(frame))
-        self.setPalette(palette)
+    def _elide_header(self) -> None:
+        """The header's text cut to the width it has, with "…" and the whole in a tooltip."""
+        header = self._header
+        margins = header.contentsMargins()
+        room = self.contentsRect().width() - margins.left() - margins.right()
+        whole = self._header_text
+        shown = header.fontMetrics().elidedText(whole, Qt.TextElideMode.ElideRight, max(room, 0))
+        header.setText(shown)
+        header.setToolTip(whole if shown != whole else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_header()
+
+    def _frame_region(self) -> QRegion:
+        """The frame's ring: the cell's edge, inside of which are the header and the chart."""
+        outer = self.rect()
+        inner = outer.adjusted(FRAME_WIDTH, FRAME_WIDTH, -FRAME_WIDTH, -FRAME_WIDTH)
+        return QRegion(outer).subtracted(QRegion(inner))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._framed:
+            painter = QPainter(self)
+            painter.setClipRegion(self._frame_region())
+            painter.fillRect(self.rect(), QColor(self.frame_color()))
 
     def _watch(self, widget: QWidget) -> None:
         """Filter the events of ``widget`` and every widget in it (later ones too:

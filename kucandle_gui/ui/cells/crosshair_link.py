@@ -2,9 +2,13 @@
 a vertical line in every other cell.
 
 Each chart says when its crosshair moves to another candle and when it goes
-(``CandleChart.crosshairMoved``); the cell it moved in is the source, and every other cell
-draws a line at that time (``show_linked_time``), whatever its timeframe, whether or not its
-candles reach that time. The source's own linked line is hidden (its crosshair is there).
+(``CandleChart.crosshairMoved``: the candle's start); the cell it moved in is the source, and
+every other cell draws a line (``show_linked_time``) on its own candle containing that
+instant, whether or not its candles reach that time. A trader reading a 1min candle at 14:37
+on a 1hour chart looks for the 14:00 candle: a line at 14:37 itself would fall between the
+14:00 and 15:00 candles (drawn centred on their starts), nearer the wrong one. A coarser source
+gives its candle's start: a 1hour crosshair at 14:00 marks the 14:00 minute. The source's own
+linked line is hidden (its crosshair is there).
 The lines go when the mouse leaves the source's panes, or when the link is turned off. Cells
 added later are linked too.
 """
@@ -16,6 +20,7 @@ from functools import partial
 
 from PySide6.QtCore import QObject
 
+from kucandle_gui.protocol import candle_start
 from kucandle_gui.ui.cells.cell import ChartCell
 from kucandle_gui.ui.cells.grid import ChartGrid
 
@@ -59,7 +64,8 @@ class CrosshairLink(QObject):
             return
         self._source = cell
         for each in self._grid.cells:
-            each.chart.show_linked_time(None if each is cell else time)
+            shown = None if each is cell else float(candle_start(each.model.key.timeframe, time))
+            each.chart.show_linked_time(shown)
 
     def _hide(self) -> None:
         self._source = None

@@ -7,7 +7,8 @@ drawings armed, alert lines) through any change of layout: only the splitters ar
 made again, the cell moved into them. A cell added is made, placed, then announced
 (``cellAdded``); a cell removed is announced (``cellRemoved``, its keepers unbind) while it is
 still whole, then closed and deleted. The active cell moves before removed cells are
-announced, so nothing retargets to a cell about to go.
+announced, so nothing retargets to a cell about to go. A keyboard focus in the grid stays on
+the active cell's chart through any change (the keys act where the frame is).
 
 The arrangements: one cell alone; two side by side or stacked; three as one large cell on the
 left (half the width) and two stacked on the right; four as two rows whose column splitters
@@ -154,6 +155,10 @@ class ChartGrid(QWidget):
                 added.append(cell)
             cells.append(cell)
         removed = list(kept.values())
+        # Moving cells between splitters hides the old ones, and Qt hands a focus inside them
+        # on along the tab chain, out of the grid: the keys meant for the chart would go to
+        # the watchlist. The focus comes back to the active cell below.
+        focused = self._holds_focus()
         self._arranging = True
         try:
             self._arrange(layout, cells)
@@ -165,7 +170,7 @@ class ChartGrid(QWidget):
             cell.set_framed(len(cells) > 1)
         for cell in added:
             self.cellAdded.emit(cell)
-        self._show_active()
+        self._show_active(focused)
         for cell in removed:
             self.cellRemoved.emit(cell)
             cell.close()
@@ -185,15 +190,21 @@ class ChartGrid(QWidget):
                 self._workspace.set_active(index)
                 return
 
-    def _show_active(self) -> None:
-        """Frame the workspace's active cell; a focus inside another cell moves to it."""
+    def _holds_focus(self) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and self.isAncestorOf(focus)
+
+    def _show_active(self, focused: bool = False) -> None:
+        """Frame the workspace's active cell; a focus in the grid (or in it before the
+        cells moved: ``focused``) moves into it, so the keys follow the frame."""
         cell = self.cell_of(self._workspace.active)
         if cell is None:
             return
         for each in self.cells:
             each.set_active(each is cell)
         focus = QApplication.focusWidget()
-        if focus is not None and not cell.isAncestorOf(focus) and self.isAncestorOf(focus):
+        inside = focus is not None and cell.isAncestorOf(focus)
+        if not inside and (focused or self._holds_focus()):
             cell.chart.graphics_view.setFocus(Qt.FocusReason.OtherFocusReason)
         if cell is not self._active:
             self._active = cell
