@@ -80,7 +80,7 @@ class LayoutKeeper(QObject):
         workspace.layout_changed.connect(self._layout_changed)
         workspace.changed.connect(self.save_soon)
         self._layout_changed(workspace.layout)
-        sizes = store.sizes()
+        sizes = store.sizes(workspace.layout)
         if sizes is not None:
             grid.restore_sizes(sizes)
 
@@ -138,7 +138,7 @@ class LayoutKeeper(QObject):
     def close(self) -> None:
         """The window closes: save the workspace and the splitters' sizes, stop observing."""
         self.save()
-        self._store.save_sizes(self._grid.sizes())
+        self._store.save_sizes(self._workspace.layout, self._grid.sizes())
         self._workspace.cells_changed.disconnect(self._cells_changed)
         self._workspace.layout_changed.disconnect(self._layout_changed)
         self._workspace.changed.disconnect(self.save_soon)

@@ -14,8 +14,10 @@ Nothing saved yet: the one chart an earlier version saved is migrated, its serie
 and studies (``series/*``, ``chart/scale``, ``indicators/studies``, read and never written
 again; they stay as they were, so nothing the user saved is lost).
 
-The splitters' sizes only arrange the cells: a saved value that does not fit the bounds is
-ignored (logged) and the cells share the space evenly.
+The splitters' sizes are kept per layout (``layout/sizes/2x2``): sizes say nothing of
+orientation, and the widths of two charts side by side are no heights for two stacked ones.
+They only arrange the cells: a saved value that does not fit the bounds is ignored (logged)
+and the cells share the space evenly.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from kucandle_gui.model.layout import MAX_CELLS, WorkspaceSpec, workspace_from_data
+from kucandle_gui.model.layout import MAX_CELLS, LayoutKind, WorkspaceSpec, workspace_from_data
 
 from .indicators.store import MAX_STUDIES_CHARS, StudyStore
 from .settings import AppSettings
@@ -36,7 +38,7 @@ from .settings_json import JsonSetting
 log = logging.getLogger(__name__)
 
 WORKSPACE_KEY = "layout/workspace"
-SIZES_KEY = "layout/sizes"
+SIZES_KEY = "layout/sizes"  # then /<layout>, e.g. layout/sizes/1x2
 #: Largest saved workspace read: each cell's studies as long as the one list of earlier
 #: versions could be, and as much again for the rest.
 MAX_WORKSPACE_CHARS = (MAX_CELLS + 1) * MAX_STUDIES_CHARS
@@ -97,9 +99,10 @@ class LayoutStore:
         """The workspace's backup keys, oldest first."""
         return self._workspace.backups()
 
-    def sizes(self) -> list[list[int]] | None:
-        """The splitters' saved sizes; None when nothing fitting is saved."""
-        raw = self._settings.store.value(SIZES_KEY)
+    def sizes(self, layout: LayoutKind) -> list[list[int]] | None:
+        """The splitters' sizes saved for ``layout``; None when nothing fitting is saved."""
+        key = f"{SIZES_KEY}/{layout.value}"
+        raw = self._settings.store.value(key)
         if raw is None:
             return None
         data = None
@@ -107,17 +110,18 @@ class LayoutStore:
             with contextlib.suppress(ValueError, RecursionError):
                 data = json.loads(raw)
         if not _fits(data):
-            log.warning("settings: %s is unreadable; the charts share the space evenly", SIZES_KEY)
+            log.warning("settings: %s is unreadable; the charts share the space evenly", key)
             return None
         return data
 
-    def save_sizes(self, sizes: list[list[int]]) -> None:
-        """Write the splitters' sizes: at most :data:`MAX_CELLS` lists of as many sizes, each
-        1 to :data:`MAX_SIZE`; others are not written (what was saved stays)."""
+    def save_sizes(self, layout: LayoutKind, sizes: list[list[int]]) -> None:
+        """Write the splitters' sizes of ``layout``: at most :data:`MAX_CELLS` lists of as many
+        sizes, each 1 to :data:`MAX_SIZE`; others are not written (what was saved stays)."""
         if not _fits(sizes):
             log.warning("settings: splitter sizes %.200r not saved: out of bounds", sizes)
             return
-        self._settings.store.setValue(SIZES_KEY, json.dumps(sizes, separators=(",", ":")))
+        value = json.dumps(sizes, separators=(",", ":"))
+        self._settings.store.setValue(f"{SIZES_KEY}/{layout.value}", value)
 
     def _migrated(self) -> tuple[WorkspaceSpec, list[str]]:
         """The one chart an earlier version saved, and what could not be read of its studies."""

@@ -161,15 +161,20 @@ def test_a_bad_cell_costs_only_itself(ini: str) -> None:
 # -- splitter sizes ------------------------------------------------------------------------
 
 
-def test_splitter_sizes_come_back(ini: str) -> None:
+def test_splitter_sizes_come_back_for_their_layout(ini: str) -> None:
     settings = settings_at(ini)
-    assert layout_store(settings).sizes() is None
+    assert layout_store(settings).sizes(LayoutKind.GRID) is None
     sizes = [[640, 1], [300, MAX_SIZE], [1, 2, 3, 4]]
-    layout_store(settings).save_sizes(sizes)
+    layout_store(settings).save_sizes(LayoutKind.GRID, sizes)
+    layout_store(settings).save_sizes(LayoutKind.SIDE_BY_SIDE, [[900, 300]])
     settings.sync()
-    assert layout_store(settings_at(ini)).sizes() == sizes
-    layout_store(settings).save_sizes([])  # one cell: no splitter
-    assert layout_store(settings).sizes() == []
+    again = layout_store(settings_at(ini))
+    assert again.sizes(LayoutKind.GRID) == sizes
+    assert again.sizes(LayoutKind.SIDE_BY_SIDE) == [[900, 300]]
+    # Widths of two charts side by side are no heights of two stacked ones.
+    assert again.sizes(LayoutKind.STACKED) is None
+    layout_store(settings).save_sizes(LayoutKind.SINGLE, [])  # one cell: no splitter
+    assert layout_store(settings).sizes(LayoutKind.SINGLE) == []
 
 
 @pytest.mark.parametrize(
@@ -187,9 +192,9 @@ def test_splitter_sizes_come_back(ini: str) -> None:
 def test_sizes_out_of_bounds_are_not_saved(ini: str, bad: list) -> None:
     settings = settings_at(ini)
     store = layout_store(settings)
-    store.save_sizes([[500, 500]])
-    store.save_sizes(bad)
-    assert store.sizes() == [[500, 500]]  # what was saved stays
+    store.save_sizes(LayoutKind.SIDE_BY_SIDE, [[500, 500]])
+    store.save_sizes(LayoutKind.SIDE_BY_SIDE, bad)
+    assert store.sizes(LayoutKind.SIDE_BY_SIDE) == [[500, 500]]  # what was saved stays
 
 
 @pytest.mark.parametrize(
@@ -204,9 +209,9 @@ def test_sizes_out_of_bounds_are_not_saved(ini: str, bad: list) -> None:
     ],
 )
 def test_damaged_sizes_are_ignored(ini: str, raw: str, caplog) -> None:
-    settings = settings_at(ini, {SIZES_KEY: raw})
-    assert layout_store(settings).sizes() is None
-    assert f"{SIZES_KEY} is unreadable" in caplog.text
+    settings = settings_at(ini, {f"{SIZES_KEY}/2x2": raw})
+    assert layout_store(settings).sizes(LayoutKind.GRID) is None
+    assert f"{SIZES_KEY}/2x2 is unreadable" in caplog.text
 
 
 def test_a_load_says_whether_it_migrated_an_earlier_versions_chart(ini: str) -> None:

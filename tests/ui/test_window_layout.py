@@ -296,6 +296,30 @@ def test_the_workspace_is_kept_across_a_restart(qtbot, make_window, exchange, se
     assert [cell.model.spec() for cell in third.grid.cells] == specs
 
 
+def test_splitter_sizes_come_back_only_in_their_own_layout(qtbot, make_window, exchange):
+    first = make_window(exchange.base_url)
+    first.resize(780, 560)
+    first.menu_actions.layouts[LayoutKind.SIDE_BY_SIDE].trigger()
+    splitter = first.grid.splitters()[0]
+    qtbot.waitUntil(lambda: splitter.width() > 0, timeout=WAIT_MS)
+    splitter.setSizes([200, 560])
+    widths = first.grid.sizes()
+    first.menu_actions.quit.trigger()
+
+    stacked = spec(LayoutKind.STACKED, ("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
+    second = make_window(exchange.base_url, None, None, workspace=stacked)
+    second.resize(780, 560)
+    splitter = second.grid.splitters()[0]
+    qtbot.waitUntil(lambda: splitter.height() > 0, timeout=WAIT_MS)
+    top, bottom = splitter.sizes()
+    assert abs(top - bottom) <= 2  # shared evenly: the saved widths are not heights
+    second.menu_actions.quit.trigger()
+
+    side_by_side = spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
+    third = make_window(exchange.base_url, None, None, workspace=side_by_side)
+    assert third.grid.sizes() == widths  # as the first window left them
+
+
 def test_command_line_indicators_are_in_every_cell(make_window, exchange, settings_path):
     settings = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
     saved = spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1hour"))
