@@ -136,22 +136,29 @@ class WindowNews(QObject):
 
     def _on_series_refused(self, event: ErrorEvent, key: SeriesKey) -> None:
         """The exchange will not serve a shown series (another held one, an alert's, is not
-        shown: the alerts say so): say so, offer the way back for its chart (the active one
-        first), and neither offer the pair again nor open it at the next start."""
+        shown: the alerts say so): say so, offer the way back for its charts (named after the
+        active one's, else the first's), and neither offer the pair again nor open it at the
+        next start."""
         showing = [chart for chart in self._workspace.cells if chart.key == key]
         if not showing:
             return
         self._settings.series_refused(key.symbol, key.timeframe)
         self._refused()
         active = self._workspace.active
-        chart = active if active in showing else showing[0]
+        back = (active if active in showing else showing[0]).previous
         action = None
-        back = chart.previous
         if back is not None:
-            action = (f"Back to {back}", lambda: self._switch_series(chart, *back))
+            action = (f"Back to {back}", lambda: self._go_back(showing, key))
         self.show_banner(
             banner_text(event, self._link.api_url), kind=BannerKind.PAIR, action=action
         )
+
+    def _go_back(self, charts: list[ChartModel], key: SeriesKey) -> None:
+        """ "Back to …": every chart still showing the refused series goes back to what it
+        showed before (two charts may have been switched to the same refused pair)."""
+        for chart in charts:
+            if chart.key == key and chart.previous is not None:
+                self._switch_series(chart, *chart.previous)
 
     def _connection_failed(self, event: ErrorEvent) -> None:
         """No connection: say so until the feed is live again; before the exchange was ever

@@ -260,6 +260,26 @@ def test_a_refused_series_in_one_cell_leaves_the_others_drawing(qtbot, make_wind
     drawn(qtbot, second)
 
 
+def test_back_to_switches_every_cell_showing_the_refused_series(qtbot, make_window, exchange):
+    window = make_window(
+        exchange.base_url,
+        workspace=spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1min")),
+    )
+    first, second = window.grid.cells
+    for cell in (first, second):
+        click(qtbot, cell)
+        window.switch_pair("NOPE-USDT")
+    qtbot.waitUntil(lambda: window.banner.kind is BannerKind.PAIR, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: all(c.model.series.state is SeriesState.REFUSED for c in (first, second)),
+        timeout=WAIT_MS,
+    )
+    assert window.banner.action_button.text() == "Back to ETH-USDT 1min"  # the active cell's
+    qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
+    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "1min")]
+    assert window.banner.text() == ""  # no chart shows the refused pair any more
+
+
 def test_the_workspace_is_kept_across_a_restart(qtbot, make_window, exchange, settings_path):
     first = make_window(exchange.base_url)
     first.resize(780, 560)  # on the (offscreen) screen: restored as it is
