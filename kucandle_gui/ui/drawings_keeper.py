@@ -8,7 +8,7 @@ a tool armed when another cell becomes active moves to it, and "Delete all drawi
 pair" is the active cell's pair. The real
 exchange's book is read from the settings at start (:class:`DrawingStore`: a saved value that
 cannot be read is kept aside, logged and kept in ``load_problems``, which the window says in
-one status line with the other stores') and written :data:`SAVE_DELAY_MS`
+one status line with the other stores') and written ``SAVE_DELAY_MS``
 after a change (a drag is written once) and when the window closes.
 
 In demo mode the layer draws a separate book that is never saved, like the demo alerts: the
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
 from kucandle_gui.model import MonitorModel
@@ -35,12 +35,10 @@ from .actions import WindowActions
 from .cells import ChartCell, ChartGrid
 from .drawings_store import DrawingStore
 from .settings import AppSettings
+from .settings_json import save_timer
 from .status_bar import FeedStatusBar
 
 log = logging.getLogger(__name__)
-
-#: How long a change waits before the drawings are saved (a burst is written once).
-SAVE_DELAY_MS = 1000
 
 
 class DrawingsKeeper(QObject):
@@ -71,10 +69,7 @@ class DrawingsKeeper(QObject):
         #: What could not be read of the saved drawings, the last sentence saying where the
         #: saved text was kept (the window says it; see ``wording.saved_settings_text``).
         self.load_problems: list[str] = problems
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save)
+        self._save_timer = save_timer(self, self.save)
         self.real_book.changed.connect(self._real_changed)
 
         self._tools: dict[Tool, QAction] = {

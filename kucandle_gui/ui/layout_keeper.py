@@ -7,7 +7,7 @@ already side by side stacks the two, and chosen again puts them back side by sid
 Ctrl+Shift+2 toggles between the two. Next/Previous chart (Ctrl+Tab, Ctrl+Shift+Tab) make the
 next or previous cell active, round the layout.
 
-The workspace is saved :data:`SAVE_DELAY_MS` after a change (a burst of switches is written
+The workspace is saved ``SAVE_DELAY_MS`` after a change (a burst of switches is written
 once) and when the window closes, with the splitters' sizes (those only then: dragging a
 splitter is no change of the workspace). A chart whose series the exchange refused is saved
 showing the series it showed before (the default pair when it had none): the next start must
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from kucandle_gui import DEFAULT_SYMBOL
 from kucandle_gui.model import (
@@ -35,9 +35,7 @@ from .actions import WindowActions
 from .cells import ChartGrid, CrosshairLink
 from .layout_store import LayoutStore
 from .settings import AppSettings
-
-#: How long a change waits before the workspace is saved (a burst is written once).
-SAVE_DELAY_MS = 1000
+from .settings_json import save_timer
 
 
 class LayoutKeeper(QObject):
@@ -60,10 +58,7 @@ class LayoutKeeper(QObject):
         self._settings = settings
         self._actions = actions
         self.crosshair_link = CrosshairLink(grid, self)
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save)
+        self._save_timer = save_timer(self, self.save)
         #: The charts shown, to tell which ones a change of layout put aside.
         self._shown = workspace.cells
         #: Per series refused in a chart put aside, what the spare cell is saved showing.

@@ -16,10 +16,22 @@ import json
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 
 #: Backups kept of one value; the oldest goes when another is made.
 MAX_BACKUPS = 5
+#: How long a change waits before its owner writes it (a burst of changes is written once).
+SAVE_DELAY_MS = 1000
+
+
+def save_timer(parent: QObject, save: Callable[[], object]) -> QTimer:
+    """A single-shot timer calling ``save`` :data:`SAVE_DELAY_MS` after it was last started:
+    the owner starts it on each change, so a drag or a catch-up is written once."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(SAVE_DELAY_MS)
+    timer.timeout.connect(save)
+    return timer
 
 
 class JsonSetting:

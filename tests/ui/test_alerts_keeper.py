@@ -18,11 +18,11 @@ from kucandle_gui.model import AlertSpec, AlertState, Condition
 from kucandle_gui.protocol import Candle
 from kucandle_gui.ui.alerts.keeper import (
     LONGEST_WAIT_MS,
-    SAVE_DELAY_MS,
     SAVE_SOON_MS,
     AlertsKeeper,
 )
 from kucandle_gui.ui.alerts.store import BOOK_KEY
+from kucandle_gui.ui.settings_json import SAVE_DELAY_MS
 
 ERROR_COLOUR = "#e01b24"
 #: Nothing listens there: the window's feed only retries, no candle ever comes.

@@ -13,7 +13,7 @@ they did not mute.
 
 Saving: the real exchange's alerts (and the log of firings) are written to the settings, which
 serialises the whole book each time, on the UI thread. A change (an alert added, edited,
-removed) is written :data:`SAVE_DELAY_MS` later, a burst of changes once. A firing starts a
+removed) is written ``SAVE_DELAY_MS`` later, a burst of changes once. A firing starts a
 save :data:`SAVE_SOON_MS` later unless one is already pending, and that save also syncs the
 settings file: a crash loses at most that short window of firings (they would fire again after
 a restart), and a burst of firings, however many event-loop turns it spreads over (a
@@ -53,6 +53,7 @@ from kucandle_gui.model import AlertState, Firing, MonitorModel
 
 from ..cells import ChartCell, ChartGrid
 from ..settings import AppSettings
+from ..settings_json import save_timer
 from ..status_bar import FeedStatusBar
 from ..watchlist import WatchlistKeeper
 from .chart_alerts import ChartAlerts
@@ -65,8 +66,6 @@ from .toast import ToastStack
 
 log = logging.getLogger(__name__)
 
-#: How long a change waits before the alerts are saved (a burst is written once).
-SAVE_DELAY_MS = 1000
 #: How long a firing waits before the alerts are saved and synced, unless a save is pending.
 SAVE_SOON_MS = 250
 #: Longest wait of the expiry timer, then set again (a suspend or a wall-clock step must not
@@ -133,10 +132,7 @@ class AlertsKeeper(QObject):
         grid.cellAdded.connect(self._cell_added)
         grid.cellRemoved.connect(self._cell_removed)
 
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save)
+        self._save_timer = save_timer(self, self.save)
         self._settings_store = settings.store
         #: Writes (and syncs) firings soon, once for a burst (see the module docstring).
         self._firing_save = QTimer(self)
