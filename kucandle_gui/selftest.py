@@ -5,7 +5,10 @@ It runs the real parts together, in one process and wired as the window wires th
 the feed link (REST history, then the WebSocket), the model, and a ``CandleChart`` drawn
 offscreen. For each of two pairs it waits until the history is in the chart and a live candle
 has come over the WebSocket, draws the chart into an image and checks that candles are on it;
-in between it switches pair through the model, as the window does. It also checks that the
+in between it switches pair through the model, as the window does. Then it opens a four-cell
+layout on the same model and feed (the window's ``ChartGrid``: four series on one connection,
+one of them shared with the chart) and checks that every cell draws its history
+(:mod:`kucandle_gui.selftest_probe` watches and waits). It also checks that the
 application icon loads from ``resources_dir()`` and that the trust store REST and the WebSocket
 verify the real exchange against is there and the same for both, so a frozen bundle that lost
 its resources, its SVG support or its certificates fails here, not on a user's desk.
@@ -17,26 +20,33 @@ sleeps. The feed and the exchange are always stopped.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from kucandle_gui.selftest_probe import SelfTestError, offscreen, probe_class
 
 # Qt, numpy and the app are imported inside functions: whatever is missing from a broken
 # installation (or bundle) then becomes a "self-test FAILED" line, not a traceback.
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEventLoop, QMessageLogContext, QtMsgType
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
     from PySide6.QtWidgets import QApplication
 
-    from kucandle_gui.app import MonitorParts
-    from kucandle_gui.feed import ErrorEvent, StatusEvent
     from kucandle_gui.ui.chart import CandleChart
 
 #: The two series shown, in order: the first at start, the second after one switch.
 SERIES: tuple[tuple[str, str], ...] = (("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
+#: The four-cell layout opened after them, cell by cell: four pairs on four timeframes, one of
+#: them the series the chart shows by then (shared: held, subscribed and loaded once).
+LAYOUT_SERIES: tuple[tuple[str, str], ...] = (
+    ("BTC-USDT", "5min"),
+    ("ETH-USDT", "1min"),
+    ("SOL-USDT", "1hour"),
+    ("XRP-USDT", "1day"),
+)
 #: History candles asked for at start (the live candle that follows makes one more).
 HISTORY_CANDLES = 60
 #: Simulated seconds per real second: a new 1min candle every real second.
@@ -50,10 +60,6 @@ _HEADLESS_PLATFORMS = ("offscreen", "minimal")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-
-
-class SelfTestError(Exception):
-    """A check failed; the message is the reason printed after ``self-test FAILED:``."""
 
 
 def needs_offscreen(environ: Mapping[str, str], platform: str) -> bool:
@@ -72,6 +78,7 @@ def needs_offscreen(environ: Mapping[str, str], platform: str) -> bool:
 def run_self_test(
     *,
     series: Sequence[tuple[str, str]] = SERIES,
+    layout_series: Sequence[tuple[str, str]] = LAYOUT_SERIES,
     step_timeout: float = STEP_TIMEOUT,
     out: TextIO | None = None,
 ) -> int:
@@ -82,7 +89,7 @@ def run_self_test(
         # Before the QApplication exists, or Qt would abort on the missing display.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     try:
-        report = _run(started, list(series), step_timeout)
+        report = _run(started, list(series), list(layout_series), step_timeout)
     except SelfTestError as exc:
         line, code = f"self-test FAILED: {exc}", EXIT_FAILED
     except Exception as exc:  # an import missing from a bundle, a port refused, a bug
@@ -94,9 +101,16 @@ def run_self_test(
     return code
 
 
-def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> str:
+def _run(
+    started: float,
+    series: list[tuple[str, str]],
+    layout_series: list[tuple[str, str]],
+    step_timeout: float,
+) -> str:
     if not series:
         raise SelfTestError("no series to show")
+    if len(layout_series) != 4:
+        raise SelfTestError(f"the 4-cell layout needs 4 series, got {len(layout_series)}")
     from PySide6.QtCore import qInstallMessageHandler
 
     from kucandle_gui.app import assemble, create_application
@@ -115,7 +129,7 @@ def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> 
         exchange.start()
         symbol, timeframe = series[0]
         parts = assemble(symbol, timeframe, FeedConfig(history_candles=HISTORY_CANDLES))
-        probe = _probe_class()(parts, _make_chart(), started, step_timeout)
+        probe = probe_class()(parts, _make_chart(), started, step_timeout)
         parts.link.start(exchange.base_url, simulated=True)
         report = []
         for i, (symbol, timeframe) in enumerate(series):
@@ -123,14 +137,16 @@ def _run(started: float, series: list[tuple[str, str]], step_timeout: float) -> 
                 probe.show(symbol, timeframe)
             count, drawn = probe.complete_series()
             report.append(f"{symbol} {timeframe} {count} candles")
+        cells = probe.complete_grid(layout_series)
+        grid = ", ".join(f"{s} {tf} {n}" for (s, tf), n in zip(layout_series, cells, strict=True))
         first = probe.first_drawn
         if first is None:  # complete_series() drew, so this cannot be; said clearly if it is
             raise SelfTestError("no candle was ever drawn")
         launch = _process_age(first[1])
         since_launch = f" ({launch:.2f} s after launch)" if launch is not None else ""
         return (
-            f"{', '.join(report)}, drawn {drawn}, first candle {first[0]:.2f} s{since_launch}, "
-            f"{time.monotonic() - started:.1f} s"
+            f"{', '.join(report)}, drawn {drawn}, 4-cell layout drawn ({grid}), "
+            f"first candle {first[0]:.2f} s{since_launch}, {time.monotonic() - started:.1f} s"
         )
     finally:
         if parts is not None:
@@ -152,16 +168,11 @@ def _quiet_offscreen_warnings(kind: QtMsgType, context: QMessageLogContext, mess
 
 
 def _make_chart() -> CandleChart:
-    from PySide6.QtCore import Qt
-
     from kucandle_gui.ui.chart import CandleChart
 
     chart = CandleChart()
-    # Laid out and painted like a shown window, but never put on a real screen.
-    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    chart.resize(*CHART_SIZE)
     chart.set_watermark("SELF-TEST")
-    chart.show()
+    offscreen(chart, CHART_SIZE)
     return chart
 
 
@@ -228,171 +239,3 @@ def _process_age(at: float) -> float | None:
     start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
     age_now = uptime - start_ticks / ticks
     return age_now - (time.monotonic() - at)
-
-
-def _candle_pixels(chart: CandleChart) -> int:
-    """Pixels of the up or down candle colour in a fresh drawing of the chart."""
-    import numpy as np
-    from PySide6.QtGui import QColor, QImage
-
-    image = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    width, height, stride = image.width(), image.height(), image.bytesPerLine()
-    if not width or not height:
-        return 0
-    rows = np.frombuffer(image.constBits(), dtype=np.uint32, count=height * stride // 4)
-    pixels = rows.reshape(height, stride // 4)[:, :width] & 0x00FFFFFF
-    theme = chart.theme()
-    colours = [QColor(theme.up).rgb() & 0x00FFFFFF, QColor(theme.down).rgb() & 0x00FFFFFF]
-    return int(np.isin(pixels, colours).sum())
-
-
-@functools.cache
-def _probe_class() -> Any:
-    """``_Probe``, a QObject (its slots run on the UI thread), defined once Qt is imported."""
-    from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
-
-    class _Probe(QObject):
-        """Shows the model on the chart as the window does; waits (event loop, deadline) on
-        what shows."""
-
-        def __init__(
-            self, parts: MonitorParts, chart: CandleChart, started: float, step_timeout: float
-        ) -> None:
-            from kucandle_gui.ui.chart_binding import ChartBinding
-
-            super().__init__()
-            self._parts = parts
-            self._chart = chart
-            self._binding = ChartBinding(chart, parts.chart, parts.monitor)
-            self._started = started
-            self._timeout = step_timeout
-            self._history: dict[tuple[str, str], int] = {}
-            self._status = ""
-            self._error = ""
-            self._dropped = ""
-            self._loop: QEventLoop | None = None
-            self._until: Callable[[], bool] | None = None
-            #: (seconds after start, time.monotonic()) when candles were first on the chart.
-            self.first_drawn: tuple[float, float] | None = None
-            link = parts.link
-            link.historyLoaded.connect(self._on_history)
-            link.statusChanged.connect(self._on_status)
-            link.errorOccurred.connect(self._on_error)
-            parts.monitor.candles_applied.connect(self._on_candles)
-
-        @property
-        def _series(self) -> tuple[str, str]:
-            return tuple(self._parts.chart.key)
-
-        def show(self, symbol: str, timeframe: str) -> None:
-            self._parts.monitor.show(self._parts.chart, symbol, timeframe)
-
-        def complete_series(self) -> tuple[int, int]:
-            """Wait for the history, then a live candle; check the drawing; (candles, drawn)."""
-            symbol, timeframe = self._series
-            name = f"{symbol} {timeframe}"
-            chart = self._chart
-            self._wait(lambda: self._series in self._history, f"{name} history")
-            rows = self._history[self._series]
-            if rows <= 0:
-                raise SelfTestError(f"{name} history is empty")
-            self._wait(lambda: chart.candle_count() >= rows, f"{rows} {name} history candles")
-            newest = chart.store.last_time()
-            self._wait(
-                lambda: (chart.store.last_time() or 0) > (newest or 0),
-                f"a live {name} candle over the WebSocket",
-            )
-            chart.flush()
-            pixels = _candle_pixels(chart)  # the drawing also sets drawn_count()
-            drawn = chart.drawn_count()
-            if drawn <= 0:
-                raise SelfTestError(f"{name}: {chart.candle_count()} candles, none drawn")
-            if pixels < drawn:
-                raise SelfTestError(
-                    f"{name}: the drawing is blank ({pixels} candle pixels for {drawn} candles)"
-                )
-            if self.first_drawn is None:
-                self._mark_first_drawn()
-            return chart.candle_count(), drawn
-
-        def close(self) -> None:
-            self._binding.unbind()
-            self._parts.monitor.candles_applied.disconnect(self._on_candles)
-            self._chart.close()
-            self._chart.deleteLater()
-
-        # -- waiting -----------------------------------------------------------------------------
-
-        def _wait(self, until: Callable[[], bool], what: str) -> None:
-            self._raise_if_dropped()
-            if until():
-                return
-            loop = QEventLoop()
-            deadline = QTimer()
-            deadline.setSingleShot(True)
-            deadline.timeout.connect(loop.quit)
-            self._loop, self._until = loop, until
-            deadline.start(int(self._timeout * 1000))
-            try:
-                loop.exec()
-            finally:
-                deadline.stop()
-                self._loop = self._until = None
-            self._raise_if_dropped()
-            if not until():
-                detail = "; ".join(
-                    part
-                    for part in (
-                        f"{self._chart.candle_count()} candles on the chart",
-                        f"last status: {self._status}" if self._status else "",
-                        f"last error: {self._error}" if self._error else "",
-                    )
-                    if part
-                )
-                raise SelfTestError(
-                    f"timed out after {self._timeout:g} s waiting for {what} ({detail})"
-                )
-
-        def _raise_if_dropped(self) -> None:
-            if self._dropped:
-                raise SelfTestError(f"{self._series[0]} {self._series[1]} refused: {self._dropped}")
-
-        def _changed(self) -> None:
-            loop, until = self._loop, self._until
-            if loop is not None and until is not None and (self._dropped or until()):
-                loop.quit()
-
-        # -- the controller's signals --------------------------------------------------------------
-
-        def _on_candles(self, key: tuple[str, str]) -> None:
-            if key != self._series:
-                return
-            if self.first_drawn is None:
-                self._chart.flush()
-                if _candle_pixels(self._chart) > 0 and self._chart.drawn_count() > 0:
-                    self._mark_first_drawn()
-            self._changed()
-
-        def _mark_first_drawn(self) -> None:
-            now = time.monotonic()
-            self.first_drawn = (now - self._started, now)
-
-        @Slot(str, str, int, bool)
-        def _on_history(self, symbol: str, timeframe: str, rows: int, backfill: bool) -> None:
-            if not backfill:
-                self._history[(symbol, timeframe)] = rows
-            self._changed()
-
-        @Slot(object)
-        def _on_status(self, event: StatusEvent) -> None:
-            self._status = f"{event.state.value}: {event.message}"
-
-        @Slot(object)
-        def _on_error(self, event: ErrorEvent) -> None:
-            self._error = event.message
-            series = (event.symbol, event.timeframe)
-            if event.subscription_dropped and series in (self._series, (None, None)):
-                self._dropped = event.message
-            self._changed()
-
-    return _Probe

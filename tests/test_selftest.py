@@ -18,14 +18,15 @@ import pytest
 
 from kucandle_gui import feed
 from kucandle_gui.model import OLDER_PAGE
-from kucandle_gui.selftest import needs_offscreen, run_self_test
+from kucandle_gui.selftest import LAYOUT_SERIES, needs_offscreen, run_self_test
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_CA = ROOT / "tests" / "feed" / "certs" / "ca.pem"
 
 REPORT = re.compile(
     r"^self-test ok: BTC-USDT 1min (?P<first>\d+) candles, ETH-USDT 1min (?P<second>\d+) candles,"
-    r" drawn (?P<drawn>\d+), first candle (?P<first_s>\d+\.\d+) s"
+    r" drawn (?P<drawn>\d+), 4-cell layout drawn \((?P<cells>[^)]*)\),"
+    r" first candle (?P<first_s>\d+\.\d+) s"
     r"(?: \((?P<launch_s>\d+\.\d+) s after launch\))?, (?P<total_s>\d+\.\d+) s$"
 )
 
@@ -51,6 +52,10 @@ def check_report(stdout: str) -> re.Match[str]:
     assert 30 <= first <= most, lines[0]
     assert 30 <= second <= most, lines[0]
     assert 0 < drawn <= second, lines[0]
+    # Every cell of the 2x2 layout, in order, with the candles it drew from its 60 or so.
+    cells = [cell.rsplit(" ", 1) for cell in match["cells"].split(", ")]
+    assert [name for name, _ in cells] == [f"{s} {tf}" for s, tf in LAYOUT_SERIES], lines[0]
+    assert all(0 < int(count) <= most for _, count in cells), lines[0]
     return match
 
 
@@ -78,6 +83,27 @@ def test_a_refused_pair_fails_fast_with_the_reason_and_stops_everything():
     assert line.startswith("self-test FAILED: NOPE-USDT 1min refused:"), line
     assert "not found" in line
     assert line.count("\n") == 1
+    alive = {t.name for t in threading.enumerate() if t.is_alive()}
+    assert not alive & {"local-exchange", "kucandle-feed", "kucandle-history"}, alive
+
+
+def test_a_cell_of_the_four_cell_layout_refused_fails_naming_the_cell():
+    cells = [
+        ("BTC-USDT", "1min"),
+        ("ETH-USDT", "1min"),
+        ("NOPE-USDT", "5min"),
+        ("XRP-USDT", "1day"),
+    ]
+    out = io.StringIO()
+
+    code = run_self_test(layout_series=cells, out=out)
+
+    assert code == 1
+    line = failed_line(out)
+    assert line.startswith("self-test FAILED: 4-cell layout, cell 3 (NOPE-USDT 5min) refused:"), (
+        line
+    )
+    assert "not found" in line
     alive = {t.name for t in threading.enumerate() if t.is_alive()}
     assert not alive & {"local-exchange", "kucandle-feed", "kucandle-history"}, alive
 
