@@ -368,7 +368,15 @@ def test_a_300_row_update_repaints_the_changed_rows_and_never_resets(panel, watc
     assert signals.data == [(0, 0, MAX_WATCHLIST - 1, last)]  # one signal for all
     signals.data.clear()
     watchlist.apply_tickers([ticker(many[n], 50.0, 0.02, at=2) for n in (30, 10, 20, 11)])
-    assert signals.data == [(10, 0, 11, last), (20, 0, 20, last), (30, 0, 30, last)]
+    # Only the cells that changed are repainted: last, change, high and low, not the pair.
+    high, low = Column.HIGH, Column.LOW
+    assert signals.data == [(10, Column.LAST, 11, low), (20, 2, 20, low), (30, 2, 30, low)]
+    signals.data.clear()
+    watchlist.apply_tickers([ticker(many[10], 50.0, 0.02, at=3, turnover=2e6, high=56.0)])
+    assert signals.data == [(10, high, 10, high), (10, Column.VOLUME, 10, last)]
+    signals.data.clear()
+    watchlist.apply_tickers([ticker(many[10], 50.0, -0.02, at=4, turnover=2e6, high=56.0)])
+    assert signals.data == [(10, 0, 10, last)]  # the change's sign: its colour, the whole row
     assert signals.other == []
     assert cell(panel, "C20-USDT", Column.LAST) == "50"
     # Sorted: rows that move are one new layout, rows that do not are repainted.
@@ -380,4 +388,5 @@ def test_a_300_row_update_repaints_the_changed_rows_and_never_resets(panel, watc
     assert cell(panel, panel.symbols_shown()[0], Column.CHANGE) == "+12.00 %"
     first = panel.symbols_shown()[0]
     watchlist.apply_tickers([ticker(first, 101.0, 0.12, at=4)])
-    assert (signals.data, signals.other) == ([(0, 0, 0, last)], ["layoutChanged"])
+    repainted = [(0, Column.LAST, 0, Column.LAST), (0, high, 0, low)]  # the change is the same
+    assert (signals.data, signals.other) == (repainted, ["layoutChanged"])

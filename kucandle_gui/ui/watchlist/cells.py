@@ -4,6 +4,7 @@ made once from a :class:`WatchRow` when it changes (no Qt widget needed to test 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -96,3 +97,29 @@ def make_cells(row: WatchRow, stale: bool, decimals: int | None) -> Cells:
         stale=stale,
         refused=row.refused,
     )
+
+
+def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Neighbouring ``numbers`` as (first, last) runs, in order: one signal per run."""
+    found: list[tuple[int, int]] = []
+    for number in sorted(numbers):
+        if found and number == found[-1][1] + 1:
+            found[-1] = (found[-1][0], number)
+        else:
+            found.append((number, number))
+    return found
+
+
+def changed_columns(old: Cells | None, new: Cells) -> list[tuple[int, int]]:
+    """The runs of neighbouring columns (first, last) that look different in ``new``, so that
+    a view repaints those cells only (a snapshot changes the price, the change and the volume;
+    the pair and the 24 h high and low mostly stay). A change of the row's state changes its
+    colours: the whole row."""
+    if old is None or (old.direction, old.stale, old.refused) != (
+        new.direction,
+        new.stale,
+        new.refused,
+    ):
+        return [(0, len(Column) - 1)]
+    pairs = enumerate(zip(old.texts, new.texts, strict=True))
+    return runs(column for column, (before, after) in pairs if before != after)

@@ -4,9 +4,9 @@ Each row's texts, colours and sort keys are made once, when the model says the r
 so painting reads ready values (a Python call per cell and role is what PySide6 makes costly;
 the delegate paints a cell in one call). The table sorts and filters its rows itself, in plain
 Python over those keys: a 300-row update costs one sort of 300 numbers, not a proxy's thousands
-of calls back into Python. Values that change emit ``dataChanged`` for the changed rows only
-(one signal per run of neighbouring rows); rows that move emit ``layoutChanged``; the model is
-reset only when the watchlist's order changes (or the filter does).
+of calls back into Python. Values that change emit ``dataChanged`` for the changed cells only
+(a run of columns per run of neighbouring rows); rows that move emit ``layoutChanged``; the
+model is reset only when the watchlist's order changes (or the filter does).
 
 A changed last price flashes: one timer repaints the flashing cells while any is flashing, and
 stops; a second, once a second, asks the model which rows turned stale or fresh. Rows can be
@@ -42,7 +42,9 @@ from .cells import (
     Cells,
     Colours,
     Column,
+    changed_columns,
     make_cells,
+    runs,
 )
 
 MIME_TYPE = "application/x-kucandle-pairs"
@@ -190,20 +192,25 @@ class WatchlistTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _rows_changed(self, symbols: Sequence[str]) -> None:
-        """Remake the changed rows; move them if the sort says so, else repaint them."""
+        """Remake the changed rows; move them if the sort says so, else repaint the cells
+        that changed."""
         now = self._clock()
         cells = self._cells
+        changed: dict[tuple[int, int], list[str]] = {}
         for symbol in symbols:
             if symbol not in cells:
                 continue
-            cells[symbol] = self._make_cells(symbol, now)
+            old, cells[symbol] = cells[symbol], self._make_cells(symbol, now)
+            for columns in changed_columns(old, cells[symbol]):
+                changed.setdefault(columns, []).append(symbol)
             row = self.watchlist.row(symbol)
             if row is not None and row.flashing(now):
                 self._flashing.add(symbol)
         moved = self._sort_column not in (_MANUAL, Column.PAIR) and self._relayout(self._arranged())
         if not moved:  # (a new layout repaints every row)
             row_of = self._row_of
-            self._emit_rows(row_of[s] for s in symbols if s in row_of)
+            for columns, changed_symbols in changed.items():
+                self._emit_rows((row_of[s] for s in changed_symbols if s in row_of), columns)
         if self._flashing and not self._flash_timer.isActive():
             self._flash_timer.start()
 
@@ -214,17 +221,13 @@ class WatchlistTableModel(QAbstractTableModel):
         roles: list[Qt.ItemDataRole] | None = None,
     ) -> None:
         """One ``dataChanged`` per run of neighbouring ``rows`` (the view repaints them)."""
-        ordered = sorted(rows)
         first, last = columns
-        start = 0
-        for i in range(1, len(ordered) + 1):
-            if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
-                top, bottom = self.index(ordered[start], first), self.index(ordered[i - 1], last)
-                if roles is None:
-                    self.dataChanged.emit(top, bottom)
-                else:
-                    self.dataChanged.emit(top, bottom, roles)
-                start = i
+        for top, bottom in runs(rows):
+            corners = self.index(top, first), self.index(bottom, last)
+            if roles is None:
+                self.dataChanged.emit(*corners)
+            else:
+                self.dataChanged.emit(*corners, roles)
 
     def check_stale(self) -> None:
         """Repaint the sign of rows that turned stale or fresh (the 1 s timer)."""
