@@ -40,6 +40,9 @@ class PrimitiveBuffer:
         self._kind = kind
         self._array = np.empty((0, 4), dtype=np.float64)
         self._size = 0
+        #: The array as the painter takes it, wrapped once per allocation (wrapping costs
+        #: more than the draw call of a few candles).
+        self._pointer = shiboken6.wrapInstance(self._array.ctypes.data, kind)
 
     def __len__(self) -> int:
         return self._size
@@ -48,17 +51,17 @@ class PrimitiveBuffer:
         """Make room for ``size`` primitives and return their ``(size, 4)`` array to fill."""
         if size > len(self._array):
             self._array = np.empty((max(size, 2 * len(self._array)), 4), dtype=np.float64)
+            self._pointer = shiboken6.wrapInstance(self._array.ctypes.data, self._kind)
         self._size = size
         return self._array[:size]
 
     def draw(self, painter: QPainter) -> None:
         if not self._size:
             return
-        pointer = shiboken6.wrapInstance(self._array.ctypes.data, self._kind)
         if self._kind is QRectF:
-            painter.drawRects(pointer, self._size)
+            painter.drawRects(self._pointer, self._size)
         else:
-            painter.drawLines(pointer, self._size)
+            painter.drawLines(self._pointer, self._size)
 
 
 class _SeriesItem(pg.GraphicsObject):
