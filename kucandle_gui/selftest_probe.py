@@ -165,7 +165,7 @@ def probe_class() -> Any:
             for number, cell in enumerate(grid.cells, 1):
                 name = f"4-cell layout, cell {number} ({cell.model.key})"
                 self._wait(lambda cell=cell: _settled(cell), f"{name} history", cell.chart)
-                if cell.model.series.state is SeriesState.REFUSED:
+                if cell.model.series.refused:
                     raise SelfTestError(f"{name} refused: {self._refused.get(cell.model.key)}")
                 drawn.append(check_drawn(cell.chart, name))
             return drawn

@@ -269,7 +269,7 @@ class MonitorModel:
             series = self.hold(SeriesKey(symbol, ALERT_TIMEFRAME))
             if symbol in self._complete:
                 self.alerts.filled(symbol, series.candles)
-            elif series.state is SeriesState.REFUSED:
+            elif series.refused:
                 self.alerts.refused(symbol)
         for symbol in removed:
             self.release(SeriesKey(symbol, ALERT_TIMEFRAME))
@@ -306,4 +306,4 @@ class MonitorModel:
 def _pushed(series: SeriesModel) -> bool:
     """Whether the exchange pushes ``series`` now (subscribed, not refused): only then is its
     newest close the pair's last price."""
-    return series.subscribed and series.state is not SeriesState.REFUSED
+    return series.subscribed and not series.refused

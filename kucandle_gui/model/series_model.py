@@ -55,6 +55,11 @@ class SeriesModel:
         #: Whether the exchange answered that edge with nothing older.
         self._exhausted = False
 
+    @property
+    def refused(self) -> bool:
+        """Whether the exchange will not serve this series (views say so; it is not saved)."""
+        return self.state is SeriesState.REFUSED
+
     def apply(self, candles: Sequence[Candle]) -> bool:
         """Merge delivered candles; True (and ``changed`` emitted) when the series changed."""
         if len(candles) > _MERGE_ABOVE:

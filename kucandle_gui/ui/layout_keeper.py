@@ -8,8 +8,9 @@ Ctrl+Shift+2 toggles between the two. Next/Previous chart (Ctrl+Tab, Ctrl+Shift+
 next or previous cell active, round the layout.
 
 The workspace is saved ``SAVE_DELAY_MS`` after a change (a burst of switches is written
-once) and when the window closes, with the splitters' sizes (those only then: dragging a
-splitter is no change of the workspace). A chart whose series the exchange refused is saved
+once) and when the window closes, with the splitters' sizes of each layout shown (those only
+then: dragging a splitter is no change of the workspace; the grid keeps each layout's sizes
+while the app runs). A chart whose series the exchange refused is saved
 showing the series it showed before (the default pair when it had none): the next start must
 not open a refused pair. That holds for a spare cell too (a refused chart that a smaller layout
 put aside): its series is gone from the monitor by then, so the way back is noted as it goes.
@@ -26,7 +27,6 @@ from kucandle_gui.model import (
     ChartModel,
     LayoutKind,
     SeriesKey,
-    SeriesState,
     Workspace,
     WorkspaceSpec,
 )
@@ -75,9 +75,9 @@ class LayoutKeeper(QObject):
         workspace.layout_changed.connect(self._layout_changed)
         workspace.changed.connect(self.save_soon)
         self._layout_changed(workspace.layout)
-        sizes = store.sizes(workspace.layout)
-        if sizes is not None:
-            grid.restore_sizes(sizes)
+        grid.set_saved_sizes(
+            {kind: sizes for kind in LayoutKind if (sizes := store.sizes(kind)) is not None}
+        )
 
     def choose(self, layout: LayoutKind) -> None:
         """A Layout menu entry: ``layout``, or stacked for side by side chosen again."""
@@ -102,7 +102,7 @@ class LayoutKeeper(QObject):
         way back of a refused one is noted for its spare cell."""
         for chart in self._shown:
             if chart not in cells:
-                if _refused(chart):
+                if chart.series.refused:
                     self._spare_way_back[chart.key] = _way_back(chart)
                 else:
                     self._spare_way_back.pop(chart.key, None)
@@ -123,25 +123,24 @@ class LayoutKeeper(QObject):
         one before."""
         spec = self._workspace.spec()
         shown = self._workspace.cells
-        refused_now = {chart.key: _way_back(chart) for chart in shown if _refused(chart)}
         cells = list(spec.cells)
         for n, cell in enumerate(cells):
-            way_back = refused_now if n < len(shown) else self._spare_way_back
-            cells[n] = replace(cell, key=way_back.get(cell.key, cell.key))
+            if n < len(shown):  # each chart its own way back (two may show one refused pair)
+                key = _way_back(shown[n]) if shown[n].series.refused else cell.key
+            else:
+                key = self._spare_way_back.get(cell.key, cell.key)
+            cells[n] = replace(cell, key=key)
         return replace(spec, cells=tuple(cells))
 
     def close(self) -> None:
         """The window closes: save the workspace and the splitters' sizes, stop observing."""
         self.save()
-        self._store.save_sizes(self._workspace.layout, self._grid.sizes())
+        for kind, sizes in self._grid.sizes_by_layout().items():
+            self._store.save_sizes(kind, sizes)
         self._workspace.cells_changed.disconnect(self._cells_changed)
         self._workspace.layout_changed.disconnect(self._layout_changed)
         self._workspace.changed.disconnect(self.save_soon)
         self.crosshair_link.set_enabled(False)
-
-
-def _refused(chart: ChartModel) -> bool:
-    return chart.series.state is SeriesState.REFUSED
 
 
 def _way_back(chart: ChartModel) -> SeriesKey:

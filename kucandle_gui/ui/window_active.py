@@ -18,7 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
 
-from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, SeriesState
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel
 
 from .actions import WindowActions
 from .cells import ChartCell, ChartGrid
@@ -91,7 +91,7 @@ class ActiveChartView(QObject):
     def _series_shown(self, model: ChartModel) -> None:
         self._watch(model.series)
         self.show_series()
-        if model.series.state is not SeriesState.REFUSED:
+        if not model.series.refused:
             self._settings.remember_series(model.key.symbol, model.key.timeframe)
         self.update_pair_menu()
 

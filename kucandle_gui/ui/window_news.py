@@ -20,7 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, StatusEvent
-from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesState, Workspace
+from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, Workspace
 from kucandle_gui.worker import DemoExchange, FeedLink
 
 from .banner import MessageBanner
@@ -93,7 +93,7 @@ class WindowNews(QObject):
     def series_switched(self, *_: object) -> None:
         """A chart shows another series, or a layout shows other charts: the refusal banner
         goes once no chart shows a refused series."""
-        if not any(chart.series.state is SeriesState.REFUSED for chart in self._workspace.cells):
+        if not any(chart.series.refused for chart in self._workspace.cells):
             self.banner.clear(BannerKind.PAIR)
 
     def close(self) -> None:

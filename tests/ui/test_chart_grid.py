@@ -176,6 +176,33 @@ def test_splitter_sizes_round_trip_and_do_not_fit_another_shape(qtbot) -> None:
     assert [max(s) - min(s) <= 1 for s in grid.sizes()] == [True, True]
 
 
+def test_each_layout_comes_back_with_its_own_sizes(qtbot) -> None:
+    space, monitor = workspace(LayoutKind.SIDE_BY_SIDE)
+    grid = open_grid(qtbot, space, monitor)
+    grid.restore_sizes([[300, 900]])
+    side_by_side = grid.sizes()
+    space.set_layout(LayoutKind.GRID)
+    grid.restore_sizes([[300, 500], [700, 500], [700, 500]])
+    two_by_two = grid.sizes()
+    space.set_layout(LayoutKind.SIDE_BY_SIDE)
+    assert grid.sizes() == side_by_side  # as the user left it, not shared equally again
+    space.set_layout(LayoutKind.GRID)
+    assert grid.sizes() == two_by_two
+    assert grid.sizes_by_layout() == {
+        LayoutKind.SIDE_BY_SIDE: side_by_side,
+        LayoutKind.GRID: two_by_two,
+    }
+    # Saved sizes: the layout shown takes its own at once, another one when it is shown.
+    other_space, other_monitor = workspace(LayoutKind.GRID)
+    other = open_grid(qtbot, other_space, other_monitor)
+    other.set_saved_sizes({LayoutKind.GRID: two_by_two, LayoutKind.SIDE_BY_SIDE: side_by_side})
+    assert other.sizes() == two_by_two
+    other_space.set_layout(LayoutKind.SIDE_BY_SIDE)
+    assert other.sizes() == side_by_side
+    other_space.set_layout(LayoutKind.STACKED)  # never arranged: shared equally
+    assert [max(s) - min(s) <= 1 for s in other.sizes()] == [True]
+
+
 def test_the_rows_of_2x2_move_their_columns_together(qtbot) -> None:
     space, monitor = workspace(LayoutKind.GRID)
     grid = open_grid(qtbot, space, monitor)

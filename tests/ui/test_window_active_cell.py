@@ -21,7 +21,7 @@ from kucandle_gui.ui.chart import DARK
 from kucandle_gui.ui.chart.drawings import Tool
 from kucandle_gui.ui.layout_store import LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
-from tests.ui.test_window_layout import (
+from tests.ui.window_kit import (
     CTRL,
     SHIFT,
     WAIT_MS,

@@ -1,82 +1,43 @@
 """Several charts in the window against the local exchange: the Layout menu and its keys, cells
 keeping their own pair, timeframe, studies and scale (the Indicators menu showing the active
 cell's), drawings and alert lines shown in every cell on their pair, a refused series in one
-cell, the workspace kept across a restart, and the command line's indicators in every cell
-(what else acts on the active cell: ``test_window_active_cell``). Driven as a user would;
+cell, the screenshot of every cell (what else acts on the active cell: ``test_window_active_cell``;
+what is kept: ``test_window_layout_saved``). Driven as a user would;
 waits are on conditions with timeouts, nothing sleeps."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
 from kucandle_gui.model import (
     AlertSpec,
-    CellSpec,
     Condition,
     LayoutKind,
-    SeriesKey,
     SeriesState,
-    WorkspaceSpec,
 )
 from kucandle_gui.model.drawings import HorizontalLine
-from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
+from kucandle_gui.model.indicators import DEFAULT_COLORS, Study
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui.cells import ChartCell
 from kucandle_gui.ui.chart.drawings import Tool
-from kucandle_gui.ui.layout_store import LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
-from kucandle_gui.ui.settings import AppSettings
 from kucandle_gui.ui.wording import BannerKind
 from tests.ui.cell_kit import hover_until
-
-WAIT_MS = 15_000
-CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
-EMA20, RSI14 = parse_indicator_spec("ema:20"), parse_indicator_spec("rsi:14")
-
-
-def spec(layout: LayoutKind, *series: tuple[str, str], active: int = 0) -> WorkspaceSpec:
-    return WorkspaceSpec(layout, tuple(CellSpec(SeriesKey.of(*s)) for s in series), active)
-
-
-def keys(window: MainWindow) -> list[tuple[str, str]]:
-    return [tuple(cell.model.key) for cell in window.grid.cells]
-
-
-def active_index(window: MainWindow) -> int:
-    return window.grid.cells.index(window.grid.active)
-
-
-def focus(qtbot, window: MainWindow) -> None:
-    """The window active, so that its shortcuts take keys."""
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-
-
-def drawn(qtbot, cell: ChartCell) -> None:
-    """Until the cell's chart shows candles of its series."""
-    qtbot.waitUntil(
-        lambda: cell.chart.candle_count() > 0 and cell.chart.loading_text() is None,
-        timeout=WAIT_MS,
-    )
-
-
-def click(qtbot, cell: ChartCell, fx: float = 0.5, fy: float = 0.5) -> None:
-    """A left click at fractions of the cell's price pane."""
-    box = cell.chart.price_view
-    rect = box.rect()
-    scene = box.mapToScene(rect.left() + fx * rect.width(), rect.top() + fy * rect.height())
-    point = cell.chart.graphics_view.mapFromScene(scene)
-    qtbot.mouseClick(cell.chart.graphics_view.viewport(), Qt.MouseButton.LeftButton, pos=point)
-
-
-def study_entries(window: MainWindow) -> list[str]:
-    """The studies' entries of the Indicators menu."""
-    keeper = window.indicators
-    menu = window.menu_actions.indicators_menu
-    return [a.text() for a in menu.actions() if a in keeper.study_actions.values()]
+from tests.ui.window_kit import (
+    CTRL,
+    EMA20,
+    RSI14,
+    SHIFT,
+    WAIT_MS,
+    click,
+    drawn,
+    focus,
+    keys,
+    spec,
+    study_entries,
+)
 
 
 @pytest.fixture
@@ -278,90 +239,6 @@ def test_back_to_switches_every_cell_showing_the_refused_series(qtbot, make_wind
     qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "1min")]
     assert window.banner.text() == ""  # no chart shows the refused pair any more
-
-
-def test_the_workspace_is_kept_across_a_restart(qtbot, make_window, exchange, settings_path):
-    first = make_window(exchange.base_url)
-    first.resize(780, 560)  # on the (offscreen) screen: restored as it is
-    first.monitor.watchlist.set_symbols(["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"])
-    first.menu_actions.layouts[LayoutKind.GRID].trigger()
-    first.menu_actions.next_chart.trigger()
-    first.switch_timeframe("5min")
-    first.indicators.quick_actions["rsi:14"].trigger()
-    first.menu_actions.scales[ScaleMode.LOG].trigger()
-    first.menu_actions.next_chart.trigger()  # the third cell active
-    top = first.grid.splitters()[0]
-    qtbot.waitUntil(lambda: top.height() > 0, timeout=WAIT_MS)
-    top.setSizes([200, 300])
-    sizes = first.grid.sizes()
-    specs = [cell.model.spec() for cell in first.grid.cells]
-    first.menu_actions.quit.trigger()
-
-    second = make_window(exchange.base_url, None, None)  # as saved
-    assert second.workspace.layout is LayoutKind.GRID
-    assert second.menu_actions.layouts[LayoutKind.GRID].isChecked()
-    assert [cell.model.spec() for cell in second.grid.cells] == specs
-    assert specs[1] == CellSpec(
-        SeriesKey("ETH-USDT", "5min"), (Study(RSI14, DEFAULT_COLORS[0], True),), ScaleMode.LOG
-    )
-    assert active_index(second) == 2
-    assert second.grid.sizes() == sizes
-    assert second.grid.cells[1].chart.scale.mode is ScaleMode.LOG
-    # Shrunk, then grown again: the cells come back as they were.
-    second.menu_actions.layouts[LayoutKind.SINGLE].trigger()
-    second.menu_actions.quit.trigger()
-    third = make_window(exchange.base_url, None, None)
-    assert [cell.model.spec() for cell in third.grid.cells] == specs[:1]
-    third.menu_actions.layouts[LayoutKind.GRID].trigger()
-    assert [cell.model.spec() for cell in third.grid.cells] == specs
-
-
-def test_splitter_sizes_come_back_only_in_their_own_layout(qtbot, make_window, exchange):
-    first = make_window(exchange.base_url)
-    first.resize(780, 560)
-    first.menu_actions.layouts[LayoutKind.SIDE_BY_SIDE].trigger()
-    splitter = first.grid.splitters()[0]
-    qtbot.waitUntil(lambda: splitter.width() > 0, timeout=WAIT_MS)
-    splitter.setSizes([200, 560])
-    widths = first.grid.sizes()
-    first.menu_actions.quit.trigger()
-
-    stacked = spec(LayoutKind.STACKED, ("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
-    second = make_window(exchange.base_url, None, None, workspace=stacked)
-    second.resize(780, 560)
-    splitter = second.grid.splitters()[0]
-    qtbot.waitUntil(lambda: splitter.height() > 0, timeout=WAIT_MS)
-    top, bottom = splitter.sizes()
-    assert abs(top - bottom) <= 2  # shared evenly: the saved widths are not heights
-    second.menu_actions.quit.trigger()
-
-    side_by_side = spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1min"))
-    third = make_window(exchange.base_url, None, None, workspace=side_by_side)
-    assert third.grid.sizes() == widths  # as the first window left them
-
-
-def test_command_line_indicators_are_in_every_cell(make_window, exchange, settings_path):
-    settings = AppSettings(QSettings(settings_path, QSettings.Format.IniFormat))
-    saved = spec(LayoutKind.SIDE_BY_SIDE, ("BTC-USDT", "1min"), ("ETH-USDT", "1hour"))
-    LayoutStore(settings).save(saved)
-    settings.sync()
-    window = make_window(exchange.base_url, None, None, indicators=[EMA20, RSI14])
-    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "1hour")]
-    for cell in window.grid.cells:
-        assert [s.spec for s in cell.model.studies] == [EMA20, RSI14]
-
-
-def test_link_crosshairs_is_a_saved_view_choice(make_window, exchange, settings_path):
-    window = make_window(exchange.base_url)
-    link = window.menu_actions.link_crosshair
-    assert link.text() == "Link &crosshairs" and link.isCheckable() and not link.isChecked()
-    link.trigger()
-    assert window.layout_keeper.crosshair_link.is_enabled()
-    assert window.settings.link_crosshair
-    window.close()
-    again = make_window(exchange.base_url)
-    assert again.menu_actions.link_crosshair.isChecked()
-    assert again.layout_keeper.crosshair_link.is_enabled()
 
 
 def test_a_screenshot_of_several_cells_is_the_whole_chart_area(qtbot, window, tmp_path):

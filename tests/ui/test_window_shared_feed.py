@@ -19,25 +19,20 @@ from PySide6.QtCore import QSettings
 from kucandle_gui.model import (
     ALERT_TIMEFRAME,
     AlertSpec,
-    CellSpec,
     Condition,
     LayoutKind,
     SeriesKey,
     SeriesState,
-    WorkspaceSpec,
 )
 from kucandle_gui.protocol import candle_topic, snapshot_topic
 from kucandle_gui.sim import ExchangeStats, LocalExchange
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import AppSettings
+from tests.ui.window_kit import keys, spec
 
 WAIT_MS = 15_000
 #: A price no pair of the local exchange reaches: the alert stays armed, its series held.
 FAR_ABOVE = 1e9
-
-
-def spec(layout: LayoutKind, *series: tuple[str, str]) -> WorkspaceSpec:
-    return WorkspaceSpec(layout, tuple(CellSpec(SeriesKey.of(*each)) for each in series))
 
 
 def saved_watchlist(settings_path: str, symbols: list[str]) -> None:
@@ -71,10 +66,6 @@ def wait_drawn(qtbot, window: MainWindow) -> None:
         ),
         timeout=WAIT_MS,
     )
-
-
-def keys(window: MainWindow) -> list[tuple[str, str]]:
-    return [tuple(cell.model.key) for cell in window.grid.cells]
 
 
 def history_loads(window: MainWindow) -> Counter[tuple[str, str]]:

@@ -63,6 +63,9 @@ class ChartGrid(QWidget):
         #: it, outer first (the order of ``sizes``).
         self._root: QWidget | None = None
         self._splitters: list[QSplitter] = []
+        #: Each layout's splitter sizes as last left (or saved): a layout shown again comes
+        #: back as the user arranged it.
+        self._sizes: dict[LayoutKind, list[list[int]]] = {}
         self._box = QVBoxLayout(self)
         self._box.setContentsMargins(0, 0, 0, 0)
         workspace.cells_changed.connect(self._cells_changed)
@@ -89,6 +92,17 @@ class ChartGrid(QWidget):
     def sizes(self) -> list[list[int]]:
         """Every splitter's sizes, outer first: what :meth:`restore_sizes` takes back."""
         return [splitter.sizes() for splitter in self._splitters]
+
+    def sizes_by_layout(self) -> dict[LayoutKind, list[list[int]]]:
+        """Every layout's sizes known in this run (the one shown: as it is now), to save."""
+        self._keep_sizes()
+        return dict(self._sizes)
+
+    def set_saved_sizes(self, saved: dict[LayoutKind, list[list[int]]]) -> None:
+        """Sizes saved per layout: the layout shown takes its own now, the others when shown."""
+        self._sizes.update(saved)
+        if self._layout_kind in saved:
+            self.restore_sizes(saved[self._layout_kind])
 
     def restore_sizes(self, sizes: list[list[int]]) -> None:
         """Give the splitters ``sizes`` (from :meth:`sizes`); ignored unless they fit the
@@ -159,12 +173,15 @@ class ChartGrid(QWidget):
         # on along the tab chain, out of the grid: the keys meant for the chart would go to
         # the watchlist. The focus comes back to the active cell below.
         focused = self._holds_focus()
+        self._keep_sizes()
         self._arranging = True
         try:
             self._arrange(layout, cells)
         finally:
             self._arranging = False
         self._layout_kind = layout
+        if layout in self._sizes:
+            self.restore_sizes(self._sizes[layout])
         self.cells = cells
         for cell in cells:
             cell.set_framed(len(cells) > 1)
@@ -175,6 +192,12 @@ class ChartGrid(QWidget):
             self.cellRemoved.emit(cell)
             cell.close()
             cell.deleteLater()
+
+    def _keep_sizes(self) -> None:
+        """Note the sizes of the layout shown (not before its splitters were laid out)."""
+        sizes = self.sizes()
+        if self._layout_kind is not None and all(all(each) for each in sizes):
+            self._sizes[self._layout_kind] = sizes
 
     def _new_cell(self, model: ChartModel) -> ChartCell:
         cell = ChartCell(model, self._monitor, self, theme=self._theme)
