@@ -61,7 +61,7 @@ _TITLES = {
     LayoutKind.THREE: "&3 charts",
     LayoutKind.GRID: "&4 charts (2x2)",
 }
-#: Other names a user may type: a count, and the multiplication sign.
+#: Other names a user may type: a count (``parse_layout`` also takes the multiplication sign).
 _ALIASES = {"2": LayoutKind.SIDE_BY_SIDE, "4": LayoutKind.GRID}
 
 #: Every layout's name, for messages.

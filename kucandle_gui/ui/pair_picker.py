@@ -1,7 +1,7 @@
 """The window's "Choose pair…" dialog over its life: one open at a time, fed the exchange's
 pairs, which are asked for the first time it opens and kept until the source changes (each
 exchange lists its own), and told when they could not be loaded. Every dialog it opens is
-wired both ways: the pair chosen to the chart, the pairs to add to the watchlist.
+wired both ways: the pair chosen to the active chart, the pairs to add to the watchlist.
 """
 
 from __future__ import annotations

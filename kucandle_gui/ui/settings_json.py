@@ -1,13 +1,15 @@
 """One JSON value in ``QSettings``, read with care for what the user saved.
 
-The alerts, the drawings and the indicators each keep one JSON text (``alerts/book``,
-``drawings/book``, ``indicators/studies``); their owner decides what is in it and checks it
-when read back, :class:`JsonSetting` only carries it. A value past ``max_chars`` is not parsed
+The alerts, the drawings and the layout each keep one JSON text (``alerts/book``,
+``drawings/book``, ``layout/workspace``; the one chart's ``indicators/studies`` of earlier
+versions is only read, to migrate it); their owner decides what is in it and checks it when
+read back, :class:`JsonSetting` only carries it. A value past ``max_chars`` is not parsed
 at all, so a damaged file cannot slow the start. A saved value that cannot be read entirely is
 copied to ``<key>-backup-<UTC yyyymmddThhmmss>`` before anything else happens, so the next
 save cannot erase what a damaged file, a hand edit or another version made unreadable. Each
 such start keeps its own copy (a second problem must not erase the first one's backup), the
 newest :data:`MAX_BACKUPS`; the problems end with the key, so the user knows where to look.
+Their keepers write a change a moment later (:func:`save_timer`), a burst of changes once.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What the feed link and the model report, said where the user looks: the status bar, and the
-banner above the chart with what the app is doing about it.
+banner above the charts with what the app is doing about it.
 
 Kept apart from the window's wiring (``main_window``): problems are said here, in the status
 bar and the banner; a modal dialog would stop the charts behind it. The window asks for the
@@ -8,9 +8,9 @@ it hands over.
 
 With several charts: notes about history (backfilled, no trades, nothing older) are the active
 chart's, as the status bar's subscription is; a series refused in ANY shown chart gets the
-banner (the chart itself says "not available"), whose "Back to …" switches that chart back
-(the active one first, when several show the series), and the banner goes once no chart shows
-a refused series any more.
+banner (the chart itself says "not available"), whose "Back to …" (named after the active
+chart's way back when it shows the series) switches every chart showing it back, and the
+banner goes once no chart shows a refused series any more.
 """
 
 from __future__ import annotations

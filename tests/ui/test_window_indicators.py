@@ -13,7 +13,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu
 
-from kucandle_gui.model.indicators import DEFAULT_COLORS, Study, parse_indicator_spec
+from kucandle_gui.model.indicators import (
+    DEFAULT_COLORS,
+    MAX_STUDIES,
+    Study,
+    parse_indicator_spec,
+)
 from kucandle_gui.ui.indicators import QUICK_SPECS, STUDIES_KEY
 from kucandle_gui.ui.layout_store import WORKSPACE_KEY
 from kucandle_gui.ui.main_window import MainWindow
@@ -149,6 +154,24 @@ def test_removing_what_is_not_on_the_chart_says_nothing_was_removed(window):
     assert window.status_bar.message_label.text() == "RSI 14 is not on the chart"
     assert keeper.remove(EMA20)
     assert window.status_bar.message_label.text() == "EMA 20 removed from the chart"
+
+
+def test_a_chart_takes_no_more_studies_than_are_kept(window):
+    """More than MAX_STUDIES would be cut at the next start: the keeper refuses and says so."""
+    keeper = window.indicators
+    full = tuple(
+        Study(parse_indicator_spec(f"sma:{period}"), DEFAULT_COLORS[0], False)
+        for period in range(2, 2 + MAX_STUDIES)
+    )
+    window.chart_model.set_studies(full)
+    keeper.quick_actions["rsi:14"].trigger()
+    assert window.chart_model.studies == full
+    said = f"No indicator added: a chart holds at most {MAX_STUDIES}; remove one first"
+    assert window.status_bar.message_label.text() == said
+    keeper.quick_actions["sma:50"].trigger()  # one already there is shown again, as ever
+    assert window.chart_model.studies[48] == Study(
+        parse_indicator_spec("sma:50"), DEFAULT_COLORS[0], True
+    )
 
 
 def _mnemonic(text: str) -> str | None:

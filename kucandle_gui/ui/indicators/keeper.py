@@ -27,7 +27,13 @@ from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QWidget
 
 from kucandle_gui.model import ChartModel
-from kucandle_gui.model.indicators import IndicatorSpec, Study, next_color, parse_indicator_spec
+from kucandle_gui.model.indicators import (
+    MAX_STUDIES,
+    IndicatorSpec,
+    Study,
+    next_color,
+    parse_indicator_spec,
+)
 
 from ..cells import ChartCell, ChartGrid
 from ..status_bar import FeedStatusBar
@@ -116,6 +122,8 @@ class IndicatorsKeeper(QObject):
         """A quick entry: ``spec`` in the next colour; one on the chart already hidden is shown
         again (the status bar says which)."""
         n = self._find(spec)
+        if n is None and self._full(self.studies):
+            return
         if n is None:
             self._set([*self.studies, Study(spec, next_color(self.studies), True)])
             self._status_bar.show_note(f"{spec.label} added to the chart")
@@ -153,6 +161,8 @@ class IndicatorsKeeper(QObject):
         studies = list(model.studies)
         specs = [study.spec for study in studies]
         if old is None or old.spec not in specs:
+            if self._full(studies):
+                return
             studies.append(new)
             self._status_bar.show_note(f"{new.spec.label} added to the chart")
         else:
@@ -184,6 +194,16 @@ class IndicatorsKeeper(QObject):
             self._status_bar.show_note(
                 f"{count} indicator{'s' if count > 1 else ''} removed from the chart"
             )
+
+    def _full(self, studies: Sequence[Study]) -> bool:
+        """Whether the chart holds as many studies as are kept (more would be lost at the
+        next start: ``MAX_STUDIES``); the status bar says so."""
+        if len(studies) < MAX_STUDIES:
+            return False
+        self._status_bar.show_note(
+            f"No indicator added: a chart holds at most {MAX_STUDIES}; remove one first"
+        )
+        return True
 
     def _set(self, studies: Sequence[Study]) -> None:
         self._model.set_studies(tuple(studies))

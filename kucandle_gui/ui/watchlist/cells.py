@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from kucandle_gui.model import WatchRow
 
@@ -68,6 +69,13 @@ class Colours:
     dim: str = "#808690"
     #: The stale sign's (a refused pair's sign takes ``down``).
     warn: str = "#d9a400"
+
+
+def text_colours(colours: Colours) -> tuple[QColor, QColor, QColor, QColor]:
+    """Text colours, made once: indexed by direction + 1 falling, dimmed (out of date),
+    rising; then the stale sign's."""
+    c = colours
+    return QColor(c.down), QColor(c.dim), QColor(c.up), QColor(c.warn)
 
 
 def make_cells(row: WatchRow, stale: bool, decimals: int | None) -> Cells:

@@ -4,7 +4,7 @@ Keyboard first, like the pair dialog. Typing filters the rows; Enter opens the p
 it is listed, else the first row the filter shows, and adds the name only when no row matches
 (a bad name, a pair the exchange does not list, or a full list is said under the box, never in
 a dialog); Down moves into the table.
-In the table, Enter or a double click opens the pair in the chart (the timeframe stays),
+In the table, Enter or a double click opens the pair in the active chart (its timeframe stays),
 Delete removes the selected pairs; the context menu has the same and more. A header click sorts
 by that column, the third click gives back the manual order, in which rows can be dragged.
 Sorting and filtering are the table's: the watchlist model keeps the user's order.
@@ -61,7 +61,7 @@ def _not_listed_text(symbol: str, simulated: bool) -> str:
 
 
 class WatchlistPanel(QDockWidget):
-    """The watchlist dock; emits ``pairOpened`` with a pair to show in the chart, and
+    """The watchlist dock; emits ``pairOpened`` with a pair to show in the active chart, and
     ``alertRequested`` with a pair to set an alert on (the context menu)."""
 
     pairOpened = Signal(str)
@@ -152,7 +152,7 @@ class WatchlistPanel(QDockWidget):
         return table
 
     def _make_actions(self) -> None:
-        self.open_action = QAction("&Open in the chart\tEnter", self)
+        self.open_action = QAction("&Open in the active chart\tEnter", self)
         self.open_action.triggered.connect(lambda: self.open_row(self.table.currentIndex().row()))
         self.remove_action = QAction("&Remove\tDel", self)
         self.remove_action.triggered.connect(self.remove_selected)
@@ -236,7 +236,7 @@ class WatchlistPanel(QDockWidget):
         return self.table_model.index(row, Column.PAIR) if row >= 0 else QModelIndex()
 
     def open_row(self, row: int) -> None:
-        """Show the pair of the shown ``row`` in the chart."""
+        """Show the pair of the shown ``row`` in the active chart."""
         if 0 <= row < self.table_model.rowCount():
             self.pairOpened.emit(self.table_model.symbol_at(row))
 

@@ -45,6 +45,7 @@ from .cells import (
     changed_columns,
     make_cells,
     runs,
+    text_colours,
 )
 
 MIME_TYPE = "application/x-kucandle-pairs"
@@ -84,7 +85,7 @@ class WatchlistTableModel(QAbstractTableModel):
         self.simulated = False
         self._decimals: dict[str, int] = {}
         self._colours = Colours()
-        self._text_colours = self._make_text_colours()
+        self._text_colours = text_colours(self._colours)
         self._cells: dict[str, Cells] = {}
         #: The pairs shown, in the order shown (filtered, sorted), and their rows.
         self._shown: list[str] = []
@@ -118,7 +119,7 @@ class WatchlistTableModel(QAbstractTableModel):
 
     def set_colours(self, colours: Colours) -> None:
         self._colours = colours
-        self._text_colours = self._make_text_colours()
+        self._text_colours = text_colours(self._colours)
         self._emit_rows(range(len(self._shown)))
 
     def set_simulated(self, simulated: bool) -> None:
@@ -138,12 +139,6 @@ class WatchlistTableModel(QAbstractTableModel):
         self._sort_column = column if 0 <= column < len(Column) else _MANUAL
         self._descending = order == Qt.SortOrder.DescendingOrder
         self._relayout(self._arranged())
-
-    def _make_text_colours(self) -> tuple[QColor, QColor, QColor, QColor]:
-        """Text colours: indexed by direction + 1 falling, dimmed (out of date), rising; then
-        the stale sign's."""
-        c = self._colours
-        return QColor(c.down), QColor(c.dim), QColor(c.up), QColor(c.warn)
 
     # -- which rows, in which order -------------------------------------------------------------
 
