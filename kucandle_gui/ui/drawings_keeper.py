@@ -80,11 +80,8 @@ class DrawingsKeeper(QObject):
             action.triggered.connect(lambda on, t=tool: self._arm(t if on else None))
         actions.delete_drawings.triggered.connect(self.delete_all)
         self._book = self.demo_book if monitor.simulated else self.real_book
-        for cell in grid.cells:
-            self._cell_added(cell)
+        grid.follow_cells(self._cell_added, self._cell_removed)
         self._layer.toolChanged.connect(self._tool_changed)
-        grid.cellAdded.connect(self._cell_added)
-        grid.cellRemoved.connect(self._cell_removed)
         grid.activeChanged.connect(self._active_changed)
 
     @property
@@ -157,8 +154,7 @@ class DrawingsKeeper(QObject):
         """The window closes: save, stop observing."""
         self.save()
         self.real_book.changed.disconnect(self._real_changed)
-        self._grid.cellAdded.disconnect(self._cell_added)
-        self._grid.cellRemoved.disconnect(self._cell_removed)
+        self._grid.unfollow_cells(self._cell_added, self._cell_removed)
         self._grid.activeChanged.disconnect(self._active_changed)
         self._layer.toolChanged.disconnect(self._tool_changed)
         for cell in self._grid.cells:

@@ -70,7 +70,7 @@ class LayoutKeeper(QObject):
         actions.previous_chart.triggered.connect(lambda: workspace.step_active(-1))
         actions.link_crosshair.setChecked(settings.link_crosshair)
         self.crosshair_link.set_enabled(settings.link_crosshair)
-        actions.link_crosshair.toggled.connect(self.set_link_crosshair)
+        actions.link_crosshair.toggled.connect(self._set_link_crosshair)
         workspace.cells_changed.connect(self._cells_changed)
         workspace.layout_changed.connect(self._layout_changed)
         workspace.changed.connect(self.save_soon)
@@ -85,7 +85,7 @@ class LayoutKeeper(QObject):
             layout = LayoutKind.STACKED
         self._workspace.set_layout(layout)  # the menu follows: ``_layout_changed``
 
-    def set_link_crosshair(self, on: bool) -> None:
+    def _set_link_crosshair(self, on: bool) -> None:
         """View → Link crosshairs: the time under the mouse shown in every chart."""
         self.crosshair_link.set_enabled(on)
         self._actions.link_crosshair.setChecked(on)
@@ -116,9 +116,9 @@ class LayoutKeeper(QObject):
     def save(self) -> None:
         """Write the workspace now."""
         self._save_timer.stop()
-        self._store.save(self.spec_to_save())
+        self._store.save(self._spec_to_save())
 
-    def spec_to_save(self) -> WorkspaceSpec:
+    def _spec_to_save(self) -> WorkspaceSpec:
         """The workspace, each cell showing a refused series (shown or spare) back on the
         one before."""
         spec = self._workspace.spec()

@@ -30,10 +30,7 @@ class CellEvents(QObject):
         self._grid = grid
         #: Per cell shown, the callback its model's ``series_switched`` calls.
         self._switched: dict[ChartCell, Callable[[object], None]] = {}
-        for cell in grid.cells:
-            self._added(cell)
-        grid.cellAdded.connect(self._added)
-        grid.cellRemoved.connect(self._removed)
+        grid.follow_cells(self._added, self._removed)
 
     def _added(self, cell: ChartCell) -> None:
         model = cell.model
@@ -53,7 +50,6 @@ class CellEvents(QObject):
 
     def close(self) -> None:
         """The window closes: nothing left on the models."""
-        self._grid.cellAdded.disconnect(self._added)
-        self._grid.cellRemoved.disconnect(self._removed)
+        self._grid.unfollow_cells(self._added, self._removed)
         for cell in list(self._switched):
             self._removed(cell)

@@ -1,6 +1,6 @@
-"""What the user reads about the feed: the connection state, error lines, banners and the
-chart's note while a series loads; and the one line saying what could not be read of the saved
-settings at start.
+"""What the user reads about the feed: the connection state, error lines, banners, the
+chart's note and a cell's header while a series loads; and the one line saying what could not
+be read of the saved settings at start.
 
 Every sentence about a feed event is made here, from the event's fields (state, kind,
 ``retrying``, ``retry_in``, ``subscription_dropped``, ``failure``, ``host``): no widget reads
@@ -138,6 +138,21 @@ def series_note(key: SeriesKey, state: SeriesState) -> str | None:
     if state is SeriesState.REFUSED:
         return f"{key} is not available"
     return None
+
+
+#: What a cell's header adds while its series is not ready.
+_NOT_READY = {
+    SeriesState.LOADING: "loading…",
+    SeriesState.REFUSED: "refused by the exchange",
+}
+
+
+def cell_header(key: SeriesKey, state: SeriesState) -> str:
+    """A cell's header: "BTC-USDT · 5min", and the series' state while it is not ready
+    (the chart's own note says it in full, see :func:`series_note`)."""
+    note = _NOT_READY.get(state)
+    text = f"{key.symbol} · {key.timeframe}"
+    return f"{text} · {note}" if note else text
 
 
 def window_title(key: SeriesKey, simulated: bool) -> str:

@@ -127,10 +127,7 @@ class AlertsKeeper(QObject):
         self._store.load_channels(self.notifier.actions)
         #: Each cell's alert lines and price menu.
         self.chart_alerts: dict[ChartCell, ChartAlerts] = {}
-        for cell in grid.cells:
-            self._cell_added(cell)
-        grid.cellAdded.connect(self._cell_added)
-        grid.cellRemoved.connect(self._cell_removed)
+        grid.follow_cells(self._cell_added, self._cell_removed)
 
         self._save_timer = save_timer(self, self.save)
         self._settings_store = settings.store
@@ -216,8 +213,7 @@ class AlertsKeeper(QObject):
         self._book.unchecked.disconnect(self._unchecked)
         self._monitor.source_changed.disconnect(self.panel.set_simulated)
         self.panel.unbind()
-        self._grid.cellAdded.disconnect(self._cell_added)
-        self._grid.cellRemoved.disconnect(self._cell_removed)
+        self._grid.unfollow_cells(self._cell_added, self._cell_removed)
         for cell in list(self.chart_alerts):
             self._cell_removed(cell)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from kucandle_gui.model import ChartModel, MonitorModel, SeriesKey, SeriesState
 from kucandle_gui.ui.chart import DARK, CandleChart, ChartTheme
 from kucandle_gui.ui.chart_binding import ChartBinding
+from kucandle_gui.ui.wording import cell_header
 
 #: The frame's width in pixels, active or not.
 FRAME_WIDTH = 2
@@ -44,18 +45,6 @@ _ACTIVATING_FOCUS = (
     Qt.FocusReason.ShortcutFocusReason,
     Qt.FocusReason.OtherFocusReason,
 )
-
-_NOT_READY = {
-    SeriesState.LOADING: "loading…",
-    SeriesState.REFUSED: "refused by the exchange",
-}
-
-
-def cell_header(key: SeriesKey, state: SeriesState) -> str:
-    """ "BTC-USDT · 5min", and the series' state while it is not ready."""
-    note = _NOT_READY.get(state)
-    text = f"{key.symbol} · {key.timeframe}"
-    return f"{text} · {note}" if note else text
 
 
 class ChartCell(QFrame):
@@ -117,6 +106,7 @@ class ChartCell(QFrame):
         self.update()
 
     def is_framed(self) -> bool:
+        """Whether the header and the frame are shown (tests: an observation point)."""
         return self._framed
 
     def set_theme(self, theme: ChartTheme) -> None:
@@ -129,7 +119,8 @@ class ChartCell(QFrame):
         self.setPalette(palette)
 
     def header_text(self) -> str:
-        """What the header says, whole (shown only when the cell is framed)."""
+        """What the header says, whole, shown only when the cell is framed (tests: an
+        observation point)."""
         return self._header_text
 
     def frame_color(self) -> str:

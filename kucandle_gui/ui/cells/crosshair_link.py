@@ -34,12 +34,10 @@ class CrosshairLink(QObject):
         self._enabled = False
         #: The cell whose crosshair the others show (None: no line shown).
         self._source: ChartCell | None = None
-        for cell in grid.cells:
-            self._watch(cell)
-        grid.cellAdded.connect(self._watch)
-        grid.cellRemoved.connect(self._cell_removed)
+        grid.follow_cells(self._watch, self._cell_removed)
 
     def is_enabled(self) -> bool:
+        """Whether the crosshairs are linked (tests: an observation point)."""
         return self._enabled
 
     def set_enabled(self, on: bool) -> None:

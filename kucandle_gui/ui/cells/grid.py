@@ -7,7 +7,8 @@ drawings armed, alert lines) through any change of layout: only the splitters ar
 made again, the cell moved into them. A cell added is made, placed, then announced
 (``cellAdded``); a cell removed is announced (``cellRemoved``, its keepers unbind) while it is
 still whole, then closed and deleted. The active cell moves before removed cells are
-announced, so nothing retargets to a cell about to go. A keyboard focus in the grid stays on
+announced, so nothing retargets to a cell about to go. ``follow_cells`` hears both, and the
+cells already shown, for whatever keeps something per cell. A keyboard focus in the grid stays on
 the active cell's chart through any change (the keys act where the frame is).
 
 The arrangements: one cell alone; two side by side or stacked; three as one large cell on the
@@ -18,6 +19,7 @@ carry the splitters' sizes through a restart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
@@ -81,12 +83,26 @@ class ChartGrid(QWidget):
         assert self._active is not None
         return self._active
 
-    def cell_of(self, model: ChartModel) -> ChartCell | None:
-        """The cell showing ``model`` (None: not shown)."""
-        return next((cell for cell in self.cells if cell.model is model), None)
+    def follow_cells(
+        self, added: Callable[[ChartCell], None], removed: Callable[[ChartCell], None]
+    ) -> None:
+        """Keep up with every cell: ``added`` for each cell shown now and each one added
+        later, ``removed`` for each one about to go (see :meth:`unfollow_cells`)."""
+        for cell in self.cells:
+            added(cell)
+        self.cellAdded.connect(added)
+        self.cellRemoved.connect(removed)
+
+    def unfollow_cells(
+        self, added: Callable[[ChartCell], None], removed: Callable[[ChartCell], None]
+    ) -> None:
+        """Stop what :meth:`follow_cells` started (the cells shown are left as they are)."""
+        self.cellAdded.disconnect(added)
+        self.cellRemoved.disconnect(removed)
 
     def splitters(self) -> list[QSplitter]:
-        """Every splitter of the arrangement, outer first (none for one cell)."""
+        """Every splitter of the arrangement, outer first, none for one cell (tests: an
+        observation point)."""
         return list(self._splitters)
 
     def sizes(self) -> list[list[int]]:
@@ -213,6 +229,10 @@ class ChartGrid(QWidget):
                 self._workspace.set_active(index)
                 return
 
+    def _cell_of(self, model: ChartModel) -> ChartCell | None:
+        """The cell showing ``model`` (None: not shown)."""
+        return next((cell for cell in self.cells if cell.model is model), None)
+
     def _holds_focus(self) -> bool:
         focus = QApplication.focusWidget()
         return focus is not None and self.isAncestorOf(focus)
@@ -220,7 +240,7 @@ class ChartGrid(QWidget):
     def _show_active(self, focused: bool = False) -> None:
         """Frame the workspace's active cell; a focus in the grid (or in it before the
         cells moved: ``focused``) moves into it, so the keys follow the frame."""
-        cell = self.cell_of(self._workspace.active)
+        cell = self._cell_of(self._workspace.active)
         if cell is None:
             return
         for each in self.cells:

@@ -45,7 +45,7 @@ Public API (the window codes against this)::
     chart.crosshair_price() -> float | None   # the price under the crosshair (price pane only)
     chart.show_linked_time(time | None)       # another cell's crosshair time: a vertical
                                               # line only (no tag, no readout); None hides it
-    chart.linked_time() -> float | None
+    chart.linked_time() -> float | None       # tests: an observation point
 
 Studies, price scale, countdown, drawings (issue 12)::
 

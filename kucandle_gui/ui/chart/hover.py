@@ -82,7 +82,7 @@ class HoverMixin:
         self._studies.place_cursor(self._cursor_time())
 
     def linked_time(self) -> float | None:
-        """The time of the linked line shown (None: none)."""
+        """The time of the linked line shown, None for none (tests: an observation point)."""
         return self._crosshair.linked.time
 
     def leaveEvent(self, event: QEvent) -> None:
