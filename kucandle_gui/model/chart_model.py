@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kucandle_gui import DEFAULT_SYMBOL
+
 from .events import Event
 from .indicators import IndicatorSet, Study, unique_studies
 from .keys import SeriesKey
@@ -70,8 +72,13 @@ class ChartModel:
         return True
 
     def spec(self) -> CellSpec:
-        """What a workspace saves of this chart (the view's zoom is the chart's own)."""
-        return CellSpec(self.key, self.studies, self.scale)
+        """What a workspace saves or puts aside of this chart (the view's zoom is the chart's
+        own). A series the exchange refused is not kept: the one shown before it is (else the
+        default pair), so neither the next start nor a layout growing again opens it."""
+        key = self.key
+        if self.series.refused:
+            key = self.previous or SeriesKey(DEFAULT_SYMBOL, key.timeframe)
+        return CellSpec(key, self.studies, self.scale)
 
     def close(self) -> None:
         """The chart goes (:meth:`MonitorModel.remove_chart`): its indicators stop watching

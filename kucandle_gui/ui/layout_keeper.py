@@ -10,26 +10,15 @@ next or previous cell active, round the layout.
 The workspace is saved ``SAVE_DELAY_MS`` after a change (a burst of switches is written
 once) and when the window closes, with the splitters' sizes of each layout shown (those only
 then: dragging a splitter is no change of the workspace; the grid keeps each layout's sizes
-while the app runs). A chart whose series the exchange refused is saved
-showing the series it showed before (the default pair when it had none): the next start must
-not open a refused pair. That holds for a spare cell too (a refused chart that a smaller layout
-put aside): its series is gone from the monitor by then, so the way back is noted as it goes.
+while the app runs). A chart whose series the exchange refused is saved showing the series it
+showed before (``ChartModel.spec``): the next start must not open a refused pair.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import QObject
 
-from kucandle_gui import DEFAULT_SYMBOL
-from kucandle_gui.model import (
-    ChartModel,
-    LayoutKind,
-    SeriesKey,
-    Workspace,
-    WorkspaceSpec,
-)
+from kucandle_gui.model import LayoutKind, Workspace
 
 from .actions import WindowActions
 from .cells import ChartGrid, CrosshairLink
@@ -59,10 +48,6 @@ class LayoutKeeper(QObject):
         self._actions = actions
         self.crosshair_link = CrosshairLink(grid, self)
         self._save_timer = save_timer(self, self.save)
-        #: The charts shown, to tell which ones a change of layout put aside.
-        self._shown = workspace.cells
-        #: Per series refused in a chart put aside, what the spare cell is saved showing.
-        self._spare_way_back: dict[SeriesKey, SeriesKey] = {}
 
         for kind, action in actions.layouts.items():
             action.triggered.connect(lambda _c=False, k=kind: self.choose(k))
@@ -71,7 +56,6 @@ class LayoutKeeper(QObject):
         actions.link_crosshair.setChecked(settings.link_crosshair)
         self.crosshair_link.set_enabled(settings.link_crosshair)
         actions.link_crosshair.toggled.connect(self._set_link_crosshair)
-        workspace.cells_changed.connect(self._cells_changed)
         workspace.layout_changed.connect(self._layout_changed)
         workspace.changed.connect(self.save_soon)
         self._layout_changed(workspace.layout)
@@ -97,17 +81,6 @@ class LayoutKeeper(QObject):
         self._actions.next_chart.setEnabled(several)
         self._actions.previous_chart.setEnabled(several)
 
-    def _cells_changed(self, cells: tuple[ChartModel, ...]) -> None:
-        """Charts put aside are still whole here (they leave the monitor right after): the
-        way back of a refused one is noted for its spare cell."""
-        for chart in self._shown:
-            if chart not in cells:
-                if chart.series.refused:
-                    self._spare_way_back[chart.key] = _way_back(chart)
-                else:
-                    self._spare_way_back.pop(chart.key, None)
-        self._shown = cells
-
     # -- saving --------------------------------------------------------------------------------
 
     def save_soon(self) -> None:
@@ -116,34 +89,13 @@ class LayoutKeeper(QObject):
     def save(self) -> None:
         """Write the workspace now."""
         self._save_timer.stop()
-        self._store.save(self._spec_to_save())
-
-    def _spec_to_save(self) -> WorkspaceSpec:
-        """The workspace, each cell showing a refused series (shown or spare) back on the
-        one before."""
-        spec = self._workspace.spec()
-        shown = self._workspace.cells
-        cells = list(spec.cells)
-        for n, cell in enumerate(cells):
-            if n < len(shown):  # each chart its own way back (two may show one refused pair)
-                key = _way_back(shown[n]) if shown[n].series.refused else cell.key
-            else:
-                key = self._spare_way_back.get(cell.key, cell.key)
-            cells[n] = replace(cell, key=key)
-        return replace(spec, cells=tuple(cells))
+        self._store.save(self._workspace.spec())
 
     def close(self) -> None:
         """The window closes: save the workspace and the splitters' sizes, stop observing."""
         self.save()
         for kind, sizes in self._grid.sizes_by_layout().items():
             self._store.save_sizes(kind, sizes)
-        self._workspace.cells_changed.disconnect(self._cells_changed)
         self._workspace.layout_changed.disconnect(self._layout_changed)
         self._workspace.changed.disconnect(self.save_soon)
         self.crosshair_link.set_enabled(False)
-
-
-def _way_back(chart: ChartModel) -> SeriesKey:
-    """What a chart showing a refused series is saved showing: the series before it, else the
-    default pair."""
-    return chart.previous or SeriesKey(DEFAULT_SYMBOL, chart.key.timeframe)

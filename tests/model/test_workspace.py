@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kucandle_gui import DEFAULT_SYMBOL
 from kucandle_gui.model import (
     MAX_CELLS,
     CellSpec,
@@ -184,6 +185,25 @@ def test_removed_cells_are_remembered_and_come_back_as_they_were() -> None:
     space.set_layout(LayoutKind.THREE)
     assert space.cells[2].spec() == CellSpec(XRP, (EMA,), ScaleMode.LOG)
     assert second not in space.cells and third not in space.cells  # new charts, same cells
+
+
+def test_a_refused_series_is_neither_saved_nor_brought_back() -> None:
+    """A chart on a series the exchange refused is kept on the series it showed before (else
+    the default pair): saved so, put aside so, back so when the layout grows again."""
+    space, monitor = workspace(LayoutKind.THREE, CellSpec(BTC), CellSpec(ETH), CellSpec(SOL))
+    third = space.cells[2]
+    monitor.show(third, "NOPE-USDT", "1hour")
+    monitor.refused("NOPE-USDT", "1hour")
+    monitor.refused(*ETH)  # refused from the start: nothing before it
+    assert [cell.key for cell in space.spec().cells] == [
+        BTC,
+        SeriesKey(DEFAULT_SYMBOL, ETH.timeframe),
+        SOL,
+    ]
+    space.set_layout(LayoutKind.SINGLE)
+    space.set_layout(LayoutKind.THREE)
+    assert keys(space) == [BTC, SeriesKey(DEFAULT_SYMBOL, ETH.timeframe), SOL]
+    assert not any(chart.series.refused for chart in space.cells)
 
 
 def test_cells_dropped_by_a_shrink_come_back_before_those_remembered_from_before() -> None:

@@ -232,6 +232,9 @@ def test_a_refused_series_put_aside_is_not_opened_again(qtbot, make_window, exch
     )
     refuse_second(qtbot, window)
     window.menu_actions.layouts[LayoutKind.SINGLE].trigger()  # the refused cell put aside
+    window.menu_actions.layouts[LayoutKind.SIDE_BY_SIDE].trigger()  # and back, in this run
+    assert keys(window) == [("BTC-USDT", "1min"), ("ETH-USDT", "1min")]
+    window.menu_actions.layouts[LayoutKind.SINGLE].trigger()
     window.close()
     assert [cell.key for cell in saved_layout(window).cells] == [
         SeriesKey("BTC-USDT", "1min"),
