@@ -17,7 +17,8 @@ horizontal line (so *H&elp*), Alt+L the log scale (so *La&yout*).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -28,6 +29,8 @@ from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.protocol import TIMEFRAMES
 
 from .theme import DARK, LIGHT
+
+T = TypeVar("T")
 
 #: Alt+digit for the ten shorter timeframes, Ctrl+Alt+digit for the four longest.
 TIMEFRAME_SHORTCUTS: dict[str, str] = {
@@ -88,13 +91,11 @@ class WindowActions(QObject):
         timeframe_menu = bar.addMenu("Ti&meframe")
         self.timeframe_group = QActionGroup(self)
         self.timeframe_group.setExclusive(True)
-        self.timeframes: dict[str, QAction] = {}
-        for timeframe in TIMEFRAMES:
-            action = self._action(timeframe_menu, timeframe, TIMEFRAME_SHORTCUTS[timeframe])
-            action.setCheckable(True)
-            action.setData(timeframe)
-            self.timeframe_group.addAction(action)
-            self.timeframes[timeframe] = action
+        self.timeframes = self._choices(
+            timeframe_menu,
+            self.timeframe_group,
+            [(tf, tf, TIMEFRAME_SHORTCUTS[tf]) for tf in TIMEFRAMES],
+        )
         timeframe_menu.addSeparator()
         self.shorter_timeframe = self._action(timeframe_menu, "S&horter", "[")
         self.longer_timeframe = self._action(timeframe_menu, "&Longer", "]")
@@ -119,36 +120,26 @@ class WindowActions(QObject):
         # toggles the log scale on and off).
         self.scale_group = QActionGroup(self)
         self.scale_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        self.scales: dict[ScaleMode, QAction] = {}
-        for mode, text, shortcut in SCALES:
-            action = self._action(self.scale_menu, text, shortcut)
-            action.setCheckable(True)
-            action.setData(mode)
-            self.scale_group.addAction(action)
-            self.scales[mode] = action
+        self.scales = self._choices(self.scale_menu, self.scale_group, SCALES)
         self.link_crosshair = self._action(view_menu, "Link &crosshairs", None)
         self.link_crosshair.setCheckable(True)
         self.link_crosshair.setStatusTip("Show the time under the mouse in every chart")
         view_menu.addSeparator()
         self.theme_group = QActionGroup(self)
-        self.themes: dict[str, QAction] = {}
-        for theme, text in ((DARK, "&Dark theme"), (LIGHT, "L&ight theme")):
-            action = self._action(view_menu, text, None)
-            action.setCheckable(True)
-            action.setData(theme)
-            self.theme_group.addAction(action)
-            self.themes[theme] = action
+        self.themes = self._choices(
+            view_menu,
+            self.theme_group,
+            [(DARK, "&Dark theme", None), (LIGHT, "L&ight theme", None)],
+        )
 
         layout_menu = bar.addMenu("La&yout")
         self.layout_group = QActionGroup(self)
         self.layout_group.setExclusive(True)
-        self.layouts: dict[LayoutKind, QAction] = {}
-        for kind in LayoutKind:
-            action = self._action(layout_menu, kind.title, LAYOUT_SHORTCUTS.get(kind))
-            action.setCheckable(True)
-            action.setData(kind)
-            self.layout_group.addAction(action)
-            self.layouts[kind] = action
+        self.layouts = self._choices(
+            layout_menu,
+            self.layout_group,
+            [(kind, kind.title, LAYOUT_SHORTCUTS.get(kind)) for kind in LayoutKind],
+        )
         layout_menu.addSeparator()
         self.next_chart = self._action(layout_menu, "&Next chart", "Ctrl+Tab")
         self.previous_chart = self._action(layout_menu, "&Previous chart", "Ctrl+Shift+Tab")
@@ -190,6 +181,22 @@ class WindowActions(QObject):
             action.setShortcut(QKeySequence(shortcut))
         menu.addAction(action)
         return action
+
+    def _choices(
+        self,
+        menu: QMenu,
+        group: QActionGroup,
+        choices: Iterable[tuple[T, str, str | None]],
+    ) -> dict[T, QAction]:
+        """One checkable entry of ``group`` per (value, text, shortcut), carrying its value."""
+        actions: dict[T, QAction] = {}
+        for value, text, shortcut in choices:
+            action = self._action(menu, text, shortcut)
+            action.setCheckable(True)
+            action.setData(value)
+            group.addAction(action)
+            actions[value] = action
+        return actions
 
     def set_pairs(self, watchlist: Sequence[str], recent: list[str], current: str) -> None:
         """Rebuild the Pair menu's watchlist (its first pairs) and recent pairs, and say what
