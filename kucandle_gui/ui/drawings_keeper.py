@@ -77,7 +77,7 @@ class DrawingsKeeper(QObject):
             Tool.TREND: actions.trend_tool,
         }
         for tool, action in self._tools.items():
-            action.triggered.connect(lambda on, t=tool: self._arm(t if on else None))
+            action.triggered.connect(lambda on, t=tool: self._layer.set_tool(t if on else None))
         actions.delete_drawings.triggered.connect(self.delete_all)
         self._book = self.demo_book if monitor.simulated else self.real_book
         grid.follow_cells(self._cell_added, self._cell_removed)
@@ -122,9 +122,6 @@ class DrawingsKeeper(QObject):
         layer.set_tool(tool)
         self._tool_changed(layer.tool())
 
-    def _arm(self, tool: Tool | None) -> None:
-        self._layer.set_tool(tool)
-
     def _tool_changed(self, tool: Tool | None) -> None:
         for each, action in self._tools.items():
             action.setChecked(each is tool)
@@ -157,5 +154,3 @@ class DrawingsKeeper(QObject):
         self._grid.unfollow_cells(self._cell_added, self._cell_removed)
         self._grid.activeChanged.disconnect(self._active_changed)
         self._layer.toolChanged.disconnect(self._tool_changed)
-        for cell in self._grid.cells:
-            self._cell_removed(cell)

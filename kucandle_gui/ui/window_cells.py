@@ -51,5 +51,3 @@ class CellEvents(QObject):
     def close(self) -> None:
         """The window closes: nothing left on the models."""
         self._grid.unfollow_cells(self._added, self._removed)
-        for cell in list(self._switched):
-            self._removed(cell)

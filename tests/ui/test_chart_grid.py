@@ -270,3 +270,27 @@ def test_the_keyboard_focus_stays_on_the_active_chart_through_layout_changes(qtb
     edit.setFocus(Qt.FocusReason.MouseFocusReason)
     space.set_layout(LayoutKind.GRID)
     assert _focus_place(grid, edit) == "edit"
+
+
+def test_a_follower_sees_every_cell_come_and_go_and_lets_go_of_them_when_it_stops(qtbot) -> None:
+    space, monitor = workspace(LayoutKind.SIDE_BY_SIDE)
+    grid = open_grid(qtbot, space, monitor)
+    seen: list[tuple[str, ChartCell]] = []
+
+    def added(cell: ChartCell) -> None:
+        seen.append(("added", cell))
+
+    def removed(cell: ChartCell) -> None:
+        seen.append(("removed", cell))
+
+    grid.follow_cells(added, removed)
+    first, second = grid.cells
+    assert seen == [("added", first), ("added", second)]
+    space.set_layout(LayoutKind.THREE)
+    third = grid.cells[2]
+    space.set_layout(LayoutKind.SINGLE)
+    assert seen[2:] == [("added", third), ("removed", second), ("removed", third)]
+    grid.unfollow_cells(added, removed)
+    assert seen[5:] == [("removed", first)]
+    space.set_layout(LayoutKind.SIDE_BY_SIDE)
+    assert len(seen) == 6  # no calls once it stopped

@@ -214,8 +214,6 @@ class AlertsKeeper(QObject):
         self._monitor.source_changed.disconnect(self.panel.set_simulated)
         self.panel.unbind()
         self._grid.unfollow_cells(self._cell_added, self._cell_removed)
-        for cell in list(self.chart_alerts):
-            self._cell_removed(cell)
 
     def _cell_added(self, cell: ChartCell) -> None:
         self.chart_alerts[cell] = ChartAlerts(

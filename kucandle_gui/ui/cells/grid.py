@@ -96,9 +96,12 @@ class ChartGrid(QWidget):
     def unfollow_cells(
         self, added: Callable[[ChartCell], None], removed: Callable[[ChartCell], None]
     ) -> None:
-        """Stop what :meth:`follow_cells` started (the cells shown are left as they are)."""
+        """Stop what :meth:`follow_cells` started: ``removed`` for each cell shown now (the
+        follower lets go of them as if they went), and no more calls."""
         self.cellAdded.disconnect(added)
         self.cellRemoved.disconnect(removed)
+        for cell in self.cells:
+            removed(cell)
 
     def splitters(self) -> list[QSplitter]:
         """Every splitter of the arrangement, outer first, none for one cell (tests: an
