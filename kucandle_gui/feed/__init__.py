@@ -26,6 +26,7 @@ from .in_order import Delivery, InOrder
 from .metrics import FeedMetrics
 from .rest import DEFAULT_API_URL, RestClient, RestError, SymbolInfo
 from .series import CandleSeries
+from .tap import FeedTap
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -40,6 +41,7 @@ __all__ = [
     "FeedConfig",
     "FeedEvent",
     "FeedMetrics",
+    "FeedTap",
     "HistoryEvent",
     "InOrder",
     "NetworkFailure",

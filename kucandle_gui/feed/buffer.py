@@ -3,7 +3,10 @@
 A busy feed changes the same open candle many times between two consumer turns; only its
 latest state matters. Coalescing pending updates per candle bounds the queue by the number of
 distinct candles touched, not by the message rate, without losing a candle: a replaced update
-is counted, never dropped silently.
+is counted, never dropped silently. A consumer that wants every state (headless output,
+which prints each change) gives the buffer a ``keep``: until that many entries are pending,
+none is replaced, so a consumer that keeps up sees every change and one that does not is
+still bounded.
 
 Each queued entry is numbered, so that a consumer can take the updates queued before a given
 moment and no later ones (:meth:`UpdateBuffer.mark`, ``drain(through=...)``): that is what puts
@@ -58,9 +61,15 @@ class UpdateBuffer:
     before the gap is known, the second could fire a price alert as live that was reached
     while the link was down). Marks are read at series events, which are rare, and once per
     consumer turn, which then takes what they cover, so the extra entries are few.
+
+    While fewer than ``keep`` entries are pending, every update gets an entry of its own (no
+    coalescing at all); from ``keep`` pending entries on, updates coalesce as above.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 0) -> None:
+        if keep < 0:
+            raise ValueError(f"keep must not be negative, got {keep}")
+        self._keep = keep
         #: Pending updates by entry number, oldest (smallest) first.
         self._entries: OrderedDict[int, CandleUpdate] = OrderedDict()
         #: Each pending candle's newest entry.
@@ -116,7 +125,7 @@ class UpdateBuffer:
         """Queue or replace under the lock; whether a new entry was queued."""
         key = _key(update)
         number = self._newest.get(key, 0)
-        if number > self._sealed:
+        if number > self._sealed and len(self._entries) >= self._keep:
             # Assigning to an existing key keeps its place in an OrderedDict.
             self._entries[number] = update
             self._coalesced += 1

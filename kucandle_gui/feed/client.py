@@ -9,7 +9,9 @@ time. The *history thread* loads candles over REST each time a series becomes su
 start-up window for an empty series, else the backfill from the last candle seen; see
 :mod:`.series_history`) and hands them back to the feed thread, which merges them. Merging by
 start time (the series' one rule decides between two states of a candle) makes the overlap
-between REST and pushes harmless: the consumer's series has no hole and no duplicate.
+between REST and pushes harmless: the consumer's series has no hole and no duplicate. A
+series' pushes wait for its history while a load is out, and follow it (the messages are
+handed out by :mod:`.dispatch`).
 
 Reconnects back off exponentially; the backoff starts again once a session's subscribe is
 acknowledged, and two connects are never closer than ``FeedConfig.min_connect_interval``.
@@ -21,7 +23,8 @@ Watched pairs (:meth:`FeedClient.watch`) are served on the same connection by th
 What changed reaches the consumer through an :class:`UpdateBuffer` (bounded by coalescing
 updates of the same candle, never dropping one silently) and :meth:`FeedClient.tickers`,
 connection state and errors through an optional listener called on the feed thread, as the
-events of :mod:`.events`. Everything public is safe to call from any thread.
+events of :mod:`.events`. ``FeedConfig.tap`` hears all the traffic (:mod:`.tap`).
+Everything public is safe to call from any thread.
 
 Script use::
 
@@ -39,25 +42,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from kucandle_gui.protocol import (
-    Ack,
-    CandlePush,
-    ErrorMessage,
-    OtherMessage,
-    Pong,
-    ProtocolError,
-    ServerMessage,
-    SnapshotPush,
-    Ticker,
-    validate_symbol,
-    validate_timeframe,
-)
+from kucandle_gui.protocol import ProtocolError, Ticker, validate_symbol, validate_timeframe
 
 from .backoff import Backoff, ReconnectPacer
 from .buffer import CandleUpdate, UpdateBuffer
 from .commands import CommandQueue
 from .config import FeedConfig
-from .connection import TOKEN_REJECTED, ConnectionLost, WsSession
+from .connection import ConnectionLost, WsSession
+from .dispatch import Dispatcher
 from .events import (
     ConnectionState,
     ErrorEvent,
@@ -70,7 +62,8 @@ from .failures import rest_error_event
 from .metrics import FeedMetrics, MetricsRecorder
 from .rest import DEFAULT_API_URL, Cancelled, RestClient, RestError
 from .series_history import SeriesHistory
-from .subscriptions import SeriesKey, Subscription, Subscriptions, is_permanent
+from .subscriptions import SeriesKey, Subscription, Subscriptions
+from .tap import guarded
 from .ticker_feed import TickerFeed
 
 log = logging.getLogger(__name__)
@@ -91,15 +84,16 @@ class FeedClient:
     ) -> None:
         self.config = config or FeedConfig()
         self._listener = listener
+        self._tap = guarded(self.config.tap)
         self._stop = threading.Event()
         self._commands = CommandQueue(self._stop)
         self._rest = self._rest_client(api_url)
         self._metrics = MetricsRecorder()
-        self._buffer = UpdateBuffer()
+        self._buffer = UpdateBuffer(self.config.keep_updates)
         self._state = ConnectionState.STOPPED
         self._thread = threading.Thread(target=self._run, name="kucandle-feed", daemon=True)
         # Feed-thread state.
-        self._subscriptions = Subscriptions(self.config.max_candles)
+        self._subscriptions = Subscriptions(self.config.max_candles, self.config.keep_updates)
         self._history = SeriesHistory(
             lambda on_bad_rows: self._rest_client(api_url, on_bad_rows),
             self._commands.post,
@@ -117,8 +111,20 @@ class FeedClient:
             Backoff(self.config.reconnect_base, self.config.reconnect_cap),
             self.config.min_connect_interval,
         )
+        self._dispatcher = Dispatcher(
+            self._subscriptions,
+            self._history,
+            self._tickers,
+            self._metrics,
+            self._pacer,
+            self._emit,
+            self._drop,
+            self._subscribed,
+        )
         #: Whether the current session's welcome came.
         self._live = False
+        #: The connectId of the session made last, until the tap hears that it ended.
+        self._session_id: str | None = None
         for symbol, timeframe in subscriptions:
             self._subscriptions.add(_checked(symbol, timeframe))
         self._tickers.watch(map(validate_symbol, watched))
@@ -132,6 +138,7 @@ class FeedClient:
             retry_base=self.config.rest_retry_base,
             cancel=self._stop,
             on_bad_rows=on_bad_rows,
+            tap=self._tap,
         )
 
     # -- public API (any thread) ----------------------------------------------------------
@@ -202,6 +209,28 @@ class FeedClient:
         """Whether updates are pending, waiting up to ``timeout`` seconds for one (none taken)."""
         return self._buffer.wait(timeout)
 
+    def settle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until every REST answer the history and ticker
+        loads have received is merged: the loaders fetch nothing and have no job due now
+        (retries waiting for their time do not count), then a command posted to the feed
+        thread has run. False on timeout, or when the feed is not running."""
+        deadline = time.monotonic() + timeout
+
+        def left() -> float:
+            return max(0.0, deadline - time.monotonic())
+
+        while self.running and not self._stop.is_set():
+            if not (self._history.wait_idle(left()) and self._tickers.wait_idle(left())):
+                return False
+            merged = threading.Event()
+            self._commands.post(merged.set)
+            if not merged.wait(left()):
+                return False
+            # A merged answer may have started another load (a pair missing from allTickers).
+            if self._history.wait_idle(0.0) and self._tickers.wait_idle(0.0):
+                return True
+        return False
+
     def __iter__(self) -> Iterator[CandleUpdate]:
         while (update := self._buffer.get()) is not None:
             yield update
@@ -250,6 +279,9 @@ class FeedClient:
                 self._tickers.topics.session_ended()
                 for key in self._subscriptions.session_ended():
                     self._emit(SubscriptionEvent(*key, False))
+            if self._tap is not None and self._session_id is not None:
+                self._tap.ws_end(self._session_id, reason, planned)
+            self._session_id = None
             if self._stop.is_set():
                 break
             self._reconnect_wait(reason, planned)
@@ -283,7 +315,8 @@ class FeedClient:
             return "no token", False
         self._metrics.record_token()
         refresh_at = time.monotonic() + self.config.token_max_age - self.config.token_refresh_margin
-        session = WsSession(bullet, self.config.timeouts)
+        session = WsSession(bullet, self.config.timeouts, tap=self._tap)
+        self._session_id = session.connect_id
         self._pacer.connecting()
         try:
             session.open(self._stop.is_set)
@@ -306,70 +339,13 @@ class FeedClient:
                     self._emit(ErrorEvent(ErrorKind.BAD_FRAME, str(exc)))
                     continue
                 if message is not None:
-                    self._dispatch(session, message)
+                    self._dispatcher.dispatch(session, message)
             return "stopped", True
         except ConnectionLost as exc:
             self._metrics.record_error()
             return str(exc), False
         finally:
             session.close()
-
-    def _dispatch(self, session: WsSession, message: ServerMessage) -> None:
-        if isinstance(message, CandlePush):
-            self._metrics.record_message(message.time_ns)
-            # Only a subscribed series takes pushes: those of a topic whose unsubscribe is
-            # still on its way, or that a superseded subscribe started, are not its stream.
-            key = (message.symbol, message.timeframe)
-            subscription = self._subscriptions.get(key)
-            if subscription and subscription.acked and subscription.series.upsert(message.candle):
-                self._buffer.put(CandleUpdate(*key, message.candle, message.time_ns))
-        elif isinstance(message, SnapshotPush):
-            self._tickers.on_push(message)
-        elif isinstance(message, Ack):
-            if self._tickers.topics.owns(message.id):
-                if self._tickers.on_ack(session, message.id):
-                    self._pacer.worked()
-            elif (acked := self._subscriptions.acknowledged(session, message.id)) is not None:
-                self._subscribed(*acked)
-        elif isinstance(message, ErrorMessage):
-            self._on_error_message(session, message)
-        elif isinstance(message, OtherMessage):
-            self._metrics.record_ignored()
-        elif isinstance(message, Pong) and not (self._subscriptions or self._tickers.topics):
-            self._pacer.worked()  # nothing to subscribe: an answered ping shows the link works
-
-    def _on_error_message(self, session: WsSession, message: ErrorMessage) -> None:
-        self._metrics.record_error()
-        answer = None
-        if not self._tickers.topics.owns(message.id):
-            answer = self._subscriptions.answered_by(session, message)
-        if answer is None:
-            if self._tickers.on_error(session, message):
-                return
-            if message.code == TOKEN_REJECTED:
-                raise ConnectionLost(f"token refused: {message.data}", token_rejected=True)
-            self._emit(ErrorEvent(ErrorKind.EXCHANGE, message.data, code=message.code))
-            return
-        kind, (symbol, timeframe) = answer.kind, answer.key
-        if not answer.latest:  # a later request for the series stands, and gets its answer
-            request = (kind, symbol, timeframe, message.code, message.data)
-            log.info("%s %s %s: error %s %s ignored, a later request was sent", *request)
-            return
-        if kind == "subscribe" and is_permanent(message):
-            self._drop(answer.key)
-            self._emit(
-                ErrorEvent(
-                    ErrorKind.REFUSED,
-                    message.data,
-                    *answer.key,
-                    subscription_dropped=True,
-                    code=message.code,
-                )
-            )
-            return
-        raise ConnectionLost(
-            f"{kind} {symbol} {timeframe} failed: error {message.code} {message.data}"
-        )
 
     # -- subscriptions (feed thread) ---------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .connection import SessionTimeouts
+from .tap import FeedTap
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,10 @@ class FeedConfig:
     #: When this many pairs or more become watched at once, their first values come from one
     #: ``allTickers`` call (about a megabyte) rather than one ``/market/stats`` call each.
     ticker_bulk: int = 10
+    #: Updates that wait for the consumer (and pushes that wait for their series' history)
+    #: each keep their own entry until this many are pending; only beyond it is a newer state
+    #: of a candle merged into its pending one. 0: always merged (a chart draws the latest);
+    #: headless output, which prints every change, sets it high.
+    keep_updates: int = 0
+    #: Observer of every REST attempt and WebSocket frame (a recorder); None: nobody.
+    tap: FeedTap | None = None

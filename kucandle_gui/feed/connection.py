@@ -10,7 +10,8 @@ WebSocket ping frame does not count); a ping left unanswered for ``pingTimeout``
 link is dead even if the socket looks open. Silence is not: a quiet pair sends nothing.
 
 Frames are read as :mod:`.reader` decides: read ahead, or by websocket-client's own ``recv``.
-A wss:// connection trusts what REST trusts (:func:`tls_options`).
+A wss:// connection trusts what REST trusts (:func:`tls_options`). A ``tap``
+(:class:`.tap.FeedTap`) hears of the connect attempt and of every frame, in and out.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from kucandle_gui.protocol import (
 from .ratelimit import SlidingWindowLimiter
 from .reader import Reader, default_reader
 from .rest import BulletToken, InstanceServer
+from .tap import FeedTap, guarded
 
 #: Error codes KuCoin sends when the token is refused (invalid or expired).
 TOKEN_REJECTED = 401
@@ -107,12 +109,14 @@ class WsSession:
         bullet: BulletToken,
         timeouts: SessionTimeouts = SessionTimeouts(),
         reader: Reader | None = None,
+        tap: FeedTap | None = None,
     ) -> None:
         self.server = bullet.servers[0]
         self.token = bullet.token
         self.timeouts = timeouts
         self.reader = reader if reader is not None else default_reader()
         self.connect_id = uuid.uuid4().hex
+        self._tap = guarded(tap)
         self._uplink = SlidingWindowLimiter(UPLINK_LIMIT, UPLINK_WINDOW)
         # Subscribes may not take the pings' share of the window: a ping held back by a
         # burst of subscribes would let the server drop us for silence.
@@ -139,6 +143,8 @@ class WsSession:
     def open(self, should_stop: Callable[[], bool]) -> None:
         """Connect and wait for ``welcome``; raises ``ConnectionLost`` if it does not come."""
         url = session_url(self.server, self.token, self.connect_id)
+        if self._tap is not None:
+            self._tap.ws_open(self.connect_id, url)
         try:
             # UTF-8 is still checked, strictly, by recv()'s decode (see _receive):
             # websocket-client's own check is a pure-Python loop over every byte.
@@ -249,6 +255,8 @@ class WsSession:
                 self._ws.send(frame)
             except (websocket.WebSocketException, OSError) as exc:
                 raise ConnectionLost(f"send failed: {exc}") from exc
+            if self._tap is not None:
+                self._tap.ws_sent(self.connect_id, frame)
 
     def _receive(self) -> ServerMessage | None:
         assert self._ws is not None
@@ -264,4 +272,6 @@ class WsSession:
         if frame == "" or frame == b"":
             # websocket-client returns an empty frame when the server closed the socket.
             raise ConnectionLost("connection closed by the exchange")
+        if self._tap is not None:
+            self._tap.ws_received(self.connect_id, frame)
         return parse_server_message(frame)

@@ -82,6 +82,8 @@ class RetryingLoader(Generic[Job]):
         self._sequence = itertools.count()
         self._changed = threading.Condition()
         self._stopping = False
+        #: A job is being fetched (its result posted before this is cleared).
+        self._busy = False
         self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
 
     def fetch(self, rest: RestClient, job: Job) -> object:
@@ -98,11 +100,23 @@ class RetryingLoader(Generic[Job]):
     def submit(self, job: Job) -> None:
         self._schedule(job, Backoff(self._retry_base, self._retry_cap), 0.0)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until no job is being fetched and none is due now
+        (retries waiting for their time do not count); every result fetched so far has then
+        been handed to ``post``. False on timeout, or once the loader is stopping."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._stopping or self._idle(), timeout)
+            return not self._stopping and self._idle()
+
+    def _idle(self) -> bool:
+        """Under the lock."""
+        return not self._busy and not (self._jobs and self._jobs[0][0] <= time.monotonic())
+
     def stop(self, timeout: float) -> None:
         """Ask the thread to end (the REST client's cancel event must be set too) and join."""
         with self._changed:
             self._stopping = True
-            self._changed.notify()
+            self._changed.notify_all()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
@@ -110,7 +124,7 @@ class RetryingLoader(Generic[Job]):
         with self._changed:
             entry = (time.monotonic() + delay, next(self._sequence), job, backoff)
             heapq.heappush(self._jobs, entry)
-            self._changed.notify()
+            self._changed.notify_all()  # the thread, and those waiting for it to be idle
 
     def _next_job(self) -> tuple[Job, Backoff] | None:
         """The earliest job once it is due; None when stopping."""
@@ -119,13 +133,19 @@ class RetryingLoader(Generic[Job]):
                 wait = self._jobs[0][0] - time.monotonic() if self._jobs else None
                 if wait is not None and wait <= 0:
                     _, _, job, backoff = heapq.heappop(self._jobs)
+                    self._busy = True
                     return job, backoff
                 self._changed.wait(wait)
             return None
 
     def _run(self) -> None:
         while (next_job := self._next_job()) is not None:
-            self._load(*next_job)
+            try:
+                self._load(*next_job)
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
 
     def _load(self, job: Job, backoff: Backoff) -> None:
         if job.cancelled:

@@ -14,6 +14,9 @@ kept. Waits are interruptible through ``cancel`` so that ``stop()`` stays quick.
 
 Every error's text is free of URL credentials and quotes at most ``QUOTE_LIMIT`` characters
 of the server's words (:mod:`kucandle_gui.urls`).
+
+A ``tap`` (:class:`.tap.FeedTap`) hears every attempt's outcome, retries included: the answer
+as the client parsed it, or why there was none.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from .backoff import Backoff
 from .events import NetworkFailure
 from .http import BoundedSession, HttpFailure, Reply
 from .symbol_info import SymbolInfo, symbol_info
+from .tap import FeedTap, guarded
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -149,6 +153,9 @@ class RestClient:
     asked for, not at a candle start of the timeframe, repeated with other values):
     ``dropped`` rows of that page, ``reason`` one line fit for a message. The load goes on
     with the page's good rows; the owner counts and shows the drop.
+
+    ``tap`` is told of every attempt (see :class:`.tap.FeedTap`); one that raises is logged
+    once and ignored.
     """
 
     def __init__(
@@ -163,6 +170,7 @@ class RestClient:
         max_pages: int = MAX_PAGES_PER_LOAD,
         cancel: threading.Event | None = None,
         on_bad_rows: Callable[[str, str, int, str], None] | None = None,
+        tap: FeedTap | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.host = host_of(self.api_url)
@@ -173,6 +181,7 @@ class RestClient:
         self.max_pages = max_pages
         self.cancel = cancel or threading.Event()
         self.on_bad_rows = on_bad_rows
+        self._tap = guarded(tap)
         self._http = BoundedSession(timeout, deadline)
 
     def close(self) -> None:
@@ -312,7 +321,13 @@ class RestClient:
             try:
                 reply = self._http.fetch(method, url, params, limit)
             except HttpFailure as exc:
+                if self._tap is not None:
+                    failure = None if exc.failure is None else exc.failure.value
+                    text = redact(str(exc))
+                    self._tap.rest_failure(method, path, params, exc.status, failure, text)
                 raise self._failed(method, url, exc) from exc
+            if self._tap is not None:
+                self._tap.rest_answer(method, path, params, reply.status, reply.headers, reply.body)
             try:
                 body = reply.json()
             except ValueError:

@@ -11,6 +11,12 @@ each session, the earlier ones still retrying); each :class:`.events.HistoryEven
 whether it was the last one out (``complete``): only then is the series without a hole.
 The merged candles go into the update buffer before the event is emitted, which is what lets
 a consumer deliver them first (:class:`.in_order.InOrder`).
+
+Pushes wait for the history (:meth:`SeriesHistory.push`): while a load of the series is out
+they are held (:class:`.held.HeldPushes`), and once the last one is merged they are applied
+after it and after its event, as the live pushes they are. The screen never shows a push
+beside a hole the backfill has not filled yet, and what comes out does not depend on whether
+the REST answer or a push arrived first: a recording replayed at any speed gives the same.
 """
 
 from __future__ import annotations
@@ -64,6 +70,10 @@ class SeriesHistory:
     def stop(self, timeout: float) -> None:
         self._loader.stop(timeout)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether the loader went idle within ``timeout`` (see ``RetryingLoader``)."""
+        return self._loader.wait_idle(timeout)
+
     def _bad_rows(self, symbol: str, timeframe: str, dropped: int, reason: str) -> None:
         """Rows of a history page were dropped (called on the history thread)."""
 
@@ -72,6 +82,26 @@ class SeriesHistory:
             self._emit(ErrorEvent(ErrorKind.BAD_ROWS, reason, symbol, timeframe))
 
         self._post(report)
+
+    def push(
+        self, key: SeriesKey, subscription: Subscription, candle: Candle, pushed_ns: int
+    ) -> None:
+        """A push of the subscribed series ``key``: applied now, or held while a load of its
+        history is out."""
+        if subscription.loads:
+            subscription.held.hold(candle, pushed_ns)
+        elif subscription.series.upsert(candle):
+            self._buffer.put(CandleUpdate(key[0], key[1], candle, pushed_ns))
+
+    def _release(self, key: SeriesKey, subscription: Subscription) -> None:
+        """Apply the pushes held while the history was loading, in their order."""
+        upsert = subscription.series.upsert
+        changed = [
+            CandleUpdate(key[0], key[1], candle, pushed_ns)
+            for candle, pushed_ns in subscription.held.release()
+            if upsert(candle)
+        ]
+        self._buffer.put_many(changed)
 
     def load(self, key: SeriesKey, subscription: Subscription) -> None:
         """Each time a series becomes subscribed: the start-up window, or the backfill from
@@ -89,6 +119,8 @@ class SeriesHistory:
             self._emit(
                 HistoryEvent(key[0], key[1], len(candles), len(changed), last is not None, complete)
             )
+            if complete:
+                self._release(key, subscription)
 
         def failed(exc: RestError, retry_in: float | None) -> None:
             self._metrics.record_error()

@@ -8,9 +8,11 @@ Kept apart from the reconnect loop because the bookkeeping has rules of its own:
   step of the way at the uplink's pace.
 - Only the answer to the latest request sent for a series counts: the ack of a subscribe
   that a later unsubscribe overtook says nothing about what the exchange does now.
-- A series is *subscribed* (its pushes applied) once the exchange serves it on this session,
+- A series is *subscribed* (its pushes taken) once the exchange serves it on this session,
   and every time it becomes subscribed its history is loaded again (the owner's part), so a
-  time it was not subscribed, after a reconnect or a re-subscribe, leaves no hole.
+  time it was not subscribed, after a reconnect or a re-subscribe, leaves no hole; its
+  pushes wait for that history (:class:`.held.HeldPushes`), and go with the series when it
+  is dropped.
 - An exchange error must be matched to the request it answers (else a refused topic would be
   retried on every reconnect, forever).
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from kucandle_gui.protocol import ErrorMessage, candle_topic
 
 from .connection import WsSession
+from .held import HeldPushes
 from .series import CandleSeries
 from .wishes import Wishes
 
@@ -42,12 +45,14 @@ class Subscription:
     series: CandleSeries
     #: Set when the series is dropped, so that pending history loads are thrown away.
     cancel: threading.Event = field(default_factory=threading.Event)
-    #: The exchange acknowledged it on this session: its pushes are applied.
+    #: The exchange acknowledged it on this session: its pushes are taken.
     acked: bool = False
     #: History loads submitted and not merged yet (feed thread only). A load is not
     #: cancelled when its session ends (it retries until it succeeds), so one of an earlier
     #: session may still be out when the next session's finishes.
     loads: int = 0
+    #: Pushes taken while a load is out, applied once the last one is merged.
+    held: HeldPushes = field(default_factory=HeldPushes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +73,10 @@ class Subscriptions:
     (:meth:`candles_held`); the feed thread's own lookups go without it.
     """
 
-    def __init__(self, max_candles: int) -> None:
+    def __init__(self, max_candles: int, keep_pushes: int = 0) -> None:
         self._max_candles = max_candles
+        #: Held pushes of a series keep their own entries up to this many (``HeldPushes``).
+        self._keep_pushes = keep_pushes
         self._wanted: dict[SeriesKey, Subscription] = {}
         self._lock = threading.Lock()
         # The current session's wishes and requests; empty between sessions.
@@ -97,19 +104,24 @@ class Subscriptions:
         series may be served at once (see :meth:`served`)."""
         if key in self._wanted:
             return None
-        subscription = Subscription(CandleSeries(key[0], key[1], self._max_candles))
+        subscription = Subscription(
+            CandleSeries(key[0], key[1], self._max_candles),
+            held=HeldPushes(self._keep_pushes, self._max_candles),
+        )
         with self._lock:
             self._wanted[key] = subscription
         self._wishes.wish(key, True)
         return subscription
 
     def drop(self, key: SeriesKey) -> Subscription | None:
-        """Stop wanting ``key`` and cancel its pending history; None if it was not wanted."""
+        """Stop wanting ``key``, cancel its pending history and discard its held pushes;
+        None if it was not wanted."""
         with self._lock:
             subscription = self._wanted.pop(key, None)
         if subscription is None:
             return None
         subscription.cancel.set()
+        subscription.held.clear()
         self._wishes.wish(key, False)
         return subscription
 

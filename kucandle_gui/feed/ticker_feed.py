@@ -60,6 +60,10 @@ class TickerFeed:
         self._buffer.close()
         self._loader.stop(timeout)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether the loader went idle within ``timeout`` (see ``RetryingLoader``)."""
+        return self._loader.wait_idle(timeout)
+
     def tickers(self, timeout: float = 0.0) -> list[Ticker]:
         """Pending statistics, the latest of each pair (any thread); see ``FeedClient``."""
         return self._buffer.drain(timeout)

@@ -3,7 +3,8 @@
 ``FeedController`` lives on the UI thread and owns the ``QThread`` running the
 :class:`FeedWorker`, plus one background thread for the REST questions asked on the UI's
 behalf (the symbol list, older history when the user scrolls left). Every result comes back
-as a signal delivered on the UI thread; no method here blocks on the network.
+as a signal delivered on the UI thread; no method here blocks on the network. Those REST
+questions are told to the feed's tap too (``FeedConfig.tap``): a recording holds them.
 
 The pairs of the watchlist are carried the same way: ``watch``/``unwatch`` say which, and
 ``tickersChanged`` brings their 24 h statistics.
@@ -81,7 +82,8 @@ class FeedController(QObject):
         self._worker.statusChanged.connect(self.statusChanged)
         self._worker.errorOccurred.connect(self.errorOccurred)
         self._worker.metricsUpdated.connect(self.metricsUpdated)
-        self._rest = RestClient(api_url, on_bad_rows=self._bad_rows)
+        tap = None if config is None else config.tap
+        self._rest = RestClient(api_url, on_bad_rows=self._bad_rows, tap=tap)
         self._rest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kucandle-rest")
 
     @property
