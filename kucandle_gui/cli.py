@@ -1,10 +1,13 @@
 """Command line: ``kucandle-gui [--layout LAYOUT] [--symbol PAIRS] [--timeframe TFS]
-[--indicator SPEC …] [--headless [--watch PAIRS] [--alert SPEC …]] …``.
+[--indicator SPEC …] [--headless [--watch PAIRS] [--alert SPEC …]]
+[--record FILE [--record-max-mb MB] | --replay FILE [--speed X] [--loop]] …``.
 
 Every flag is checked before anything starts: a value that cannot be exits 2 with what is
 valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL);
 so are the counts of the cells' pairs and timeframes (:mod:`~kucandle_gui.model.workspace_start`
-says the rules).
+says the rules), the flags that only make sense together, and the files of ``--record`` (a
+new file in an existing folder: a recording is never overwritten) and ``--replay`` (its
+header read: a file that is no recording is refused before a window or a feed starts).
 SIGINT/SIGTERM are caught before anything heavy is imported (see :mod:`kucandle_gui.stopping`).
 """
 
@@ -12,23 +15,31 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
 from kucandle_gui.stopping import catch_stop_signals
+
+if TYPE_CHECKING:
+    from kucandle_gui.replay import ReplayOptions
 
 T = TypeVar("T")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: ``--record-max-mb``'s largest value (MiB).
+MAX_RECORD_MB = 1_000_000.0
 
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here: the feed alone takes a noticeable time to import, and main() installs the
     # signal handlers before anything that slow.
     from kucandle_gui.feed import DEFAULT_API_URL
+    from kucandle_gui.headless_replay import DEFAULT_RECORD_MAX_MB
     from kucandle_gui.model import MAX_WATCHLIST, parse_alert_spec
     from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
     from kucandle_gui.model.layout import LAYOUT_NAMES, parse_layout
@@ -68,7 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--api-url",
-        default=DEFAULT_API_URL,
         type=_checked(check_api_url),
         help=f"REST base URL, http(s)://host[:port] (default {DEFAULT_API_URL}); "
         "the WebSocket comes from bullet-public",
@@ -120,6 +130,41 @@ def build_parser() -> argparse.ArgumentParser:
         f"null while not yet defined); one of: {VALID_FORMS}; may be given many times",
     )
     parser.add_argument(
+        "--record",
+        metavar="FILE",
+        type=_checked(record_path),
+        help="also write everything the feed receives and sends (WebSocket frames, REST "
+        "answers, connects and drops, each with its time; the token redacted) to FILE, a new "
+        "file, gzip-compressed JSON lines; continued in FILE.2, FILE.3 … past --record-max-mb",
+    )
+    parser.add_argument(
+        "--record-max-mb",
+        metavar="MB",
+        type=_checked(record_max_mb),
+        help="with --record: a part of the recording ends at this size and the next part "
+        f"begins (default {DEFAULT_RECORD_MAX_MB:g} MiB)",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        type=_checked(replay_path),
+        help="run against a local server playing FILE (made by --record) back: the same REST "
+        "answers, the frames at their recorded pace, the drops where they were; marked REPLAY, "
+        "not live prices (headless ends at the recording's end, exit 0)",
+    )
+    parser.add_argument(
+        "--speed",
+        metavar="X",
+        type=_checked(replay_speed),
+        # The bounds are the replay's (imported when --speed is given: aiohttp is slow to import).
+        help="with --replay: play X times as fast as recorded, 0.1 to 1000 (default 1)",
+    )
+    parser.add_argument(
+        "--loop",
+        action="store_true",
+        help="with --replay: start again from the beginning at the end (headless: until stopped)",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         type=str.upper,
@@ -142,6 +187,60 @@ def _checked(check: Callable[[str], T]) -> Callable[[str], T]:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
+
+
+def record_path(text: str) -> Path:
+    """Where ``--record`` writes: a new file in an existing folder; ``ValueError`` saying why
+    it cannot be (a recording is never written over another file)."""
+    if not text.strip():
+        raise ValueError("no file name: expected a new file, e.g. session.kcr")
+    path = Path(text)
+    if path.exists() or path.is_symlink():
+        raise ValueError(f"{text} exists: give a new file name (a recording never overwrites)")
+    if not path.parent.is_dir():
+        raise ValueError(f"{text}: the folder {path.parent} does not exist")
+    return path
+
+
+def record_max_mb(text: str) -> float:
+    """``--record-max-mb``: a positive size in MiB; ``ValueError`` saying what is valid."""
+    try:
+        size = float(text)
+    except ValueError:
+        size = math.nan
+    if not 0 < size <= MAX_RECORD_MB:
+        raise ValueError(
+            f"invalid size {text!r}: expected a number of MiB above 0, at most "
+            f"{MAX_RECORD_MB:,.0f}, e.g. 200"
+        )
+    return size
+
+
+def replay_path(text: str) -> Path:
+    """The file ``--replay`` plays: an existing file (whether it is a recording is checked
+    once the flags are parsed); ``ValueError`` saying why not."""
+    path = Path(text)
+    if not text.strip() or not path.is_file():
+        what = "not a file" if path.exists() else "no such file"
+        raise ValueError(f"{text!r}: {what}: expected a recording made with --record")
+    return path
+
+
+def replay_speed(text: str) -> float:
+    """``--speed``: a multiple of the recorded pace within the bounds; ``ValueError`` saying
+    which are valid."""
+    from kucandle_gui.replay import MAX_SPEED, MIN_SPEED
+
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = math.nan
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ValueError(
+            f"invalid speed {text!r}: expected a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
+            "(1 = as recorded)"
+        )
+    return speed
 
 
 def watch_list(text: str) -> tuple[str, ...]:
@@ -189,6 +288,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    _check_record_replay(parser, args)
     if args.watch and not args.headless:
         parser.error("argument --watch: only with --headless (the window has its watchlist)")
     if args.alert and not args.headless:
@@ -204,6 +304,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"argument --symbol/--timeframe: {exc}")
     args.indicators = list(dict.fromkeys(args.indicators))
     return args
+
+
+def _check_record_replay(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The flags of recording and replaying that only go together, or not at all; the file
+    to replay read as far as its header. Fills in the defaults left open to tell whether a
+    flag was given (``--api-url``, ``--record-max-mb``, ``--speed``)."""
+    from kucandle_gui.feed import DEFAULT_API_URL
+    from kucandle_gui.headless_replay import DEFAULT_RECORD_MAX_MB
+
+    needs = (
+        ("--record-max-mb", args.record_max_mb is not None, "--record", args.record),
+        ("--speed", args.speed is not None, "--replay", args.replay),
+        ("--loop", args.loop, "--replay", args.replay),
+    )
+    for flag, given, needed, present in needs:
+        if given and present is None:
+            parser.error(f"argument {flag}: only with {needed}")
+    source = "a replay plays its recording, the source of its prices"
+    excluded = (
+        ("--record", args.record, "--replay", "record a live or --demo run"),
+        ("--demo", args.demo, "--replay", source),
+        ("--api-url", args.api_url, "--replay", source),
+        ("--self-test", args.self_test, "--record", "the self-test runs its own exchange"),
+        ("--self-test", args.self_test, "--replay", "the self-test runs its own exchange"),
+    )
+    for flag, given, other, why in excluded:
+        if given and getattr(args, other[2:]) is not None:
+            parser.error(f"argument {other}: not with {flag} ({why})")
+    if args.replay is not None:
+        from kucandle_gui.recording import RecordingUnreadable, read_header
+
+        try:
+            read_header(args.replay)
+        except RecordingUnreadable as exc:
+            parser.error(f"argument --replay: {exc}")
+    args.api_url = args.api_url or DEFAULT_API_URL
+    args.record_max_mb = args.record_max_mb or DEFAULT_RECORD_MAX_MB
+    args.speed = args.speed or 1.0
 
 
 def _check_one_series(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -227,16 +365,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.headless:
         from kucandle_gui.headless import run_headless
 
-        # Whenever a stop comes, headless mode ends through its summary.
+        # Whenever a stop comes, headless mode ends through its summary. A replay's series,
+        # pairs, alerts and indicators default to the recorded run's (headless decides).
         return run_headless(
             args.api_url,
-            args.symbols[0] if args.symbols else DEFAULT_SYMBOL,
-            args.timeframes[0] if args.timeframes else DEFAULT_TIMEFRAME,
+            args.symbols[0] if args.symbols else None,
+            args.timeframes[0] if args.timeframes else None,
             demo=args.demo,
             stop=stop,
             watched=args.watch,
             alerts=args.alert,
             indicators=args.indicators,
+            record=args.record,
+            record_max_mb=args.record_max_mb,
+            replay=_replay_options(args, close_at_end=True),
         )
     if stop.requested:
         return 0  # nothing started yet: nothing to close
@@ -254,7 +396,19 @@ def main(argv: list[str] | None = None) -> int:
         stop=stop,
         indicators=args.indicators,
         layout=args.layout,
+        record=args.record,
+        record_max_mb=args.record_max_mb,
+        # The window's replay never closes at the end: its bar says "finished", the link stays.
+        replay=_replay_options(args, close_at_end=False),
     )
+
+
+def _replay_options(args: argparse.Namespace, *, close_at_end: bool) -> ReplayOptions | None:
+    if args.replay is None:
+        return None
+    from kucandle_gui.replay import ReplayOptions
+
+    return ReplayOptions(args.replay, args.speed, args.loop, close_at_end=close_at_end)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,13 @@ add their values to every candle line under their SPEC text, and print the lines
 candles again when a changed past candle changed their values. Status and errors go to stderr,
 never with the credentials of a URL;
 SIGINT/SIGTERM at any moment (caught by the command line from its first step, see
-:mod:`kucandle_gui.stopping`) end the run with a summary on stderr and exit code 0.
+:mod:`kucandle_gui.stopping`) end the run with a summary on stderr and exit code 0; what the
+feed took before it stopped is printed first, so the lines hold every change it took.
+
+Headless prints every change, never two states of a candle as one (the feed keeps up to
+``KEEP_UPDATES`` updates apart). ``--record`` makes the feed's traffic a recording,
+``--replay`` runs against one and ends by itself at its end, printing the candle lines of the
+recorded run (see :mod:`kucandle_gui.headless_replay`).
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import TextIO
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
+from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
 from kucandle_gui.feed import (
     ErrorEvent,
     ErrorKind,
@@ -38,21 +47,36 @@ from kucandle_gui.feed import (
 )
 from kucandle_gui.headless_alerts import HeadlessAlerts
 from kucandle_gui.headless_indicators import HeadlessIndicators
+from kucandle_gui.headless_replay import (
+    DEFAULT_RECORD_MAX_MB,
+    SETTLE_TIMEOUT,
+    ReplaySource,
+    RunChoices,
+    close_recorder,
+    start_recorder,
+)
 from kucandle_gui.model import AlertSpec, SeriesKey
 from kucandle_gui.model.indicators import IndicatorSpec
+from kucandle_gui.recording import RecordingUnreadable
 from kucandle_gui.stopping import StopRequest
 from kucandle_gui.urls import redact
+
+if TYPE_CHECKING:
+    from kucandle_gui.replay import ReplayOptions
 
 #: Exit code when the pair or timeframe cannot be served, or the alerts cannot be kept.
 EXIT_BAD_INPUT = 2
 #: How often the loop looks at the stop request while no candle arrives, in seconds.
 STOP_POLL = 0.2
+#: Updates the feed keeps apart before it coalesces states of one candle: headless prints
+#: every change (and a replay then prints the same lines as the recorded run).
+KEEP_UPDATES = 100_000
 
 
 def run_headless(
     api_url: str,
-    symbol: str,
-    timeframe: str,
+    symbol: str | None = None,
+    timeframe: str | None = None,
     *,
     demo: bool = False,
     out: TextIO = sys.stdout,
@@ -62,19 +86,29 @@ def run_headless(
     watched: Sequence[str] = (),
     alerts: Sequence[AlertSpec] = (),
     indicators: Sequence[IndicatorSpec] = (),
+    record: Path | None = None,
+    record_max_mb: float = DEFAULT_RECORD_MAX_MB,
+    replay: ReplayOptions | None = None,
 ) -> int:
-    """Run until ``stop`` is requested (or the pair is refused); returns the exit code.
-    ``watched``: pairs whose tickers to print too (a refused one is only reported);
-    ``alerts``: price alerts to evaluate (one whose pair is refused is only reported);
-    ``indicators``: whose values every candle line carries (none: the lines as without)."""
+    """Run until ``stop`` is requested (or the pair is refused, or the replay is over);
+    returns the exit code. ``symbol``/``timeframe``: the printed series (None: the default,
+    or in a replay the recorded run's); ``watched``: pairs whose tickers to print too (a
+    refused one is only reported); ``alerts``: price alerts to evaluate (one whose pair is
+    refused is only reported); ``indicators``: whose values every candle line carries;
+    ``record``: a new file to record the session to, in parts of ``record_max_mb`` MiB;
+    ``replay``: play this recording instead of asking ``api_url`` (empty ``watched``,
+    ``alerts``, ``indicators``: the recorded run's)."""
     stop = stop if stop is not None else StopRequest()
     refused: list[ErrorEvent] = []
+    source: ReplaySource | None = None
 
     def say(text: str) -> None:
         with contextlib.suppress(OSError, ValueError):  # stderr closed: stdout is what matters
             print(redact(text), file=err, flush=True)
 
     def on_event(event: FeedEvent) -> None:
+        if source is not None:
+            source.observe(event)
         if isinstance(event, StatusEvent):
             say(f"status: {event.state.value}: {event.message}")
         elif isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED:
@@ -102,14 +136,40 @@ def run_headless(
         """Whether the event is about an alert pair's series, not the printed one."""
         return (event.symbol, event.timeframe) != monitor.main
 
+    if replay is not None:
+        try:
+            source = ReplaySource(replay, say)
+        except RecordingUnreadable as exc:
+            say(f"error: {exc}")
+            return EXIT_BAD_INPUT
+        choices = source.choices(symbol, timeframe, watched, alerts, indicators)
+    else:
+        choices = RunChoices(
+            symbol or DEFAULT_SYMBOL,
+            timeframe or DEFAULT_TIMEFRAME,
+            tuple(watched),
+            tuple(alerts),
+            tuple(indicators),
+        )
+    simulated = demo or (source is not None and source.simulated)
     try:
-        monitor = HeadlessAlerts(SeriesKey.of(symbol, timeframe), alerts, say)
+        monitor = HeadlessAlerts(
+            SeriesKey.of(choices.symbol, choices.timeframe), choices.alerts, say
+        )
     except ValueError as exc:  # AlertError too: more alerts or pairs than the book keeps
         say(f"error: {exc}")
         return EXIT_BAD_INPUT
 
+    config = replace(config or FeedConfig(), keep_updates=KEEP_UPDATES)
     with ExitStack() as stack:
-        if demo and not stop.requested:
+        if source is not None and not stop.requested:
+            try:
+                api_url = stack.enter_context(source).base_url
+            except RecordingUnreadable as exc:
+                say(f"error: {exc}")
+                return EXIT_BAD_INPUT
+            config = source.config(config)
+        elif demo and not stop.requested:
             from kucandle_gui.sim import LocalExchange
 
             exchange = stack.enter_context(LocalExchange())
@@ -117,80 +177,113 @@ def run_headless(
             say(
                 f"DEMO: simulated prices from the local exchange at {api_url}; not real market data"
             )
+        if record is not None and not stop.requested:
+            recorder = start_recorder(record, record_max_mb, choices.run_info(simulated), say)
+            if recorder is None:
+                return EXIT_BAD_INPUT
+            stack.callback(close_recorder, recorder, say)
+            config = replace(config, tap=recorder)
         try:
             feed = FeedClient(
-                api_url, monitor.wanted(), config=config, listener=on_event, watched=watched
+                api_url,
+                monitor.wanted(),
+                config=config,
+                listener=on_event,
+                watched=choices.watched,
             )
         except ValueError as exc:
             say(f"error: {exc}")
             return EXIT_BAD_INPUT
         monitor.drive(feed)
         if not stop.requested:  # a stop during start-up: no feed, only the summary
+            printer = _Printer(feed, monitor, choices.indicators, out, simulated)
+
+            def over() -> bool:
+                return source is not None and source.over()
+
             feed.start()
             try:
-                _print_updates(
-                    feed, monitor, indicators, lambda: stop.requested or bool(refused), out, demo
-                )
+                printer.run(lambda: stop.requested or bool(refused) or over())
+                if over() and not stop.requested and not feed.settle(SETTLE_TIMEOUT):
+                    say(f"replay: the feed did not settle within {SETTLE_TIMEOUT:g} s")
             finally:
                 feed.stop()
+            printer.turn()  # what the feed took before it stopped
         metrics = feed.metrics()
         say(
             f"summary: messages={metrics.messages} errors={metrics.errors} "
             f"reconnects={metrics.reconnects}"
         )
+        if source is not None and source.playing:
+            say(source.summary())
         if refused:
-            say(f"error: cannot serve {symbol} {timeframe}{_suggestion(api_url, symbol)}")
+            suggestion = _suggestion(api_url, choices.symbol)
+            say(f"error: cannot serve {choices.symbol} {choices.timeframe}{suggestion}")
             return EXIT_BAD_INPUT
     return 0
 
 
-def _print_updates(
-    feed: FeedClient,
-    monitor: HeadlessAlerts,
-    specs: Sequence[IndicatorSpec],
-    done: Callable[[], bool],
-    out: TextIO,
-    demo: bool,
-) -> None:
-    extra = {"simulated": True} if demo else {}
-    main = monitor.main
-    indicators = None
-    if specs:
-        series = monitor.monitor.series(main)
-        assert series is not None  # held by the monitor for the whole run
-        indicators = HeadlessIndicators(main, series.candles, specs)
-    # Per pair, the last ticker line printed, without its time.
-    printed: dict[str, dict[str, object]] = {}
-    while not done():
-        feed.wait_for_updates(STOP_POLL)
+class _Printer:
+    """The lines of stdout: candles (with their indicators' values), tickers and alerts."""
+
+    def __init__(
+        self,
+        feed: FeedClient,
+        monitor: HeadlessAlerts,
+        specs: Sequence[IndicatorSpec],
+        out: TextIO,
+        simulated: bool,
+    ) -> None:
+        self._feed = feed
+        self._monitor = monitor
+        self._out = out
+        self._extra = {"simulated": True} if simulated else {}
+        self._indicators = None
+        if specs:
+            series = monitor.monitor.series(monitor.main)
+            assert series is not None  # held by the monitor for the whole run
+            self._indicators = HeadlessIndicators(monitor.main, series.candles, specs)
+        #: Per pair, the last ticker line printed, without its time.
+        self._printed: dict[str, dict[str, object]] = {}
+        self._closed = False
+
+    def run(self, done: Callable[[], bool]) -> None:
+        """Print as the feed delivers until ``done()`` (or stdout is closed)."""
+        while not done() and not self._closed:
+            self._feed.wait_for_updates(STOP_POLL)
+            self.turn()
+
+    def turn(self) -> None:
+        """Print what the feed delivered since the last turn."""
         # Candles and series events in the feed's order (see InOrder.turn), applied one
         # delivery at a time: a candle line's indicator values are those of the series as
         # that delivery left it (a later delivery of the turn may change the same candle).
-        deliveries = monitor.turn(feed)
+        monitor, extra = self._monitor, self._extra
+        deliveries = monitor.turn(self._feed)
         lines: list[str] = []
         fired = [] if deliveries else monitor.apply(())  # the clock's expiries
         for delivery in deliveries:
             fired += monitor.apply((delivery,))
             # Not the alert pairs' 1min series.
-            updates = [u for u in delivery.candles if (u.symbol, u.timeframe) == main]
-            if indicators is not None:
-                lines += indicators.lines(updates, extra)
+            updates = [u for u in delivery.candles if (u.symbol, u.timeframe) == monitor.main]
+            if self._indicators is not None:
+                lines += self._indicators.lines(updates, extra)
             else:
                 lines += [json.dumps({**u.as_dict(), **extra}) for u in updates]
-        for ticker in feed.tickers():
+        for ticker in self._feed.tickers():
             fields = ticker.as_dict()
             values = {k: v for k, v in fields.items() if k != "time"}
-            if printed.get(ticker.symbol) != values:
-                printed[ticker.symbol] = values
+            if self._printed.get(ticker.symbol) != values:
+                self._printed[ticker.symbol] = values
                 lines.append(json.dumps({**fields, **extra}))
         lines += [json.dumps({**f.as_dict(), **extra}) for f in fired]
-        if not lines:
-            continue
-        try:
-            out.write("\n".join(lines) + "\n")
-            out.flush()
-        except BrokenPipeError:
+        if not lines or self._closed:
             return
+        try:
+            self._out.write("\n".join(lines) + "\n")
+            self._out.flush()
+        except BrokenPipeError:
+            self._closed = True
 
 
 def _what_next(event: ErrorEvent) -> str:

@@ -3,13 +3,16 @@ credentials in any output, and a log that cannot be written is no reason to fail
 
 from __future__ import annotations
 
+import gzip
 import socket
+from pathlib import Path
 
 import pytest
 
 from kucandle_gui.cli import parse_args
 from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
 from kucandle_gui.model.layout import LayoutKind
+from kucandle_gui.recording import Recorder, RecordingUnreadable, RunInfo, read_header
 from kucandle_gui.sim import LocalExchange
 from tests.app_process import AppProcess, assert_clean_exit, window_env
 
@@ -205,3 +208,136 @@ def test_counts_that_do_not_fit_stop_the_window_before_it_starts(tmp_path):
     assert "2 pairs for layout 2x2 (4 charts): give one (for every chart) or 4" in err
     assert "Traceback" not in err
     assert not (tmp_path / "config").exists()  # the window never started
+
+
+# -- recording and replaying (--record, --replay) -------------------------------------------------
+
+
+@pytest.fixture
+def recording(tmp_path: Path) -> Path:
+    """A recording with nothing in it but its header and end."""
+    path = tmp_path / "made.kcr"
+    Recorder(path, RunInfo(series=(("ETH-USDT", "5min"),))).start().close()
+    return path
+
+
+def parse_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The ``error:`` line of flags that exit 2."""
+    with pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    return line
+
+
+def test_record_and_replay_flags_are_parsed(tmp_path, recording):
+    new = tmp_path / "run.kcr"
+    plain = parse_args(["--headless"])
+    assert (plain.record, plain.replay, plain.record_max_mb, plain.speed, plain.loop) == (
+        None,
+        None,
+        200.0,
+        1.0,
+        False,
+    )
+    assert plain.api_url == "https://api.kucoin.com"
+    recorded = parse_args(["--headless", "--record", str(new), "--record-max-mb", "0.5"])
+    assert (recorded.record, recorded.record_max_mb) == (new, 0.5)
+    assert parse_args(["--record", str(new), "--demo"]).record == new
+    replayed = parse_args(["--replay", str(recording), "--speed", "20", "--loop"])
+    assert (replayed.replay, replayed.speed, replayed.loop) == (recording, 20.0, True)
+    assert parse_args(["--headless", "--replay", str(recording), "--speed", "0.1"]).speed == 0.1
+    assert not new.exists()  # parsing writes nothing
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--record-max-mb", "5"), "argument --record-max-mb: only with --record"),
+        (("--speed", "2"), "argument --speed: only with --replay"),
+        (("--loop",), "argument --loop: only with --replay"),
+        (("--record", "{new}", "--record-max-mb", "0"), "invalid size '0': expected a number of"),
+        (("--record", "{new}", "--record-max-mb", "-3"), "invalid size '-3': expected"),
+        (("--record", "{new}", "--record-max-mb", "nan"), "invalid size 'nan': expected"),
+        (
+            ("--record", "{new}", "--record-max-mb", "1e7"),
+            "MiB above 0, at most 1,000,000, e.g. 200",
+        ),
+        (("--record", "{new}", "--record-max-mb", "many"), "invalid size 'many'"),
+        (("--record", "{old}"), "argument --record: {old} exists: give a new file name"),
+        (("--record", "{tmp}"), "argument --record: {tmp} exists: give a new file name"),
+        (("--record", ""), "argument --record: no file name: expected a new file"),
+        (("--record", "{tmp}/no/such/run.kcr"), "the folder {tmp}/no/such does not exist"),
+        (("--replay", "{new}"), "argument --replay: '{new}': no such file: expected a recording"),
+        (("--replay", "{tmp}"), "argument --replay: '{tmp}': not a file: expected a recording"),
+        (("--replay", "{rec}", "--speed", "0.09"), "invalid speed '0.09': expected a number from"),
+        (("--replay", "{rec}", "--speed", "1001"), "from 0.1 to 1000 (1 = as recorded)"),
+        (("--replay", "{rec}", "--speed", "nan"), "argument --speed: invalid speed 'nan'"),
+        (("--replay", "{rec}", "--speed", "fast"), "argument --speed: invalid speed 'fast'"),
+        (("--record", "{new}", "--replay", "{rec}"), "argument --replay: not with --record"),
+        (("--replay", "{rec}", "--demo"), "argument --replay: not with --demo (a replay plays"),
+        (
+            ("--replay", "{rec}", "--api-url", "http://127.0.0.1:1"),
+            "argument --replay: not with --api-url (a replay plays its recording",
+        ),
+        (("--self-test", "--record", "{new}"), "argument --record: not with --self-test"),
+        (("--self-test", "--replay", "{rec}"), "argument --replay: not with --self-test"),
+    ],
+)
+def test_record_and_replay_flags_that_cannot_be_exit_2_saying_why(
+    flags, said, tmp_path, recording, capsys
+):
+    names = {"new": tmp_path / "new.kcr", "old": recording, "rec": recording, "tmp": tmp_path}
+    argv = [flag.format(**names) for flag in flags]
+    assert said.format(**names) in parse_error(argv, capsys)
+    assert not (tmp_path / "new.kcr").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "argument --replay: "),
+        (b"not a recording at all\n", "argument --replay: "),
+        (gzip.compress(b'{"k":"header","format":"something-else"}\n'), "argument --replay: "),
+    ],
+    ids=["empty", "text", "other-gzip"],
+)
+def test_a_file_that_is_no_recording_exits_2_before_anything_starts(
+    content, said, tmp_path, capsys
+):
+    path = tmp_path / "bad.kcr"
+    path.write_bytes(content)
+    line = parse_error(["--headless", "--replay", str(path)], capsys)
+    assert said in line and "Traceback" not in line
+    with pytest.raises(RecordingUnreadable) as unreadable:
+        read_header(path)
+    assert str(unreadable.value) in line  # the reader's own words
+
+
+@pytest.mark.parametrize("mode", [(), ("--headless",)], ids=["window", "headless"])
+def test_replaying_a_file_that_is_no_recording_starts_nothing(mode, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("shopping list\n")
+    with AppProcess(*mode, "--replay", str(path), env=window_env(tmp_path)) as run:
+        code, err = run.wait()
+    assert code == 2
+    assert "argument --replay: " in err and "Traceback" not in err
+    assert not (tmp_path / "config").exists()  # the window never started
+
+
+def test_the_window_records_and_replays_as_the_flags_say(tmp_path):
+    path = tmp_path / "window.kcr"
+    flags = ("--demo", "--record", str(path), "--record-max-mb", "50", "--log-level", "DEBUG")
+    with AppProcess(*flags, env=window_env(tmp_path)) as run:
+        run.stderr_line(lambda line: "/api/v1/market/candles?" in line)
+        code, err = run.finish()
+    assert_clean_exit(code, err)
+    header = read_header(path)
+    assert (header.run.mode, header.run.simulated) == ("window", True)
+    replayed = tmp_path / "replayed"
+    flags = ("--replay", str(path), "--speed", "50", "--log-level", "INFO")
+    with AppProcess(*flags, env=window_env(replayed)) as run:
+        run.stderr_line(lambda line: "finished" in line and str(path) in line)
+        code, err = run.finish()
+    assert_clean_exit(code, err)
+    assert not (replayed / "config").exists()  # a replay writes none of the user's settings

@@ -12,12 +12,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
 from kucandle_gui.headless import run_headless
 from kucandle_gui.protocol import snapshot_push_message
+from kucandle_gui.recording import RunInfo, read_header
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.stopping import StopRequest
 from tests.app_process import TIMEOUT, AppProcess
@@ -251,3 +253,72 @@ def test_the_watch_flag_prints_ticker_lines_beside_the_candles(exchange: LocalEx
             assert o == truth.as_dict()
         else:
             assert set(o) == FIELDS and o["symbol"] == "ETH-USDT"
+
+
+# -- recording and replaying (--record, --replay) -------------------------------------------------
+
+RECORDINGS = Path(__file__).parent / "data" / "recordings"
+#: Sessions in recordings/drop-garbage.kcr (a drop, then the session the app stopped).
+SESSIONS = 2
+
+
+def test_a_recorded_demo_replays_marked_simulated(tmp_path: Path) -> None:
+    path = tmp_path / "demo.kcr"
+    with headless(
+        "--demo", "--symbol", "SOL-USDT", "--timeframe", "1day", "--record", str(path)
+    ) as run:
+        run.stderr_line(lambda line: line.startswith("history: SOL-USDT 1day"))
+        recorded = objects(run, 5)
+        code, err = run.finish(signal.SIGTERM)
+    assert code == 0 and f"RECORD: {path}" in err and "record: " in err.splitlines()[-1]
+    assert read_header(path).run == RunInfo(series=(("SOL-USDT", "1day"),), simulated=True)
+    with headless("--replay", str(path), "--speed", "50") as run:
+        code, err = run.wait()
+        replayed = []
+        while True:
+            try:
+                replayed.append(json.loads(run.stdout_line()))
+            except EOFError:
+                break
+    assert code == 0 and "Traceback" not in err
+    assert "REPLAY: " in err and "simulated prices" in err and "not live prices" in err
+    assert all(o["simulated"] is True for o in replayed)
+    # The recorded run was stopped while it printed: the replay prints at least its lines.
+    assert replayed[: len(recorded)] == recorded
+
+
+def test_a_replay_with_loop_plays_again_until_stopped() -> None:
+    args = ("--replay", str(RECORDINGS / "drop-garbage.kcr"), "--speed", "1000", "--loop")
+    with headless(*args) as run:
+        for _ in range(SESSIONS + 1):  # the next pass's first session
+            run.stderr_line(lambda line: line.startswith("status: live"))
+        code, err = run.finish(signal.SIGTERM)
+    assert code == 0 and "Traceback" not in err
+    assert "summary: " in err.splitlines()[-2]
+    assert err.splitlines()[-1].startswith("replay: ")  # how far it got
+
+
+def test_a_series_the_recording_does_not_hold_is_refused() -> None:
+    args = ("--replay", str(RECORDINGS / "drop-garbage.kcr"), "--symbol", "ETH-USDT")
+    with headless(*args, "--speed", "1000") as run:
+        code, err = run.wait()
+    assert code == 2 and "Traceback" not in err
+    assert "ETH-USDT 1week" in err and "not in the recording" in err
+
+
+def test_a_stop_ends_a_replay_at_once_with_its_summary() -> None:
+    with headless("--replay", str(RECORDINGS / "token-expired.kcr")) as run:
+        objects(run, 1)
+        code, err = run.finish(signal.SIGINT)
+    assert code == 0 and "summary: " in err and "Traceback" not in err
+
+
+def test_recording_to_a_file_that_exists_starts_nothing(exchange: LocalExchange, tmp_path):
+    path = tmp_path / "taken.kcr"
+    path.write_text("keep me")
+    err = Lines()
+    code = run_headless(exchange.base_url, "BTC-USDT", out=Lines(), err=err, record=path)
+    assert code == 2
+    [said] = err.lines
+    assert said.startswith(f"error: {path} ") and "exists" in said
+    assert path.read_text() == "keep me" and exchange.stats().connects == 0
