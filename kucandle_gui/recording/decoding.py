@@ -9,7 +9,6 @@ replay takes the entries as they are.
 from __future__ import annotations
 
 import base64
-import binascii
 import math
 import re
 from typing import Any
@@ -205,5 +204,5 @@ def _text_or_b64(obj: dict[str, Any], text_key: str, b64_key: str) -> str | byte
         return _str(obj, text_key)
     try:
         return base64.b64decode(_str(obj, b64_key), validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, or a character beyond ASCII
         raise BadLine(f"{b64_key!r} is not base64") from exc

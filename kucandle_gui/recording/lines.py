@@ -9,8 +9,12 @@ line accepted, ``MAX_LINE_BYTES``, however large the part or its inflated size.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 #: Longest line read; a longer one is skipped (and counted by the reader).
@@ -18,15 +22,38 @@ MAX_LINE_BYTES = 32 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
 _INFLATE_CHUNK = 1024 * 1024
 _GZIP = 16 + zlib.MAX_WBITS
+#: Opening a named pipe must not wait for a writer: it is refused once open, like a device.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
+
+
+def open_part(path: Path) -> BinaryIO:
+    """The part's file at ``path`` opened for reading; ``OSError`` if it cannot be, or is no
+    regular file (``IsADirectoryError`` for a folder): a pipe or a device would make the
+    reading wait for ever or never end."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file", str(path))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class PartLines:
     """The lines of one part's file: gzip (members in sequence) inflated in bounded chunks.
 
     ``lines()`` yields each complete line without its newline, or None for a line longer than
-    ``MAX_LINE_BYTES`` (skipped); then ``ending`` says how the data ended: ``clean`` (the gzip
-    stream closed), ``cut`` (it stops mid-stream: the rest was never written) or ``damaged``
-    (data that does not inflate, or a read error). A half line at a cut is not yielded.
+    ``MAX_LINE_BYTES`` (skipped, told once it passes the bound); then ``ending`` says how the
+    data ended: ``clean`` (the gzip stream closed), ``cut`` (it stops mid-stream: the rest was
+    never written) or ``damaged`` (data that does not inflate, or a read error). A half line
+    at a cut is not yielded.
     """
 
     def __init__(self, file: BinaryIO) -> None:
@@ -80,11 +107,12 @@ class PartLines:
                 data = self._inflater.unconsumed_tail
 
     def _split(self, data: bytes) -> Iterator[bytes | None]:
+        """The lines ``data`` completes. A line too long is told (None) as soon as it passes
+        the bound, not at its end: a first line gigabytes long must not hold ``read_header``."""
         start = 0
         while (end := data.find(b"\n", start)) >= 0:
             if self._skipping:
                 self._skipping = False
-                yield None
             else:
                 self._pending += data[start:end]
                 line = bytes(self._pending)
@@ -96,3 +124,4 @@ class PartLines:
             if len(self._pending) > MAX_LINE_BYTES:
                 self._skipping = True
                 self._pending.clear()
+                yield None

@@ -22,7 +22,7 @@ from kucandle_gui.urls import quote
 
 from .decoding import BadLine, UnknownKind, decode
 from .entries import VERSION, End, Entry, Header, Line, Lost, Rotated, part_path
-from .lines import MAX_LINE_BYTES, PartLines
+from .lines import MAX_LINE_BYTES, PartLines, open_part
 
 #: Problems kept in a report; more are only counted.
 MAX_PROBLEMS = 20
@@ -113,7 +113,7 @@ def iter_entries(path: str | Path, report: ReadReport | None = None) -> Iterator
 
 def _open(path: Path) -> BinaryIO:
     try:
-        return open(path, "rb")
+        return open_part(path)
     except FileNotFoundError:
         raise RecordingUnreadable(f"{path}: there is no such file") from None
     except IsADirectoryError:
@@ -186,7 +186,7 @@ class _Reading:
         (cut off or damaged) or ``other`` (not a part of this recording: reading stops)."""
         label = f"part {part} ({path.name})"
         try:
-            file = open(path, "rb")  # noqa: SIM115 -- closed below, however the part ends
+            file = open_part(path)
         except OSError as exc:
             self._report.note(f"{label} cannot be read: {exc.strerror or exc}")
             return "other"

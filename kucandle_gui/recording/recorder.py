@@ -8,9 +8,10 @@ are counted and marked with a ``lost`` line where they are missing, never the fe
 memory. Time is taken under the queue's lock, so that ``m`` never goes back in the file.
 
 A recording may run for days: parts rotate by compressed size (``FILE``, ``FILE.2``, …), and
-the gzip stream is flushed at least every ``flush_interval`` seconds, so that an app killed
-or a machine powered off leaves a file readable up to the last flush. A disk error stops the
-recording (``on_problem`` tells once), never the feed.
+the gzip stream is flushed to the system at least every ``flush_interval`` seconds, so that an
+app killed leaves a file readable up to the last flush (after a power cut, up to what the
+system had put on the disk: there is no fsync). A disk error stops the recording
+(``on_problem`` tells once), never the feed.
 """
 
 from __future__ import annotations
@@ -101,14 +102,11 @@ class Recorder:
         # Used in the queue's ``make``, so under its lock:
         self._sessions: OrderedDict[str, int] = OrderedDict()
         self._next_session = 1
+        # Under ``_lock``; learnt even when the ``ws_open`` line is lost:
         self._tokens: deque[str] = deque(maxlen=TOKENS_KEPT)
         # The writer thread's (the caller's in start()):
         self._files = PartWriter(self._path, uuid.uuid4().hex, run, max_bytes, opener or create_new)
         self._told_lost = False
-
-    @property
-    def path(self) -> Path:
-        return self._path
 
     @property
     def parts(self) -> list[Path]:
@@ -168,16 +166,18 @@ class Recorder:
         return mark.done.wait(timeout) and self.failed is None
 
     def close(self) -> None:
-        """Write ``end``, flush and close the file, join the writer. Idempotent; never raises."""
+        """Write ``end``, flush and close the file, join the writer. Idempotent; never raises.
+        Every caller returns with the file finished (a second one waits too), except
+        ``on_problem`` calling it on the writer's thread: the writer finishes after it."""
         with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-        self._queue.close(End)
-        if self._thread is not None:
-            self._thread.join(CLOSE_TIMEOUT)
-            if self._thread.is_alive():
-                log.warning("the recording to %s is still being written", self._path)
+            first, self._closed = not self._closed, True
+        if first:
+            self._queue.close(End)
+        if self._thread is None or self._thread.ident == threading.get_ident():
+            return
+        self._thread.join(CLOSE_TIMEOUT)
+        if first and self._thread.is_alive():
+            log.warning("the recording to %s is still being written", self._path)
 
     def __enter__(self) -> Recorder:
         return self.start()
@@ -197,7 +197,7 @@ class Recorder:
         body: bytes,
     ) -> None:
         body = bytes(body)
-        if method.upper() == "POST" and path.rstrip("/").endswith(_BULLET_PATHS):
+        if path.rstrip("/").endswith(_BULLET_PATHS):  # whatever the method: never the token
             body = redact_bullet_body(body)
         kept = tuple(
             sorted(
@@ -220,22 +220,16 @@ class Recorder:
         failure: str | None,
         text: str,
     ) -> None:
-        query = _params(params)
+        query, text = _params(params), self._redact(text)
         self._queue.put(
-            lambda t, m: RestEntry(
-                t, m, method, path, query, status, (), None, failure, self._redact(text)
-            )
+            lambda t, m: RestEntry(t, m, method, path, query, status, (), None, failure, text)
         )
 
     def ws_open(self, connect_id: str, url: str) -> None:
-        forms = _token_forms(url)
+        with self._lock:
+            self._tokens.extend(_token_forms(url))
         redacted = redact_token_url(url)
-
-        def make(t: float, m: float) -> WsOpen:
-            self._tokens.extend(forms)
-            return WsOpen(t, m, self._new_session(connect_id), redacted)
-
-        self._queue.put(make)
+        self._queue.put(lambda t, m: WsOpen(t, m, self._new_session(connect_id), redacted))
 
     def ws_received(self, connect_id: str, frame: str | bytes) -> None:
         if not isinstance(frame, str):
@@ -248,11 +242,8 @@ class Recorder:
         self._queue.put(lambda t, m: WsOut(t, m, self._session_of(connect_id), frame))
 
     def ws_end(self, connect_id: str, reason: str, planned: bool) -> None:
-        self._queue.put(
-            lambda t, m: WsEnd(
-                t, m, self._session_of(connect_id), self._redact(reason), bool(planned)
-            )
-        )
+        reason, planned = self._redact(reason), bool(planned)
+        self._queue.put(lambda t, m: WsEnd(t, m, self._session_of(connect_id), reason, planned))
 
     def _new_session(self, connect_id: str) -> int:
         """A new session number for ``connect_id`` (under the queue's lock)."""
@@ -269,7 +260,9 @@ class Recorder:
         return self._new_session(connect_id) if session is None else session
 
     def _redact(self, text: str) -> str:
-        return redact_text(str(text), tuple(self._tokens))
+        with self._lock:
+            tokens = tuple(self._tokens)
+        return redact_text(str(text), tokens)
 
     # The writer thread.
 
@@ -283,7 +276,8 @@ class Recorder:
             batch, closing = self._queue.take(until_flush)
             try:
                 while batch:
-                    self._write_item(batch.popleft())
+                    self._write_item(batch[0])
+                    batch.popleft()  # kept until written: a failure settles it with the rest
                 if closing:
                     self._files.close()
                     return

@@ -121,6 +121,7 @@ BAD: list[Any] = [
     changed(ws_in(1), text=5),
     changed(ws_in(1), b64="AAH+"),
     changed(ws_in(1), text=..., b64="not base64!"),
+    changed(ws_in(1), text=..., b64="AAH+é"),
     changed(ws_in(1), k="ws_out", text=None),
     {"k": "ws_open", "t": T, "m": 0.0, "session": 1, "url": ["x"]},
     {"k": "ws_end", "t": T, "m": 0.0, "session": 1, "reason": "x", "planned": "no"},
@@ -137,6 +138,7 @@ BAD: list[Any] = [
     changed(REST, body=None),
     changed(REST, body="\ud800"),
     changed(REST, body_b64="AAAA"),
+    changed(REST, body=..., body_b64="€"),
     changed(REST, body=..., status=..., text=None),
     changed(REST, body=..., failure=3, text="x"),
     changed(HEADER, format="something else"),
@@ -216,3 +218,9 @@ def test_the_token_leaves_a_bullet_answer() -> None:
 )
 def test_an_unparsable_bullet_answer_is_kept_only_without_a_token(body: bytes, kept: bool) -> None:
     assert redact_bullet_body(body) == (body if kept else REDACTED.encode())
+
+
+@pytest.mark.parametrize("depth", [1, 400, 990, 5000])
+def test_a_deeply_nested_bullet_answer_loses_its_token(depth: int) -> None:
+    body = b"[" * depth + b'{"token":"' + TOKEN.encode() + b'"}' + b"]" * depth
+    assert TOKEN.encode() not in redact_bullet_body(body)

@@ -4,18 +4,22 @@ with the recorded time, and only a file with no recording in it at all is refuse
 from __future__ import annotations
 
 import gzip
+import io
+import os
+import threading
 import zlib
 from pathlib import Path
 
 import pytest
 
 from kucandle_gui.recording import Header, RecordingUnreadable, WsIn, iter_entries, read_header
-from kucandle_gui.recording.lines import MAX_LINE_BYTES
+from kucandle_gui.recording.lines import MAX_LINE_BYTES, PartLines
 from kucandle_gui.recording.reader import MAX_PROBLEMS
 
 from .files import (
     OTHER_ID,
     T_TEXT,
+    WAIT,
     T,
     end,
     frames,
@@ -217,3 +221,87 @@ def test_a_file_with_no_recording_is_refused(
 def test_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RecordingUnreadable, match="is a folder, not a recording"):
         read_header(tmp_path)
+
+
+def test_a_line_with_base64_beyond_ascii_is_skipped(tmp_path: Path) -> None:
+    odd = {"k": "ws_in", "t": T, "m": 1.5, "session": 1, "b64": "AAH+é"}
+    entries, report = read_all(write_part(tmp_path / "run.kcr", [header(), odd, ws_in(2), end()]))
+    assert frames(entries) == ["frame 2"] and report.complete and report.skipped_lines == 1
+    assert report.problems == [
+        "line 2 of part 1 (run.kcr) is not a valid recording line ('b64' is not base64): skipped"
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    rotated = {"k": "rotated", "t": T + 5, "m": 5.0, "next": "run.kcr.2"}
+    base = write_part(tmp_path / "run.kcr", [header(), ws_in(1), rotated])
+    os.mkfifo(tmp_path / "run.kcr.2")
+    os.mkfifo(tmp_path / "pipe.kcr")
+    read: dict[str, object] = {}
+    done = threading.Event()
+
+    def reading() -> None:  # a reader stuck on a pipe must fail the test, not hang it
+        read["base"] = read_all(base)
+        with pytest.raises(RecordingUnreadable) as caught:
+            read_header(tmp_path / "pipe.kcr")
+        read["pipe"] = str(caught.value)
+        done.set()
+
+    threading.Thread(target=reading, daemon=True).start()
+    assert done.wait(WAIT)
+    entries, report = read["base"]  # type: ignore[misc]
+    assert frames(entries) == ["frame 1"]
+    assert report.problems == ["part 2 (run.kcr.2) cannot be read: it is not a regular file"]
+    assert read["pipe"] == f"{tmp_path / 'pipe.kcr'} cannot be read: it is not a regular file"
+
+
+def test_a_part_that_is_a_folder_is_not_read(tmp_path: Path) -> None:
+    rotated = {"k": "rotated", "t": T + 5, "m": 5.0, "next": "run.kcr.2"}
+    base = write_part(tmp_path / "run.kcr", [header(), ws_in(1), rotated])
+    (tmp_path / "run.kcr.2").mkdir()
+    entries, report = read_all(base)
+    assert frames(entries) == ["frame 1"] and not report.complete
+    assert report.problems == ["part 2 (run.kcr.2) cannot be read: it is a folder"]
+
+
+class EndlessLine(io.RawIOBase):
+    """A gzip stream of one line of ``x`` that never ends; ``inflated`` counts what it served,
+    and it stops (end of file) at ``limit`` inflated bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self._deflate = zlib.compressobj(1, wbits=16 + zlib.MAX_WBITS)
+        self._limit = limit
+        self.inflated = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.inflated >= self._limit:
+            return b""
+        self.inflated += 1024 * 1024
+        return self._deflate.compress(b"x" * 1024 * 1024) + self._deflate.flush(zlib.Z_SYNC_FLUSH)
+
+
+def test_a_line_too_long_is_told_before_its_end() -> None:
+    stream = EndlessLine(limit=4 * MAX_LINE_BYTES)
+    lines = PartLines(stream).lines()  # type: ignore[arg-type]
+    assert next(lines, "no line at all") is None
+    assert stream.inflated <= MAX_LINE_BYTES + 2 * 1024 * 1024
+
+
+def test_hostile_lines_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    nan = b'{"k":"ws_in","t":NaN,"m":0,"session":1,"text":"x"}'
+    infinite = b'{"k":"ws_in","t":1,"m":Infinity,"session":1,"text":"x"}'
+    deep = [b"[" * 200_000, b'{"a":' * 100_000]
+    lines = [header(), nan, infinite, *deep, ws_in(1), end()]
+    entries, report = read_all(write_part(tmp_path / "run.kcr", lines))
+    assert frames(entries) == ["frame 1"] and report.complete and report.skipped_lines == 4
+    assert [p.partition("(")[2].partition(")")[2] for p in report.problems] == [
+        " is not a valid recording line ('t' is not finite): skipped",
+        " is not a valid recording line ('m' is not finite): skipped",
+        " is not a valid recording line (not UTF-8 JSON): skipped",
+        " is not a valid recording line (not UTF-8 JSON): skipped",
+    ]
