@@ -32,7 +32,8 @@ class CandleUpdate:
     timeframe: str
     candle: Candle
     #: Exchange time of the push that brought it (ns, ``data.time``); 0 for REST rows.
-    #: Lets a consumer measure end-to-end latency.
+    #: Lets a consumer measure end-to-end latency (a push held while its series' history
+    #: loaded keeps its time: the wait counts in).
     pushed_ns: int = 0
 
     def as_dict(self) -> dict[str, object]:

@@ -98,7 +98,6 @@ class FeedClient:
             lambda on_bad_rows: self._rest_client(api_url, on_bad_rows),
             self._commands.post,
             self.config,
-            self._subscriptions,
             self._buffer,
             self._emit,
             self._metrics,

@@ -9,6 +9,13 @@ candles the feed put later: the next session's first pushes before the "no longe
 that precedes them. A consumer that acts on the events (price alerts stop evaluating a pair
 at its gap, and catch up from where they stopped once it is filled) must see both in the
 feed's order.
+
+A series' pushes taken while its history loads are held by the feed and put after the merged
+history *and* its complete ``HistoryEvent`` (:mod:`.series_history`), so a consumer takes them
+as live, after its catch-up. That is right for alerts: a held push is put only if it changes
+the series after the merge, i.e. is newer than the REST answers merged, among them one fetched
+after the subscription came back; so what it adds was traded after the gap (barring an answer
+that lags behind the pushes), and whatever it carried of the gap is in the answer, caught up.
 """
 
 from __future__ import annotations
@@ -41,8 +48,8 @@ class InOrder:
 
     The feed thread, in its listener, calls ``hold(event, feed.mark())``: the feed puts a
     change's candles into the buffer before it emits the change's event (the merged history,
-    then its ``HistoryEvent``; a session's pushes, then the ``SubscriptionEvent`` that ends
-    it), and only the feed thread puts, so the mark read in the listener counts exactly the
+    then its ``HistoryEvent``; a session's pushes applied, then the ``SubscriptionEvent`` that
+    ends it), and only the feed thread puts, so the mark read in the listener counts exactly the
     candles queued before the event. The consumer calls :meth:`turn` and delivers what it
     returns in order.
     """

@@ -6,7 +6,8 @@ results back through ``post`` (a callable that queues work for the feed thread, 
 the state). A job that fails for a passing reason goes back in the queue with a later time
 instead of holding the thread, so one sick pair does not delay every other; it is retried
 until it succeeds, is cancelled, the exchange refuses it for good, or (when the loader has a
-``max_attempts``) it failed that many times.
+``max_attempts``) it failed that many times. An unexpected exception (a bug) is logged and
+counts as a passing failure: the thread goes on, since every later load waits for it.
 """
 
 from __future__ import annotations
@@ -100,6 +101,18 @@ class RetryingLoader(Generic[Job]):
     def submit(self, job: Job) -> None:
         self._schedule(job, Backoff(self._retry_base, self._retry_cap), 0.0)
 
+    def hurry(self, wanted: Callable[[Job], bool]) -> None:
+        """Make the retries of the jobs ``wanted`` picks due now: what they wait out may be
+        over (another load of the same series has just worked)."""
+        with self._changed:
+            now = time.monotonic()
+            self._jobs = [
+                (min(ready, now) if wanted(job) else ready, sequence, job, backoff)
+                for ready, sequence, job, backoff in self._jobs
+            ]
+            heapq.heapify(self._jobs)
+            self._changed.notify_all()
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds until no job is being fetched and none is due now
         (retries waiting for their time do not count); every result fetched so far has then
@@ -155,14 +168,24 @@ class RetryingLoader(Generic[Job]):
         except Cancelled:
             return
         except RestError as exc:
-            # The backoff has handed out one delay per failure before this one.
-            used_up = self._max_attempts is not None and backoff.attempts + 1 >= self._max_attempts
-            delay = None if used_up or self.permanent(exc) else backoff.next_delay()
-            self._post(lambda error=exc: job.on_error(error, delay))
-            if delay is not None:
-                level = logging.WARNING if self._max_attempts is None else logging.DEBUG
-                log.log(level, "%s failed (%s); retrying in %.1f s", job.name, exc, delay)
-                self._schedule(job, backoff, delay)
+            self._failed(job, backoff, exc)
+            return
+        except Exception as exc:
+            # A bug must not end the thread: every later load, and the pushes of each series
+            # waiting for its history, would wait forever. Said, and retried as a passing error.
+            log.exception("%s failed unexpectedly", job.name)
+            self._failed(job, backoff, RestError(f"internal error: {exc!r}"))
             return
         if not job.cancelled:
             self._post(lambda: job.on_done(result))
+
+    def _failed(self, job: Job, backoff: Backoff, exc: RestError) -> None:
+        """Tell the job's owner, and schedule the retry unless retrying is pointless."""
+        # The backoff has handed out one delay per failure before this one.
+        used_up = self._max_attempts is not None and backoff.attempts + 1 >= self._max_attempts
+        delay = None if used_up or self.permanent(exc) else backoff.next_delay()
+        self._post(lambda: job.on_error(exc, delay))
+        if delay is not None:
+            level = logging.WARNING if self._max_attempts is None else logging.DEBUG
+            log.log(level, "%s failed (%s); retrying in %.1f s", job.name, exc, delay)
+            self._schedule(job, backoff, delay)

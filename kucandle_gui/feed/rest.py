@@ -13,10 +13,9 @@ cost only themselves: they are dropped, reported through ``on_bad_rows``, and th
 kept. Waits are interruptible through ``cancel`` so that ``stop()`` stays quick.
 
 Every error's text is free of URL credentials and quotes at most ``QUOTE_LIMIT`` characters
-of the server's words (:mod:`kucandle_gui.urls`).
-
-A ``tap`` (:class:`.tap.FeedTap`) hears every attempt's outcome, retries included: the answer
-as the client parsed it, or why there was none.
+of the server's words (:mod:`kucandle_gui.urls`). A ``tap`` (:class:`.tap.FeedTap`) hears
+every attempt's outcome, retries included: the answer as the client parsed it, or why there was
+none.
 """
 
 from __future__ import annotations
@@ -152,10 +151,8 @@ class RestClient:
     load, once for each candle page of which rows were dropped (malformed, outside the range
     asked for, not at a candle start of the timeframe, repeated with other values):
     ``dropped`` rows of that page, ``reason`` one line fit for a message. The load goes on
-    with the page's good rows; the owner counts and shows the drop.
-
-    ``tap`` is told of every attempt (see :class:`.tap.FeedTap`); one that raises is logged
-    once and ignored.
+    with the page's good rows; the owner counts and shows the drop. ``tap`` is told of every
+    attempt (:class:`.tap.FeedTap`); one that raises is logged once and ignored.
     """
 
     def __init__(
@@ -321,10 +318,9 @@ class RestClient:
             try:
                 reply = self._http.fetch(method, url, params, limit)
             except HttpFailure as exc:
-                if self._tap is not None:
-                    failure = None if exc.failure is None else exc.failure.value
+                if self._tap is not None:  # exc.failure, a NetworkFailure, is a str: its value
                     text = redact(str(exc))
-                    self._tap.rest_failure(method, path, params, exc.status, failure, text)
+                    self._tap.rest_failure(method, path, params, exc.status, exc.failure, text)
                 raise self._failed(method, url, exc) from exc
             if self._tap is not None:
                 self._tap.rest_answer(method, path, params, reply.status, reply.headers, reply.body)

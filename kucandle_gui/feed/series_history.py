@@ -8,7 +8,8 @@ overlap between REST and pushes is harmless.
 
 Loads are not cancelled when a session ends, so a series may have several out at once (one of
 each session, the earlier ones still retrying); each :class:`.events.HistoryEvent` says
-whether it was the last one out (``complete``): only then is the series without a hole.
+whether it was the last one out (``complete``): only then is the series without a hole. Once
+one is merged, the others still waiting for a retry are tried at once (REST works again).
 The merged candles go into the update buffer before the event is emitted, which is what lets
 a consumer deliver them first (:class:`.in_order.InOrder`).
 
@@ -17,6 +18,7 @@ they are held (:class:`.held.HeldPushes`), and once the last one is merged they 
 after it and after its event, as the live pushes they are. The screen never shows a push
 beside a hole the backfill has not filled yet, and what comes out does not depend on whether
 the REST answer or a push arrived first: a recording replayed at any speed gives the same.
+While REST fails, the pushes wait as well; the error event says the load is retried, and when.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from .failures import rest_error_event
 from .history import HistoryJob, HistoryLoader
 from .metrics import MetricsRecorder
 from .rest import RestClient, RestError
-from .subscriptions import SeriesKey, Subscription, Subscriptions
+from .subscriptions import SeriesKey, Subscription
 
 #: Makes the history's REST client, given the callback for dropped rows.
 RestFactory = Callable[[Callable[[str, str, int, str], None]], RestClient]
@@ -47,7 +49,6 @@ class SeriesHistory:
         rest: RestFactory,
         post: Callable[[Callable[[], None]], None],
         config: FeedConfig,
-        subscriptions: Subscriptions,
         buffer: UpdateBuffer,
         emit: Callable[[FeedEvent], None],
         metrics: MetricsRecorder,
@@ -55,7 +56,6 @@ class SeriesHistory:
     ) -> None:
         self._post = post
         self._count = config.history_candles
-        self._subscriptions = subscriptions
         self._buffer = buffer
         self._emit = emit
         self._metrics = metrics
@@ -121,9 +121,13 @@ class SeriesHistory:
             )
             if complete:
                 self._release(key, subscription)
+            else:  # the others, and the pushes held, need not wait out a retry's delay
+                self._loader.hurry(lambda job: job.cancel is subscription.cancel)
 
         def failed(exc: RestError, retry_in: float | None) -> None:
             self._metrics.record_error()
+            if subscription.cancel.is_set():
+                return  # dropped meanwhile: nobody waits for this history any more
             if retry_in is not None:
                 kind = ErrorKind.HISTORY if last is None else ErrorKind.BACKFILL
                 self._emit(rest_error_event(kind, exc, *key, retrying=True, retry_in=retry_in))
@@ -131,8 +135,7 @@ class SeriesHistory:
             # The exchange refuses the pair itself (it may still have accepted the topic):
             # a series that can never be complete is dropped, not shown with holes.
             subscription.loads -= 1
-            if self._subscriptions.get(key) is subscription:
-                self._drop(key)
+            self._drop(key)
             self._emit(rest_error_event(ErrorKind.REFUSED, exc, *key, subscription_dropped=True))
 
         subscription.loads += 1

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, cast
 
 log = logging.getLogger(__name__)
 
@@ -62,66 +62,32 @@ class FeedTap(Protocol):
         chose to close it (stopped, token renewal) rather than lose it."""
 
 
+#: The methods of :class:`FeedTap`, each of which :class:`GuardedTap` guards.
+TAP_METHODS = ("rest_answer", "rest_failure", "ws_open", "ws_received", "ws_sent", "ws_end")
+
+
 class GuardedTap:
     """A tap whose exceptions are caught: the first is logged with its traceback, the rest
-    only counted (``failures``), so that a broken observer costs neither the feed nor the log."""
+    only counted (``failures``), so that a broken observer costs neither the feed nor the log.
+
+    It has the methods of :class:`FeedTap` (:data:`TAP_METHODS`), each calling the tap's own.
+    """
 
     def __init__(self, tap: FeedTap) -> None:
         self.tap = tap
         self.failures = 0
         self._lock = threading.Lock()
+        for name in TAP_METHODS:
+            setattr(self, name, self._guard(name, getattr(tap, name)))
 
-    def rest_answer(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> None:
-        try:
-            self.tap.rest_answer(method, path, params, status, headers, body)
-        except Exception:
-            self._failed("rest_answer")
+    def _guard(self, name: str, method: Callable[..., object]) -> Callable[..., None]:
+        def call(*args: Any) -> None:
+            try:
+                method(*args)
+            except Exception:
+                self._failed(name)
 
-    def rest_failure(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        status: int | None,
-        failure: str | None,
-        text: str,
-    ) -> None:
-        try:
-            self.tap.rest_failure(method, path, params, status, failure, text)
-        except Exception:
-            self._failed("rest_failure")
-
-    def ws_open(self, connect_id: str, url: str) -> None:
-        try:
-            self.tap.ws_open(connect_id, url)
-        except Exception:
-            self._failed("ws_open")
-
-    def ws_received(self, connect_id: str, frame: str | bytes) -> None:
-        try:
-            self.tap.ws_received(connect_id, frame)
-        except Exception:
-            self._failed("ws_received")
-
-    def ws_sent(self, connect_id: str, frame: str) -> None:
-        try:
-            self.tap.ws_sent(connect_id, frame)
-        except Exception:
-            self._failed("ws_sent")
-
-    def ws_end(self, connect_id: str, reason: str, planned: bool) -> None:
-        try:
-            self.tap.ws_end(connect_id, reason, planned)
-        except Exception:
-            self._failed("ws_end")
+        return call
 
     def _failed(self, method: str) -> None:
         """Called inside the ``except`` block, so that the log shows the traceback."""
@@ -134,8 +100,8 @@ class GuardedTap:
             )
 
 
-def guarded(tap: FeedTap | None) -> GuardedTap | None:
+def guarded(tap: FeedTap | None) -> FeedTap | None:
     """``tap`` wrapped in a :class:`GuardedTap` (once: a guarded tap is returned as it is)."""
     if tap is None or isinstance(tap, GuardedTap):
         return tap
-    return GuardedTap(tap)
+    return cast(FeedTap, GuardedTap(tap))

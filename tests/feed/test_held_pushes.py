@@ -11,8 +11,8 @@ REST failing on purpose while pushes flow.
 
 from __future__ import annotations
 
+import json
 import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -37,12 +37,18 @@ from kucandle_gui.feed.metrics import MetricsRecorder
 from kucandle_gui.feed.rest import RestClient
 from kucandle_gui.feed.series_history import SeriesHistory
 from kucandle_gui.feed.subscriptions import Subscription, Subscriptions
-from kucandle_gui.protocol import TIMEFRAME_SECONDS, Candle, candle_start
+from kucandle_gui.protocol import (
+    REST_INVALID_PARAMETER,
+    TIMEFRAME_SECONDS,
+    Candle,
+    candle_start,
+)
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import EventRecorder, fast_feed_config, fast_sim_config
 from tests.sim.simclient import START, wait_until
 
 from .checks import BTC
+from .gates import HeldRestClient
 
 CANDLES = "/api/v1/market/candles"
 MINUTE = TIMEFRAME_SECONDS["1min"]
@@ -106,38 +112,22 @@ def test_held_pushes_hold_no_more_candles_than_the_series_keeps() -> None:
 # -- SeriesHistory: the feed thread's part, with real REST ------------------------------------
 
 
-class GatedRestClient(RestClient):
-    """A real client whose candle answers, once received, wait until the test lets them go."""
-
-    def __init__(self, api_url: str) -> None:
-        super().__init__(api_url, max_attempts=1)
-        self.answered = threading.Event()
-        self.release = threading.Event()
-
-    def candles(self, symbol: str, timeframe: str, start: int, end: int) -> list[Candle]:
-        found = super().candles(symbol, timeframe, start, end)
-        self.answered.set()
-        self.release.wait(10.0)
-        return found
-
-
 class FeedSide:
     """A series, its history loads and a consumer of what they produce, the test thread in
     the feed thread's place (it runs what the history thread posts)."""
 
-    def __init__(self, exchange: LocalExchange, keep: int = 0) -> None:
-        self.rest = GatedRestClient(exchange.base_url)
+    def __init__(self, exchange: LocalExchange, keep: int = 0, retry: float = 0.01) -> None:
+        self.rest = HeldRestClient(exchange.base_url)
         self.buffer = UpdateBuffer(keep)
         self.subscriptions = Subscriptions(max_candles=1_000, keep_pushes=keep)
         self.in_order = InOrder()
         self.events: list[FeedEvent] = []
         self._posted: queue.Queue[Callable[[], None]] = queue.Queue()
-        config = FeedConfig(history_candles=30, reconnect_base=0.01, reconnect_cap=0.05)
+        config = FeedConfig(history_candles=30, reconnect_base=retry, reconnect_cap=retry * 5)
         self.history = SeriesHistory(
             lambda on_bad_rows: self.rest,
             self._posted.put,
             config,
-            self.subscriptions,
             self.buffer,
             self._emit,
             MetricsRecorder(),
@@ -161,7 +151,11 @@ class FeedSide:
     def finish_load(self) -> None:
         """Let the answer go and merge it, as the feed thread does."""
         self.rest.release.set()
-        self._posted.get(timeout=10.0)()
+        self.posted()()
+
+    def posted(self) -> Callable[[], None]:
+        """The next outcome the history thread posted, for the test to run."""
+        return self._posted.get(timeout=10.0)
 
     def push(self, *candles: Candle) -> None:
         for ns, candle in enumerate(candles, start=1):
@@ -188,8 +182,8 @@ def still_exchange() -> Iterator[LocalExchange]:
 def make_side(still_exchange: LocalExchange) -> Iterator[Callable[..., FeedSide]]:
     made: list[FeedSide] = []
 
-    def make(keep: int = 0) -> FeedSide:
-        side = FeedSide(still_exchange, keep)
+    def make(keep: int = 0, retry: float = 0.01) -> FeedSide:
+        side = FeedSide(still_exchange, keep, retry)
         side.history.start()
         made.append(side)
         return side
@@ -277,6 +271,27 @@ def test_pushes_wait_for_the_last_load_out(
     assert pushes == [pushed(later(last), 1)]
 
 
+def test_a_load_waiting_for_its_retry_is_tried_at_once_when_another_load_worked(
+    still_exchange: LocalExchange, make_side: Callable[..., FeedSide]
+) -> None:
+    """An earlier session's load failed and waits a minute for its retry; the next session's
+    load works: REST is back, so the series completes (and its pushes come) at once."""
+    last = last_candle(still_exchange)
+    side = make_side(retry=60.0)
+    still_exchange.faults.rest_server_error(CANDLES, count=1)
+    side.history.load(BTC, side.subscription)
+    side.posted()()  # its failure: retrying in a minute or so
+    side.push(later(last))
+    side.start_load()
+    side.finish_load()
+    [(_, first)] = side.turn()
+    assert isinstance(first, HistoryEvent) and not first.complete
+    side.posted()()  # the first load's retry, due at once
+    [(_, second), (pushes, _)] = side.turn()
+    assert isinstance(second, HistoryEvent) and second.complete
+    assert pushes == [pushed(later(last), 1)]
+
+
 def test_a_dropped_series_discards_its_held_pushes(
     still_exchange: LocalExchange, make_side: Callable[..., FeedSide]
 ) -> None:
@@ -292,6 +307,23 @@ def test_a_dropped_series_discards_its_held_pushes(
     # Wanted again, the series starts afresh: no push of the dropped one comes back.
     again = side.subscriptions.add(BTC)
     assert isinstance(again, Subscription) and len(again.held) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(500, "500000"), (200, REST_INVALID_PARAMETER)], ids=["retried", "refused"]
+)
+def test_a_failed_load_of_a_series_dropped_meanwhile_is_not_told(
+    still_exchange: LocalExchange, make_side: Callable[..., FeedSide], status: int, code: str
+) -> None:
+    """Its owner switched away: no "history failed" nor "refused" for a series not shown."""
+    side = make_side()
+    body = json.dumps({"code": code, "msg": "no"})
+    still_exchange.faults.rest_fail(CANDLES, 1, status, body)
+    side.history.load(BTC, side.subscription)
+    failure = side.posted()
+    assert side.subscriptions.drop(BTC) is side.subscription
+    failure()
+    assert side.events == [] and side.subscriptions.get(BTC) is None
 
 
 @pytest.mark.parametrize("keep", [0, 1_000])

@@ -20,6 +20,8 @@ from kucandle_gui.feed.rest import KucoinApiError, RestClient, RestError
 from kucandle_gui.protocol import REST_INVALID_PARAMETER, Candle
 from kucandle_gui.sim import LocalExchange
 
+from .gates import HeldRestClient
+
 CANDLES = "/api/v1/market/candles"
 
 
@@ -191,22 +193,6 @@ def test_a_load_cancelled_in_the_queue_is_never_fetched(
     assert candle_requests(exchange) == 2
 
 
-class HeldRestClient(RestClient):
-    """A real client whose candle answers wait, once received, until the test releases them:
-    a window in which a load is in flight."""
-
-    def __init__(self, api_url: str) -> None:
-        super().__init__(api_url, max_attempts=1)
-        self.answered = threading.Event()
-        self.release = threading.Event()
-
-    def candles(self, symbol: str, timeframe: str, start: int, end: int) -> list[Candle]:
-        found = super().candles(symbol, timeframe, start, end)
-        self.answered.set()
-        self.release.wait(10.0)
-        return found
-
-
 def test_a_load_cancelled_in_flight_posts_nothing(exchange: LocalExchange) -> None:
     rest = HeldRestClient(exchange.base_url)
     loader = HistoryLoader(rest, lambda work: work(), 0.01, 0.04)
@@ -287,3 +273,39 @@ def test_a_backfill_after_a_long_sleep_reaches_back_no_further_than_the_page_cap
     start = backfill_start("1min", 60_000, reach=100, now=60_000 + 7 * 86_400 + 30)
     assert start == 60_000 + 7 * 86_400 - 100 * 60
     assert start % 60 == 0
+
+
+class BuggyRestClient(RestClient):
+    """A real client whose first clock question raises what no REST error is: a bug."""
+
+    def __init__(self, api_url: str, cancel: threading.Event) -> None:
+        super().__init__(api_url, max_attempts=1, cancel=cancel)
+        self.raised = False
+
+    def server_time(self) -> float:
+        if not self.raised:
+            self.raised = True
+            raise RuntimeError("a bug")
+        return super().server_time()
+
+
+def test_a_load_that_hits_a_bug_is_retried_and_the_thread_goes_on(
+    exchange: LocalExchange,
+) -> None:
+    stop = threading.Event()
+    rest = BuggyRestClient(exchange.base_url, stop)
+    loader = HistoryLoader(rest, lambda work: work(), 0.01, 0.04)
+    loader.start()
+    try:
+        outcomes = Outcomes()
+        loader.submit(outcomes.job("unlucky", "BTC-USDT"))
+        [(error, retry_in)] = outcomes.wait_errors("unlucky", 1)
+        assert "internal error" in str(error) and "a bug" in str(error)
+        assert retry_in is not None
+        assert outcomes.wait_done("unlucky")
+        loader.submit(outcomes.job("next", "ETH-USDT"))
+        assert outcomes.wait_done("next")
+    finally:
+        stop.set()
+        loader.stop(timeout=5.0)
+        rest.close()

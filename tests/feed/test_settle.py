@@ -8,7 +8,7 @@ in flight by a client that waits once it has received it, or by a tap that waits
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from kucandle_gui.feed import FeedClient, HistoryEvent
@@ -19,24 +19,10 @@ from kucandle_gui.sim import LocalExchange
 from tests.helpers import EventRecorder, fast_feed_config
 
 from .checks import BTC
+from .gates import HeldRestClient, TapLog
 
 CANDLES = "/api/v1/market/candles"
 STATS = "/api/v1/market/stats"
-
-
-class HeldAnswers(RestClient):
-    """A real client whose candle answers, once received, wait until the test lets them go."""
-
-    def __init__(self, api_url: str) -> None:
-        super().__init__(api_url, max_attempts=1)
-        self.answered = threading.Event()
-        self.release = threading.Event()
-
-    def candles(self, symbol: str, timeframe: str, start: int, end: int) -> list[Candle]:
-        found = super().candles(symbol, timeframe, start, end)
-        self.answered.set()
-        self.release.wait(10.0)
-        return found
 
 
 def job(done: Callable[[list[Candle]], None], failed: Callable[..., None]) -> HistoryJob:
@@ -44,7 +30,7 @@ def job(done: Callable[[list[Candle]], None], failed: Callable[..., None]) -> Hi
 
 
 def test_a_loader_is_idle_once_what_it_fetched_is_posted(exchange: LocalExchange) -> None:
-    rest = HeldAnswers(exchange.base_url)
+    rest = HeldRestClient(exchange.base_url)
     posted: list[Callable[[], None]] = []
     loader = HistoryLoader(rest, posted.append, 0.01, 0.05)
     loader.start()
@@ -80,41 +66,24 @@ def test_a_retry_waiting_for_its_time_leaves_the_loader_idle(exchange: LocalExch
         rest.close()
 
 
-class GateTap:
+class GateTap(TapLog):
     """A tap that, while ``hold`` is set, keeps the thread telling it of a candle answer
     until ``release`` is; and says when candle and statistics answers came."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.hold = threading.Event()
         self.release = threading.Event()
         self.candles = threading.Event()
         self.stats = threading.Event()
 
-    def rest_answer(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> None:
+    def rest_answer(self, method: str, path: str, *rest: Any) -> None:
         if path == CANDLES:
             self.candles.set()
             if self.hold.is_set():
                 self.release.wait(10.0)
         elif path == STATS:
             self.stats.set()
-
-    def rest_failure(self, *args: Any) -> None: ...
-
-    def ws_open(self, connect_id: str, url: str) -> None: ...
-
-    def ws_received(self, connect_id: str, frame: str | bytes) -> None: ...
-
-    def ws_sent(self, connect_id: str, frame: str) -> None: ...
-
-    def ws_end(self, connect_id: str, reason: str, planned: bool) -> None: ...
 
 
 def test_settle_returns_once_the_answers_received_are_merged(exchange: LocalExchange) -> None:

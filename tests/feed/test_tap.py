@@ -11,84 +11,25 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import threading
-from collections.abc import Callable, Mapping
-from typing import Any
 
 import pytest
 
 from kucandle_gui.feed import FeedClient, FeedTap, HistoryEvent, SubscriptionEvent
 from kucandle_gui.feed.connection import SessionTimeouts, WsSession, session_url
 from kucandle_gui.feed.rest import ExchangeUnreachable, KucoinApiError, RestClient
-from kucandle_gui.feed.tap import GuardedTap, guarded
+from kucandle_gui.feed.tap import TAP_METHODS, GuardedTap, guarded
 from kucandle_gui.protocol import candle_topic
 from kucandle_gui.sim import LocalExchange
 from tests.helpers import EventRecorder, fast_feed_config
 from tests.sim.simclient import wait_until
 
 from .checks import BTC, is_live, reconnecting_because
+from .gates import TapLog
 from .hostile import HostileServer, raw_reply, redirect
 
 TIMESTAMP = "/api/v1/timestamp"
 BULLET = "/api/v1/bullet-public"
 CANDLES = "/api/v1/market/candles"
-
-Call = tuple[str, tuple[Any, ...]]
-
-
-class TapLog:
-    """A tap that keeps every call (method name, arguments), safe from any thread."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self._changed = threading.Condition()
-
-    def _keep(self, name: str, *args: Any) -> None:
-        with self._changed:
-            self.calls.append((name, args))
-            self._changed.notify_all()
-
-    def rest_answer(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> None:
-        self._keep("rest_answer", method, path, dict(params or {}), status, dict(headers), body)
-
-    def rest_failure(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        status: int | None,
-        failure: str | None,
-        text: str,
-    ) -> None:
-        self._keep("rest_failure", method, path, dict(params or {}), status, failure, text)
-
-    def ws_open(self, connect_id: str, url: str) -> None:
-        self._keep("ws_open", connect_id, url)
-
-    def ws_received(self, connect_id: str, frame: str | bytes) -> None:
-        self._keep("ws_received", connect_id, frame)
-
-    def ws_sent(self, connect_id: str, frame: str) -> None:
-        self._keep("ws_sent", connect_id, frame)
-
-    def ws_end(self, connect_id: str, reason: str, planned: bool) -> None:
-        self._keep("ws_end", connect_id, reason, planned)
-
-    def of(self, name: str) -> list[tuple[Any, ...]]:
-        with self._changed:
-            return [args for n, args in self.calls if n == name]
-
-    def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-        with self._changed:
-            assert self._changed.wait_for(condition, timeout), "the tap was not told in time"
 
 
 def test_a_tap_is_guarded_once() -> None:
@@ -97,6 +38,16 @@ def test_a_tap_is_guarded_once() -> None:
     assert isinstance(wrapped, GuardedTap) and wrapped.tap is tap
     assert guarded(wrapped) is wrapped
     assert guarded(None) is None
+
+
+def test_a_guarded_tap_has_every_method_of_the_protocol() -> None:
+    methods = {n for n, value in vars(FeedTap).items() if callable(value) and n[0] != "_"}
+    assert set(TAP_METHODS) == methods
+    tap = TapLog()
+    wrapped = guarded(tap)
+    for name in TAP_METHODS:
+        getattr(wrapped, name)("a", "b")
+    assert [name for name, _ in tap.calls] == list(TAP_METHODS)
 
 
 def test_every_rest_attempt_is_told_with_its_path_params_and_answer(
@@ -135,7 +86,7 @@ def test_an_attempt_without_an_answer_is_told_as_a_failure(exchange: LocalExchan
     finally:
         rest.close()
     [(method, path, params, status, failure, text)] = tap.of("rest_failure")
-    assert (method, path, params, status) == ("GET", TIMESTAMP, {}, None)
+    assert (method, path, params, status) == ("GET", TIMESTAMP, None, None)
     assert failure is not None and text
     assert tap.of("rest_answer") == []
 
