@@ -153,10 +153,12 @@ class FeedClient:
         deadline = time.monotonic() + timeout
         self._stop.set()
         self._commands.wake()
-        self._buffer.close()
         # stop() may be called by the listener, i.e. on the feed thread itself.
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(max(0.0, deadline - time.monotonic()))
+        # Closed once the feed thread is done: a frame it was dispatching when asked to stop
+        # is in the recording, so its update must reach the consumer too.
+        self._buffer.close()
         self._history.stop(max(0.0, deadline - time.monotonic()))
         self._tickers.stop(max(0.0, deadline - time.monotonic()))
 
