@@ -73,6 +73,13 @@ class ReplayExchange:
         if self._thread is not None:
             raise RuntimeError("the replay is already running")
         plan = read_plan(Path(self.options.path))
+        try:
+            return self._serve_plan(plan)
+        except BaseException:
+            plan.rest.close()
+            raise
+
+    def _serve_plan(self, plan: Plan) -> ReplayExchange:
         self.finished.clear()
         rest = RecordedRest(plan.rest)
         state = ReplayState((plan.first_m, plan.last_m), rest, self.finished, self.options.speed)
@@ -100,7 +107,8 @@ class ReplayExchange:
         return self
 
     def stop(self) -> None:
-        """Cut every connection and close the server; joins the loop thread within 2 s."""
+        """Cut every connection, close the server and let go of the REST answers set aside;
+        joins the loop thread within 2 s."""
         thread, loop = self._thread, self._loop
         if thread is None:
             return
@@ -109,6 +117,8 @@ class ReplayExchange:
         thread.join(_STOP_TIMEOUT)
         if thread.is_alive():
             log.warning("the replay thread did not end within %ss", _STOP_TIMEOUT)
+        elif self._plan is not None:
+            self._plan.rest.close()
         self._thread = None
 
     def __enter__(self) -> ReplayExchange:

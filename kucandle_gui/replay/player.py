@@ -2,15 +2,24 @@
 the recorded pace.
 
 The k-th connect plays recorded session k; a session whose connect failed refuses its
-connect (the connection is cut) and the cursor moves on. A session's frames go out at the
-recorded pace divided by the speed (:mod:`.pace`); gaps between sessions are not played,
-the client's own reconnect delay stands. A recorded answer to a recorded request waits for
-the client's request of the same kind and topic and goes out with its id; if the request
-does not come within ``answer_wait`` seconds the answer is skipped and counted. A client
-request the session holds no answer for is answered at once (subscribe: error 404,
-unsubscribe: ack); pings are always answered at once. A recorded end closes the connection
-(planned: a normal close, else the TCP connection is cut); a client that drops in the middle
-of a session gets the rest of it on its next connect, after a welcome.
+connect (the connection is cut) and the cursor moves on. A session's first frame (the
+welcome, or the refusal of the token) answers the connect: it goes out at once, paused or
+not, so that a client never gives up waiting for it and reconnects over and over. The frames
+after it go out at the recorded pace divided by the speed (:mod:`.pace`); gaps between
+sessions are not played, the client's own reconnect delay stands.
+
+The client's requests are answered as the recorded client's were, request for request of the
+same kind and topic (:mod:`.plan`): one that got an answer waits for it (the recorded answer,
+with the client's id), one that got none gets none. A recorded answer whose request does not
+come within ``answer_wait`` seconds is skipped and counted. A request beyond the recorded
+ones is answered at once: an unsubscribe, or a subscribe to a topic the session subscribed,
+with an ack (what the exchange answers, and the topic's pushes are in the session); any
+other subscribe with error 404. Pings are always answered at once.
+
+A recorded end closes the connection (planned: a normal close, else the TCP connection is
+cut). A client that drops in the middle of a session is welcomed at once on its next connect
+and gets the rest of the session there; the answers it was waiting for wait for its
+requests again.
 
 At the end of the recording: with ``loop`` the next pass starts (REST counts start over, a
 connection still open is closed); else ``finished`` is set (after closing the last connection
@@ -23,7 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import islice
 
@@ -40,18 +49,10 @@ from kucandle_gui.protocol import (
 )
 from kucandle_gui.replay.link import ClientRequest, Link
 from kucandle_gui.replay.pace import Pace
-from kucandle_gui.replay.plan import (
-    Plan,
-    Reply,
-    RequestKey,
-    Send,
-    SessionEnd,
-    SessionPlan,
-    Step,
-    iter_steps,
-)
+from kucandle_gui.replay.plan import Plan, SessionPlan, iter_steps
 from kucandle_gui.replay.rest import RecordedRest
 from kucandle_gui.replay.state import ReplayState
+from kucandle_gui.replay.steps import Reply, RequestKey, Send, SessionEnd, Step, request_key
 
 #: Steps read from the file at a time (off the loop).
 _BATCH = 512
@@ -82,8 +83,10 @@ class Player:
         self._over = False
         self._session = 0
         self._refused = False  # the current session's connect failed: its steps are skipped
-        self._started = False  # a frame of the current session went out
-        self._remaining: Counter[RequestKey] = Counter()
+        self._in_session = False  # the current session's first frame went out, not its end
+        #: The current session's recorded requests not yet matched to the client's, by kind
+        #: and topic, in order: whether each was answered.
+        self._requests: dict[RequestKey, deque[bool]] = {}
         self._steps: Iterator[Step] | None = None
 
     # -- connections, on the loop ----------------------------------------------------------
@@ -95,18 +98,31 @@ class Player:
             await link.send(welcome_message(link.connect_id))
             return
         if self._link is not None:
+            self._release(self._link)
             self._link.abort()  # the client gave that one up (or it would not reconnect)
         self._link = link
+        if self._in_session and not self._refused:  # it continues the session
+            link.playing = True
+            await link.send(welcome_message(link.connect_id))
         self._wake.set()
 
     def disconnected(self, link: Link) -> None:
         if self._link is link:
+            self._release(link)
             self._link = None
             self._wake.set()
 
+    def _release(self, link: Link) -> None:
+        """``link`` no longer plays: the answers its requests were waiting for wait for the
+        requests of the client's next connection."""
+        for key, waiting in link.waiting.items():
+            recorded = self._requests.get(key)
+            if recorded is not None:
+                recorded.extendleft(True for _ in waiting)
+        link.waiting.clear()
+
     async def client_text(self, link: Link, text: str) -> None:
-        """Answer what the client sent: pings at once, requests with the recorded answer
-        when the session holds one, else at once."""
+        """Answer what the client sent: pings at once, requests as :meth:`_request` says."""
         try:
             message = parse_client_message(text)
         except ProtocolError:
@@ -115,18 +131,29 @@ class Player:
         if isinstance(message, Ping):
             await link.send(pong_message(message.id))
         elif isinstance(message, Subscribe | Unsubscribe):
-            kind = "subscribe" if isinstance(message, Subscribe) else "unsubscribe"
-            key, request = (kind, message.topic), ClientRequest(message.id, message.response)
-            if self._answer_due(link) and len(link.waiting.get(key, ())) < self._remaining[key]:
-                link.waiting.setdefault(key, deque()).append(request)
-                self._wake.set()
-            elif kind == "subscribe" and not self._over:
-                topic = f"topic {message.topic} is not in the recording"
-                await link.send(error_message(message.id, 404, topic))
-            elif message.response:
-                await link.send(ack_message(message.id))
+            await self._request(link, message)
         else:
             await link.send(error_message(message.id, 415, "type is not supported"))
+
+    async def _request(self, link: Link, message: Subscribe | Unsubscribe) -> None:
+        """Matched to the session's next recorded request of the same kind and topic: one
+        that was answered waits for its answer, one that was not gets none; beyond them,
+        answered at once."""
+        kind = "subscribe" if isinstance(message, Subscribe) else "unsubscribe"
+        key = request_key(kind, message.topic)
+        recorded = self._requests.get(key) if self._answer_due(link) else None
+        if recorded:
+            if recorded.popleft():  # answered in the recording: the answer will come
+                link.waiting.setdefault(key, deque()).append(
+                    ClientRequest(message.id, message.response)
+                )
+                self._wake.set()
+            return  # else the recorded request got no answer: neither does this one
+        if kind == "subscribe" and recorded is None and not self._over:
+            topic = f"topic {message.topic} is not in the recording"
+            await link.send(error_message(message.id, 404, topic))
+        elif message.response:
+            await link.send(ack_message(message.id))
 
     def _answer_due(self, link: Link) -> bool:
         """Whether the recorded session playing on ``link`` may still answer it."""
@@ -140,10 +167,16 @@ class Player:
         self._state.on_change = lambda: _call_soon(loop, self._wake.set)
         while True:
             self._steps = iter_steps(self._plan.path)
+            played = False
             while batch := await loop.run_in_executor(None, _take, self._steps, _BATCH):
+                played = True
                 for step in batch:
                     await self._play(step)
             self._steps.close()
+            if not played and self._loop_passes:
+                # No session to play: nothing paces a pass, so there is no next one (the
+                # REST answers are given once); wait to be stopped.
+                await loop.create_future()
             await self._end_pass()
             if not self._loop_passes:
                 return
@@ -155,7 +188,7 @@ class Player:
 
     async def _end_pass(self) -> None:
         link, self._link = self._link, None
-        self._session = 0
+        self._session, self._in_session, self._requests = 0, False, {}
         if self._loop_passes:
             self._rest.reset()  # before the close, so that the client's next token is the first
             self._state.pass_done(last=False)
@@ -187,9 +220,9 @@ class Player:
         if self._session and self._link is not None and self._link.playing:
             link, self._link = self._link, None
             link.abort()
-        self._session, self._started = number, False
+        self._session, self._in_session = number, False
         plan = self._plan.sessions.get(number, SessionPlan())  # the file changed: refused
-        self._remaining = Counter(plan.answers)
+        self._requests = {key: deque(answered) for key, answered in plan.requests.items()}
         self._refused = plan.frames == 0
         if self._refused:  # the recorded connect failed: so does this one
             link = await self._ready_link()
@@ -199,6 +232,7 @@ class Player:
     async def _end(self, step: SessionEnd) -> None:
         if self._link is not None and self._link.playing:
             await self._until_due(step.m)
+        self._in_session = False
         link = self._link
         if link is not None and link.playing:  # else it connected for the next session
             self._link = None
@@ -210,11 +244,13 @@ class Player:
 
     async def _send(self, step: Send | Reply) -> None:
         loop = asyncio.get_running_loop()
-        if not self._started:
+        first = not self._in_session  # answers the connect: not paced
+        if first:
             await self._ready_link()
             self._pace.restart(loop.time(), step.m)
         while True:
-            await self._until_due(step.m)
+            if not first:
+                await self._until_due(step.m)
             link = await self._ready_link()
             if isinstance(step, Send):
                 frame: str | bytes = step.frame
@@ -222,22 +258,29 @@ class Player:
                 frame = step.frame(link.connect_id)
             else:
                 found = await self._client_request(step.request)
-                self._remaining[step.request] -= 1  # claimed: later requests are not its
                 if found is None:
+                    self._forget_answer(step.request)
                     self._state.skipped()
                     break
                 link, request = found
-                if not request.response and step.fields.get("type") == "ack":
+                if not request.response and step.kind == "ack":
                     break  # the client asked for no ack
-                frame = step.frame(request.id)
-            link.playing = self._started = True
+                frame = step.frame(link.connect_id if step.to_connection else request.id)
+            link.playing = self._in_session = True
             if await link.send(frame):
                 break
             # The client dropped meanwhile: the frame goes out on its next connect (an
             # answer to the request that client sends again there).
             if isinstance(step, Reply) and step.request is not None:
-                self._remaining[step.request] += 1
+                self._requests.setdefault(step.request, deque()).appendleft(True)
         self._state.played(step.t, step.m)
+
+    def _forget_answer(self, key: RequestKey) -> None:
+        """The answer due for ``key`` was skipped: the client's next such request is matched
+        to the recorded request after the one it answered."""
+        recorded = self._requests.get(key)
+        if recorded is not None and True in recorded:
+            recorded.remove(True)
 
     async def _until_due(self, m: float) -> None:
         """Wait until the frame recorded at ``m`` is due; paused time delays it and all
@@ -264,7 +307,7 @@ class Player:
 
     async def _ready_link(self) -> Link:
         """The client's connection, waited for if there is none (the wait delays the frames
-        to come). A connection that continues a session gets a welcome first."""
+        to come)."""
         loop = asyncio.get_running_loop()
         waited_since: float | None = None
         while True:
@@ -277,9 +320,6 @@ class Player:
             await self._wake.wait()
         if waited_since is not None:
             self._pace.delay(loop.time() - waited_since)
-        if self._started and not link.playing:
-            link.playing = True
-            await link.send(welcome_message(link.connect_id))
         return link
 
     async def _client_request(self, key: RequestKey) -> tuple[Link, ClientRequest] | None:

@@ -16,16 +16,13 @@ import json
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from kucandle_gui.recording import RestEntry
-from kucandle_gui.replay.plan import RestKey
+from kucandle_gui.replay.answers import BULLET_PATH, RestKey, StoredAnswers
 
-BULLET_PATH = "/api/v1/bullet-public"
 #: The code of the 503 answer to a request the recording cannot answer.
 NOT_RECORDED_CODE = "503000"
 
@@ -33,9 +30,8 @@ NOT_RECORDED_CODE = "503000"
 class RecordedRest:
     """The recorded answers and how many of each were asked for in this pass."""
 
-    def __init__(self, answers: Mapping[RestKey, Sequence[RestEntry]]) -> None:
+    def __init__(self, answers: StoredAnswers) -> None:
         self._answers = answers
-        self._bullet = _last_good_bullet(answers)
         self._asked: Counter[RestKey] = Counter()
         self._lock = threading.Lock()
         self._unmatched = 0
@@ -55,27 +51,27 @@ class RecordedRest:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         key: RestKey = (request.method, request.path, tuple(sorted(request.query.items())))
-        recorded = self._answers.get(key, ())
+        recorded = self._answers.recorded(key)
         with self._lock:
             self._asked[key] += 1
             asked = self._asked[key]
-            entry = recorded[asked - 1] if asked <= len(recorded) else None
-            if entry is None and request.path == BULLET_PATH:
-                entry = self._bullet
-            if entry is None:
+            answer = recorded[asked - 1] if asked <= len(recorded) else None
+            if answer is None and request.path == BULLET_PATH:
+                answer = self._answers.last_bullet
+            if answer is None:
                 self._unmatched += 1
-        if entry is None:
+        if answer is None:
             return _not_recorded(key, asked, len(recorded))
-        if entry.body is None or entry.status is None or not 100 <= entry.status <= 599:
+        if not answer.given or answer.status is None:
             if request.transport is not None:
                 request.transport.abort()  # the client sees the connection die, no answer
             raise web.HTTPServiceUnavailable()
-        body = entry.body
+        body = self._answers.body(answer)
         if request.path == BULLET_PATH:
             body = fresh_bullet(body, self.endpoint)
-        headers = {name: value for name, value in entry.headers if _header_safe(name, value)}
+        headers = {name: value for name, value in answer.headers if _header_safe(name, value)}
         return web.Response(
-            status=entry.status, body=body, headers=headers, content_type="application/json"
+            status=answer.status, body=body, headers=headers, content_type="application/json"
         )
 
 
@@ -96,18 +92,6 @@ def fresh_bullet(body: bytes, endpoint: str) -> bytes:
         if isinstance(server, dict):
             server["endpoint"] = endpoint
     return json.dumps(reply).encode()
-
-
-def _last_good_bullet(answers: Mapping[RestKey, Sequence[RestEntry]]) -> RestEntry | None:
-    """The last bullet-public answer of the recording that gave a token (HTTP 200)."""
-    good = [
-        entry
-        for (method, path, _), entries in answers.items()
-        if (method, path) == ("POST", BULLET_PATH)
-        for entry in entries
-        if entry.status == 200 and entry.body is not None
-    ]
-    return max(good, key=lambda entry: entry.m, default=None)
 
 
 def _not_recorded(key: RestKey, asked: int, recorded: int) -> web.Response:

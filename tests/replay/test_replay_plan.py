@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from kucandle_gui.protocol import subscribe_message, unsubscribe_message
 from kucandle_gui.recording import RecordingUnreadable
 from kucandle_gui.replay.pace import MAX_SPEED, MIN_SPEED, Pace, checked_speed
-from kucandle_gui.replay.plan import Reply, Send, SessionEnd, iter_steps, read_plan
+from kucandle_gui.replay.plan import iter_steps, read_plan
+from kucandle_gui.replay.steps import Reply, Send, SessionEnd, request_key
 from tests.replay.recordings import OTHER_TOPIC, TOPIC, RecordingWriter
 
 
@@ -64,25 +66,26 @@ def test_sessions_answers_and_rest_are_planned_from_the_recording(tmp_path: Path
     rec.subscribe(2.1, 2, "r1", TOPIC)
     rec.subscribe(2.2, 2, "r2", OTHER_TOPIC)
     rec.ping(2.3, 2, "p1")
-    rec.push(2.4, 2, 7)
+    pushed = rec.push(2.4, 2, 7)
     rec.received(2.5, 2, f'{{"id": "{connect_id}", "type": "error", "code": 401, "data": "x"}}')
     rec.unsubscribe(2.6, 2, "r3", TOPIC)
     rec.end(2.7, 2, "stopped")
 
     plan = read_plan(rec.save(tmp_path / "run.kcr"))
     steps = list(iter_steps(plan.path))
+    plan.rest.close()
 
     assert plan.header.recording == rec.recording_id
-    assert list(plan.rest) == [
+    assert plan.rest.keys() == [
         ("GET", "/api/v1/timestamp", ()),
         ("POST", "/api/v1/bullet-public", ()),
     ]
-    assert len(plan.rest["POST", "/api/v1/bullet-public", ()]) == 2
+    assert len(plan.rest.recorded(("POST", "/api/v1/bullet-public", ()))) == 2
     assert plan.sessions[1].frames == 0  # the connect failed
-    assert plan.sessions[2].answers == {
-        ("subscribe", TOPIC): 1,
-        ("subscribe", OTHER_TOPIC): 1,
-        ("unsubscribe", TOPIC): 1,
+    assert plan.sessions[2].requests == {
+        ("subscribe", TOPIC): [True],
+        ("subscribe", OTHER_TOPIC): [True],
+        ("unsubscribe", TOPIC): [True],
     }
     assert [type(s).__name__ for s in steps] == [
         "SessionEnd",  # session 1
@@ -91,6 +94,7 @@ def test_sessions_answers_and_rest_are_planned_from_the_recording(tmp_path: Path
     welcome, ack, _, push, error, unsubscribed = steps[1:7]
     assert isinstance(welcome, Reply) and welcome.request is None
     assert welcome.frame("mine") == '{"id": "mine", "type": "welcome"}'
+    assert push.frame == pushed  # sent as recorded
     assert isinstance(ack, Reply) and ack.request == ("subscribe", TOPIC)
     assert isinstance(push, Send) and push.m == 2.4
     assert isinstance(error, Reply) and error.request is None  # sent to the connectId
@@ -109,6 +113,7 @@ def test_lines_of_a_session_after_a_later_one_began_are_not_replayed(tmp_path: P
 
     plan = read_plan(rec.save(tmp_path / "run.kcr"))
     steps = list(iter_steps(plan.path))
+    plan.rest.close()
 
     assert [(s.session, type(s)) for s in steps] == [
         (1, Reply),
@@ -127,3 +132,54 @@ def test_a_file_that_is_no_recording_is_unreadable(tmp_path: Path) -> None:
         read_plan(text)
     with pytest.raises(RecordingUnreadable):
         read_plan(tmp_path / "missing.kcr")
+
+
+def test_a_reply_keeps_the_recorded_text_but_its_id(tmp_path: Path) -> None:
+    rec = RecordingWriter()
+    rec.connect(1.0, 1)
+    rec.sent(1.1, 1, subscribe_message("r1", TOPIC))
+    recorded_ack = '{"id":"r1" ,"type":"ack","extra":{"id":"inner"}, "note":"\\u00e9 é"}'
+    rec.received(1.2, 1, recorded_ack)
+    rec.received(1.3, 1, '{"type":"welcome","id":12}')
+
+    plan = read_plan(rec.save(tmp_path / "run.kcr"))
+    _, ack, welcome = list(iter_steps(plan.path))
+    plan.rest.close()
+
+    assert isinstance(ack, Reply) and isinstance(welcome, Reply)
+    assert ack.frame("mine") == recorded_ack.replace('"r1"', '"mine"')
+    assert welcome.frame("c-1") == '{"type":"welcome","id":"c-1"}'
+
+
+def test_what_became_of_each_recorded_request_is_planned(tmp_path: Path) -> None:
+    rec = RecordingWriter()
+    connect_id = rec.connect(1.0, 1)
+    rec.sent(1.1, 1, subscribe_message("r1", TOPIC, response=False))
+    rec.subscribe(1.2, 1, "r2", TOPIC)
+    pair = f"{OTHER_TOPIC},XXX-USDT_1min"
+    rec.sent(1.3, 1, subscribe_message("r3", pair))
+    refusal = '{"id":"%s","type":"error","code":404,"data":"topic %s is not found"}'
+    rec.received(1.4, 1, refusal % (connect_id, "/market/candles:XXX-USDT_1min"))
+    rec.unsubscribe(1.5, 1, "r4", TOPIC)
+    rec.sent(1.6, 1, unsubscribe_message("r5", TOPIC))
+    rec.end(1.7, 1)  # before r5 was answered
+
+    plan = read_plan(rec.save(tmp_path / "run.kcr"))
+    steps = list(iter_steps(plan.path))
+    plan.rest.close()
+
+    assert plan.sessions[1].requests == {
+        ("subscribe", TOPIC): [False, True],
+        request_key("subscribe", pair): [True],
+        ("unsubscribe", TOPIC): [True, False],
+    }
+    error = steps[2]
+    assert isinstance(error, Reply) and error.to_connection
+    assert error.request == ("subscribe", "/market/candles:ETH-USDT_1min,XXX-USDT_1min")
+
+
+def test_a_comma_list_in_any_order_is_the_same_request() -> None:
+    assert request_key("subscribe", "/market/candles:B_1min,A_1min") == request_key(
+        "subscribe", "/market/candles:A_1min,B_1min"
+    )
+    assert request_key("unsubscribe", "/market/ticker:all") == ("unsubscribe", "/market/ticker:all")

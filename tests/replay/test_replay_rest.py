@@ -5,12 +5,15 @@ requests beyond the recording get 503 saying so."""
 from __future__ import annotations
 
 import json
+import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import requests
 
 from kucandle_gui.replay import ReplayExchange
+from kucandle_gui.replay.plan import read_plan
 from tests.replay.recordings import RecordingWriter
 
 CANDLES = "/api/v1/market/candles"
@@ -117,3 +120,24 @@ def test_a_bullet_answer_that_is_no_token_is_served_as_recorded(
     reply = requests.post(f"{replay.base_url}/api/v1/bullet-public", timeout=5)
 
     assert (reply.status_code, reply.text) == (429, refusal)
+
+
+def test_the_bodies_are_set_aside_not_kept_in_memory(tmp_path: Path) -> None:
+    rec = RecordingWriter()
+    body = json.dumps({"code": "200000", "data": [[str(i), "70000.1"] for i in range(20_000)]})
+    for page in range(40):  # 40 pages of some 500 kB: 20 MB if kept
+        rec.rest(0.1 + page / 100, CANDLES, body, params={"startAt": str(page)})
+    path = rec.save(tmp_path / "pages.kcr")
+
+    tracemalloc.start()
+    try:
+        plan = read_plan(path)
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    try:
+        (last,) = plan.rest.recorded(("GET", CANDLES, (("startAt", "39"),)))
+        assert plan.rest.body(last) == body.encode()
+    finally:
+        plan.rest.close()
+    assert kept < 2_000_000
