@@ -11,6 +11,10 @@ Help → Open log folder opens: a user reporting a problem can attach it. Errors
 slots and Qt's own warnings go there too, not only to a console the user may not have. Writing
 the log can never crash the app nor change its exit code, and no line of it shows the
 credentials of a URL (see :mod:`kucandle_gui.logs`).
+
+``--record FILE`` records the feed of every source the window uses (a switch to the demo
+exchange included) until it closes; ``--replay FILE`` shows a recording played back, on a copy
+of the saved settings removed at exit (:mod:`kucandle_gui.app_recording`).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -46,8 +51,10 @@ from kucandle_gui.ui.layout_store import LayoutStore
 from kucandle_gui.ui.main_window import MainWindow
 from kucandle_gui.ui.settings import APPLICATION, ORGANISATION, AppSettings
 from kucandle_gui.worker import DemoExchange, FeedLink
+from kucandle_gui.worker.replay import ReplayRunner
 
 if TYPE_CHECKING:
+    from kucandle_gui.replay import ReplayOptions
     from kucandle_gui.sim import SimConfig
 
 log = logging.getLogger(__name__)
@@ -135,14 +142,17 @@ def build_window(
     demo_config: SimConfig | None = None,
     log_dir: Path | None = None,
     indicators: Sequence[IndicatorSpec] = (),
+    replay: ReplayOptions | None = None,
+    recording: Path | None = None,
 ) -> MainWindow:
-    """The window on its parts, its feed started (or the demo exchange starting, off the UI
-    thread: its prices arrive once it listens).
+    """The window on its parts, its feed started (or the demo exchange, or the replay of
+    ``replay``, starting off the UI thread: prices arrive once it listens).
 
     ``workspace`` None: the saved one, ``symbol``/``timeframe`` (when given) shown in its
     active chart and ``indicators`` (the command line's) added to every chart shown, as
     :func:`start_spec` does. Given: opened as it is, ``start_problems`` being what
-    :func:`start_spec` said of the saved settings."""
+    :func:`start_spec` said of the saved settings. ``recording``: where ``feed_config``'s tap
+    records (the status bar says so)."""
     if workspace is None:
         workspace, start_problems = start_spec(
             settings,
@@ -153,6 +163,11 @@ def build_window(
     parts = assemble_workspace(workspace, feed_config)
     demo_exchange = DemoExchange(demo_config)
     demo_exchange.ready.connect(parts.link.start_simulated)
+    runner = None
+    if replay is not None:
+        # The window keeps what was played when the recording ends: the user looks at it.
+        runner = ReplayRunner(replace(replay, close_at_end=False))
+        runner.ready.connect(parts.link.start_replay)
     window = MainWindow(
         parts.monitor,
         parts.workspace,
@@ -162,8 +177,13 @@ def build_window(
         layout_store=LayoutStore(settings),
         log_dir=log_dir,
         start_problems=start_problems,
+        replay=runner,
+        recording=recording,
     )
-    if demo:
+    if runner is not None:
+        parts.monitor.set_source(simulated=True, replay=True)  # REPLAY from the first frame
+        runner.start()
+    elif demo:
         # Marked from the first frame; what the window said of the saved settings stays (a
         # switch of source before the event loop runs is part of the start).
         parts.monitor.set_source(simulated=True)
@@ -287,6 +307,9 @@ def run_gui(
     stop: StopRequest | None = None,
     indicators: Sequence[IndicatorSpec] = (),
     layout: LayoutKind | None = None,
+    record: Path | None = None,
+    record_max_mb: float = 200.0,
+    replay: ReplayOptions | None = None,
 ) -> int:
     """Show the window until it is closed or ``stop`` is requested; returns the exit code.
 
@@ -294,28 +317,66 @@ def run_gui(
     ``--layout``, ``--symbol`` and ``--timeframe`` do (none: as saved last time, one chart of
     BTC-USDT 1min the first time); the command line has checked them.
     ``indicators`` (``--indicator``) are added to every chart shown when missing.
+    ``record``: the feed recorded there, in parts of ``record_max_mb`` MiB (exit code 2, said
+    on stderr, when it cannot be started). ``replay``: the recording played back instead of
+    the exchange (its series shown unless the command line names others), the saved settings
+    left as they are.
     """
     stop = stop if stop is not None else StopRequest()
     app = create_application()
     if stop.requested:
         return 0  # no window, no feed yet: nothing to close
-    with file_logging(log_directory()) as log_dir:
-        settings = AppSettings()
-        spec, problems = start_spec(
-            settings,
-            layout=layout,
-            symbols=symbols,
-            timeframes=timeframes,
-            indicators=indicators,
-        )
+    with file_logging(log_directory()) as log_dir, ExitStack() as started:
+        if replay is None:
+            settings = AppSettings()
+            spec, problems = start_spec(
+                settings,
+                layout=layout,
+                symbols=symbols,
+                timeframes=timeframes,
+                indicators=indicators,
+            )
+        else:  # what a replay (or a recording, below) needs is imported only for one
+            from kucandle_gui.app_recording import replay_settings, replay_workspace
+
+            folder = started.enter_context(tempfile.TemporaryDirectory(prefix="kucandle-"))
+            settings, header = replay_settings(replay.path, Path(folder))
+            saved, problems = start_spec(settings)
+            spec = replay_workspace(
+                saved,
+                header,
+                layout=layout,
+                symbols=symbols,
+                timeframes=timeframes,
+                indicators=indicators,
+                watchlist=settings.watchlist,
+            )
+        config = news = None
+        if record is not None:
+            from kucandle_gui.app_recording import RecordingError, window_recorder, window_run
+
+            try:
+                recorder, news = window_recorder(
+                    record, record_max_mb, window_run(spec, settings.watchlist, demo)
+                )
+            except RecordingError as exc:
+                print(f"kucandle-gui: error: argument --record: {exc}", file=sys.stderr)
+                return 2
+            started.callback(recorder.close)  # after the window's feed stopped
+            config = FeedConfig(tap=recorder)
         window = build_window(
             api_url,
             settings=settings,
             workspace=spec,
             start_problems=problems,
+            feed_config=config,
             demo=demo,
             log_dir=log_dir,
+            replay=replay,
+            recording=record,
         )
+        if news is not None:
+            news.problem.connect(window.recording_problem)
         window.show()
         # What start-up created lives as long as the app: keep it out of the garbage
         # collector's full passes, which otherwise stall the UI thread (BENCHMARKS.md).

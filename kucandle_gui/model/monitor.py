@@ -49,8 +49,8 @@ class MonitorModel:
     subscriptions_changed = Event()
     #: ``(key, before, count)``: load up to ``count`` candles of ``key`` older than ``before``.
     older_requested = Event()
-    #: ``simulated``: prices now come from another exchange (real, or the local simulated
-    #: one); every held series started over.
+    #: ``simulated``: prices now come from another exchange (real, the local simulated one,
+    #: or a recording played back: :attr:`replay`); every held series started over.
     source_changed = Event()
     #: ``key``: the exchange has no candles of a held series older than those held.
     no_older = Event()
@@ -68,6 +68,9 @@ class MonitorModel:
         self.older_page = older_page
         #: Whether the prices come from a simulated exchange: views say so on screen.
         self.simulated = False
+        #: Whether they are a recording played back (simulated too: not live prices; views
+        #: say REPLAY rather than SIMULATED).
+        self.replay = False
         self.charts: list[ChartModel] = []
         self._held: dict[SeriesKey, SeriesModel] = {}
         self._holders: dict[SeriesKey, int] = {}
@@ -119,17 +122,20 @@ class MonitorModel:
             self._unprice(key.symbol)
             self.subscriptions_changed.emit((), (key,))
 
-    def set_source(self, simulated: bool) -> None:
+    def set_source(self, simulated: bool, *, replay: bool = False) -> None:
         """Another exchange feeds the monitor: every held series starts over (no candle of one
-        exchange is ever shown beside another's), and views learn whether it is simulated."""
-        self.simulated = simulated
+        exchange is ever shown beside another's), and views learn whether it is simulated.
+        ``replay``: a recording played back, which is never live (simulated whatever
+        ``simulated`` says): what is made of it (alerts, drawings) is the demo's, never saved."""
+        self.simulated = simulated or replay
+        self.replay = replay
         for series in self._held.values():
             series.restart()
         self._priced.clear()
         self._complete.clear()
         self.watchlist.restart()
-        self.alerts.set_simulated(simulated)
-        self.source_changed.emit(simulated)
+        self.alerts.set_simulated(self.simulated)
+        self.source_changed.emit(self.simulated)
 
     # -- charts ------------------------------------------------------------------------------
 

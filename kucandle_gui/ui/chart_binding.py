@@ -2,11 +2,12 @@
 
 ``ChartBinding`` keeps a :class:`CandleChart` showing what a :class:`ChartModel` says: the
 series' candles (the chart draws the model's own columns, it holds no copy), whether they are
-loading or refused, SIMULATED while the source is simulated, the model's studies drawn
-from its indicator set (the model keeps the set bound to the series shown; the chart syncs it
-at each redraw) and its price scale. The chart's request for older history goes back to the
-model, which decides whether to ask. ``stateChanged`` tells the views around the chart (a
-cell's header) which series is shown and whether it is ready, without observing it twice.
+loading or refused, SIMULATED while the source is simulated (REPLAY for a recording played
+back), the model's studies drawn from its indicator set (the model keeps the set bound to the
+series shown; the chart syncs it at each redraw) and its price scale. The chart's request for
+older history goes back to the model, which decides whether to ask. ``stateChanged`` tells
+the views around the chart (a cell's header) which series is shown and whether it is ready,
+without observing it twice.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, SeriesStat
 from kucandle_gui.model.indicators import Study
 from kucandle_gui.ui.chart import CandleChart
 
-from .wording import series_note
+from .wording import series_note, source_watermark
 
 
 class ChartBinding(QObject):
@@ -55,7 +56,8 @@ class ChartBinding(QObject):
         series.state_changed.connect(self._state_changed)
         key = series.key
         self.chart.set_series(key.symbol, key.timeframe, key.seconds, store=series.candles)
-        self.chart.set_watermark("SIMULATED" if self._monitor.simulated else None)
+        monitor = self._monitor
+        self.chart.set_watermark(source_watermark(monitor.simulated, monitor.replay))
         self._studies_changed(self.model.studies)
         self._state_changed(series.state)
 

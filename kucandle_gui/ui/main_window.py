@@ -22,6 +22,10 @@ What the stores could not read of the saved settings (the layout, or the indicat
 into it, alerts, drawings: each keeps the saved text aside) is said once, in one status line;
 the switch to the demo exchange at start (``--demo``) does not clear it, a later switch of
 source does (the line then holds the predecessor's news).
+
+A replay (``--replay``) shows the replay bar above the charts while the recording loads and
+plays, and REPLAY where the demo exchange's prices say SIMULATED (:class:`WindowReplay`). A
+recorded feed (``--record``) is marked in the status bar, and so is a recorder that gave up.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ from kucandle_gui.model import ChartModel, MonitorModel, Workspace
 from kucandle_gui.model.price_scale import ScaleMode
 from kucandle_gui.ui import chart as chart_module
 from kucandle_gui.ui.chart import CandleChart
+from kucandle_gui.urls import quote
 from kucandle_gui.worker import DemoExchange, FeedController, FeedLink
+from kucandle_gui.worker.replay import ReplayRunner
 
 from .actions import WindowActions, step_timeframe
 from .alerts.keeper import AlertsKeeper
@@ -59,6 +65,7 @@ from .window_active import ActiveChartView
 from .window_cells import CellEvents
 from .window_files import WindowFiles
 from .window_news import WindowNews
+from .window_replay import WindowReplay
 from .wording import BannerKind, saved_settings_text
 
 if TYPE_CHECKING:
@@ -83,10 +90,14 @@ class MainWindow(QMainWindow):
         layout_store: LayoutStore,
         log_dir: Path | None = None,
         start_problems: Sequence[tuple[str, Sequence[str]]] = (),
+        replay: ReplayRunner | None = None,
+        recording: Path | None = None,
     ) -> None:
         """``layout_store`` saves the workspace; ``start_problems``: what the stores read
         before the window (the layout) could not read, per store's name, said with the
-        keepers' own in one status line."""
+        keepers' own in one status line. ``replay``: the runner of the recording played back
+        (started by the caller, its ``ready`` connected to the link); ``recording``: the file
+        the feed is recorded to."""
         super().__init__()
         self.monitor = monitor
         self.workspace = workspace
@@ -142,6 +153,11 @@ class MainWindow(QMainWindow):
         self.active_view = ActiveChartView(
             self, grid, self.cell_events, monitor, settings, a, self.status_bar
         )
+        self.replay = WindowReplay(
+            self, replay, monitor, settings, self.status_bar, self.news,
+            (keeper.panel, alerts.panel), self.use_demo_exchange,
+        )  # fmt: skip
+        self.status_bar.set_recording(str(recording) if recording is not None else None)
         self._connect_actions()
         self._observe()
         self._say_load_problems(start_problems)
@@ -214,13 +230,22 @@ class MainWindow(QMainWindow):
         return self.monitor.simulated
 
     def use_demo_exchange(self) -> None:
-        """Show the local exchange's (simulated) prices, marked so: the real feed stops now,
-        the exchange starts off the UI thread and feeds the model once it listens."""
-        if self.monitor.simulated:
+        """Show the local exchange's (simulated) prices, marked so: the real feed (or the
+        replay) stops now, the exchange starts off the UI thread and feeds the model once it
+        listens."""
+        if self.monitor.simulated and not self.monitor.replay:
             return
         self.link.stop()
+        self.replay.stop()
         self.monitor.set_source(simulated=True)
         self.demo_exchange.start()
+
+    def recording_problem(self, text: str, stopped: bool) -> None:
+        """What the recorder says (in its own words: lines lost, or it ``stopped``, e.g. the
+        disk is full), in the status bar; the feed goes on."""
+        self.status_bar.show_error(quote(text))
+        if stopped:
+            self.status_bar.recording_stopped(quote(text))
 
     # -- what the model and the link report ---------------------------------------------------
 
@@ -230,6 +255,7 @@ class MainWindow(QMainWindow):
         self.news.source_changed(clear_message=not self._starting)
         self.pairs.forget()
         self.drawings.source_changed(simulated)
+        self.replay.source_changed()
         self.active_view.show_series()
 
     def _series_refused(self) -> None:
@@ -345,6 +371,7 @@ class MainWindow(QMainWindow):
         self.link.close()
         self.workspace.close()  # the charts leave the monitor, their series released
         self.demo_exchange.stop()
+        self.replay.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

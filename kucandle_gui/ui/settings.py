@@ -10,11 +10,15 @@ with the scale it is what earlier versions saved of their one chart, read once t
 
 The watchlist took the place of the favourites: the first time, it starts from the saved
 favourites, which stay saved as they were (nothing the user saved is lost).
+
+A run that must change nothing the user saved (a replay: its charts, watchlist and window are
+the recording's) works on a copy of the settings (:func:`settings_copy`).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -262,6 +266,16 @@ class AppSettings:
 
     def sync(self) -> None:
         self.store.sync()
+
+
+def settings_copy(path: Path) -> AppSettings:
+    """The user's saved settings copied to the INI file ``path`` (which the caller removes
+    afterwards): read like them, written instead of them."""
+    saved = QSettings()
+    copy = QSettings(str(path), QSettings.Format.IniFormat)
+    for key in saved.allKeys():
+        copy.setValue(key, saved.value(key))
+    return AppSettings(copy)
 
 
 def _valid_symbol(value: object) -> str | None:

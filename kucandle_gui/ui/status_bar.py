@@ -11,7 +11,8 @@ The fields fit the bar's width, whatever it is (a 700 px window, a narrow screen
 they do not all fit, the least important are dropped first and the long texts are cut with
 "…" (the tooltip has the whole text). From the most important:
 
-1. the DEMO badge: simulated prices are always said, whole; never dropped;
+1. the DEMO or REPLAY badge: prices that are not live are always said, whole; never dropped;
+   and the REC badge while the feed is recorded (a recording that stopped says so);
 2. the connection state, never dropped: at least its head ("reconnecting in 4 s", "live",
    "subscribing BTC-USDT 1min…"), cut before the countdown is;
 3. the last error or note (or a menu's status tip while one is shown): at least
@@ -46,11 +47,16 @@ from kucandle_gui.feed import ConnectionState, FeedMetrics, StatusEvent
 
 from .status_fields import Claim, ElidedLabel, share_out
 from .wording import (
+    DEMO_BADGE,
+    RECORDING_BADGE,
+    RECORDING_STOPPED_BADGE,
+    REPLAY_BADGE,
     connect_counts,
     counted,
     format_age,
     format_duration,
     format_latency,
+    recording_tooltip,
     state_text,
     state_tooltip,
 )
@@ -127,8 +133,11 @@ class FeedStatusBar(QStatusBar):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACING)
         self.addPermanentWidget(self._row, 1)
-        #: Whether the DEMO badge is wanted (shown in any room).
+        #: Whether the DEMO (or REPLAY) badge is wanted (shown in any room).
         self._demo = False
+        #: A replay: REPLAY rather than DEMO, and no latency (exchange time to arrival) of
+        #: recorded pushes, which means nothing.
+        self._replay = False
         #: The state's tooltip (the connection's story), before the whole text of a cut state.
         self._state_tip = ""
 
@@ -161,9 +170,11 @@ class FeedStatusBar(QStatusBar):
         self.latency_label = self._label(
             "Feed latency: exchange timestamp to arrival, averaged over recent pushes"
         )
-        self.demo_label = self._label("Prices come from the built-in local exchange")
-        self.demo_label.setText("DEMO · simulated prices")
+        self.demo_label = self._label(DEMO_BADGE[1])
+        self.demo_label.setText(DEMO_BADGE[0])
         self.demo_label.setStyleSheet("color: #ffffff; background: #b5179e; padding: 0 6px;")
+        self.recording_label = self._label("")
+        self.recording_label.hide()
         #: The labels that show the feed's metrics (blank until the first metrics arrive).
         self._metric_labels = (
             self.messages_label,
@@ -174,7 +185,7 @@ class FeedStatusBar(QStatusBar):
             self.last_message_label,
             self.latency_label,
         )
-        for label in (*self._metric_labels, self.demo_label):
+        for label in (*self._metric_labels, self.recording_label, self.demo_label):
             label.hide()  # until there is something to say, and the room for it
             row.addWidget(label)
         #: The counters, most important first (see the module docstring).
@@ -227,7 +238,31 @@ class FeedStatusBar(QStatusBar):
         self.refresh()
 
     def set_demo(self, on: bool) -> None:
+        """Prices are simulated (``on``): the DEMO badge (REPLAY during a replay)."""
         self._demo = on
+        self._fit()
+
+    def set_replay(self, on: bool) -> None:
+        """Prices are a recording played back (``on``): the badge says REPLAY while prices are
+        simulated, and no latency is shown (recorded pushes are as old as the recording)."""
+        self._replay = on
+        text, tooltip = REPLAY_BADGE if on else DEMO_BADGE
+        self.demo_label.setText(text)
+        self.demo_label.setToolTip(tooltip)
+        self.refresh()
+
+    def set_recording(self, path: str | None) -> None:
+        """The feed is recorded to ``path`` (None: it is not): the REC badge."""
+        self.recording_label.setText(RECORDING_BADGE if path else "")
+        self.recording_label.setToolTip(recording_tooltip(path) if path else "")
+        _style(self.recording_label, "color: #ffffff; background: #c01c28; padding: 0 6px;")
+        self._fit()
+
+    def recording_stopped(self, why: str) -> None:
+        """The recorder gave up (``why``): the badge says so (the message, where it is)."""
+        self.recording_label.setText(RECORDING_STOPPED_BADGE)
+        self.recording_label.setToolTip(why)
+        _style(self.recording_label, "color: #c01c28;")
         self._fit()
 
     def show_error(self, text: str, detail: str | None = None) -> None:
@@ -300,7 +335,8 @@ class FeedStatusBar(QStatusBar):
             self.last_message_label.setText(
                 f"last msg {format_age(self._wall() - m.last_message_at)} ago"
             )
-        self.latency_label.setText(f"latency {format_latency(m.latency_avg)}")
+        latency = "" if self._replay else f"latency {format_latency(m.latency_avg)}"
+        self.latency_label.setText(latency)
         self._fit()
 
     # -- fitting ---------------------------------------------------------------------------
@@ -313,6 +349,8 @@ class FeedStatusBar(QStatusBar):
         claims = [Claim("state", state.whole_width(head), kept=True, elidable=True)]
         if self._demo:
             claims.insert(0, Claim("demo", self.demo_label.sizeHint().width(), kept=True))
+        if self.recording_label.text():
+            claims.insert(0, Claim("rec", self.recording_label.sizeHint().width(), kept=True))
         if slot.text():
             least = min(slot.whole_width(), slot.chars_width(MESSAGE_LEAST_CHARS))
             claims.append(Claim("message", least, elidable=True))
@@ -335,6 +373,7 @@ class FeedStatusBar(QStatusBar):
         if state.toolTip() != tip:
             state.setToolTip(tip)
         _show(self.demo_label, "demo" in widths)
+        _show(self.recording_label, "rec" in widths)
         _show(slot, "message" in widths)
         _show(self.message_label if slot is self.tip_label else self.tip_label, False)
         for label in self._counters:

@@ -1,13 +1,13 @@
 """The monitor's link to a feed: the ``FeedController`` of the moment, wired both ways.
 
 ``FeedLink`` lives as long as the monitor. It owns the current controller (replaced when the
-source changes, e.g. to the demo exchange; a stopped one is deleted) and connects it from one
-table, so that connecting and disconnecting cannot drift apart. What the monitor asks for
-(subscriptions, older history, the watchlist's pairs) goes to the controller; what the
-controller delivers goes to the monitor (candles; tickers to its watchlist, which also learns
-whether the link is live, so that it can tell a quiet row from a stale one); what views show
-besides candles (status, errors, metrics, notes) is re-emitted by the link, so a window
-connects once whatever the controller of the moment.
+source changes, e.g. to the demo exchange or a recording played back; a stopped one is
+deleted) and connects it from one table, so that connecting and disconnecting cannot drift
+apart. What the monitor asks for (subscriptions, older history, the watchlist's pairs) goes to
+the controller; what the controller delivers goes to the monitor (candles; tickers to its
+watchlist, which also learns whether the link is live, so that it can tell a quiet row from a
+stale one); what views show besides candles (status, errors, metrics, notes) is re-emitted by
+the link, so a window connects once whatever the controller of the moment.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, FeedConfig
 from kucandle_gui.model import MonitorModel, SeriesKey
 
 from .controller import FeedController
+from .replay import replay_feed_config
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +70,25 @@ class FeedLink(QObject):
     def api_url(self) -> str:
         return self.controller.api_url if self.controller is not None else ""
 
-    def start(self, api_url: str, *, simulated: bool = False) -> FeedController | None:
+    def start(
+        self, api_url: str, *, simulated: bool = False, replay: bool = False
+    ) -> FeedController | None:
         """Feed the monitor from ``api_url`` (stopping the previous source); None once closed.
         A new source starts every held series over: candles of one exchange never mix with
-        another's."""
+        another's. ``replay``: the exchange plays a recording back (simulated prices, and a
+        feed that leaves it to the recording when sessions end: :func:`replay_feed_config`)."""
         self.stop()
         if self._closed:
             return None
-        if self.monitor.simulated != simulated:
-            self.monitor.set_source(simulated)
+        simulated = simulated or replay
+        if (self.monitor.simulated, self.monitor.replay) != (simulated, replay):
+            self.monitor.set_source(simulated, replay=replay)
         if not simulated:
             self.real_url = api_url
         controller = FeedController(
             api_url,
             self.monitor.wanted(),
-            self.config,
+            replay_feed_config(self.config) if replay else self.config,
             parent=self,
             watched=self.monitor.watchlist.symbols,
         )
@@ -98,6 +103,12 @@ class FeedLink(QObject):
     def start_simulated(self, api_url: str) -> None:
         """:meth:`start` on a simulated exchange (the demo exchange's ``ready``)."""
         self.start(api_url, simulated=True)
+
+    @Slot(str)
+    def start_replay(self, api_url: str) -> None:
+        """:meth:`start` on an exchange playing a recording back (the replay runner's
+        ``ready``)."""
+        self.start(api_url, replay=True)
 
     def stop(self) -> None:
         """Stop the controller (within 2 s), hear nothing more from it, and delete it."""

@@ -177,6 +177,17 @@ def test_a_new_source_starts_every_series_over_and_says_whether_it_is_simulated(
     assert chart.series.state is SeriesState.LOADING
 
 
+def test_a_replay_is_simulated_its_alerts_too_and_says_it_is_a_replay() -> None:
+    monitor = MonitorModel()
+    sources = Log()
+    monitor.source_changed.connect(sources)
+    monitor.set_source(False, replay=True)
+    assert (monitor.simulated, monitor.replay, monitor.alerts.simulated) == (True, True, True)
+    assert sources.calls == [(True,)]
+    monitor.set_source(True)  # the demo exchange after it: simulated, no replay any more
+    assert (monitor.simulated, monitor.replay) == (True, False)
+
+
 def test_a_series_is_subscribed_as_the_feed_says_and_a_held_again_one_starts_unsubscribed() -> None:
     monitor = MonitorModel()
     chart = monitor.add_chart("BTC-USDT", "1min")

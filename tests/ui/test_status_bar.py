@@ -165,6 +165,17 @@ def test_demo_badge_and_error(bar):
     assert bar.message_label.text() == "exchange error 500: boom"
 
 
+def test_a_replay_says_replay_and_no_latency_of_recorded_pushes(bar):
+    bar.set_demo(True)
+    bar.set_replay(True)
+    bar.set_metrics(metrics())
+    assert bar.demo_label.text() == "REPLAY · recorded prices"
+    assert bar.latency_label.text() == "" and not bar.latency_label.isVisibleTo(bar)
+    bar.set_replay(False)  # the demo exchange after it
+    assert bar.demo_label.text() == "DEMO · simulated prices"
+    assert bar.latency_label.text() == "latency 15 ms"
+
+
 def test_banner_action_and_kinds(qtbot):
     banner = MessageBanner()
     qtbot.addWidget(banner)

@@ -3,17 +3,27 @@ the library's text kept out of the banner and the status line, and no URL creden
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, NetworkFailure, StatusEvent
+from kucandle_gui.model import SeriesKey
 from kucandle_gui.ui.wording import (
     banner_text,
     connect_counts,
     error_detail,
     error_line,
     pairs_failed_text,
+    recorded_time_text,
+    replay_counts_text,
+    replay_played_text,
+    replay_problems_text,
+    replay_unreadable_text,
+    source_watermark,
     state_text,
     unreachable_text,
+    window_title,
 )
 
 #: What requests (urllib3, websockets) say, for the log.
@@ -156,3 +166,34 @@ def test_a_live_connection_without_the_series_subscribed_is_not_live() -> None:
     assert state_text(live, 0.0, None, "BTC-USDT 1min") == "subscribing BTC-USDT 1min…"
     # Quiet or not, an unacknowledged series is said as such first.
     assert state_text(live, 0.0, 3600.0, "BTC-USDT 1min") == "subscribing BTC-USDT 1min…"
+
+
+def test_a_replay_is_said_as_such_and_its_recorded_times_in_utc() -> None:
+    key = SeriesKey("BTC-USDT", "1min")
+    assert (
+        window_title(key, True, True) == "REPLAY · BTC-USDT · 1min — kucandle-gui (recorded prices)"
+    )
+    assert [source_watermark(*s) for s in ((False, False), (True, False), (True, True))] == [
+        None,
+        "SIMULATED",
+        "REPLAY",
+    ]
+    assert recorded_time_text(1_796_008_365.9) == "2026-11-30 03:12:45 UTC"
+    for nothing in (None, math.nan, 1e300):  # before the first frame; no calendar holds it
+        assert recorded_time_text(nothing) == "—"
+    assert replay_played_text(0.999) == "99 %" and replay_played_text(1.5) == "100 %"
+    assert replay_counts_text(0, 0) == ""
+    assert replay_counts_text(2, 1) == "2 answers skipped · 1 request not in the recording"
+
+
+def test_a_damaged_recording_is_one_line_with_every_problem_behind_it() -> None:
+    assert replay_problems_text("run.kcr", []) is None
+    problems = ["part 2 (run.kcr.2) is cut off after line 12", "3 lines of unknown kinds"]
+    line, detail = replay_problems_text("run.kcr", problems) or ("", "")
+    assert line == (
+        "run.kcr is damaged: part 2 (run.kcr.2) is cut off after line 12 (and 1 more); "
+        "what can be replayed plays"
+    )
+    assert detail.splitlines() == problems
+    unreadable = replay_unreadable_text("run.kcr", "run.kcr is not gzip-compressed")
+    assert unreadable.startswith("Cannot replay run.kcr: run.kcr is not gzip-compressed.")
