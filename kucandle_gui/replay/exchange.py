@@ -1,9 +1,10 @@
 """``ReplayExchange``: a recording played back as a KuCoin-compatible server on 127.0.0.1,
 started and stopped like the local exchange.
 
-The aiohttp server and the cursor run on their own asyncio loop in a daemon thread, so
-callers stay plain synchronous code; everything they may call while it runs (``pause``,
-``resume``, ``set_speed``, ``position``, ``finished``) is thread-safe.
+The aiohttp server and the cursor run on their own asyncio loop in a daemon thread (a
+:class:`~kucandle_gui.loopback.Loopback`), so callers stay plain synchronous code; everything
+they may call while it runs (``pause``, ``resume``, ``set_speed``, ``position``,
+``finished``) is thread-safe.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from aiohttp import web
 
+from kucandle_gui.loopback import LOOPBACK_HOST, Loopback, LoopbackService
 from kucandle_gui.recording import Header, ReadReport
 from kucandle_gui.replay.pace import checked_speed
 from kucandle_gui.replay.plan import Plan, read_plan
@@ -27,9 +28,6 @@ from kucandle_gui.replay.state import ReplayPosition, ReplayState
 
 log = logging.getLogger(__name__)
 
-_HOST = "127.0.0.1"
-_START_TIMEOUT = 10.0
-_STOP_TIMEOUT = 2.0
 #: How long shutdown waits for request handlers still running.
 _SHUTDOWN_GRACE = 0.25
 #: How long the cursor waits for the client's request a recorded answer answers.
@@ -50,13 +48,12 @@ class ReplayOptions:
     close_at_end: bool = True
 
 
-class ReplayExchange:
+class ReplayExchange(LoopbackService):
     """REST at ``base_url``, WebSocket at the endpoint the replayed bullet-public names."""
 
     def __init__(self, options: ReplayOptions, *, answer_wait: float = ANSWER_WAIT) -> None:
         checked_speed(options.speed)
         self.options = options
-        self.base_url = ""
         #: Set when the cursor reached the end (with ``close_at_end``, once the last
         #: connection is closed); never with ``loop``.
         self.finished = threading.Event()
@@ -64,13 +61,23 @@ class ReplayExchange:
         self._plan: Plan | None = None
         self._state: ReplayState | None = None
         self._player: Player | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._rest: RecordedRest | None = None
+        #: The routes and connections of the current run, and its cursor (on the loop).
+        self._routes: ReplayServer | None = None
+        self._cursor: asyncio.Task[None] | None = None
+        self._loopback = Loopback(
+            self._build_app,
+            name="replay-exchange",
+            shutdown_grace=_SHUTDOWN_GRACE,
+            on_listening=self._on_listening,
+            on_closing=self._on_closing,
+            on_closed=self._on_closed,
+        )
 
     def start(self) -> ReplayExchange:
         """Read the recording (``RecordingUnreadable`` if nothing can be replayed), then
         serve it; returns once the port listens. Reading takes as long as the file does."""
-        if self._thread is not None:
+        if self._loopback.running:
             raise RuntimeError("the replay is already running")
         plan = read_plan(Path(self.options.path))
         try:
@@ -83,7 +90,7 @@ class ReplayExchange:
         self.finished.clear()
         rest = RecordedRest(plan.rest)
         state = ReplayState((plan.first_m, plan.last_m), rest, self.finished, self.options.speed)
-        self._plan, self._state = plan, state
+        self._plan, self._state, self._rest = plan, state, rest
         self._player = Player(
             plan,
             rest,
@@ -92,45 +99,14 @@ class ReplayExchange:
             close_at_end=self.options.close_at_end,
             answer_wait=self._answer_wait,
         )
-        ready = threading.Event()
-        failures: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._serve, args=(rest, ready, failures), name="replay-exchange", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(_START_TIMEOUT):
-            raise RuntimeError("the replay server did not start listening in time")
-        if failures:
-            self._thread.join()
-            self._thread = None
-            raise failures[0]
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
         """Cut every connection, close the server and let go of the REST answers set aside;
         joins the loop thread within 2 s."""
-        thread, loop = self._thread, self._loop
-        if thread is None:
-            return
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(_STOP_TIMEOUT)
-        if thread.is_alive():
-            log.warning("the replay thread did not end within %ss", _STOP_TIMEOUT)
-        elif self._plan is not None:
+        if self._loopback.stop() and self._plan is not None:
             self._plan.rest.close()
-        self._thread = None
-
-    def __enter__(self) -> ReplayExchange:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def header(self) -> Header:
@@ -179,45 +155,27 @@ class ReplayExchange:
 
     # -- the loop thread -------------------------------------------------------------------
 
-    def _serve(
-        self, rest: RecordedRest, ready: threading.Event, failures: list[BaseException]
-    ) -> None:
-        player = self._player
-        assert player is not None
-        server = ReplayServer(player, rest)
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            runner = loop.run_until_complete(self._listen(server, rest))
-        except BaseException as exc:  # reported to start(), which re-raises it
-            failures.append(exc)
-            loop.close()
-            ready.set()
-            return
-        self._loop = loop
-        cursor = loop.create_task(player.run())
-        cursor.add_done_callback(_report_failure)
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            cursor.cancel()
-            server.abort_all()
-            loop.run_until_complete(runner.cleanup())
-            loop.run_until_complete(loop.shutdown_default_executor())
-            player.close()
-            loop.close()
+    def _build_app(self) -> web.Application:
+        assert self._player is not None and self._rest is not None
+        self._routes = ReplayServer(self._player, self._rest)
+        return self._routes.app()
 
-    async def _listen(self, server: ReplayServer, rest: RecordedRest) -> web.AppRunner:
-        runner = web.AppRunner(server.app(), shutdown_timeout=_SHUTDOWN_GRACE, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, _HOST, 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        self.base_url = f"http://{_HOST}:{port}"
-        rest.endpoint = f"ws://{_HOST}:{port}{WEBSOCKET_PATH}"
+    def _on_listening(self) -> None:
+        assert self._player is not None and self._rest is not None
+        self._rest.endpoint = f"ws://{LOOPBACK_HOST}:{self._loopback.port}{WEBSOCKET_PATH}"
         log.info("replaying %s at %s", self.options.path, self.base_url)
-        return runner
+        self._cursor = self._loopback.loop.create_task(self._player.run())
+        self._cursor.add_done_callback(_report_failure)
+
+    async def _on_closing(self) -> None:
+        if self._cursor is not None:
+            self._cursor.cancel()
+        if self._routes is not None:
+            self._routes.abort_all()
+
+    def _on_closed(self) -> None:
+        if self._player is not None:
+            self._player.close()
 
 
 def _report_failure(task: asyncio.Task[None]) -> None:

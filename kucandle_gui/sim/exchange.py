@@ -1,22 +1,20 @@
 """``LocalExchange``: the simulator as an object a test, demo or benchmark starts and stops.
 
-The aiohttp server runs on its own asyncio loop in a daemon thread, so callers stay plain
-synchronous code; everything they may call while it runs (``now``, ``truth``, ``ticker``,
-``stats``, ``faults``) is thread-safe.
+The aiohttp server runs on its own asyncio loop in a daemon thread (a
+:class:`~kucandle_gui.loopback.Loopback`), so callers stay plain synchronous code; everything
+they may call while it runs (``now``, ``truth``, ``ticker``, ``stats``, ``faults``) is
+thread-safe.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
-import ssl
-import threading
 import time
-from types import TracebackType
 
 from aiohttp import web
 
+from kucandle_gui.loopback import Loopback, LoopbackService
 from kucandle_gui.protocol import Candle, Ticker
 from kucandle_gui.sim.clock import SimClock
 from kucandle_gui.sim.config import SimConfig
@@ -32,15 +30,13 @@ from kucandle_gui.sim.tokens import TokenRegistry
 
 log = logging.getLogger(__name__)
 
-_START_TIMEOUT = 10.0
-_STOP_TIMEOUT = 2.0
 #: How long shutdown waits for request handlers still running.
 _SHUTDOWN_GRACE = 0.5
 
 
-class LocalExchange:
-    """A KuCoin-compatible exchange on 127.0.0.1: REST at ``base_url``, WebSocket at the
-    endpoint ``bullet-public`` hands out."""
+class LocalExchange(LoopbackService):
+    """A KuCoin-compatible exchange on 127.0.0.1: REST at ``base_url`` (https with
+    ``config.tls``), WebSocket at the endpoint ``bullet-public`` hands out."""
 
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = config or SimConfig()
@@ -56,54 +52,27 @@ class LocalExchange:
         self._stats = StatsRecorder()
         self._hub = SessionHub()
         self.faults = FaultControl(self._tokens, self._hub)
-        self.base_url = ""
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loopback = Loopback(
+            self._build_app,
+            name="local-exchange",
+            host=self.config.host,
+            port=self.config.port,
+            tls=self.config.tls,
+            shutdown_grace=_SHUTDOWN_GRACE,
+            on_listening=self._on_listening,
+            on_closing=self._hub.close_all,
+        )
 
     def start(self) -> LocalExchange:
         """Start serving; returns once the port listens."""
-        if self._thread is not None:
+        if self._loopback.running:
             raise RuntimeError("the exchange is already running")
-        ready = threading.Event()
-        failures: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready, failures), name="local-exchange", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(_START_TIMEOUT):
-            raise RuntimeError("the local exchange did not start listening in time")
-        if failures:
-            self._thread.join()
-            self._thread = None
-            raise failures[0]
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
         """Close every connection and the server; joins the loop thread within 2 s."""
-        thread, loop = self._thread, self._loop
-        if thread is None:
-            return
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(_STOP_TIMEOUT)
-        if thread.is_alive():
-            log.warning("the local exchange thread did not end within %ss", _STOP_TIMEOUT)
-        self._thread = None
-
-    def __enter__(self) -> LocalExchange:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        self._loopback.stop()
 
     def now(self) -> float:
         """Simulated time, in seconds."""
@@ -126,28 +95,7 @@ class LocalExchange:
 
     # -- the loop thread ------------------------------------------------------------------
 
-    def _serve(self, ready: threading.Event, failures: list[BaseException]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            runner = loop.run_until_complete(self._listen())
-        except BaseException as exc:  # reported to start(), which re-raises it
-            failures.append(exc)
-            loop.close()
-            ready.set()
-            return
-        self._loop = loop
-        self._hub.attach(loop)
-        self._clock.start()
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(self._shutdown(runner))
-            loop.run_until_complete(loop.shutdown_default_executor())
-            loop.close()
-
-    async def _listen(self) -> web.AppRunner:
+    def _build_app(self) -> web.Application:
         ctx = ExchangeContext(
             config=self.config,
             clock=self._clock,
@@ -159,21 +107,9 @@ class LocalExchange:
             tickers=self._tickers,
             snapshot_sequence=itertools.count(1),
         )
-        runner = web.AppRunner(build_app(ctx), shutdown_timeout=_SHUTDOWN_GRACE, access_log=None)
-        await runner.setup()
-        tls = None
-        if self.config.tls is not None:
-            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            tls.load_cert_chain(*self.config.tls)
-        site = web.TCPSite(runner, self.config.host, self.config.port, ssl_context=tls)
-        await site.start()
-        sockets = runner.addresses
-        port = sockets[0][1]
-        scheme = "http" if tls is None else "https"
-        self.base_url = f"{scheme}://{self.config.host}:{port}"
-        log.info("local exchange listening at %s", self.base_url)
-        return runner
+        return build_app(ctx)
 
-    async def _shutdown(self, runner: web.AppRunner) -> None:
-        await self._hub.close_all()
-        await runner.cleanup()
+    def _on_listening(self) -> None:
+        log.info("local exchange listening at %s", self.base_url)
+        self._hub.attach(self._loopback.loop)
+        self._clock.start()
