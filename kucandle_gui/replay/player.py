@@ -23,7 +23,8 @@ requests again.
 
 At the end of the recording: with ``loop`` the next pass starts (REST counts start over, a
 connection still open is closed); else ``finished`` is set (after closing the last connection
-if ``close_at_end``) and later connects get a welcome and nothing more, their requests acked.
+if ``close_at_end``; without it, the recording's own closing end is not played either) and
+later connects get a welcome and nothing more, their requests acked.
 
 Everything runs on the server's loop; other threads meet the cursor in :mod:`.state`.
 """
@@ -88,6 +89,10 @@ class Player:
         #: and topic, in order: whether each was answered.
         self._requests: dict[RequestKey, deque[bool]] = {}
         self._steps: Iterator[Step] | None = None
+        #: A planned end held back while nothing follows it: the recording's own end, which
+        #: leaves the last connection open when the replay does not close at its end (a window
+        #: that replays keeps showing the last state instead of reconnecting to nothing).
+        self._held_end: SessionEnd | None = None
 
     # -- connections, on the loop ----------------------------------------------------------
 
@@ -196,6 +201,9 @@ class Player:
                 await link.close("end of the recording: playing it again")
             return
         self._over = True
+        held, self._held_end = self._held_end, None
+        if held is not None:
+            self._state.played(held.t, held.m)
         if link is not None and self._close_at_end:
             await link.close("end of the recording")
         elif link is not None:
@@ -205,11 +213,17 @@ class Player:
         self._state.pass_done(last=True)
 
     async def _play(self, step: Step) -> None:
+        if self._held_end is not None:  # more follows: the end was a session's, play it
+            held, self._held_end = self._held_end, None
+            await self._end(held)
         if step.session != self._session:
             await self._begin(step.session)
         if self._refused:
             return
         if isinstance(step, SessionEnd):
+            if step.planned and not (self._close_at_end or self._loop_passes):
+                self._held_end = step
+                return
             await self._end(step)
         else:
             await self._send(step)

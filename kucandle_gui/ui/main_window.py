@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
             self, grid, self.cell_events, monitor, settings, a, self.status_bar
         )
         self.replay = WindowReplay(
-            self, replay, monitor, settings, self.status_bar, self.news,
+            self, replay, monitor, self.status_bar, self.news,
             (keeper.panel, alerts.panel), self.use_demo_exchange,
         )  # fmt: skip
         self.status_bar.set_recording(str(recording) if recording is not None else None)

@@ -61,12 +61,13 @@ class ActiveChartView(QObject):
         return self._grid.active.model
 
     def show_series(self) -> None:
-        """The title, the SIMULATED mark and the timeframe's check for the active chart's
-        series (again when the source changes: the title says SIMULATED)."""
+        """The title, the SIMULATED (or REPLAY) mark and the timeframe's check for the active
+        chart's series (again when the source changes: the title says SIMULATED or REPLAY)."""
         key = self._model.key
-        self._status_bar.set_demo(self._monitor.simulated)
+        monitor = self._monitor
+        self._status_bar.set_demo(monitor.simulated)
         self._actions.check_timeframe(key.timeframe)
-        self._window.setWindowTitle(window_title(key, self._monitor.simulated))
+        self._window.setWindowTitle(window_title(key, monitor.simulated, monitor.replay))
 
     def update_pair_menu(self) -> None:
         """The Pair menu's watchlist and recent pairs, and its Ctrl+D entry for the active

@@ -22,7 +22,6 @@ from kucandle_gui.worker.replay import ReplayRunner
 from .alerts.panel import AlertsPanel
 from .alerts.texts import SIMULATED_MARK
 from .replay_bar import ReplayBar
-from .settings import AppSettings
 from .status_bar import FeedStatusBar
 from .watchlist.panel import WatchlistPanel
 from .window_news import WindowNews
@@ -45,7 +44,6 @@ class WindowReplay:
         window: QMainWindow,
         runner: ReplayRunner | None,
         monitor: MonitorModel,
-        settings: AppSettings,
         status_bar: FeedStatusBar,
         news: WindowNews,
         panels: tuple[WatchlistPanel, AlertsPanel],
@@ -54,7 +52,6 @@ class WindowReplay:
         """``use_demo``: switch to the demo exchange (the banner's way out)."""
         self.runner = runner
         self._monitor = monitor
-        self._settings = settings
         self._status_bar = status_bar
         self._news = news
         self._panels = panels
@@ -75,7 +72,7 @@ class WindowReplay:
 
     def source_changed(self) -> None:
         """Prices come from another source: the marks say whether it is the recording (the
-        bar goes with it), and a replay watches the recording's pairs."""
+        bar goes with it)."""
         replay = self._monitor.replay
         self._status_bar.set_replay(replay)
         watchlist, alerts = self._panels
@@ -83,8 +80,6 @@ class WindowReplay:
         alerts.demo_label.setText(ALERTS_REPLAY if replay else SIMULATED_MARK)
         if self.bar is not None:
             self.bar.setVisible(replay)
-        if replay:
-            self._monitor.watchlist.set_symbols(self._settings.watchlist)
 
     def stop(self) -> None:
         """The recording is no longer played (the demo exchange takes over, or the window

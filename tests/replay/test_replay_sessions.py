@@ -186,3 +186,40 @@ def test_a_looping_replay_starts_again_with_the_rest_answers_from_the_first(
     assert [push_number(f) for f in first_pass] == [push_number(f) for f in second_pass] == [1]
     assert not replay.finished.is_set()
     assert replay.position().unmatched_requests == 0
+
+
+def test_without_close_at_end_the_recordings_own_end_leaves_the_connection_open(
+    start_replay: Callable[..., ReplayExchange], connect: Connect
+) -> None:
+    rec = RecordingWriter()
+    rec.connect(1.0, 1)
+    rec.push(1.1, 1, 1)
+    rec.end(1.2, 1)  # the recorded app stopped
+    replay = start_replay(rec, close_at_end=False)
+
+    client = connect(replay.base_url)
+    push = client.recv()
+    assert replay.finished.wait(5)
+    client.send({"id": "p-1", "type": "ping"})
+
+    assert push is not None and push_number(push) == 1
+    assert client.recv() == {"id": "p-1", "type": "pong"}
+
+
+def test_without_close_at_end_a_planned_end_followed_by_a_session_still_closes(
+    start_replay: Callable[..., ReplayExchange], connect: Connect
+) -> None:
+    rec = RecordingWriter()
+    rec.connect(1.0, 1)
+    rec.push(1.1, 1, 1)
+    rec.end(1.2, 1, "connect token due for renewal")
+    rec.connect(2.0, 2)
+    rec.push(2.1, 2, 2)
+    replay = start_replay(rec, close_at_end=False)
+
+    first, _ = until_closed(connect(replay.base_url, "first"))
+    second = connect(replay.base_url, "second")
+
+    assert [push_number(f) for f in first] == [1]
+    push = second.recv()
+    assert push is not None and push_number(push) == 2

@@ -52,12 +52,13 @@ def test_the_recording_is_served_once_read_and_its_end_is_said(qtbot, tmp_path, 
     assert on_ui_thread == [True]
     assert runner.exchange is not None and runner.exchange.base_url == url
     assert runner.exchange.header.run.series == (("BTC-USDT", "1min"),)
-    client = WsClient.open(url, "window-1")
-    try:
-        with qtbot.waitSignal(runner.finished, timeout=WAIT_MS):
+    # The client connects inside the block: the end may be said as soon as it is served.
+    with qtbot.waitSignal(runner.finished, timeout=WAIT_MS):
+        client = WsClient.open(url, "window-1")
+        try:
             pushes = [push_number(client.recv()), push_number(client.recv())]
-    finally:
-        client.close()
+        finally:
+            client.close()
     assert pushes == [1, 2]
     assert runner.exchange.position().finished
     runner.stop()

@@ -5,7 +5,9 @@ active chart, a pair added from the pair dialog or the active chart's own (Ctrl+
 While prices come from the real exchange the watchlist is the user's, loaded from the settings
 and saved on every change. In demo mode it shows the demo exchange's own pairs (marked
 SIMULATED by the panel) and nothing is saved: going back to the real exchange brings back the
-saved list as it was. Each pair's price precision comes from the exchange's list of pairs,
+saved list as it was. A replay (simulated too) shows the recording's pairs, which its copy of
+the settings holds: never replaced by the exchange's list, so that the tickers asked for are
+those recorded. Each pair's price precision comes from the exchange's list of pairs,
 asked for as soon as the exchange's feed is live (again after a failure; the pair dialog
 uses the same list); once it is known, a typed pair the exchange does not list is not added.
 """
@@ -119,7 +121,7 @@ class WatchlistKeeper(QObject):
         self.panel.set_listed(None)
         self.listedChanged.emit()
         self.panel.set_simulated(simulated)
-        if simulated:
+        if simulated and not self._monitor.replay:
             # Until the demo exchange lists its pairs: the charts', which it serves.
             self._watchlist.set_symbols(chart.key.symbol for chart in self._monitor.charts)
         else:
@@ -144,7 +146,7 @@ class WatchlistKeeper(QObject):
         self.panel.table_model.set_price_decimals(decimals)
         self.panel.set_listed(self._listed)
         self.listedChanged.emit()
-        if self._monitor.simulated and not self._demo_listed:
+        if self._monitor.simulated and not self._monitor.replay and not self._demo_listed:
             self._demo_listed = True
             pairs = [info.symbol for info in symbols]
             if len(pairs) > MAX_WATCHLIST:
