@@ -13,8 +13,8 @@ they do not all fit, the least important are dropped first and the long texts ar
 
 1. the DEMO or REPLAY badge: prices that are not live are always said, whole; never dropped;
    and the REC badge while the feed is recorded (a recording that stopped says so);
-2. the connection state, never dropped: at least its head ("reconnecting in 4 s", "live",
-   "subscribing BTC-USDT 1min…"), cut before the countdown is;
+2. the connection state, never dropped: at least its head ("reconnecting in 4 s", "live"
+   ("replaying" during a replay), "subscribing BTC-USDT 1min…"), cut before the countdown is;
 3. the last error or note (or a menu's status tip while one is shown): at least
    :data:`MESSAGE_LEAST_CHARS` characters' width (or all of a shorter one), cut at the end;
 4. the rest of the state (why it reconnects, the quiet-market hint);
@@ -297,7 +297,11 @@ class FeedStatusBar(QStatusBar):
     def state_text(self) -> str:
         """The connection state as shown, e.g. ``reconnecting in 4 s (no pong within 0.8 s)``."""
         return state_text(
-            self._status, self._clock() - self._status_at, self._quiet_for(), self._subscribing
+            self._status,
+            self._clock() - self._status_at,
+            self._quiet_for(),
+            self._subscribing,
+            self._replay,
         )
 
     def _quiet_for(self) -> float | None:

@@ -87,13 +87,15 @@ def state_text(
     elapsed: float,
     quiet_for: float | None,
     subscribing: str | None = None,
+    replay: bool = False,
 ) -> str:
     """The connection state as the status bar shows it, e.g. ``reconnecting in 4 s (why)``.
 
     ``elapsed`` is the time since ``event`` arrived (the countdown to the next connect runs
     from its ``retry_in``); ``quiet_for`` the time a live feed has gone without a push;
     ``subscribing`` names the series shown while the exchange has not acknowledged its
-    subscription: a connection is live for the user only once the series shown is.
+    subscription: a connection is live for the user only once the series shown is. During a
+    ``replay`` the connection to the replay server is "replaying": its prices are not live.
     """
     if event is None:
         return "starting…"
@@ -106,9 +108,10 @@ def state_text(
     if event.state is ConnectionState.LIVE:
         if subscribing is not None:
             return f"subscribing {subscribing}…"
+        up = "replaying" if replay else "live"
         if quiet_for is not None and quiet_for > STALE_AFTER:
-            return f"live · no pushes for {format_duration(quiet_for)} (quiet market?)"
-        return "live"
+            return f"{up} · no pushes for {format_duration(quiet_for)} (quiet market?)"
+        return up
     return "stopped"
 
 
@@ -399,10 +402,14 @@ _FAILURES: dict[NetworkFailure, tuple[str, str]] = {
 
 
 def _retry_note(event: ErrorEvent) -> str:
-    """``retrying in 2.0 s`` or ``retrying`` when the feed tries again by itself, else ``""``."""
+    """``retrying in 2.0 s`` or ``retrying`` when the feed tries again by itself, else ``""``;
+    for a series' history, that its live candles wait for it (the feed holds them until then)."""
     if not event.retrying:
         return ""
-    return "retrying" if event.retry_in is None else f"retrying in {event.retry_in:.1f} s"
+    note = "retrying" if event.retry_in is None else f"retrying in {event.retry_in:.1f} s"
+    if event.kind in (ErrorKind.HISTORY, ErrorKind.BACKFILL):
+        return f"{note} (its live candles wait for it)"
+    return note
 
 
 def _host(event: ErrorEvent, api_url: str) -> str:

@@ -85,6 +85,10 @@ class ReplayRunner(QObject):
             log.warning("cannot replay %s: %s", self.options.path, exc)
             self.failed.emit(str(exc))
             return
+        except Exception as exc:  # a bug: said, rather than a bar that loads for ever
+            log.exception("cannot replay %s", self.options.path)
+            self.failed.emit(f"unexpected error: {exc!r:.200}")
+            return
         with self._lock:
             stopped = self._stopping.is_set()
             if not stopped:

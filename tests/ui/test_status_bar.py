@@ -128,6 +128,18 @@ def test_reconnect_countdown(bar, clocks):
     assert "no pong in 5 s; reconnecting in 4.0 s" in bar.state_label.toolTip()
 
 
+def test_a_replay_connection_says_replaying_not_live(bar, clocks):
+    wall, _ = clocks
+    bar.set_replay(True)
+    bar.set_status(StatusEvent(ConnectionState.LIVE, "ws://127.0.0.1:9/endpoint"))
+    assert bar.state_label.text() == "replaying"
+    wall.now += STALE_AFTER + 5
+    bar.refresh()
+    assert bar.state_label.text().startswith("replaying · no pushes for ")
+    bar.set_replay(False)  # the demo exchange after it: its connection is up
+    assert bar.state_label.text().startswith("live · ")
+
+
 def test_live_then_quiet_hint(bar, clocks):
     wall, _ = clocks
     bar.set_status(StatusEvent(ConnectionState.LIVE, "wss://example.invalid/endpoint"))
@@ -223,7 +235,8 @@ def test_a_retried_error_says_when_and_a_passing_one_that_the_feed_carries_on():
     assert banner_kind(retried) is BannerKind.ERROR
     assert (
         error_line(retried)
-        == "backfill of BTC-USDT 1min failed: Too Many Requests; retrying in 2.0 s"
+        == "backfill of BTC-USDT 1min failed: Too Many Requests; retrying in 2.0 s "
+        "(its live candles wait for it)"
     )
     assert banner_text(retried, "") == error_line(retried)
     bad_frame = ErrorEvent(ErrorKind.BAD_FRAME, "not JSON")

@@ -19,7 +19,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from kucandle_gui.app import build_window, start_spec
 from kucandle_gui.app_recording import replay_settings, replay_workspace
-from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedClient
+from kucandle_gui.feed import ErrorEvent, ErrorKind, FeedClient, RestClient
 from kucandle_gui.model import LayoutKind, SeriesKey, WorkspaceSpec
 from kucandle_gui.recording import Header, Recorder, RunInfo
 from kucandle_gui.replay import ReplayOptions
@@ -39,7 +39,8 @@ WATCHED = ("BTC-USDT",)
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory) -> tuple[Path, dict[tuple[str, str], dict]]:
     """A recording of two series and a watched pair (a second or two of a fast local
-    exchange), and the candles the recorded feed ended with: the exchange falls silent, a last
+    exchange), with the exchange's list of pairs (more than the one watched) as the window asks
+    for it, and the candles the recorded feed ended with: the exchange falls silent, a last
     (garbage) frame marks the end, and once the feed has said so every frame before it is
     applied."""
     path = tmp_path_factory.mktemp("recorded") / "two.kcr"
@@ -54,6 +55,8 @@ def recording(tmp_path_factory) -> tuple[Path, dict[tuple[str, str], dict]]:
             watched=WATCHED,
         ).start()
         consumer = Consumer(feed)
+        pairs = RestClient(exchange.base_url, tap=recorder).symbols()
+        assert {info.symbol for info in pairs} > set(WATCHED)
         try:
             events.wait_for(is_live)
             consumer.pump_until(lambda: len(consumer.log) > 200)
@@ -128,6 +131,20 @@ def test_the_recording_plays_in_its_charts_as_recorded_and_marked_replay(
     assert window.monitor.watchlist.symbols == WATCHED
     assert window.watchlist_panel.demo_label.text() == WATCHLIST_REPLAY
     assert window.monitor.alerts.simulated  # the demo's alerts: never saved
+
+
+def test_the_watchlist_keeps_the_recordings_pairs_when_the_recorded_pair_list_comes(
+    qtbot, recording, replay_window
+):
+    path, _ = recording
+    window = replay_window(path)
+    keeper = window.watchlist_keeper
+    qtbot.waitUntil(lambda: keeper.listed() is not None, timeout=WAIT_MS)
+    listed = keeper.listed()
+    assert listed is not None and listed > set(WATCHED)  # the exchange's, as recorded
+    assert window.monitor.watchlist.symbols == WATCHED  # not the demo's "all listed pairs"
+    state = window.status_bar.state_label
+    qtbot.waitUntil(lambda: state.text() == "replaying", timeout=WAIT_MS)  # not "live"
 
 
 def test_space_pauses_the_replay_and_ctrl_period_makes_it_faster(qtbot, recording, replay_window):

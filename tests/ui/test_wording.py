@@ -114,7 +114,8 @@ def test_a_failed_history_load_says_the_failure_too() -> None:
         host="127.0.0.1:9",
     )
     assert error_line(event) == (
-        "history of BTC-USDT 1min failed: no answer from 127.0.0.1:9 in time; retrying"
+        "history of BTC-USDT 1min failed: no answer from 127.0.0.1:9 in time; retrying "
+        "(its live candles wait for it)"
     )
     assert banner_text(event, "") == error_line(event)
 

@@ -75,6 +75,20 @@ def test_a_file_that_is_no_recording_fails_with_the_reason(qtbot, tmp_path, runn
     assert runner.exchange is None
 
 
+def test_a_bug_while_reading_is_said_rather_than_loading_for_ever(
+    qtbot, tmp_path, runners, monkeypatch
+):
+    def broken(path: Path) -> None:
+        raise KeyError("a reader's bug")
+
+    monkeypatch.setattr("kucandle_gui.replay.exchange.read_plan", broken)
+    runner = runners(one_session(tmp_path / "run.kcr"))
+    with qtbot.waitSignal(runner.failed, timeout=WAIT_MS) as failed:
+        runner.start()
+    assert failed.args[0].startswith("unexpected error: KeyError(")
+    assert runner.exchange is None
+
+
 def test_a_stopped_runner_starts_nothing(qtbot, tmp_path, runners):
     runner = runners(one_session(tmp_path / "run.kcr"))
     runner.stop()
