@@ -18,7 +18,8 @@ from kucandle_gui.model import ChartModel, MonitorModel, SeriesModel, SeriesStat
 from kucandle_gui.model.indicators import Study
 from kucandle_gui.ui.chart import CandleChart
 
-from .wording import series_note, source_watermark
+from .replay_wording import source_watermark
+from .wording import series_note
 
 
 class ChartBinding(QObject):

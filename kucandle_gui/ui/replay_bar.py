@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
-from .wording import (
+from .replay_wording import (
     REPLAY_BADGE,
     REPLAY_COUNTS_TOOLTIP,
     REPLAY_DAMAGED,

@@ -45,18 +45,20 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWid
 
 from kucandle_gui.feed import ConnectionState, FeedMetrics, StatusEvent
 
-from .status_fields import Claim, ElidedLabel, share_out
-from .wording import (
+from .replay_wording import (
     DEMO_BADGE,
     RECORDING_BADGE,
     RECORDING_STOPPED_BADGE,
     REPLAY_BADGE,
+    recording_tooltip,
+)
+from .status_fields import Claim, ElidedLabel, share_out
+from .wording import (
     connect_counts,
     counted,
     format_age,
     format_duration,
     format_latency,
-    recording_tooltip,
     state_text,
     state_tooltip,
 )
@@ -296,13 +298,8 @@ class FeedStatusBar(QStatusBar):
 
     def state_text(self) -> str:
         """The connection state as shown, e.g. ``reconnecting in 4 s (no pong within 0.8 s)``."""
-        return state_text(
-            self._status,
-            self._clock() - self._status_at,
-            self._quiet_for(),
-            self._subscribing,
-            self._replay,
-        )
+        since = self._clock() - self._status_at
+        return state_text(self._status, since, self._quiet_for(), self._subscribing, self._replay)
 
     def _quiet_for(self) -> float | None:
         """Seconds since the last push, or since going live if none came since."""

@@ -22,17 +22,16 @@ from kucandle_gui.worker.replay import ReplayRunner
 from .alerts.panel import AlertsPanel
 from .alerts.texts import SIMULATED_MARK
 from .replay_bar import ReplayBar
-from .status_bar import FeedStatusBar
-from .watchlist.panel import WatchlistPanel
-from .window_news import WindowNews
-from .wording import (
+from .replay_wording import (
     ALERTS_REPLAY,
     WATCHLIST_REPLAY,
-    WATCHLIST_SIMULATED,
-    BannerKind,
     replay_problems_text,
     replay_unreadable_text,
 )
+from .status_bar import FeedStatusBar
+from .watchlist.panel import WatchlistPanel
+from .window_news import WindowNews
+from .wording import WATCHLIST_SIMULATED, BannerKind
 
 
 class WindowReplay:

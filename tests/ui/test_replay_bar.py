@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
 from kucandle_gui.ui.replay_bar import ReplayBar
-from kucandle_gui.ui.wording import REPLAY_SPEEDS, TIMES, speed_text
+from kucandle_gui.ui.replay_wording import REPLAY_SPEEDS, TIMES, speed_text
 from tests.ui.window_kit import focus
 
 #: 2026-11-30 03:12:45 UTC

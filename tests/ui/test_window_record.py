@@ -26,8 +26,8 @@ from kucandle_gui.recording import (
     iter_entries,
 )
 from kucandle_gui.ui.main_window import MainWindow
+from kucandle_gui.ui.replay_wording import RECORDING_BADGE, RECORDING_STOPPED_BADGE
 from kucandle_gui.ui.settings import AppSettings
-from kucandle_gui.ui.wording import RECORDING_BADGE, RECORDING_STOPPED_BADGE
 from tests.helpers import fast_feed_config, fast_sim_config
 
 WAIT_MS = 15_000

@@ -25,7 +25,7 @@ from kucandle_gui.recording import Header, Recorder, RunInfo
 from kucandle_gui.replay import ReplayOptions
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.ui.main_window import MainWindow
-from kucandle_gui.ui.wording import REPLAY_BADGE, WATCHLIST_REPLAY
+from kucandle_gui.ui.replay_wording import REPLAY_BADGE, WATCHLIST_REPLAY
 from tests.app_process import AppProcess
 from tests.feed.checks import is_live
 from tests.helpers import Consumer, EventRecorder, fast_feed_config, fast_sim_config

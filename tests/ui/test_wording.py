@@ -9,18 +9,20 @@ import pytest
 
 from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, NetworkFailure, StatusEvent
 from kucandle_gui.model import SeriesKey
-from kucandle_gui.ui.wording import (
-    banner_text,
-    connect_counts,
-    error_detail,
-    error_line,
-    pairs_failed_text,
+from kucandle_gui.ui.replay_wording import (
     recorded_time_text,
     replay_counts_text,
     replay_played_text,
     replay_problems_text,
     replay_unreadable_text,
     source_watermark,
+)
+from kucandle_gui.ui.wording import (
+    banner_text,
+    connect_counts,
+    error_detail,
+    error_line,
+    pairs_failed_text,
     state_text,
     unreachable_text,
     window_title,
