@@ -5,9 +5,8 @@
 Every flag is checked before anything starts: a value that cannot be exits 2 with what is
 valid, in the window mode and headless alike (no silent default, no retry loop on a bad URL);
 so are the counts of the cells' pairs and timeframes (:mod:`~kucandle_gui.model.workspace_start`
-says the rules), the flags that only make sense together, and the files of ``--record`` (a
-new file in an existing folder: a recording is never overwritten) and ``--replay`` (its
-header read: a file that is no recording is refused before a window or a feed starts).
+says the rules), the flags that only make sense together, and the files of ``--record`` and
+``--replay`` (:mod:`~kucandle_gui.cli_recording` says those rules).
 SIGINT/SIGTERM are caught before anything heavy is imported (see :mod:`kucandle_gui.stopping`).
 """
 
@@ -15,31 +14,32 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME, __version__
+from kucandle_gui.cli_recording import (
+    DEFAULT_RECORD_MAX_MB,
+    check_record_replay,
+    record_max_mb,
+    record_path,
+    replay_options,
+    replay_path,
+    replay_speed,
+)
 from kucandle_gui.stopping import catch_stop_signals
-
-if TYPE_CHECKING:
-    from kucandle_gui.replay import ReplayOptions
 
 T = TypeVar("T")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-#: ``--record-max-mb``'s largest value (MiB).
-MAX_RECORD_MB = 1_000_000.0
 
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here: the feed alone takes a noticeable time to import, and main() installs the
     # signal handlers before anything that slow.
     from kucandle_gui.feed import DEFAULT_API_URL
-    from kucandle_gui.headless_replay import DEFAULT_RECORD_MAX_MB
     from kucandle_gui.model import MAX_WATCHLIST, parse_alert_spec
     from kucandle_gui.model.indicators import VALID_FORMS, parse_indicator_spec
     from kucandle_gui.model.layout import LAYOUT_NAMES, parse_layout
@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--loop",
         action="store_true",
-        help="with --replay: start again from the beginning at the end (headless: until stopped)",
+        help="with --replay: start again from the beginning at the end (headless: each pass "
+        "to a feed started anew, printing the recorded lines again, until stopped)",
     )
     parser.add_argument(
         "--log-level",
@@ -187,60 +188,6 @@ def _checked(check: Callable[[str], T]) -> Callable[[str], T]:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
-
-
-def record_path(text: str) -> Path:
-    """Where ``--record`` writes: a new file in an existing folder; ``ValueError`` saying why
-    it cannot be (a recording is never written over another file)."""
-    if not text.strip():
-        raise ValueError("no file name: expected a new file, e.g. session.kcr")
-    path = Path(text)
-    if path.exists() or path.is_symlink():
-        raise ValueError(f"{text} exists: give a new file name (a recording never overwrites)")
-    if not path.parent.is_dir():
-        raise ValueError(f"{text}: the folder {path.parent} does not exist")
-    return path
-
-
-def record_max_mb(text: str) -> float:
-    """``--record-max-mb``: a positive size in MiB; ``ValueError`` saying what is valid."""
-    try:
-        size = float(text)
-    except ValueError:
-        size = math.nan
-    if not 0 < size <= MAX_RECORD_MB:
-        raise ValueError(
-            f"invalid size {text!r}: expected a number of MiB above 0, at most "
-            f"{MAX_RECORD_MB:,.0f}, e.g. 200"
-        )
-    return size
-
-
-def replay_path(text: str) -> Path:
-    """The file ``--replay`` plays: an existing file (whether it is a recording is checked
-    once the flags are parsed); ``ValueError`` saying why not."""
-    path = Path(text)
-    if not text.strip() or not path.is_file():
-        what = "not a file" if path.exists() else "no such file"
-        raise ValueError(f"{text!r}: {what}: expected a recording made with --record")
-    return path
-
-
-def replay_speed(text: str) -> float:
-    """``--speed``: a multiple of the recorded pace within the bounds; ``ValueError`` saying
-    which are valid."""
-    from kucandle_gui.replay import MAX_SPEED, MIN_SPEED
-
-    try:
-        speed = float(text)
-    except ValueError:
-        speed = math.nan
-    if not MIN_SPEED <= speed <= MAX_SPEED:
-        raise ValueError(
-            f"invalid speed {text!r}: expected a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
-            "(1 = as recorded)"
-        )
-    return speed
 
 
 def watch_list(text: str) -> tuple[str, ...]:
@@ -288,7 +235,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    _check_record_replay(parser, args)
+    check_record_replay(parser, args)
     if args.watch and not args.headless:
         parser.error("argument --watch: only with --headless (the window has its watchlist)")
     if args.alert and not args.headless:
@@ -304,44 +251,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"argument --symbol/--timeframe: {exc}")
     args.indicators = list(dict.fromkeys(args.indicators))
     return args
-
-
-def _check_record_replay(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """The flags of recording and replaying that only go together, or not at all; the file
-    to replay read as far as its header. Fills in the defaults left open to tell whether a
-    flag was given (``--api-url``, ``--record-max-mb``, ``--speed``)."""
-    from kucandle_gui.feed import DEFAULT_API_URL
-    from kucandle_gui.headless_replay import DEFAULT_RECORD_MAX_MB
-
-    needs = (
-        ("--record-max-mb", args.record_max_mb is not None, "--record", args.record),
-        ("--speed", args.speed is not None, "--replay", args.replay),
-        ("--loop", args.loop, "--replay", args.replay),
-    )
-    for flag, given, needed, present in needs:
-        if given and present is None:
-            parser.error(f"argument {flag}: only with {needed}")
-    source = "a replay plays its recording, the source of its prices"
-    excluded = (
-        ("--record", args.record, "--replay", "record a live or --demo run"),
-        ("--demo", args.demo, "--replay", source),
-        ("--api-url", args.api_url, "--replay", source),
-        ("--self-test", args.self_test, "--record", "the self-test runs its own exchange"),
-        ("--self-test", args.self_test, "--replay", "the self-test runs its own exchange"),
-    )
-    for flag, given, other, why in excluded:
-        if given and getattr(args, other[2:]) is not None:
-            parser.error(f"argument {other}: not with {flag} ({why})")
-    if args.replay is not None:
-        from kucandle_gui.recording import RecordingUnreadable, read_header
-
-        try:
-            read_header(args.replay)
-        except RecordingUnreadable as exc:
-            parser.error(f"argument --replay: {exc}")
-    args.api_url = args.api_url or DEFAULT_API_URL
-    args.record_max_mb = args.record_max_mb or DEFAULT_RECORD_MAX_MB
-    args.speed = args.speed or 1.0
 
 
 def _check_one_series(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -378,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             indicators=args.indicators,
             record=args.record,
             record_max_mb=args.record_max_mb,
-            replay=_replay_options(args, close_at_end=True),
+            replay=replay_options(args, close_at_end=True),
         )
     if stop.requested:
         return 0  # nothing started yet: nothing to close
@@ -399,16 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         record=args.record,
         record_max_mb=args.record_max_mb,
         # The window's replay never closes at the end: its bar says "finished", the link stays.
-        replay=_replay_options(args, close_at_end=False),
+        replay=replay_options(args, close_at_end=False),
     )
-
-
-def _replay_options(args: argparse.Namespace, *, close_at_end: bool) -> ReplayOptions | None:
-    if args.replay is None:
-        return None
-    from kucandle_gui.replay import ReplayOptions
-
-    return ReplayOptions(args.replay, args.speed, args.loop, close_at_end=close_at_end)
 
 
 if __name__ == "__main__":

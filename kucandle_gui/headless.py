@@ -27,6 +27,7 @@ import contextlib
 import difflib
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
+from kucandle_gui.cli_recording import DEFAULT_RECORD_MAX_MB
 from kucandle_gui.feed import (
     ErrorEvent,
     ErrorKind,
@@ -47,14 +49,7 @@ from kucandle_gui.feed import (
 )
 from kucandle_gui.headless_alerts import HeadlessAlerts
 from kucandle_gui.headless_indicators import HeadlessIndicators
-from kucandle_gui.headless_replay import (
-    DEFAULT_RECORD_MAX_MB,
-    SETTLE_TIMEOUT,
-    ReplaySource,
-    RunChoices,
-    close_recorder,
-    start_recorder,
-)
+from kucandle_gui.headless_replay import ReplaySource, RunChoices, close_recorder, start_recorder
 from kucandle_gui.model import AlertSpec, SeriesKey
 from kucandle_gui.model.indicators import IndicatorSpec
 from kucandle_gui.recording import RecordingUnreadable
@@ -99,43 +94,17 @@ def run_headless(
     ``replay``: play this recording instead of asking ``api_url`` (empty ``watched``,
     ``alerts``, ``indicators``: the recorded run's)."""
     stop = stop if stop is not None else StopRequest()
-    refused: list[ErrorEvent] = []
-    source: ReplaySource | None = None
+
+    saying = threading.Lock()
 
     def say(text: str) -> None:
-        with contextlib.suppress(OSError, ValueError):  # stderr closed: stdout is what matters
-            print(redact(text), file=err, flush=True)
+        """One stderr line, written whole: the feed's thread says things too, and a log line
+        (one write of its own) must not land inside it."""
+        with saying, contextlib.suppress(OSError, ValueError):  # stderr closed: stdout matters
+            err.write(redact(text) + "\n")
+            err.flush()
 
-    def on_event(event: FeedEvent) -> None:
-        if source is not None:
-            source.observe(event)
-        if isinstance(event, StatusEvent):
-            say(f"status: {event.state.value}: {event.message}")
-        elif isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED:
-            say(f"error: {event.message}; the other pairs go on")
-        elif isinstance(event, ErrorEvent) and event.subscription_dropped and alert_pair(event):
-            say(f"error: {event.message}; its alerts cannot fire, the other alerts go on")
-            monitor.refused(event)
-        elif isinstance(event, ErrorEvent):
-            say(f"error: {event.message}{_what_next(event)}")
-            if event.subscription_dropped:
-                refused.append(event)
-        else:
-            if isinstance(event, HistoryEvent):
-                kind = "backfill" if event.backfill else "history"
-                say(
-                    f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
-                    f"{event.changed} new or changed"
-                )
-            else:
-                state = "subscribed" if event.subscribed else "not subscribed"
-                say(f"subscription: {event.symbol} {event.timeframe}: {state}")
-            monitor.hold(event, feed.mark())
-
-    def alert_pair(event: ErrorEvent) -> bool:
-        """Whether the event is about an alert pair's series, not the printed one."""
-        return (event.symbol, event.timeframe) != monitor.main
-
+    source: ReplaySource | None = None
     if replay is not None:
         try:
             source = ReplaySource(replay, say)
@@ -152,24 +121,22 @@ def run_headless(
             tuple(indicators),
         )
     simulated = demo or (source is not None and source.simulated)
+    run = _Run(choices, simulated, out, say, stop)
     try:
-        monitor = HeadlessAlerts(
-            SeriesKey.of(choices.symbol, choices.timeframe), choices.alerts, say
-        )
+        monitor = run.monitor()
     except ValueError as exc:  # AlertError too: more alerts or pairs than the book keeps
         say(f"error: {exc}")
         return EXIT_BAD_INPUT
 
     config = replace(config or FeedConfig(), keep_updates=KEEP_UPDATES)
     with ExitStack() as stack:
-        if source is not None and not stop.requested:
-            try:
-                api_url = stack.enter_context(source).base_url
-            except RecordingUnreadable as exc:
-                say(f"error: {exc}")
+        if record is not None and not stop.requested:  # before the demo: it may be refused
+            recorder = start_recorder(record, record_max_mb, choices.run_info(simulated), say)
+            if recorder is None:
                 return EXIT_BAD_INPUT
-            config = source.config(config)
-        elif demo and not stop.requested:
+            stack.callback(close_recorder, recorder, say)
+            config = replace(config, tap=recorder)
+        if demo and not stop.requested:
             from kucandle_gui.sim import LocalExchange
 
             exchange = stack.enter_context(LocalExchange())
@@ -177,12 +144,89 @@ def run_headless(
             say(
                 f"DEMO: simulated prices from the local exchange at {api_url}; not real market data"
             )
-        if record is not None and not stop.requested:
-            recorder = start_recorder(record, record_max_mb, choices.run_info(simulated), say)
-            if recorder is None:
-                return EXIT_BAD_INPUT
-            stack.callback(close_recorder, recorder, say)
-            config = replace(config, tap=recorder)
+        if source is None or stop.requested:  # (a stop during start-up: only the summary)
+            return run.follow(monitor, api_url, config)
+        while True:  # one pass of the recording, or with --loop one after the other
+            with ExitStack() as playing:
+                try:
+                    playing.enter_context(source)
+                except RecordingUnreadable as exc:
+                    say(f"error: {exc}")
+                    return EXIT_BAD_INPUT
+                code = run.follow(monitor, source.base_url, source.config(config), source)
+            if code or stop.requested or not source.options.loop:
+                return code
+            monitor = run.monitor()
+
+
+class _Run:
+    """What a headless run shows and where it says it; :meth:`follow` runs one feed."""
+
+    def __init__(
+        self,
+        choices: RunChoices,
+        simulated: bool,
+        out: TextIO,
+        say: Callable[[str], None],
+        stop: StopRequest,
+    ) -> None:
+        self.choices = choices
+        self.simulated = simulated
+        self.out = out
+        self.say = say
+        self.stop = stop
+
+    def monitor(self) -> HeadlessAlerts:
+        """A new book of the printed series and the alerts' (``ValueError`` if it cannot
+        keep them): a feed's state starts empty, as the recorded run's did."""
+        key = SeriesKey.of(self.choices.symbol, self.choices.timeframe)
+        return HeadlessAlerts(key, self.choices.alerts, self.say)
+
+    def follow(
+        self,
+        monitor: HeadlessAlerts,
+        api_url: str,
+        config: FeedConfig,
+        source: ReplaySource | None = None,
+    ) -> int:
+        """Print what a feed from ``api_url`` delivers until the stop, a refusal of the
+        printed series or the end of the replay ``source``; then the summary. The exit code."""
+        say, choices = self.say, self.choices
+        refused: list[ErrorEvent] = []
+
+        def on_event(event: FeedEvent) -> None:
+            if source is not None:
+                source.observe(event)
+            if isinstance(event, StatusEvent):
+                say(f"status: {event.state.value}: {event.message}")
+            elif isinstance(event, ErrorEvent) and event.kind is ErrorKind.TICKER_REFUSED:
+                say(f"error: {event.message}; the other pairs go on")
+            elif isinstance(event, ErrorEvent) and event.subscription_dropped and alert_pair(event):
+                say(f"error: {event.message}; its alerts cannot fire, the other alerts go on")
+                monitor.refused(event)
+            elif isinstance(event, ErrorEvent):
+                say(f"error: {event.message}{_what_next(event)}")
+                if event.subscription_dropped:
+                    refused.append(event)
+            else:
+                if isinstance(event, HistoryEvent):
+                    kind = "backfill" if event.backfill else "history"
+                    say(
+                        f"{kind}: {event.symbol} {event.timeframe}: {event.count} candles, "
+                        f"{event.changed} new or changed"
+                    )
+                else:
+                    state = "subscribed" if event.subscribed else "not subscribed"
+                    say(f"subscription: {event.symbol} {event.timeframe}: {state}")
+                monitor.hold(event, feed.mark())
+
+        def alert_pair(event: ErrorEvent) -> bool:
+            """Whether the event is about an alert pair's series, not the printed one."""
+            return (event.symbol, event.timeframe) != monitor.main
+
+        def done() -> bool:
+            return self.stop.requested or bool(refused) or (source is not None and source.over())
+
         try:
             feed = FeedClient(
                 api_url,
@@ -195,17 +239,13 @@ def run_headless(
             say(f"error: {exc}")
             return EXIT_BAD_INPUT
         monitor.drive(feed)
-        if not stop.requested:  # a stop during start-up: no feed, only the summary
-            printer = _Printer(feed, monitor, choices.indicators, out, simulated)
-
-            def over() -> bool:
-                return source is not None and source.over()
-
+        if not self.stop.requested:  # a stop during start-up: no feed, only the summary
+            printer = _Printer(feed, monitor, choices.indicators, self.out, self.simulated)
             feed.start()
             try:
-                printer.run(lambda: stop.requested or bool(refused) or over())
-                if over() and not stop.requested and not feed.settle(SETTLE_TIMEOUT):
-                    say(f"replay: the feed did not settle within {SETTLE_TIMEOUT:g} s")
+                printer.run(done)
+                if source is not None and source.over() and not self.stop.requested:
+                    source.settle(feed)
             finally:
                 feed.stop()
             printer.turn()  # what the feed took before it stopped
@@ -214,13 +254,18 @@ def run_headless(
             f"summary: messages={metrics.messages} errors={metrics.errors} "
             f"reconnects={metrics.reconnects}"
         )
-        if source is not None and source.playing:
+        if source is not None:
             say(source.summary())
         if refused:
-            suggestion = _suggestion(api_url, choices.symbol)
-            say(f"error: cannot serve {choices.symbol} {choices.timeframe}{suggestion}")
+            symbol, timeframe = choices.symbol, choices.timeframe
+            why = (
+                source.refusal(symbol, timeframe)
+                if source is not None
+                else _suggestion(api_url, symbol)
+            )
+            say(f"error: cannot serve {symbol} {timeframe}{why}")
             return EXIT_BAD_INPUT
-    return 0
+        return 0
 
 
 class _Printer:

@@ -14,12 +14,19 @@ candle lines are to equal the recorded run's, line for line, at any speed; so:
 - the run ends only once everything played has reached the lines: the exchange is at the end
   of the recording, the feed has seen the connection of the last session close (every frame
   sent before it read), and every REST answer it was given is merged (``FeedClient.settle``).
+  The feed retries what the recording holds no answer for (a recording cut off in the middle
+  of a load) for ever, and is then never settled: once it asks for such an answer after the
+  end, the run ends without waiting for it;
+- with ``--loop`` every pass plays to a feed started anew, as the recorded run's did: a feed
+  that already holds the candles would ask for a backfill the recording does not hold, and
+  print nothing of the later passes.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,22 +35,22 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
-from kucandle_gui.feed import ConnectionState, FeedConfig, FeedEvent, StatusEvent
+from kucandle_gui.cli_recording import part_bytes
+from kucandle_gui.feed import ConnectionState, FeedClient, FeedConfig, FeedEvent, StatusEvent
 from kucandle_gui.model import AlertSpec, parse_alert_spec
 from kucandle_gui.model.indicators import IndicatorSpec, parse_indicator_spec
 from kucandle_gui.recording import Header, Recorder, RecordingError, RunInfo, read_header
 
 if TYPE_CHECKING:
-    from kucandle_gui.replay import ReplayOptions
+    from kucandle_gui.replay import ReplayExchange, ReplayOptions
 
 #: How long the feed waits for an ack in a replay: the recording decides when it comes (the
 #: server holds a recorded answer up to 5 s for the request it answers).
 REPLAY_ACK_WAIT = 60.0
 #: Longest wait at the end for the feed to merge the REST answers it was given, in seconds.
 SETTLE_TIMEOUT = 30.0
-#: ``--record-max-mb`` when not given: a part of a recording ends at this size (MiB).
-DEFAULT_RECORD_MAX_MB = 200.0
-MIB = 1024 * 1024
+#: How often that wait looks whether the feed asks for answers the recording does not hold.
+SETTLE_STEP = 0.5
 
 T = TypeVar("T")
 
@@ -84,7 +91,7 @@ def start_recorder(
     recorder = Recorder(
         path,
         run,
-        max_bytes=max(1, round(max_mb * MIB)),
+        max_bytes=part_bytes(max_mb),
         on_problem=lambda text: say(f"record: {text}"),
     )
     try:
@@ -106,23 +113,23 @@ def close_recorder(recorder: Recorder, say: Callable[[str], None]) -> None:
 
 
 class ReplaySource:
-    """The recording a headless run replays: its header at once, the exchange playing it
-    while in a ``with`` block; ``say`` tells the user (stderr)."""
+    """The recording a headless run replays: its header at once; in each ``with`` block an
+    exchange playing it once, from its start (``--loop``: the caller plays pass after pass,
+    each to a feed of its own); ``say`` tells the user (stderr)."""
 
     def __init__(self, options: ReplayOptions, say: Callable[[str], None]) -> None:
         """Reads the header: ``RecordingUnreadable`` says why nothing can be replayed."""
         self.options = options
         self.header: Header = read_header(options.path)
         self._say = say
-        from kucandle_gui.replay import ReplayExchange  # aiohttp: only for a replay
-
-        self._exchange = ReplayExchange(options)
-        #: Whether the exchange plays (from the ``with`` block on).
-        self.playing = False
+        self._exchange: ReplayExchange | None = None
+        self._passes = 0
         self._lock = threading.Lock()
-        #: Whether the feed's session is live, and whether one ended once the end was reached.
+        #: Whether the feed's session is live, and whether the pass is over: the exchange
+        #: reached the end with the feed out of a session, or one ended after it did. Once
+        #: over, always over: the feed's reconnect to the finished exchange changes nothing.
         self._live = False
-        self._ended_after_finish = False
+        self._over = False
 
     @property
     def simulated(self) -> bool:
@@ -166,14 +173,34 @@ class ReplaySource:
             timeouts=replace(config.timeouts, ack=max(config.timeouts.ack, REPLAY_ACK_WAIT)),
         )
 
+    def refusal(self, symbol: str, timeframe: str) -> str:
+        """Why a replay cannot serve the series, for the last line of the run."""
+        if (symbol, timeframe) in self.header.run.series:
+            return ": the exchange refused it in the recorded run too"
+        shown = ", ".join(f"{s} {t}" for s, t in self.header.run.series) or "no series"
+        return (
+            f": the recording does not hold it (the recorded run showed {shown}); replay it "
+            "without --symbol/--timeframe, or with one of those"
+        )
+
     # -- the exchange -------------------------------------------------------------------------
 
     def __enter__(self) -> ReplaySource:
-        """Start playing (``RecordingUnreadable`` if nothing can be); says REPLAY and what
-        reading the recording found wrong."""
-        self._exchange.start()
-        self.playing = True
-        header, report = self._exchange.header, self._exchange.report
+        """Start a pass (``RecordingUnreadable`` if nothing can be played): the first says
+        REPLAY and what reading the recording found wrong, a later one that it began."""
+        from kucandle_gui.replay import ReplayExchange  # aiohttp: only for a replay
+
+        exchange = ReplayExchange(replace(self.options, loop=False)).start()
+        with self._lock:
+            self._exchange, self._live, self._over = exchange, False, False
+        self._passes += 1
+        if self._passes > 1:
+            self._say(
+                f"replay: pass {self._passes}: the recording again from its start, to a feed "
+                "started anew (--loop: until stopped)"
+            )
+            return self
+        header, report = exchange.header, exchange.report
         recorded = datetime.fromtimestamp(header.t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         prices = ", simulated prices" if header.run.simulated else ""
         self._say(
@@ -190,11 +217,16 @@ class ReplaySource:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._exchange.stop()
+        self._playing().stop()
+
+    def _playing(self) -> ReplayExchange:
+        if self._exchange is None:
+            raise RuntimeError("the replay has not been started")
+        return self._exchange
 
     @property
     def base_url(self) -> str:
-        return self._exchange.base_url
+        return self._playing().base_url
 
     # -- the end --------------------------------------------------------------------------------
 
@@ -203,24 +235,44 @@ class ReplaySource:
         ended after the exchange reached the end of the recording."""
         if not isinstance(event, StatusEvent):
             return
+        finished = self._playing().finished.is_set()
         with self._lock:
             self._live = event.state is ConnectionState.LIVE
-            if not self._live and self._exchange.finished.is_set():
-                self._ended_after_finish = True
+            self._over = self._over or (finished and not self._live)
 
     def over(self) -> bool:
-        """Whether everything was played and read: the exchange is at the end (never with
-        ``loop``) and the feed is not in the middle of a session that was played. (The
-        exchange closes the last session before it says it finished, so a feed still live
-        then has frames of it to read; the session's end tells that they are read.)"""
-        if self.options.loop or not self._exchange.finished.is_set():
+        """Whether everything was played and read: the exchange is at the end and the feed is
+        not in the middle of a session that was played. (The exchange closes the last session
+        before it says it finished, so a feed still live then has frames of it to read; the
+        session's end tells that they are read.) Once true, it stays true."""
+        if not self._playing().finished.is_set():
             return False
         with self._lock:
-            return not self._live or self._ended_after_finish
+            self._over = self._over or not self._live
+            return self._over
+
+    def settle(self, feed: FeedClient) -> None:
+        """Once :meth:`over`: wait until the feed has merged every REST answer it was given,
+        at most ``SETTLE_TIMEOUT`` s, or until it asks for one the recording does not hold
+        (it would retry that one for ever, never settled); says which."""
+        self._say("replay: the end of the recording: stopping once the feed has taken all of it")
+        position = self._playing().position
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        asked = position().unmatched_requests
+        while (left := deadline - time.monotonic()) > 0:
+            if feed.settle(min(left, SETTLE_STEP)):
+                return
+            if (unmatched := position().unmatched_requests) > asked:
+                self._say(
+                    f"replay: the feed asks for REST answers the recording does not hold "
+                    f"({unmatched} requests so far): stopping without them"
+                )
+                return
+        self._say(f"replay: the feed did not settle within {SETTLE_TIMEOUT:g} s: stopping")
 
     def summary(self) -> str:
         """What the exchange could not play as recorded, for the run's summary."""
-        position = self._exchange.position()
+        position = self._playing().position()
         return (
             f"replay: {position.fraction:.0%} played; answers skipped="
             f"{position.skipped_answers} REST requests not in the recording="

@@ -3,6 +3,7 @@ and ``run_headless`` in this process, where a test needs the exchange's own sett
 
 from __future__ import annotations
 
+import gzip
 import io
 import itertools
 import json
@@ -17,9 +18,12 @@ from typing import Any, TypeVar
 
 import pytest
 
+from kucandle_gui.feed import ConnectionState, StatusEvent
 from kucandle_gui.headless import run_headless
+from kucandle_gui.headless_replay import ReplaySource
 from kucandle_gui.protocol import snapshot_push_message
-from kucandle_gui.recording import RunInfo, read_header
+from kucandle_gui.recording import Recorder, RunInfo, read_header
+from kucandle_gui.replay import ReplayOptions
 from kucandle_gui.sim import LocalExchange
 from kucandle_gui.stopping import StopRequest
 from tests.app_process import TIMEOUT, AppProcess
@@ -93,12 +97,15 @@ class Lines(io.TextIOBase):
         self._changed = threading.Condition()
         self._partial = ""
         self.lines: list[str] = []
+        #: Each write as it came.
+        self.writes: list[str] = []
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:
         with self._changed:
+            self.writes.append(text)
             *complete, self._partial = (self._partial + text).split("\n")
             self.lines.extend(complete)
             self._changed.notify_all()
@@ -258,8 +265,6 @@ def test_the_watch_flag_prints_ticker_lines_beside_the_candles(exchange: LocalEx
 # -- recording and replaying (--record, --replay) -------------------------------------------------
 
 RECORDINGS = Path(__file__).parent / "data" / "recordings"
-#: Sessions in recordings/drop-garbage.kcr (a drop, then the session the app stopped).
-SESSIONS = 2
 
 
 def test_a_recorded_demo_replays_marked_simulated(tmp_path: Path) -> None:
@@ -287,23 +292,76 @@ def test_a_recorded_demo_replays_marked_simulated(tmp_path: Path) -> None:
     assert replayed[: len(recorded)] == recorded
 
 
-def test_a_replay_with_loop_plays_again_until_stopped() -> None:
+def test_a_replay_with_loop_prints_the_recorded_lines_again_each_pass_until_stopped() -> None:
+    """Each pass plays to a feed started anew, as the recorded run's was: the same lines."""
+    printed = (RECORDINGS / "drop-garbage.out").read_text().splitlines()
     args = ("--replay", str(RECORDINGS / "drop-garbage.kcr"), "--speed", "1000", "--loop")
     with headless(*args) as run:
-        for _ in range(SESSIONS + 1):  # the next pass's first session
-            run.stderr_line(lambda line: line.startswith("status: live"))
+        passes = [[run.stdout_line().rstrip("\n") for _ in printed] for _ in range(2)]
+        run.stderr_line(lambda line: line.startswith("replay: pass 3: "))
         code, err = run.finish(signal.SIGTERM)
+    assert passes == [printed, printed]
     assert code == 0 and "Traceback" not in err
-    assert "summary: " in err.splitlines()[-2]
-    assert err.splitlines()[-1].startswith("replay: ")  # how far it got
+    assert "replay: pass 2: the recording again from its start, to a feed started anew" in err
+    said = err[err.index("replay: pass 3: ") :].splitlines()
+    assert any(line.startswith("summary: ") for line in said)
+    assert any(line.startswith("replay: ") and " played; " in line for line in said)
 
 
-def test_a_series_the_recording_does_not_hold_is_refused() -> None:
+def test_a_series_the_recording_does_not_hold_is_refused_saying_what_it_holds() -> None:
     args = ("--replay", str(RECORDINGS / "drop-garbage.kcr"), "--symbol", "ETH-USDT")
     with headless(*args, "--speed", "1000") as run:
         code, err = run.wait()
     assert code == 2 and "Traceback" not in err
     assert "ETH-USDT 1week" in err and "not in the recording" in err
+    [said] = [line for line in err.splitlines() if line.startswith("error: cannot serve ")]
+    assert said == (
+        "error: cannot serve ETH-USDT 1week: the recording does not hold it (the recorded run "
+        "showed BTC-USDT 1week); replay it without --symbol/--timeframe, or with one of those"
+    )
+
+
+def test_a_replay_cut_off_in_a_history_load_ends_without_what_it_lacks(tmp_path: Path) -> None:
+    """A recording that ends before the answer of its history load (the app was killed): the
+    feed asks for it again and again, the recording cannot answer; the run ends at once."""
+    lines = gzip.decompress((RECORDINGS / "drop-garbage.kcr").read_bytes()).splitlines(True)
+    killed = next(i for i, line in enumerate(lines) if b'"/api/v1/market/candles"' in line)
+    path = tmp_path / "killed.kcr"
+    path.write_bytes(gzip.compress(b"".join(lines[:killed])))
+    with headless("--replay", str(path), "--speed", "1000") as run:
+        code, err = run.wait()
+        with pytest.raises(EOFError):  # not a line
+            run.stdout_line()
+    assert code == 0 and "Traceback" not in err
+    cut, end, lacking, summary = [line for line in err.splitlines() if line.startswith("replay: ")]
+    assert cut.startswith("replay: part 1 (killed.kcr) stops after line 8 ")
+    assert end == "replay: the end of the recording: stopping once the feed has taken all of it"
+    assert lacking.startswith("replay: the feed asks for REST answers the recording does not hold")
+    assert lacking.endswith(" requests so far): stopping without them")
+    assert summary.startswith("replay: 100% played;")
+
+
+def test_the_end_of_a_replay_stays_the_end_when_the_feed_connects_again(tmp_path: Path) -> None:
+    """Past the end, the feed's reconnect to the finished exchange gets a welcome and nothing
+    more: everything played has been read, so the run still ends (and settles first)."""
+    path = tmp_path / "empty.kcr"
+    Recorder(path, RunInfo(series=(("ETH-USDT", "5min"),))).start().close()
+    said: list[str] = []
+    with ReplaySource(ReplayOptions(path), said.append) as source:
+        wait_until(source.over, what="the end of a recording of nothing")
+        source.observe(StatusEvent(ConnectionState.LIVE, "ws://127.0.0.1/endpoint"))
+        assert source.over()
+    assert said[0].startswith(f"REPLAY: {path}, recorded ")
+
+
+def test_each_stderr_line_is_written_whole() -> None:
+    """The main thread and the feed's both say things, and log lines go to stderr too: a line
+    written in two pieces (its text, then its newline) could have another land inside it."""
+    out, err = Lines(), Lines()
+    replay = ReplayOptions(RECORDINGS / "token-expired.kcr", speed=1000)
+    assert run_headless("http://127.0.0.1:9", out=out, err=err, replay=replay) == 0
+    assert [w for w in err.writes if not (w.endswith("\n") and w.count("\n") == 1)] == []
+    assert err.lines[0].startswith("REPLAY: ") and err.lines[-1].startswith("replay: 100% played")
 
 
 def test_a_stop_ends_a_replay_at_once_with_its_summary() -> None:
@@ -322,3 +380,12 @@ def test_recording_to_a_file_that_exists_starts_nothing(exchange: LocalExchange,
     [said] = err.lines
     assert said.startswith(f"error: {path} ") and "exists" in said
     assert path.read_text() == "keep me" and exchange.stats().connects == 0
+
+
+def test_a_recording_that_cannot_be_made_starts_no_demo_exchange(tmp_path: Path) -> None:
+    path = tmp_path / "gone" / "demo.kcr"
+    err = Lines()
+    code = run_headless("http://127.0.0.1:9", demo=True, out=Lines(), err=err, record=path)
+    assert code == 2
+    [said] = err.lines  # no DEMO line: nothing was started
+    assert said.startswith(f"error: cannot record to {path}")

@@ -172,10 +172,22 @@ def test_a_damaged_recording_replays_what_comes_before_the_damage(
 FIXTURES = Path(__file__).parent / "data" / "recordings"
 
 
+#: What a replay of a recording says when it ends by itself.
+AT_THE_END = "replay: the end of the recording: stopping once the feed has taken all of it"
+REFUSED = "error: cannot serve NOPE-USDT 1week: the exchange refused it in the recorded run too"
+
+
 @pytest.mark.parametrize(
-    ("name", "code"), [("drop-garbage", 0), ("token-expired", 0), ("refused-pair", 2)]
+    ("name", "code", "said"),
+    [
+        ("drop-garbage", 0, AT_THE_END),
+        ("token-expired", 0, AT_THE_END),
+        ("refused-pair", 2, REFUSED),
+    ],
 )
-def test_the_fixture_recordings_replay_to_the_lines_they_printed(name: str, code: int) -> None:
+def test_the_fixture_recordings_replay_to_the_lines_they_printed(
+    name: str, code: int, said: str
+) -> None:
     """Each was recorded with the lines it printed beside it (``NAME.out``)."""
     with AppProcess(
         "--headless", "--replay", str(FIXTURES / f"{name}.kcr"), "--speed", "1000"
@@ -185,6 +197,7 @@ def test_the_fixture_recordings_replay_to_the_lines_they_printed(name: str, code
     assert exit_code == code and "Traceback" not in err
     assert candle_lines(out) == (FIXTURES / f"{name}.out").read_text().splitlines()
     assert "REPLAY: " in err.splitlines()[0]
+    assert said in err.splitlines()  # why it ended
 
 
 def test_a_recording_of_a_newer_version_replays_the_lines_this_one_knows(tmp_path: Path):

@@ -5,14 +5,15 @@ do with raw messages: every frame and REST body of the recordings in ``tests/dat
 Each recording is read with the app's own reader; every frame received goes through
 ``parse_server_message``, every frame sent through ``parse_client_message``, every REST body
 through the parser the feed uses for its path. The acks of each session answer its
-subscribes one for one, the garbage frames raise ``ProtocolError``, and no token is left in
-the file.
+subscribes one for one, the garbage frames raise ``ProtocolError``, the candles parsed are
+those the recorded run printed, and no token is left in the file.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 
 from kucandle_gui.protocol import (
     Ack,
+    Candle,
     CandlePush,
     ErrorMessage,
     Ping,
@@ -46,6 +48,8 @@ from kucandle_gui.recording import (
 )
 
 RECORDINGS = Path(__file__).parent / "data" / "recordings"
+#: A printed candle line's fields (the rest are the line's markers).
+FIELDS = {f.name for f in fields(Candle)}
 #: Per recording, per session: what the frames received parse as (a candle push by topic).
 RECEIVED = {
     "drop-garbage": {
@@ -125,6 +129,11 @@ def test_each_session_opens_with_a_welcome_and_answers_its_subscribes(name: str)
             if isinstance(message, Ack) or kind(entry.frame) == "error 404":
                 answered.setdefault(entry.session, []).append(message.id)
     assert all(isinstance(message, Welcome) for message in first.values())
+    # The welcome names the connection by the connectId the client put in its URL.
+    opened = {e.session: e.url for e in entries(name) if isinstance(e, WsOpen)}
+    for session, welcome in first.items():
+        assert isinstance(welcome, Welcome)
+        assert opened[session].endswith(f"&connectId={welcome.id}")
     assert answered == subscribed  # one answer per subscribe, by its id, in order
 
 
@@ -179,6 +188,32 @@ def test_rest_bodies_parse_with_the_feeds_parsers(name: str) -> None:
         else:
             assert parse_ticker_stats(data).symbol == params["symbol"]
     assert (dict(calls), pages) == REST[name]
+
+
+@pytest.mark.parametrize("name", sorted(RECEIVED))
+def test_the_candles_parsed_are_those_the_recorded_run_printed(name: str) -> None:
+    """The candles of the pushes and pages, as the parsers read them, are the lines the run
+    printed (``NAME.out``): every state once, and the last state of each candle the same."""
+    parsed: list[Candle] = []
+    for entry in entries(name):
+        if isinstance(entry, WsIn) and kind(entry.frame) != "garbage":
+            message = parse_server_message(entry.frame)
+            if isinstance(message, CandlePush):
+                parsed.append(message.candle)
+        elif isinstance(entry, RestEntry) and entry.path == "/api/v1/market/candles":
+            assert entry.body is not None
+            params = dict(entry.params)
+            start, end = int(params["startAt"]), int(params["endAt"])
+            data = json.loads(entry.body)["data"]
+            parsed += parse_candle_page(data, params["type"], start, end).candles
+    lines = (RECORDINGS / f"{name}.out").read_text().splitlines()
+    printed = [printed_candle(json.loads(line)) for line in lines]
+    assert set(printed) == set(parsed) and len(printed) == len(set(printed))
+    assert {c.time: c for c in printed} == {c.time: c for c in parsed}
+
+
+def printed_candle(line: dict[str, Any]) -> Candle:
+    return Candle(**{name: value for name, value in line.items() if name in FIELDS})
 
 
 @pytest.mark.parametrize("name", sorted(RECEIVED))
