@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 #: server holds a recorded answer up to 5 s for the request it answers).
 REPLAY_ACK_WAIT = 60.0
 #: Longest wait at the end for the feed to merge the REST answers it was given, in seconds.
-SETTLE_TIMEOUT = 30.0
+SETTLE_TIMEOUT = 60.0
 #: How often that wait looks whether the feed asks for answers the recording does not hold.
 SETTLE_STEP = 0.5
 
@@ -260,7 +260,9 @@ class ReplaySource:
         deadline = time.monotonic() + SETTLE_TIMEOUT
         asked = position().unmatched_requests
         while (left := deadline - time.monotonic()) > 0:
-            if feed.settle(min(left, SETTLE_STEP)):
+            # Settled, and nothing recorded is still to be asked for: a load the recorded
+            # app retried after its last session comes (and its held pushes) before the end.
+            if feed.settle(min(left, SETTLE_STEP)) and not position().unserved_answers:
                 return
             if (unmatched := position().unmatched_requests) > asked:
                 self._say(
@@ -268,7 +270,11 @@ class ReplaySource:
                     f"({unmatched} requests so far): stopping without them"
                 )
                 return
-        self._say(f"replay: the feed did not settle within {SETTLE_TIMEOUT:g} s: stopping")
+        unserved = position().unserved_answers
+        self._say(
+            f"replay: the feed did not settle within {SETTLE_TIMEOUT:g} s ({unserved} recorded "
+            "REST answers not asked for): stopping"
+        )
 
     def summary(self) -> str:
         """What the exchange could not play as recorded, for the run's summary."""

@@ -151,6 +151,33 @@ def test_a_replay_prints_the_recorded_candle_lines_in_order(recorded: Recorded, 
     assert "bad frame from the exchange ignored: frame is not JSON" in err
 
 
+def test_a_backfill_the_recorded_run_retried_at_its_end_replays_too(tmp_path: Path) -> None:
+    """The exchange rate-limits the backfill after a drop (the client's own retries give up,
+    the loader tries again later) and the run ends meanwhile: the replay's session ends before
+    the retry comes, and the replay must wait for it (and the pushes held for it)."""
+    path = tmp_path / "retried.kcr"
+    record = ("--headless", "--record", str(path), "--api-url")
+    exchange = LocalExchange(fast_sim_config())
+    with exchange, AppProcess(*record, exchange.base_url) as run:
+        loaded = run.stderr_line(lambda line: line.startswith("history: "))
+        out = [run.stdout_line() for _ in range(changed(loaded) + 10)]
+        exchange.faults.rest_rate_limit("/api/v1/market/candles", count=5, reset_ms=50)
+        assert exchange.faults.drop_connections() == 1
+        run.stderr_line(lambda line: line.startswith("backfill: "))
+        out += [run.stdout_line() for _ in range(10)]
+        exchange.faults.stall(True)
+        assert exchange.faults.send_raw("not json at all") == 1
+        run.stderr_line(lambda line: "bad frame" in line)
+        code, err = run.finish(signal.SIGTERM)
+        out += rest_of_stdout(run)
+    assert_clean_exit(code, err)
+    assert "Too Many Requests" in err
+
+    replayed, _ = replay(path, "--speed", "20")
+
+    assert candle_lines(replayed) == candle_lines(out)
+
+
 def test_a_damaged_recording_replays_what_comes_before_the_damage(
     recorded: Recorded, tmp_path: Path
 ) -> None:

@@ -22,9 +22,10 @@ and gets the rest of the session there; the answers it was waiting for wait for 
 requests again.
 
 At the end of the recording: with ``loop`` the next pass starts (REST counts start over, a
-connection still open is closed); else ``finished`` is set (after closing the last connection
-if ``close_at_end``; without it, the recording's own closing end is not played either) and
-later connects get a welcome and nothing more, their requests acked.
+connection still open is closed); else ``finished`` is set, and with ``close_at_end`` the last
+connection is closed and later connects are refused; without it the recording's own closing
+end is not played either, and later connects get a welcome and nothing more, their requests
+acked.
 
 Everything runs on the server's loop; other threads meet the cursor in :mod:`.state`.
 """
@@ -98,9 +99,14 @@ class Player:
 
     async def connected(self, link: Link) -> None:
         """A client connected: it plays the current session (or is refused by it); once the
-        replay is over it gets a welcome and nothing more."""
+        replay is over it is refused when the replay closes at its end (no session of the
+        recorded app follows: a new one would ask for what the recording does not hold),
+        else it gets a welcome and nothing more."""
         if self._over:
-            await link.send(welcome_message(link.connect_id))
+            if self._close_at_end:
+                link.abort()
+            else:
+                await link.send(welcome_message(link.connect_id))
             return
         if self._link is not None:
             self._release(self._link)

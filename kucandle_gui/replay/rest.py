@@ -35,6 +35,8 @@ class RecordedRest:
         self._asked: Counter[RestKey] = Counter()
         self._lock = threading.Lock()
         self._unmatched = 0
+        recorded = answers.keys()
+        self._recorded = sum(len(answers.recorded(key)) for key in recorded)
         #: This server's WebSocket URL, set once the server listens.
         self.endpoint = ""
 
@@ -43,6 +45,14 @@ class RecordedRest:
         """Requests answered with 503 so far (every pass)."""
         with self._lock:
             return self._unmatched
+
+    @property
+    def unserved(self) -> int:
+        """Recorded answers no request has had yet in this pass: a replay is not over while
+        the app may still ask for them (a load the recorded app retried after its session)."""
+        with self._lock:
+            given = sum(min(n, len(self._answers.recorded(k))) for k, n in self._asked.items())
+        return self._recorded - given
 
     def reset(self) -> None:
         """A new pass: the first request of each kind gets the first answer again."""

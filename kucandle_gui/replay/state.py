@@ -31,6 +31,8 @@ class ReplayPosition:
     unmatched_requests: int
     #: Whole passes played (more than one with ``loop``).
     passes: int
+    #: Recorded REST answers not asked for yet in this pass.
+    unserved_answers: int = 0
 
 
 class ReplayState:
@@ -115,4 +117,5 @@ class ReplayState:
                 skipped_answers=self._skipped,
                 unmatched_requests=self._rest.unmatched,
                 passes=self._passes,
+                unserved_answers=self._rest.unserved,
             )

@@ -116,8 +116,9 @@ def test_a_file_that_is_no_recording_cannot_be_started(tmp_path: Path) -> None:
 
 
 def finished_replay(start_replay: Callable[..., ReplayExchange]) -> str:
-    """The endpoint of a replay of nothing (finished at once: connects get a welcome)."""
-    replay = start_replay(RecordingWriter())
+    """The endpoint of a replay of nothing that stays open at its end (finished at once:
+    connects get a welcome)."""
+    replay = start_replay(RecordingWriter(), close_at_end=False)
     assert replay.finished.wait(5)
     return replay.base_url.replace("http://", "ws://") + "/endpoint"
 

@@ -128,27 +128,41 @@ def cut_off_recording() -> RecordingWriter:
     return rec
 
 
-def test_at_the_end_the_last_connection_is_closed_and_later_ones_only_welcomed(
+def test_at_the_end_the_last_connection_is_closed_and_later_ones_refused(
     start_replay: Callable[..., ReplayExchange], connect: Connect
 ) -> None:
     replay = start_replay(cut_off_recording())
 
     frames, code = until_closed(connect(replay.base_url, "last"))
     assert replay.finished.wait(5)
+
+    assert [push_number(f) for f in frames] == [1]
+    assert code == 1000
+    with pytest.raises((websocket.WebSocketException, ConnectionError)):
+        connect(replay.base_url, "later")  # no welcome: the connection dies
+    position = replay.position()
+    assert (position.finished, position.fraction, position.passes) == (True, 1.0, 1)
+
+
+def test_without_close_at_end_later_connects_are_only_welcomed(
+    start_replay: Callable[..., ReplayExchange], connect: Connect
+) -> None:
+    replay = start_replay(cut_off_recording(), close_at_end=False)
+    last = connect(replay.base_url, "last")
+    assert last.recv() is not None
+    assert replay.finished.wait(5)
+    last.close()
+
     later = connect(replay.base_url, "later")  # welcomed
     later.send({"id": "s-1", "type": "subscribe", "topic": OTHER_TOPIC, "response": True})
     later.send({"id": "u-1", "type": "unsubscribe", "topic": TOPIC, "response": True})
     later.send({"id": "p-1", "type": "ping"})
 
-    assert [push_number(f) for f in frames] == [1]
-    assert code == 1000
     assert [later.recv() for _ in range(3)] == [
         {"id": "s-1", "type": "ack"},
         {"id": "u-1", "type": "ack"},
         {"id": "p-1", "type": "pong"},
     ]
-    position = replay.position()
-    assert (position.finished, position.fraction, position.passes) == (True, 1.0, 1)
 
 
 def test_without_close_at_end_the_last_connection_stays_open(
