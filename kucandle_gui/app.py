@@ -41,6 +41,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from kucandle_gui import __version__, resources_dir
+from kucandle_gui.cli_recording import DEFAULT_RECORD_MAX_MB
 from kucandle_gui.feed import DEFAULT_API_URL, FeedConfig
 from kucandle_gui.logs import RedactingFormatter, SafeRotatingFileHandler
 from kucandle_gui.model import ChartModel, LayoutKind, MonitorModel, Workspace, WorkspaceSpec
@@ -308,7 +309,7 @@ def run_gui(
     indicators: Sequence[IndicatorSpec] = (),
     layout: LayoutKind | None = None,
     record: Path | None = None,
-    record_max_mb: float = 200.0,
+    record_max_mb: float = DEFAULT_RECORD_MAX_MB,
     replay: ReplayOptions | None = None,
 ) -> int:
     """Show the window until it is closed or ``stop`` is requested; returns the exit code.

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from kucandle_gui.cli_recording import part_bytes
 from kucandle_gui.model import LayoutKind, WorkspaceSpec
 from kucandle_gui.model.indicators import IndicatorSpec
 from kucandle_gui.model.layout import MAX_CELLS, layout_for_count
@@ -39,8 +40,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-MIB = 1024 * 1024
 
 
 class RecordingNews(QObject):
@@ -74,7 +73,7 @@ def window_recorder(path: Path, max_mb: float, run: RunInfo) -> tuple[Recorder, 
     def said(text: str) -> None:
         news.problem.emit(text, recorder.failed is not None)
 
-    recorder = Recorder(path, run, max_bytes=max(1, round(max_mb * MIB)), on_problem=said)
+    recorder = Recorder(path, run, max_bytes=part_bytes(max_mb), on_problem=said)
     return recorder.start(), news
 
 
