@@ -198,3 +198,16 @@ class LoopbackService(ABC):
     @property
     def running(self) -> bool:
         return self._loopback.running
+
+
+async def send_frame(ws: web.WebSocketResponse, frame: str | bytes) -> bool:
+    """Send one text (``str``) or binary (``bytes``) frame; False if the connection went away
+    meanwhile (a server's sender then stops quietly)."""
+    try:
+        if isinstance(frame, bytes):
+            await ws.send_bytes(frame)
+        else:
+            await ws.send_str(frame)
+    except ConnectionError:
+        return False
+    return True

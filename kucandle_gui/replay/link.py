@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from kucandle_gui.loopback import send_frame
 from kucandle_gui.replay.plan import RequestKey
 
 #: Longest close reason sent (a close frame's payload is at most 125 bytes).
@@ -48,16 +49,7 @@ class Link:
 
     async def send(self, frame: str | bytes) -> bool:
         """Send one frame; False if the connection is gone."""
-        if self.closed:
-            return False
-        try:
-            if isinstance(frame, bytes):
-                await self._ws.send_bytes(frame)
-            else:
-                await self._ws.send_str(frame)
-        except ConnectionError:
-            return False
-        return True
+        return not self.closed and await send_frame(self._ws, frame)
 
     async def close(self, reason: str) -> None:
         """A normal close (code 1000) with ``reason``."""

@@ -24,6 +24,7 @@ from collections import deque
 
 from aiohttp import WSMsgType, web
 
+from kucandle_gui.loopback import send_frame
 from kucandle_gui.protocol import (
     CANDLE_PUSH_END,
     SNAPSHOT_TOPIC_PREFIX,
@@ -358,14 +359,7 @@ class Session:
             return False
         if counter is not None:
             self._ctx.stats.count(counter)
-        try:
-            if isinstance(frame, bytes):
-                await self._ws.send_bytes(frame)
-            else:
-                await self._ws.send_str(frame)
-        except ConnectionError:
-            return False
-        return True
+        return await send_frame(self._ws, frame)
 
 
 def _json_object(text: str) -> dict[str, object] | None:
