@@ -87,14 +87,15 @@ class Recorder:
         on_problem: Callable[[str], None] | None = None,
         flush_interval: float = 1.0,
         max_pending: int = 100_000,
+        max_pending_bytes: int = 64 * 1024 * 1024,
         opener: Opener | None = None,
     ) -> None:
-        if max_bytes <= 0 or max_pending < 1 or not flush_interval >= 0:
-            raise ValueError("max_bytes and max_pending must be positive, flush_interval >= 0")
+        if max_bytes <= 0 or max_pending < 1 or max_pending_bytes < 1 or not flush_interval >= 0:
+            raise ValueError("the sizes and max_pending must be positive, flush_interval >= 0")
         self._path = Path(path)
         self._on_problem = on_problem
         self._flush_interval = flush_interval
-        self._queue = WriteQueue(max_pending)
+        self._queue = WriteQueue(max_pending, max_pending_bytes)
         self._lock = threading.Lock()
         self._started = self._closed = False
         self._failed: str | None = None
@@ -208,7 +209,8 @@ class Recorder:
         )
         query = _params(params)
         self._queue.put(
-            lambda t, m: RestEntry(t, m, method, path, query, status, kept, body, None, "")
+            lambda t, m: RestEntry(t, m, method, path, query, status, kept, body, None, ""),
+            len(body),
         )
 
     def rest_failure(
@@ -234,12 +236,12 @@ class Recorder:
     def ws_received(self, connect_id: str, frame: str | bytes) -> None:
         if not isinstance(frame, str):
             frame = bytes(frame)
-        self._queue.put(lambda t, m: WsIn(t, m, self._session_of(connect_id), frame))
+        self._queue.put(lambda t, m: WsIn(t, m, self._session_of(connect_id), frame), len(frame))
 
     def ws_sent(self, connect_id: str, frame: str) -> None:
         if not isinstance(frame, str):
             frame = bytes(frame).decode("utf-8", "replace")
-        self._queue.put(lambda t, m: WsOut(t, m, self._session_of(connect_id), frame))
+        self._queue.put(lambda t, m: WsOut(t, m, self._session_of(connect_id), frame), len(frame))
 
     def ws_end(self, connect_id: str, reason: str, planned: bool) -> None:
         reason, planned = self._redact(reason), bool(planned)

@@ -1,7 +1,9 @@
 """The recorder's queue from the feed threads to its one writer.
 
 A feed thread must never wait for the disk, and a disk slower than the feed must not grow the
-memory without end: the queue holds at most ``max_pending`` lines and counts what does not fit,
+memory without end: the queue holds at most ``max_pending`` lines of at most
+``max_pending_bytes`` of frames and bodies in all (a line is a REST answer of a megabyte as
+well as a push of a hundred bytes), and counts what does not fit,
 leaving a :class:`LostMark` where the lines went missing so that the file says so in place.
 Each line is built by the caller's ``make`` under the queue's lock, with the time taken there:
 the file's order is the order of the times (``m`` never goes back) and of anything ``make``
@@ -38,8 +40,10 @@ class FlushMark:
 class WriteQueue:
     """Bounded, never blocking a putter; one taker (the writer)."""
 
-    def __init__(self, max_pending: int) -> None:
+    def __init__(self, max_pending: int, max_pending_bytes: int) -> None:
         self._max_pending = max_pending
+        self._max_pending_bytes = max_pending_bytes
+        self._pending_bytes = 0
         self._cond = threading.Condition()
         self._pending: deque[Any] = deque()
         self._mark: LostMark | None = None
@@ -59,14 +63,17 @@ class WriteQueue:
         with self._cond:
             self._t0, self._open = t0, True
 
-    def put(self, make: Callable[[float, float], Any]) -> None:
-        """Queue the line ``make(t, m)`` builds (under the lock), or count it lost if full;
+    def put(self, make: Callable[[float, float], Any], size: int = 0) -> None:
+        """Queue the line ``make(t, m)`` builds (under the lock), carrying ``size`` bytes of
+        frame or body, or count it lost if full (a line alone in the queue always fits);
         nothing while the queue is not open."""
         with self._cond:
             if not self._open:
                 return
             t, m = time.time(), time.monotonic() - self._t0
-            if len(self._pending) < self._max_pending:
+            room = self._pending_bytes + size <= self._max_pending_bytes or not self._pending
+            if len(self._pending) < self._max_pending and room:
+                self._pending_bytes += size
                 self._pending.append(make(t, m))
                 self._cond.notify()
                 return
@@ -101,6 +108,7 @@ class WriteQueue:
         with self._cond:
             self._open = False
             pending, self._pending = self._pending, deque()
+            self._pending_bytes = 0
             return pending
 
     def take(self, until: Callable[[], float | None]) -> tuple[deque[Any], bool]:
@@ -113,5 +121,6 @@ class WriteQueue:
                     break
                 self._cond.wait(wait)
             batch, self._pending = self._pending, deque()
+            self._pending_bytes = 0
             self._mark = None
             return batch, self._closing

@@ -53,6 +53,25 @@ def test_a_writer_behind_loses_lines_and_marks_where(tmp_path: Path) -> None:
     assert "fell behind the feed: 6 lines were not recorded" in problems.texts[0]
 
 
+def test_the_queue_is_bounded_by_the_bytes_it_holds_too(tmp_path: Path) -> None:
+    """Large answers fill the queue's bytes long before its count of lines: beyond it they
+    are lost (counted) while small lines still fit."""
+    path, opener = tmp_path / "run.kcr", GatedOpener()
+    recorder = Recorder(path, RUN, flush_interval=0, max_pending_bytes=2500, opener=opener).start()
+    disk = opener.files[0]
+    disk.gate.clear()
+    recorder.ws_open("c1", "ws://h/?connectId=c1")
+    assert disk.blocked.wait(WAIT)  # the writer waits on the disk with an empty queue
+    for i in range(3):
+        recorder.ws_received("c1", f"{i}" * 1000)
+    recorder.ws_received("c1", "small")
+    assert recorder.lost == 1
+    disk.gate.set()
+    recorder.close()
+    entries, _ = read_all(path)
+    assert frames(entries) == ["0" * 1000, "1" * 1000, "small"]
+
+
 def test_a_disk_error_stops_the_recording_once(tmp_path: Path) -> None:
     path, opener, problems = tmp_path / "run.kcr", GatedOpener(), Problems()
     recorder = Recorder(path, RUN, flush_interval=0, opener=opener, on_problem=problems).start()
