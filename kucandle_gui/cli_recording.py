@@ -99,6 +99,10 @@ def check_record_replay(parser: argparse.ArgumentParser, args: argparse.Namespac
     for flag, given, needed, present in needs:
         if given and present is None:
             parser.error(f"argument {flag}: only with {needed}")
+    if args.loop and not args.headless:
+        # A window's feed keeps its candles across passes: a second pass would only ask for
+        # history the recording does not hold, and the charts would wait for it.
+        parser.error("argument --loop: only with --headless (the window replays once)")
     source = "a replay plays its recording, the source of its prices"
     excluded = (
         ("--record", args.record, "--replay", "record a live or --demo run"),

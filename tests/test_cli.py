@@ -244,7 +244,7 @@ def test_record_and_replay_flags_are_parsed(tmp_path, recording):
     recorded = parse_args(["--headless", "--record", str(new), "--record-max-mb", "0.5"])
     assert (recorded.record, recorded.record_max_mb) == (new, 0.5)
     assert parse_args(["--record", str(new), "--demo"]).record == new
-    replayed = parse_args(["--replay", str(recording), "--speed", "20", "--loop"])
+    replayed = parse_args(["--headless", "--replay", str(recording), "--speed", "20", "--loop"])
     assert (replayed.replay, replayed.speed, replayed.loop) == (recording, 20.0, True)
     assert parse_args(["--headless", "--replay", str(recording), "--speed", "0.1"]).speed == 0.1
     assert not new.exists()  # parsing writes nothing
@@ -256,6 +256,7 @@ def test_record_and_replay_flags_are_parsed(tmp_path, recording):
         (("--record-max-mb", "5"), "argument --record-max-mb: only with --record"),
         (("--speed", "2"), "argument --speed: only with --replay"),
         (("--loop",), "argument --loop: only with --replay"),
+        (("--replay", "{rec}", "--loop"), "argument --loop: only with --headless (the window"),
         (("--record", "{new}", "--record-max-mb", "0"), "invalid size '0': expected a number of"),
         (("--record", "{new}", "--record-max-mb", "-3"), "invalid size '-3': expected"),
         (("--record", "{new}", "--record-max-mb", "nan"), "invalid size 'nan': expected"),
