@@ -36,7 +36,15 @@ RUN = RunInfo(
 WAIT = 10.0
 
 
-def header(part: int = 1, recording: str = RECORDING_ID, version: int = 1) -> dict[str, Any]:
+def header(
+    part: int = 1,
+    recording: str = RECORDING_ID,
+    version: int = 1,
+    *,
+    t: float = T,
+    simulated: bool = False,
+) -> dict[str, Any]:
+    """A header line of a recording of one headless series."""
     return {
         "k": "header",
         "format": FORMAT,
@@ -44,14 +52,14 @@ def header(part: int = 1, recording: str = RECORDING_ID, version: int = 1) -> di
         "recording": recording,
         "part": part,
         "app": "0.1.0",
-        "t": T,
+        "t": t,
         "m": 0.0,
         "run": {
             "series": [["BTC-USDT", "1min"]],
             "watched": [],
             "alerts": [],
             "indicators": [],
-            "simulated": False,
+            "simulated": simulated,
             "mode": "headless",
         },
     }

@@ -24,6 +24,7 @@ from kucandle_gui.protocol import (
     unsubscribe_message,
     welcome_message,
 )
+from tests.recording.files import header
 
 #: Recorded wall-clock time at ``m == 0``.
 T0 = 1_750_000_000.0
@@ -41,24 +42,7 @@ class RecordingWriter:
     def __init__(self, *, version: int = 1) -> None:
         self.recording_id = uuid.uuid4().hex
         self.lines: list[dict[str, Any]] = [
-            {
-                "k": "header",
-                "format": "kucandle-recording",
-                "version": version,
-                "recording": self.recording_id,
-                "part": 1,
-                "app": "0.1.0",
-                "t": T0,
-                "m": 0.0,
-                "run": {
-                    "series": [["BTC-USDT", "1min"]],
-                    "watched": [],
-                    "alerts": [],
-                    "indicators": [],
-                    "simulated": True,
-                    "mode": "headless",
-                },
-            }
+            header(recording=self.recording_id, version=version, t=T0, simulated=True)
         ]
 
     # -- REST --------------------------------------------------------------------------------
