@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
+
+if TYPE_CHECKING:  # the replay server (aiohttp) is imported only when a replay starts
+    from kucandle_gui.replay import ReplayPosition
 
 from .replay_wording import (
     REPLAY_BADGE,
@@ -42,22 +45,10 @@ FASTER_KEY = "Ctrl+."
 SLOWER_KEY = "Ctrl+,"
 
 
-class ReplayPositionView(Protocol):
-    """Where a replay is (the replay exchange's ``ReplayPosition``)."""
-
-    t: float | None
-    fraction: float
-    finished: bool
-    paused: bool
-    speed: float
-    skipped_answers: int
-    unmatched_requests: int
-
-
 class ReplayControls(Protocol):
     """What the bar asks of a replay."""
 
-    def position(self) -> ReplayPositionView: ...
+    def position(self) -> ReplayPosition: ...
 
     def pause(self) -> None: ...
 

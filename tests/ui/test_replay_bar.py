@@ -4,7 +4,7 @@ while the replay plays (driven by a replay of its own: the bar knows replays onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
+from kucandle_gui.replay import ReplayPosition
 from kucandle_gui.ui.replay_bar import ReplayBar
 from kucandle_gui.ui.replay_wording import REPLAY_SPEEDS, TIMES, speed_text
 from tests.ui.window_kit import focus
@@ -20,25 +21,14 @@ from tests.ui.window_kit import focus
 T = datetime(2026, 11, 30, 3, 12, 45, tzinfo=UTC).timestamp()
 
 
-@dataclass(frozen=True)
-class Position:
-    t: float | None = None
-    fraction: float = 0.0
-    finished: bool = False
-    paused: bool = False
-    speed: float = 1.0
-    skipped_answers: int = 0
-    unmatched_requests: int = 0
-
-
 class Replay:
     """A replay that moves only when the test says so, counting the bar's questions."""
 
     def __init__(self, speed: float = 1.0) -> None:
-        self.now = Position(speed=speed)
+        self.now = ReplayPosition(None, 0.0, False, False, speed, 0, 0, 0)
         self.asked = 0
 
-    def position(self) -> Position:
+    def position(self) -> ReplayPosition:
         self.asked += 1
         return self.now
 
