@@ -29,7 +29,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
@@ -39,7 +38,14 @@ from kucandle_gui.cli_recording import part_bytes
 from kucandle_gui.feed import ConnectionState, FeedClient, FeedConfig, FeedEvent, StatusEvent
 from kucandle_gui.model import AlertSpec, parse_alert_spec
 from kucandle_gui.model.indicators import IndicatorSpec, parse_indicator_spec
-from kucandle_gui.recording import Header, Recorder, RecordingError, RunInfo, read_header
+from kucandle_gui.recording import (
+    Header,
+    Recorder,
+    RecordingError,
+    RunInfo,
+    read_header,
+    recorded_utc,
+)
 
 if TYPE_CHECKING:
     from kucandle_gui.replay import ReplayExchange, ReplayOptions
@@ -201,7 +207,7 @@ class ReplaySource:
             )
             return self
         header, report = exchange.header, exchange.report
-        recorded = datetime.fromtimestamp(header.t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        recorded = recorded_utc(header.t)
         prices = ", simulated prices" if header.run.simulated else ""
         self._say(
             f"REPLAY: {self.options.path}, recorded {recorded} ({header.run.mode}{prices}) by "

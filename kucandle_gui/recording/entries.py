@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -261,3 +262,9 @@ def part_path(path: Path, part: int) -> Path:
     """The file of part ``part`` of the recording at ``path``: ``path`` itself for part 1,
     else ``path`` with ``.part`` added (``run.kcr.2``)."""
     return path if part == 1 else path.with_name(f"{path.name}.{part}")
+
+
+def recorded_utc(t: float) -> str:
+    """A recorded wall time as every message about a recording says it:
+    ``2026-11-30 03:12:45 UTC`` (``t`` within the years a reader accepts)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))

@@ -12,7 +12,6 @@ gzip, no header) raises :class:`RecordingUnreadable`, and only before the first 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import BinaryIO
 from kucandle_gui.urls import quote
 
 from .decoding import BadLine, UnknownKind, decode
-from .entries import VERSION, End, Entry, Header, Line, Lost, Rotated, part_path
+from .entries import VERSION, End, Entry, Header, Line, Lost, Rotated, part_path, recorded_utc
 from .lines import MAX_LINE_BYTES, PartLines, open_part
 
 #: Problems kept in a report; more are only counted.
@@ -131,12 +130,8 @@ def _parse(raw: bytes) -> Line:
     return decode(obj)
 
 
-def _utc(t: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))
-
-
 def _when(t: float | None) -> str:
-    return "no time known" if t is None else f"recorded up to {_utc(t)}"
+    return "no time known" if t is None else f"recorded up to {recorded_utc(t)}"
 
 
 class _Reading:
@@ -265,6 +260,7 @@ class _Reading:
         if isinstance(line, Lost):
             report.lost += line.count
             report.note(
-                f"{line.count} lines were not recorded at {_utc(line.t)}: the recorder fell behind"
+                f"{line.count} lines were not recorded at {recorded_utc(line.t)}: "
+                "the recorder fell behind"
             )
         return line

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
+from kucandle_gui.recording import recorded_utc
 from kucandle_gui.urls import quote
 
 from .wording import counted
@@ -49,10 +49,9 @@ def recorded_time_text(t: float | None) -> str:
     if t is None or not math.isfinite(t):
         return "—"
     try:
-        moment = datetime.fromtimestamp(t, UTC)
+        return recorded_utc(t)
     except (OverflowError, OSError, ValueError):
         return "—"
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 #: Before a replay's speed, as media players write it.
