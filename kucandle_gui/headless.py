@@ -49,7 +49,13 @@ from kucandle_gui.feed import (
 )
 from kucandle_gui.headless_alerts import HeadlessAlerts
 from kucandle_gui.headless_indicators import HeadlessIndicators
-from kucandle_gui.headless_replay import ReplaySource, RunChoices, close_recorder, start_recorder
+from kucandle_gui.headless_replay import (
+    REPLAY_ACK_WAIT,
+    ReplaySource,
+    RunChoices,
+    close_recorder,
+    start_recorder,
+)
 from kucandle_gui.model import AlertSpec, SeriesKey
 from kucandle_gui.model.indicators import IndicatorSpec
 from kucandle_gui.recording import RecordingUnreadable
@@ -153,7 +159,8 @@ def run_headless(
                 except RecordingUnreadable as exc:
                     say(f"error: {exc}")
                     return EXIT_BAD_INPUT
-                code = run.follow(monitor, source.base_url, source.config(config), source)
+                led = config.led_by_server(REPLAY_ACK_WAIT)
+                code = run.follow(monitor, source.base_url, led, source)
             if code or stop.requested or not source.options.loop:
                 return code
             monitor = run.monitor()

@@ -24,7 +24,6 @@ candle lines are to equal the recorded run's, line for line, at any speed; so:
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from kucandle_gui import DEFAULT_SYMBOL, DEFAULT_TIMEFRAME
 from kucandle_gui.cli_recording import part_bytes
-from kucandle_gui.feed import ConnectionState, FeedClient, FeedConfig, FeedEvent, StatusEvent
+from kucandle_gui.feed import ConnectionState, FeedClient, FeedEvent, StatusEvent
 from kucandle_gui.model import AlertSpec, parse_alert_spec
 from kucandle_gui.model.indicators import IndicatorSpec, parse_indicator_spec
 from kucandle_gui.recording import (
@@ -170,14 +169,6 @@ class ReplaySource:
             except ValueError as exc:
                 self._say(f"replay: the recorded {what} {text!r} is left out: {exc}")
         return tuple(found)
-
-    def config(self, config: FeedConfig) -> FeedConfig:
-        """``config`` for a replay: no token renewal of its own, long waits for acks."""
-        return replace(
-            config,
-            token_max_age=math.inf,
-            timeouts=replace(config.timeouts, ack=max(config.timeouts.ack, REPLAY_ACK_WAIT)),
-        )
 
     def refusal(self, symbol: str, timeframe: str) -> str:
         """Why a replay cannot serve the series, for the last line of the run."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from .connection import SessionTimeouts
 from .tap import FeedTap
@@ -40,3 +41,10 @@ class FeedConfig:
     keep_updates: int = 0
     #: Observer of every REST attempt and WebSocket frame (a recorder); None: nobody.
     tap: FeedTap | None = None
+
+    def led_by_server(self, ack_wait: float) -> FeedConfig:
+        """This config for a feed whose server decides when its sessions end (a recording
+        played back): no token renewal of its own, and acknowledgements awaited at least
+        ``ack_wait`` seconds (the server may hold one back, e.g. while paused)."""
+        timeouts = replace(self.timeouts, ack=max(self.timeouts.ack, ack_wait))
+        return replace(self, token_max_age=math.inf, timeouts=timeouts)

@@ -21,7 +21,7 @@ from kucandle_gui.feed import ConnectionState, ErrorEvent, ErrorKind, FeedConfig
 from kucandle_gui.model import MonitorModel, SeriesKey
 
 from .controller import FeedController
-from .replay import replay_feed_config
+from .replay import REPLAY_ACK_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class FeedLink(QObject):
         """Feed the monitor from ``api_url`` (stopping the previous source); None once closed.
         A new source starts every held series over: candles of one exchange never mix with
         another's. ``replay``: the exchange plays a recording back (simulated prices, and a
-        feed that leaves it to the recording when sessions end: :func:`replay_feed_config`)."""
+        feed that leaves it to the recording when sessions end:
+        :meth:`FeedConfig.led_by_server`)."""
         self.stop()
         if self._closed:
             return None
@@ -88,7 +89,7 @@ class FeedLink(QObject):
         controller = FeedController(
             api_url,
             self.monitor.wanted(),
-            replay_feed_config(self.config) if replay else self.config,
+            self.config.led_by_server(REPLAY_ACK_TIMEOUT) if replay else self.config,
             parent=self,
             watched=self.monitor.watchlist.symbols,
         )

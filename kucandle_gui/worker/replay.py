@@ -8,21 +8,17 @@ a recording can be hundreds of megabytes); the window shows at once and must not
 end, waking once a second to see whether it is still wanted: an idle window costs no CPU.
 
 A replay's feed never renews its token by itself and waits long for acknowledgements
-(:func:`replay_feed_config`): the recording decides when sessions end, and a paused replay
-holds back the answers it has not played yet.
+(:meth:`FeedConfig.led_by_server` with ``REPLAY_ACK_TIMEOUT``): the recording decides when
+sessions end, and a paused replay holds back the answers it has not played yet.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-
-from kucandle_gui.feed import FeedConfig
 
 if TYPE_CHECKING:
     from kucandle_gui.replay import ReplayExchange, ReplayOptions
@@ -33,16 +29,6 @@ log = logging.getLogger(__name__)
 REPLAY_ACK_TIMEOUT = 86_400.0
 #: How often the waiting thread looks whether the runner was stopped.
 WATCH_S = 1.0
-
-
-def replay_feed_config(config: FeedConfig) -> FeedConfig:
-    """``config`` for a feed on a recording played back: no token renewal of its own, and
-    patience with acknowledgements."""
-    return replace(
-        config,
-        token_max_age=math.inf,  # the recording's sessions end as recorded
-        timeouts=replace(config.timeouts, ack=REPLAY_ACK_TIMEOUT),
-    )
 
 
 class ReplayRunner(QObject):

@@ -11,7 +11,7 @@ import pytest
 
 from kucandle_gui.feed import FeedConfig
 from kucandle_gui.replay import ReplayOptions
-from kucandle_gui.worker.replay import REPLAY_ACK_TIMEOUT, ReplayRunner, replay_feed_config
+from kucandle_gui.worker.replay import REPLAY_ACK_TIMEOUT, ReplayRunner
 from tests.replay.recordings import RecordingWriter, push_number
 from tests.sim.simclient import WsClient
 
@@ -99,7 +99,7 @@ def test_a_stopped_runner_starts_nothing(qtbot, tmp_path, runners):
 
 def test_a_replays_feed_renews_no_token_of_its_own_and_waits_long_for_acks():
     base = FeedConfig(history_candles=60)
-    config = replay_feed_config(base)
+    config = base.led_by_server(REPLAY_ACK_TIMEOUT)
     assert config.token_max_age == math.inf
     assert config.timeouts.ack == REPLAY_ACK_TIMEOUT > base.timeouts.ack
     assert config.history_candles == 60  # the rest as the recorded run's
